@@ -1,0 +1,117 @@
+"""Checkpoints: one file per trained model, readable with torch.load(weights_only=True).
+
+The file holds only plain data and tensors: the config, the pyramid geometry,
+the real pyramid, and per finished scale the G and D state dicts, the
+reconstruction noise map and the noise amplitude; plus the state needed to
+resume an interrupted run. No modules or code are pickled. Writes go to a
+temporary file in the same folder that is then renamed over the target, so a
+crash never leaves a half-written checkpoint.
+"""
+
+import dataclasses
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+
+from .config import TrainConfig
+from .errors import SinGANError
+from .model import SinGAN, TrainedScale
+from .networks import Discriminator, Generator, scale_widths
+from .pyramid import ScaleGeometry
+
+FORMAT = "singan"
+VERSION = 1
+FILENAME = "model.pt"
+
+
+def to_state(model: SinGAN, resume: dict | None = None) -> dict:
+    """The checkpoint dictionary of `model` (tensors on the CPU)."""
+    cfg = model.config
+    scales = []
+    for n, s in enumerate(model.scales):
+        nfc, min_nfc = scale_widths(n, cfg.nfc, cfg.min_nfc)
+        scales.append({"netG": s.netG.state_dict(), "netD": None if s.netD is None else s.netD.state_dict(),
+                       "z_rec": s.z_rec, "noise_amp": float(s.noise_amp), "nfc": nfc, "min_nfc": min_nfc})
+    state = {"format": FORMAT, "version": VERSION, "name": model.name, "config": cfg.to_dict(),
+             "geometry": dataclasses.asdict(model.geometry), "reals": list(model.reals), "scales": scales,
+             "num_levels": len(model.reals), "complete": model.complete, "resume": resume}
+    return _to_cpu(state)
+
+
+def _to_cpu(obj):
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu()
+    if isinstance(obj, dict):
+        return {k: _to_cpu(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to_cpu(v) for v in obj)
+    return obj
+
+
+def save(model: SinGAN, path: str | Path, resume: dict | None = None) -> Path:
+    """Atomically write `model` (and an optional resume state) to `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(to_state(model, resume), f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_state(path: str | Path) -> dict:
+    """Load and validate a checkpoint dictionary; every failure is a one-line SinGANError."""
+    path = Path(path)
+    if not path.is_file():
+        raise SinGANError(f"no trained model at {path}: train first (main_train.py)")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # truncated zip, foreign pickle, classes outside the allow-list, ...
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise SinGANError(f"cannot read checkpoint {path}: not a valid singan model file ({reason[:160]})") from None
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise SinGANError(f"{path} is not a singan checkpoint")
+    version = state.get("version")
+    if not isinstance(version, int) or version > VERSION:
+        raise SinGANError(f"{path} has checkpoint format version {version}, newer than this singan "
+                          f"reads ({VERSION}); upgrade singan")
+    return state
+
+
+def from_state(state: dict, device: torch.device | str = "cpu") -> SinGAN:
+    """Rebuild the SinGAN (frozen generators in eval mode) from a checkpoint dictionary."""
+    cfg = TrainConfig.from_dict(state["config"])
+    model = SinGAN(config=cfg, geometry=ScaleGeometry(**state["geometry"]),
+                   reals=[r.to(device) for r in state["reals"]], name=state.get("name", ""))
+    for s in state["scales"]:
+        netG = Generator(cfg.nc_im, s["nfc"], s["min_nfc"], cfg.ker_size, cfg.padd_size, cfg.num_layer)
+        netG.load_state_dict(s["netG"])
+        netD = None
+        if s["netD"] is not None:
+            netD = Discriminator(cfg.nc_im, s["nfc"], s["min_nfc"], cfg.ker_size, cfg.padd_size, cfg.num_layer)
+            netD.load_state_dict(s["netD"])
+        for net in (netG, netD):
+            if net is not None:
+                net.requires_grad_(False).eval().to(device)
+        model.scales.append(TrainedScale(netG=netG, z_rec=s["z_rec"].to(device), noise_amp=s["noise_amp"],
+                                         netD=netD))
+    return model
+
+
+def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bool = False) -> SinGAN:
+    """Load a trained model. An unfinished one is refused unless `allow_partial`."""
+    state = read_state(path)
+    if not state["complete"] and not allow_partial:
+        raise SinGANError(f"{path} is unfinished: {len(state['scales'])} of {state['num_levels']} scales "
+                          "trained; resume training with --resume or pass --allow_partial to sample from them")
+    if not state["scales"]:
+        raise SinGANError(f"{path} has no finished scale yet")
+    return from_state(state, device)

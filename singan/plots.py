@@ -1,0 +1,26 @@
+"""Matplotlib figures written during training (headless: the Agg backend)."""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def plot_losses(losses: dict[str, list[float]], path: Path, title: str = "") -> None:
+    """One PNG with the critic loss, the adversarial G loss and the reconstruction loss per iteration."""
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
+    labels = {"errD": "D loss (-D(real)+D(fake)+GP)", "errG": "G adversarial (-D(fake))",
+              "rec": "alpha * reconstruction MSE"}
+    for ax, (key, label) in zip(axes, labels.items()):
+        ax.plot(losses.get(key, []), linewidth=0.8)
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel("iteration")
+    if any(v > 0 for v in losses.get("rec", [])):
+        axes[2].set_yscale("log")
+    fig.suptitle(title)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=80)
+    plt.close(fig)

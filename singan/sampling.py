@@ -1,0 +1,95 @@
+"""Running the pyramid coarse to fine: random samples, reconstructions, injected images.
+
+`generate` is the original's SinGAN_generate, batched: every scale runs all
+samples in one forward pass. `draw_concat` (the input the scale being trained
+receives from the frozen coarser scales) is `generate` stopped one scale
+early and upsampled.
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from .imresize import imresize
+from .model import SinGAN
+
+
+def generate_noise(channels: int, height: float, width: float, num_samples: int = 1,
+                   device: torch.device | str = "cpu") -> Tensor:
+    """Gaussian noise (N, C, round(H), round(W)); Python rounding, as the original."""
+    return torch.randn(num_samples, channels, round(height), round(width), device=device)
+
+
+def scale_noise(model: SinGAN, scale: int, height: float, width: float, num_samples: int = 1) -> Tensor:
+    """Padded input noise for `scale`: grey (one channel repeated) at the coarsest scale.
+
+    With noise padding (animation models) the noise is drawn at the padded size
+    instead of being zero-padded.
+    """
+    cfg = model.config
+    channels = 1 if scale == 0 else cfg.nc_z
+    if cfg.noise_padding:
+        z = generate_noise(channels, round(height) + 2 * cfg.pad, round(width) + 2 * cfg.pad, num_samples, model.device)
+    else:
+        z = F.pad(generate_noise(channels, height, width, num_samples, model.device), [cfg.pad] * 4)
+    return z.expand(-1, cfg.nc_z, -1, -1)
+
+
+def upsample(images: Tensor, scale_factor: float, size: tuple[int, int]) -> Tensor:
+    """Bicubic upsampling by 1/scale_factor (uint8 round trip, as every resize), cropped to `size`."""
+    return imresize(images, 1 / scale_factor)[:, :, :size[0], :size[1]]
+
+
+def _match_size(z: Tensor, size: tuple[int, int]) -> Tensor:
+    if tuple(z.shape[-2:]) == tuple(size):
+        return z
+    return F.interpolate(z, size=size, mode="bilinear", align_corners=True)
+
+
+def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
+             scale_v: float = 1.0, in_s: Tensor | None = None, start_scale: int = 0,
+             end_scale: int | None = None, batch_size: int | None = None) -> Tensor:
+    """Run scales start_scale..end_scale (inclusive; default: the last trained) on `num_samples` samples.
+
+    - gen_start_scale: scales below it use their reconstruction noise (z* at scale 0,
+      zeros above), so the coarse structure of the training image is kept.
+    - scale_h / scale_v: output width / height relative to the training image.
+    - in_s: the image fed to `start_scale` as the upsampled previous output,
+      (1 or N, C, h, w) at that scale's (scaled) size; zeros by default.
+    - batch_size: run at most this many samples per forward pass (default: all).
+    Returns (num_samples, C, H, W), values roughly in [-1, 1] (the residual is not clamped).
+    """
+    if batch_size is not None and num_samples > batch_size:
+        return torch.cat([generate(model, min(batch_size, num_samples - i), gen_start_scale=gen_start_scale,
+                                   scale_h=scale_h, scale_v=scale_v, in_s=in_s, start_scale=start_scale,
+                                   end_scale=end_scale) for i in range(0, num_samples, batch_size)])
+    end_scale = model.num_trained - 1 if end_scale is None else end_scale
+    pad = model.config.pad
+    images = None
+    with torch.no_grad():
+        for n in range(start_scale, end_scale + 1):
+            scale = model.scales[n]
+            real_h, real_w = model.reals[n].shape[-2:]
+            noise = scale_noise(model, n, real_h * scale_v, real_w * scale_h, num_samples)
+            if images is None:
+                if in_s is None:
+                    in_s = torch.zeros(1, model.config.nc_z, round(real_h * scale_v), round(real_w * scale_h),
+                                       device=model.device)
+                prev = F.pad(in_s, [pad] * 4).expand(num_samples, -1, -1, -1)
+            else:
+                prev = upsample(images, model.scale_factor, (round(scale_v * real_h), round(scale_h * real_w)))
+                prev = F.pad(prev, [pad] * 4)[:, :, :noise.shape[2], :noise.shape[3]]
+                prev = _match_size(prev, noise.shape[-2:])  # fixes off-by-one sizes of arbitrary scale_h/v
+            z = _match_size(scale.z_rec, noise.shape[-2:]) if n < gen_start_scale else noise
+            images = scale.netG(scale.noise_amp * z + prev, prev)
+    return images
+
+
+def draw_concat(model: SinGAN, scale: int, mode: str) -> Tensor:
+    """The input of `scale` from the frozen coarser scales: a random sample ('rand') or the
+    reconstruction of the training image ('rec'), upsampled to the size of reals[scale]."""
+    if scale == 0:
+        return torch.zeros_like(model.reals[0][:, :model.config.nc_z])
+    gen_start_scale = scale if mode == "rec" else 0
+    images = generate(model, 1, gen_start_scale=gen_start_scale, end_scale=scale - 1)
+    return upsample(images, model.scale_factor, model.reals[scale].shape[-2:])
