@@ -113,18 +113,15 @@ def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
         # (1) D steps: maximise D(real) - D(G(z)), a fresh sample of the coarser scales each step.
         for _ in range(cfg.Dsteps):
             netD.zero_grad()
-            if n == 0:
-                prev = prev_rec
-            else:
-                with torch.no_grad():
-                    prev = F.pad(draw_concat(model, n, "rand"), [pad] * 4)
-            if quantize is not None:
-                prev = quantize(prev)
-            noise = noise_ if n == 0 else noise_amp * noise_ + prev
-            fake = netG(noise, prev)
+            with torch.no_grad():  # D's step needs no graph through the generators
+                prev = prev_rec if n == 0 else F.pad(draw_concat(model, n, "rand"), [pad] * 4)
+                if quantize is not None:
+                    prev = quantize(prev)
+                noise = noise_ if n == 0 else noise_amp * noise_ + prev
+                fake = netG(noise, prev)
             errD_real = -netD(real).mean()
-            errD_fake = netD(fake.detach()).mean()
-            gp = gradient_penalty(netD, real, fake.detach(), cfg.lambda_grad)
+            errD_fake = netD(fake).mean()
+            gp = gradient_penalty(netD, real, fake, cfg.lambda_grad)
             errD = errD_real + errD_fake + gp
             errD.backward()
             optD.step()

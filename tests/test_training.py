@@ -105,6 +105,6 @@ def test_frozen_generators_are_batch_independent(trained):
     netG = model.scales[1].netG
     batched = netG(x, x)
     alone = torch.cat([netG(x[i:i + 1], x[i:i + 1]) for i in range(4)])
-    assert torch.allclose(batched, alone, atol=1e-6)
+    assert (batched - alone).abs().max() < 1e-5  # float rounding of batched convs only
     full = generate(model, 3, gen_start_scale=2)  # every scale reconstructs: identical samples
     assert torch.equal(full, full[:1].expand_as(full))
