@@ -1,0 +1,103 @@
+"""Bad input gives one line on stderr, exit status 2, no traceback, and changes no file."""
+
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from singan import SinGANError, checkpoint
+
+from helpers import IMAGES, run_script
+
+
+def _snapshot(root):
+    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _assert_user_error(proc, *words):
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "notes.png").write_text("this is not an image")
+    Image.fromarray(np.zeros((20, 30, 3), np.uint8)).save(folder / "tiny.png")
+    # A sentinel output that must survive every failed run:
+    (tmp_path / "Output").mkdir()
+    (tmp_path / "Output" / "keep.txt").write_text("precious")
+    return tmp_path, folder
+
+
+@pytest.mark.parametrize("name, words", [
+    ("missing.png", ["not found", "missing.png"]),
+    ("notes.png", ["cannot read", "notes.png"]),
+    ("tiny.png", ["20x30", "--min_size 25"]),
+])
+def test_bad_training_images(inputs, name, words):
+    cwd, folder = inputs
+    before = _snapshot(cwd)
+    proc = run_script("main_train.py", "--input_dir", str(folder), "--input_name", name, "--not_cuda",
+                      "--niter", "1", cwd=cwd, check=False)
+    _assert_user_error(proc, *words)
+    assert _snapshot(cwd) == before
+    assert not (cwd / "TrainedModels").exists()
+
+
+def test_unknown_mode(inputs):
+    cwd, _ = inputs
+    proc = run_script("main_train.py", "--input_name", "balloons.png", "--mode", "paint", cwd=cwd, check=False)
+    _assert_user_error(proc, "--mode", "paint")
+
+
+def test_random_samples_without_model(inputs):
+    cwd, _ = inputs
+    proc = run_script("random_samples.py", "--input_name", "balloons.png", "--mode", "random_samples",
+                      "--not_cuda", cwd=cwd, check=False)
+    _assert_user_error(proc, "no trained model", "main_train.py")
+
+
+class Foreign:  # a class no singan checkpoint contains
+    def __reduce__(self):
+        return (print, ("this code must never run",))
+
+
+def test_truncated_and_foreign_checkpoints_are_refused(tmp_path):
+    from helpers import tiny_config
+    from singan import build_model
+    from singan.images import read_image
+
+    model = build_model(read_image(IMAGES / "balloons.png"), tiny_config())
+    good = checkpoint.save(model, tmp_path / "good.pt")
+    data = good.read_bytes()
+    (tmp_path / "truncated.pt").write_bytes(data[: len(data) // 2])
+    torch.save({"format": "singan", "payload": Foreign()}, tmp_path / "foreign.pt")
+    (tmp_path / "plain.pt").write_bytes(pickle.dumps(Foreign()))
+    torch.save({"weights": torch.zeros(3)}, tmp_path / "other.pt")
+    newer = {**torch.load(good, weights_only=True), "version": checkpoint.VERSION + 1}
+    torch.save(newer, tmp_path / "newer.pt")
+    for name, words in [("truncated.pt", "cannot read"), ("foreign.pt", "cannot read"), ("plain.pt", "cannot read"),
+                        ("other.pt", "not a singan checkpoint"), ("newer.pt", "newer")]:
+        with pytest.raises(SinGANError, match=words) as e:
+            checkpoint.read_state(tmp_path / name)
+        assert "\n" not in str(e.value)
+    assert zipfile.is_zipfile(good)
+
+
+def test_unfinished_model_needs_allow_partial(tmp_path):
+    from helpers import tiny_config
+    from singan import build_model, load
+    from singan.images import read_image
+
+    model = build_model(read_image(IMAGES / "balloons.png"), tiny_config())
+    path = checkpoint.save(model, tmp_path / "model.pt")
+    with pytest.raises(SinGANError, match="0 of 2 scales"):
+        load(path)
