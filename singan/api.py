@@ -15,6 +15,7 @@ from . import checkpoint
 from .config import TrainConfig
 from .errors import SinGANError
 from .images import read_image
+from .memory import check_memory
 from .model import SinGAN
 from .pyramid import ScaleGeometry, adjust_scales, build_pyramid, resize_to_finest
 from .training import train
@@ -76,6 +77,7 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
         geometry = geometry_fn(*real.shape[-2:]) if geometry_fn else None
         model = build_model(real, config, geometry, name=Path(image).name)
         print(describe(model, tuple(real.shape[-2:])))
+        check_memory(model, device)
     return train(model, model_file.parent, resume=resume_state, save_every=save_every, init_weights=init_weights,
                  save=lambda m, r: checkpoint.save(m, model_file, r), progress=progress)
 

@@ -101,3 +101,17 @@ def test_unfinished_model_needs_allow_partial(tmp_path):
     path = checkpoint.save(model, tmp_path / "model.pt")
     with pytest.raises(SinGANError, match="0 of 2 scales"):
         load(path)
+
+
+def test_memory_check_names_a_max_size_that_fits():
+    from helpers import tiny_config
+    from singan import build_model
+    from singan.images import read_image
+    from singan.memory import BASELINE_BYTES, check_memory, training_bytes
+
+    model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(max_size=250))
+    need = training_bytes(model)
+    check_memory(model, torch.device("cpu"), available=need)  # fits: no error
+    with pytest.raises(SinGANError, match=r"--max_size (\d+) would fit") as e:
+        check_memory(model, torch.device("cpu"), available=BASELINE_BYTES + (need - BASELINE_BYTES) // 4)
+    assert "--max_size 125 would fit" in str(e.value)  # a quarter of the memory: half the side
