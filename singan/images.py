@@ -1,9 +1,8 @@
-"""Reading images into [-1, 1] tensors and writing tensors as PNGs.
+"""Reading image files into [-1, 1] tensors and writing tensors as PNGs (REFERENCE §2).
 
-The read path is the original's for 8-bit RGB(A) files (values / 255 in
-float64, float32, (x - 0.5) * 2 clamped, alpha dropped), and also accepts what
-the original crashed on: grayscale, grayscale + alpha, palette and 16-bit
-files. PNGs are written with matplotlib like the original (8-bit RGBA).
+8-bit RGB(A) files take the original's path (pixels / 255 in float64, float32,
+(x - 0.5) * 2 clamped, alpha dropped). Files the original could not read
+(grayscale, grayscale + alpha, palette, 1-bit, CMYK, 16-bit) are read too.
 """
 
 import warnings
@@ -11,100 +10,93 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
+from matplotlib import image as mpimg
+from PIL import Image
+from skimage.color import rgb2gray
 from torch import Tensor
 
 from .errors import SinGANError
 from .imresize import denorm, norm
 
 
-def _load_array(path: Path) -> np.ndarray:
-    """H x W x C uint8/uint16 array; palette images are expanded to RGB(A)."""
+def _pixels(path: Path) -> np.ndarray:
+    """H x W x C uint8 (or uint16) pixels, C in 1..4, decoded by Pillow as skimage.io.imread does."""
     try:
         with Image.open(path) as img:
-            if img.mode == "P":
-                img = img.convert("RGBA" if "transparency" in img.info else "RGB")
-            elif img.mode in ("I;16", "I;16B", "I;16L", "I"):
-                return np.array(img).astype(np.uint16)[..., None]
-            elif img.mode not in ("L", "LA", "RGB", "RGBA"):
-                img = img.convert("RGB")
-            arr = np.array(img)
-    except (UnidentifiedImageError, OSError, ValueError) as e:
-        raise SinGANError(f"cannot read {path} as an image ({type(e).__name__})") from None
-    if arr.ndim == 2:
-        arr = arr[..., None]
-    if arr.dtype == np.uint8 and _is_16bit_png(path):
-        arr = _read_16bit(path, arr)
-    return arr
-
-
-def _is_16bit_png(path: Path) -> bool:
-    with open(path, "rb") as f:
-        head = f.read(26)
-    return head[:8] == b"\x89PNG\r\n\x1a\n" and head[24] == 16
-
-
-def _read_16bit(path: Path, fallback: np.ndarray) -> np.ndarray:
-    import imageio.v3 as iio
-
-    arr = iio.imread(path)
-    return (arr if arr.ndim == 3 else arr[..., None]) if arr.dtype == np.uint16 else fallback
+            if img.mode in ("L", "LA", "RGB", "RGBA"):
+                arr = np.asarray(img)
+            elif img.mode.startswith("I;16") or img.mode == "I":  # 16-bit grey ("I" in older Pillow)
+                arr = np.asarray(img)
+                if arr.min() < 0 or arr.max() > 65535:
+                    raise SinGANError(f"cannot read {path}: 32-bit integer images are not supported")
+                arr = arr.astype(np.uint16)
+            elif img.mode == "1":
+                arr = np.asarray(img.convert("L"))
+            elif img.mode in ("P", "PA"):
+                keeps_alpha = img.mode == "PA" or "transparency" in img.info or img.palette.mode == "RGBA"
+                arr = np.asarray(img.convert("RGBA" if keeps_alpha else "RGB"))
+            else:  # CMYK, YCbCr, LAB, HSV, float, ...
+                arr = np.asarray(img.convert("RGB"))
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
+        reason = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
+        raise SinGANError(f"cannot read {path} as an image: {reason}") from None
+    return arr[..., None] if arr.ndim == 2 else arr
 
 
 def read_image(path: str | Path, nc_im: int = 3) -> Tensor:
-    """(1, nc_im, H, W) float32 tensor in [-1, 1] from an image file."""
+    """A (1, nc_im, H, W) float32 tensor in [-1, 1]; nc_im = 1 gives the luminance (rgb2gray).
+
+    A grey-scale file is replicated to 3 channels, alpha is dropped (with a warning when some
+    pixel is not opaque), and 16-bit files are scaled by 65535 instead of 255. 16-bit RGB PNGs
+    are decoded by Pillow at 8 bits (the high byte of each sample).
+    """
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise SinGANError(f"input image not found: {path}")
-    arr = _load_array(path)
-    channels = arr.shape[2]
-    if channels in (2, 4):
+    if nc_im not in (1, 3):
+        raise SinGANError(f"nc_im must be 1 or 3, not {nc_im}")
+    arr = _pixels(path)
+    if arr.shape[2] in (2, 4):
         if arr[..., -1].min() < np.iinfo(arr.dtype).max:
-            warnings.warn(f"{path.name} has a transparent alpha channel; dropping it (colours kept as stored)",
-                          stacklevel=2)
+            warnings.warn(f"{path} has an alpha channel; dropping it", stacklevel=2)
         arr = arr[..., :-1]
-    peak = 65535.0 if arr.dtype == np.uint16 else 255.0
+    peak = np.iinfo(arr.dtype).max
     if nc_im == 1:
-        values = arr[..., 0] / peak if arr.shape[2] == 1 else _luminance(arr / peak)
-        values = values[None, None]
+        values = (arr[..., 0] / peak if arr.shape[2] == 1 else rgb2gray(arr))[None, None]
     else:
-        values = (np.repeat(arr, 3, axis=2) if arr.shape[2] == 1 else arr) / peak
-        values = values.transpose(2, 0, 1)[None]
-    return norm(torch.from_numpy(np.ascontiguousarray(values)).float())
-
-
-def _luminance(rgb: np.ndarray) -> np.ndarray:
-    from skimage.color import rgb2gray
-
-    return rgb2gray(rgb)
+        values = (np.repeat(arr, 3, axis=2) if arr.shape[2] == 1 else arr).transpose(2, 0, 1)[None] / peak
+    return norm(torch.from_numpy(values).float())
 
 
 def to_numpy_image(x: Tensor) -> np.ndarray:
-    """One image ((C, H, W) or (1, C, H, W)) as an H x W x C float array in [0, 1] (H x W for C = 1)."""
+    """One image ((C, H, W) or (1, C, H, W)) as an H x W x C float array in [0, 1] (H x W when C = 1)."""
     if x.dim() == 4:
-        x = x[-1]
+        if x.shape[0] != 1:
+            raise ValueError(f"to_numpy_image takes one image, got a batch of {x.shape[0]}")
+        x = x[0]
     arr = denorm(x.detach()).permute(1, 2, 0).cpu().numpy()
     return arr[..., 0] if arr.shape[2] == 1 else arr
 
 
 def save_image(path: str | Path, x: Tensor) -> None:
-    """Write one image as a PNG (grey-scale images with a gray colormap)."""
-    import matplotlib
+    """Write one image as an 8-bit RGBA PNG with matplotlib's imsave (vmin 0, vmax 1), like the original.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    Unlike the original (which used matplotlib's default colormap), one-channel images are
+    written with the 'gray' colormap.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     arr = to_numpy_image(x)
-    plt.imsave(path, arr, vmin=0, vmax=1, cmap="gray" if arr.ndim == 2 else None)
+    mpimg.imsave(path, arr, vmin=0, vmax=1, cmap="gray" if arr.ndim == 2 else None)
 
 
 def save_images(folder: str | Path, x: Tensor, names: list[str] | None = None) -> list[Path]:
-    """Write each image of an (N, C, H, W) batch as <folder>/<i>.png (or the given names)."""
+    """Write each image of an (N, C, H, W) batch as <folder>/<i>.png (or <folder>/<names[i]>)."""
     folder = Path(folder)
-    names = names or [f"{i}.png" for i in range(x.shape[0])]
+    names = names if names is not None else [f"{i}.png" for i in range(x.shape[0])]
+    if len(names) != x.shape[0]:
+        raise ValueError(f"{len(names)} names for {x.shape[0]} images")
     paths = [folder / name for name in names]
-    for path, image in zip(paths, x):
+    for path, image in zip(paths, x, strict=True):
         save_image(path, image)
     return paths

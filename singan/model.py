@@ -25,6 +25,7 @@ class TrainedScale:
     z_rec: Tensor  # fixed reconstruction noise, padded (z* at scale 0, zeros above)
     noise_amp: float  # noise_amp_init * RMSE of the coarser scales' reconstruction (1 at scale 0)
     netD: Discriminator | None = None  # kept so that training can continue
+    losses: dict | None = None  # per-iteration errD / errG / rec of the training run (not saved)
 
 
 @dataclass

@@ -70,7 +70,7 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
         for n in range(start_scale, end_scale + 1):
             scale = model.scales[n]
             real_h, real_w = model.reals[n].shape[-2:]
-            noise = scale_noise(model, n, real_h * scale_v, real_w * scale_h, num_samples)
+            size = (round(real_h * scale_v) + 2 * pad, round(real_w * scale_h) + 2 * pad)  # padded noise size
             if images is None:
                 if in_s is None:
                     in_s = torch.zeros(1, model.config.nc_z, round(real_h * scale_v), round(real_w * scale_h),
@@ -78,9 +78,12 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
                 prev = F.pad(in_s, [pad] * 4).expand(num_samples, -1, -1, -1)
             else:
                 prev = upsample(images, model.scale_factor, (round(scale_v * real_h), round(scale_h * real_w)))
-                prev = F.pad(prev, [pad] * 4)[:, :, :noise.shape[2], :noise.shape[3]]
-                prev = _match_size(prev, noise.shape[-2:])  # fixes off-by-one sizes of arbitrary scale_h/v
-            z = _match_size(scale.z_rec, noise.shape[-2:]) if n < gen_start_scale else noise
+                prev = F.pad(prev, [pad] * 4)[:, :, :size[0], :size[1]]
+                prev = _match_size(prev, size)  # fixes off-by-one sizes of arbitrary scale_h/v
+            if n < gen_start_scale:  # reconstruction noise (drawn nothing from the RNG)
+                z = _match_size(scale.z_rec, size)
+            else:
+                z = scale_noise(model, n, real_h * scale_v, real_w * scale_h, num_samples)
             images = scale.netG(scale.noise_amp * z + prev, prev)
     return images
 

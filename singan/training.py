@@ -92,7 +92,7 @@ def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
             rec = draw_concat(model, n, "rec")
             noise_amp = cfg.noise_amp * math.sqrt(F.mse_loss(rec, real).item())
         prev_rec = F.pad(rec, [pad] * 4)
-        z_rec = torch.zeros_like(scale_noise(model, n, h, w))
+        z_rec = torch.zeros(1, cfg.nc_z, h + 2 * pad, w + 2 * pad, device=device)
         start = 0
     if quantize is not None:
         prev_rec = quantize(prev_rec)
@@ -119,11 +119,14 @@ def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
                     prev = quantize(prev)
                 noise = noise_ if n == 0 else noise_amp * noise_ + prev
                 fake = netG(noise, prev)
+            # Three backward passes (not one on the sum): the gradients accumulate in the original's order.
             errD_real = -netD(real).mean()
+            errD_real.backward()
             errD_fake = netD(fake).mean()
+            errD_fake.backward()
             gp = gradient_penalty(netD, real, fake, cfg.lambda_grad)
-            errD = errD_real + errD_fake + gp
-            errD.backward()
+            gp.backward()
+            errD = errD_real.detach() + errD_fake.detach() + gp.detach()
             optD.step()
 
         # (2) G steps: a fresh fake from the last D step's input every step, plus reconstruction.
@@ -132,12 +135,13 @@ def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
             netG.zero_grad()
             fake = netG(noise, prev)
             errG = -netD(fake).mean()
+            errG.backward()
             if cfg.alpha != 0:
                 rec_img = netG(noise_amp * z_rec + prev_rec, prev_rec)
                 rec_loss = cfg.alpha * F.mse_loss(rec_img, real)
+                rec_loss.backward()
             else:
                 rec_loss = torch.zeros((), device=device)
-            (errG + rec_loss).backward()
             optG.step()
         netD.requires_grad_(True)
 
@@ -166,7 +170,7 @@ def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
     for net in (netG, netD):
         net.requires_grad_(False)
         net.eval()
-    return TrainedScale(netG=netG, z_rec=z_rec, noise_amp=noise_amp, netD=netD)
+    return TrainedScale(netG=netG, z_rec=z_rec, noise_amp=noise_amp, netD=netD, losses=losses)
 
 
 def new_scale_networks(model: SinGAN, n: int) -> tuple[Generator, Discriminator]:
