@@ -23,7 +23,6 @@ from singan.config import add_config_args  # noqa: E402
 from singan.images import read_image  # noqa: E402
 from singan.model import TrainedScale  # noqa: E402
 from singan.networks import scale_widths  # noqa: E402
-from singan.sampling import scale_noise  # noqa: E402
 from singan.training import new_scale_networks, train_scale  # noqa: E402
 
 
@@ -104,8 +103,9 @@ def main(args):
     for n in range(len(model.reals)):
         netG, netD = new_scale_networks(model, n)
         h, w = model.reals[n].shape[-2:]
-        model.scales.append(TrainedScale(netG.eval().requires_grad_(False), torch.zeros_like(scale_noise(model, n, h, w)),
-                                         0.1, netD.eval().requires_grad_(False)))
+        z_rec = torch.zeros(1, config.nc_z, h + 2 * config.pad, w + 2 * config.pad, device=device)
+        model.scales.append(TrainedScale(netG.eval().requires_grad_(False), z_rec, 0.1,
+                                         netD.eval().requires_grad_(False)))
     scales = args.scales or range(len(model.reals))
     print(f"{args.input_name} on {device} ({torch.get_num_threads()} threads), torch {torch.__version__}")
     print(f"{'scale':>5} {'size':>9} {'width':>5} {'s/iter':>8} {'GFLOP/it':>9} {'GFLOP/s':>8} "

@@ -64,9 +64,9 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
                 print(f"{model_file} is already fully trained; nothing to resume")
                 return model
             resume_state = state["resume"]
-            done = "" if not (resume_state or {}).get("in_progress") else \
-                f", scale {resume_state['in_progress']['scale']} at iteration {resume_state['in_progress']['iteration']}"
-            print(f"resuming {model_file}: {model.num_trained} of {len(model.reals)} scales done{done}")
+            progress = (resume_state or {}).get("in_progress")
+            where = f", scale {progress['scale']} at iteration {progress['iteration']}" if progress else ""
+            print(f"resuming {model_file}: {model.num_trained} of {len(model.reals)} scales done{where}")
         elif not overwrite:
             raise SinGANError(f"a trained model already exists at {model_file}; pass --overwrite to replace it "
                               "or --resume to continue it")

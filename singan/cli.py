@@ -59,7 +59,8 @@ def seed_everything(seed: int | None) -> int:
     return seed
 
 
-def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser, argv: list[str] | None = None) -> None:
+def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser,
+        argv: list[str] | None = None) -> None:
     """Parse flags and call main; user errors exit 2 with one line, Ctrl-C exits 130 quietly."""
     args = p.parse_args(argv)
     try:

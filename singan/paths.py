@@ -34,7 +34,8 @@ def random_samples_dir(out: str | Path, input_name: str, gen_start_scale: int = 
                        scale_v: float = 1.0, scale_h: float = 1.0, arbitrary_sizes: bool = False) -> Path:
     """Output/RandomSamples/<name>/gen_start_scale=<g>, or the arbitrary-size folder (sic 'Arbitrery')."""
     if arbitrary_sizes:
-        return Path(out) / "RandomSamples_ArbitrerySizes" / image_stem(input_name) / f"scale_v={scale_v:f}_scale_h={scale_h:f}"
+        folder = Path(out) / "RandomSamples_ArbitrerySizes" / image_stem(input_name)
+        return folder / f"scale_v={scale_v:f}_scale_h={scale_h:f}"
     return Path(out) / "RandomSamples" / image_stem(input_name) / f"gen_start_scale={gen_start_scale}"
 
 
@@ -42,3 +43,14 @@ def application_dir(out: str | Path, application: str, input_name: str, ref_name
     """Output/<Application>/<name>[/<ref>_out]."""
     folder = Path(out) / application / image_stem(input_name)
     return folder / f"{image_stem(ref_name)}_out" if ref_name else folder
+
+
+def sr_dir(out: str | Path, sr_factor: float) -> Path:
+    """Output/SR/<sr_factor>, the factor printed as a float (e.g. Output/SR/4.0), as the original."""
+    return Path(out) / "SR" / str(float(sr_factor))
+
+
+def animation_file(out: str | Path, input_name: str, start_scale: int, alpha: float, beta: float) -> Path:
+    """Output/Animation/<name>/start_scale=<s>/alpha=<alpha %f>_beta=<beta %f>.gif."""
+    folder = application_dir(out, "Animation", input_name) / f"start_scale={start_scale}"
+    return folder / f"alpha={alpha:f}_beta={beta:f}.gif"

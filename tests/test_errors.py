@@ -8,9 +8,8 @@ import pytest
 import torch
 from PIL import Image
 
-from singan import SinGANError, checkpoint
-
 from helpers import IMAGES, run_script
+from singan import SinGANError, checkpoint
 
 
 def _snapshot(root):

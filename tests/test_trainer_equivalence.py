@@ -10,12 +10,11 @@ import copy
 import torch
 import torch.nn.functional as F
 
+from helpers import IMAGES, tiny_config
 from singan import build_model
 from singan.images import read_image
 from singan.imresize import imresize
 from singan.training import gradient_penalty, new_scale_networks, train, train_scale
-
-from helpers import IMAGES, tiny_config
 
 
 def _noise(model, k, h, w):

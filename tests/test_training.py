@@ -6,12 +6,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from helpers import IMAGES, tiny_config
 from singan import build_model, checkpoint, load
 from singan.images import read_image
 from singan.sampling import generate
 from singan.training import new_scale_networks, train
-
-from helpers import IMAGES, tiny_config
 
 
 def _tiny_model(seed=0, **overrides):
