@@ -5,9 +5,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
+torch.set_num_threads(1)  # the tests' tiny convolutions: as fast on one thread, far faster on a busy machine
 
 
 def shared_dir() -> Path:

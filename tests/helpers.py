@@ -1,5 +1,6 @@
 """Small shared helpers for the tests: tiny configs and running the real scripts."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,15 +13,27 @@ IMAGES = REPO / "input" / "images"
 # A tiny pyramid: balloons.png resized to 30x40 gives 2 scales (25x34, 30x40).
 TINY = dict(min_size=25, max_size=40, niter=30)
 
+# Tiny convolutions run as fast on one thread, and far faster when the machine is busy.
+ENV = {**os.environ, "OMP_NUM_THREADS": "1",
+       "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+
 
 def tiny_config(**overrides) -> TrainConfig:
     return TrainConfig(**{**TINY, **overrides})
 
 
-def run_script(script: str, *args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    """Run a top-level script of the repo as a user would, in `cwd`, on the CPU."""
-    proc = subprocess.run([sys.executable, str(REPO / script), *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
+def _run(command: list[str], cwd: Path, check: bool) -> subprocess.CompletedProcess:
+    proc = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True, timeout=600)
     if check and proc.returncode != 0:
-        raise AssertionError(f"{script} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        raise AssertionError(f"{command[1:3]} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+def run_script(script: str, *args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    """Run a top-level script of the repo as a user would, in `cwd`."""
+    return _run([sys.executable, str(REPO / script), *args], cwd, check)
+
+
+def run_module(module: str, *args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    """`python -m <module> ...` in `cwd` on the CPU, with the repository importable."""
+    return _run([sys.executable, "-m", module, *args, "--device", "cpu"], cwd, check)

@@ -1,0 +1,145 @@
+"""Score a trained SinGAN: diversity, patch SWD and (optionally) SIFID of its random samples.
+
+    python -m singan.evaluate --input_name balloons.png
+    python -m singan.evaluate --input_name balloons.png --gen_start_scale 1 --num_samples 100 \
+        --inception_weights pt_inception-2015-12-05-6726825d.pth --sifid_block 64
+
+Loads TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (as random_samples.py), draws
+--num_samples samples at the training size from --gen_start_scale (seeded by --seed, 0 by
+default; --batch_size caps the samples per forward pass), and compares them with the training
+image as trained (the finest level of the real pyramid):
+- diversity: per-pixel std over the samples over the std of the image (0 = all samples alike);
+- patch SWD: sliced Wasserstein distance of the 7x7 patches, at 3 levels of 2x2 average pooling;
+- SIFID: single-image FID of each sample, mean and std over the samples; only with
+  --inception_weights (pytorch-fid's FID Inception state dict, see singan.inception).
+Prints a table and writes it as JSON to evaluation_gen_start_scale=<g>.json beside the model file.
+"""
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from torch import Tensor
+
+from . import cli, paths
+from .api import load
+from .errors import SinGANError
+from .inception import InceptionV3, load_inception
+from .metrics import diversity, patch_swd_levels, sifid
+from .model import SinGAN
+
+PATCH_SIZE = 7  # patch SWD patch size
+SWD_LEVELS = 3  # patch SWD pyramid levels (fewer for images too small for them)
+
+
+def _swd_levels(size: tuple[int, int], patch_size: int = PATCH_SIZE, levels: int = SWD_LEVELS) -> int:
+    """The most levels (at most `levels`, at least 1) whose coarsest pooled image still fits a patch."""
+    while levels > 1 and min(size) // 2 ** (levels - 1) < patch_size:
+        levels -= 1
+    return levels
+
+
+def _rgb(images: Tensor) -> Tensor:
+    """Grey images (one channel) repeated to three channels, for Inception."""
+    return images.expand(-1, 3, -1, -1) if images.shape[1] == 1 else images
+
+
+def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inception: InceptionV3 | None = None,
+             sifid_block: int = 64, seed: int = 0, batch_size: int | None = None) -> dict:
+    """Draw `num_samples` samples from `gen_start_scale` and score them against model.reals[-1].
+
+    Samples are clamped to [-1, 1] (as the saved PNGs). Returns a JSON-ready dict: the settings,
+    `diversity`, `patch_swd` (mean over levels) and `patch_swd_levels`, and `sifid_mean`,
+    `sifid_std` (population std) and `sifid` (per sample) when `inception` is given, else None.
+    """
+    if num_samples < 2:
+        raise SinGANError(f"--num_samples must be at least 2 to measure diversity (got {num_samples})")
+    if not 0 <= gen_start_scale <= model.num_trained:
+        raise SinGANError(f"--gen_start_scale must be between 0 and {model.num_trained} (got {gen_start_scale})")
+    real = model.reals[-1]
+    samples = model.sample(num_samples, gen_start_scale=gen_start_scale, seed=seed,
+                           batch_size=batch_size).clamp(-1, 1)
+    height, width = real.shape[-2:]
+    levels = _swd_levels((height, width))
+    swd = patch_swd_levels(samples, real, patch_size=PATCH_SIZE, levels=levels, seed=seed)
+    result = {
+        "input_name": model.name, "gen_start_scale": gen_start_scale, "num_samples": num_samples, "seed": seed,
+        "num_scales": model.num_trained, "image_size": [height, width],
+        "diversity": diversity(samples, real),
+        "patch_swd": sum(swd) / len(swd), "patch_swd_levels": swd, "patch_size": PATCH_SIZE,
+        "sifid_block": sifid_block if inception is not None else None,
+        "sifid_mean": None, "sifid_std": None, "sifid": None,
+    }
+    if inception is not None:
+        scores = sifid(_rgb(real), _rgb(samples), inception, sifid_block)
+        result.update(sifid_mean=scores.mean().item(), sifid_std=scores.std(correction=0).item(),
+                      sifid=scores.tolist())
+    return result
+
+
+def format_table(result: dict) -> str:
+    """The scores as a small aligned two-column table."""
+    h, w = result["image_size"]
+    rows = [("diversity", f"{result['diversity']:.4f}"), ("patch SWD", f"{result['patch_swd']:.4f}")]
+    for level, value in enumerate(result["patch_swd_levels"]):
+        rows.append((f"  level {level} ({h >> level}x{w >> level})", f"{value:.4f}"))
+    if result["sifid_mean"] is not None:
+        rows.append((f"SIFID (block {result['sifid_block']})",
+                     f"{result['sifid_mean']:.4g} ± {result['sifid_std']:.2g}"))
+    else:
+        rows.append(("SIFID", "- (no --inception_weights)"))
+    width = max(len(name) for name, _ in rows)
+    head = (f"{result['input_name'] or 'model'}: {result['num_samples']} samples of {h}x{w}, gen_start_scale "
+            f"{result['gen_start_scale']} of {result['num_scales']} scales, seed {result['seed']}")
+    return "\n".join([head] + [f"  {name:<{width}}  {value}" for name, value in rows])
+
+
+def write_json(result: dict, path: str | Path) -> Path:
+    """Atomically write `result` as JSON (temporary file in the same folder, then renamed)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(result, f, indent=2)
+            f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def main(args) -> dict:
+    device = cli.device_from_args(args)
+    cli.seed_everything(args.manualSeed)
+    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
+    model = load(model_file, device)
+    inception = load_inception(args.inception_weights, device) if args.inception_weights else None
+    result = evaluate(model, args.num_samples, args.gen_start_scale, inception, args.sifid_block,
+                      args.manualSeed, args.batch_size)
+    out = write_json(result, model_file.parent / f"evaluation_gen_start_scale={args.gen_start_scale}.json")
+    print(format_table(result))
+    print(f"written to {out}")
+    return result
+
+
+def get_parser():
+    p = cli.parser("Score the random samples of a trained SinGAN (diversity, patch SWD, SIFID).")
+    p.add_argument("--input_name", required=True, help="training image name")
+    p.add_argument("--gen_start_scale", type=int, default=0, help="scales below it reconstruct the image")
+    p.add_argument("--num_samples", type=int, default=100, help="samples to score (at least 2)")
+    p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")
+    p.add_argument("--inception_weights", default=None,
+                   help="FID Inception state dict (pt_inception-2015-12-05-6726825d.pth); SIFID is skipped without")
+    p.add_argument("--sifid_block", type=int, default=64, choices=[64, 192], help="Inception block for SIFID")
+    p.add_argument("--seed", dest="manualSeed", type=int, help="random seed (alias --manualSeed)")
+    p.add_argument("--scale_factor", type=float, default=0.75, help="as in training (names the model folder)")
+    p.add_argument("--alpha", type=float, default=10, help="as in training (names the model folder)")
+    p.set_defaults(manualSeed=0)
+    return p
+
+
+if __name__ == "__main__":
+    cli.run(main, get_parser())

@@ -1,0 +1,136 @@
+"""singan.evaluate and singan.figures end to end on a tiny trained model, as a user runs them."""
+
+import json
+import math
+import shutil
+
+import pytest
+import torch
+from skimage import io
+
+from helpers import IMAGES, REPO, run_module, tiny_config
+from singan import build_model, checkpoint, cli, load, paths
+from singan import evaluate as singan_evaluate
+from singan import figures as singan_figures
+from singan.evaluate import evaluate, format_table
+from singan.figures import figure_applications, find_application_results
+from singan.images import read_image
+from singan.inception import InceptionV3
+from singan.training import train
+
+MODEL_DIR = ("TrainedModels", "balloons", "scale_factor=0.750000,alpha=10")
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    """A folder with TrainedModels/balloons/... holding a tiny 2-scale model (30x40), as main_train.py lays it out."""
+    cwd = tmp_path_factory.mktemp("evaluate")
+    torch.manual_seed(1)
+    model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(niter=10), name="balloons.png")
+    train(model, cwd / "train", progress=False)
+    checkpoint.save(model, paths.trained_model_file("balloons.png", 0.75, 10, root=cwd / "TrainedModels"))
+    return cwd
+
+
+def _evaluate(workdir, gen_start_scale: int, *extra: str) -> dict:
+    proc = run_module("singan.evaluate", "--input_name", "balloons.png", "--num_samples", "6",
+                      "--gen_start_scale", str(gen_start_scale), *extra, cwd=workdir)
+    assert "diversity" in proc.stdout and "patch SWD" in proc.stdout
+    path = workdir.joinpath(*MODEL_DIR) / f"evaluation_gen_start_scale={gen_start_scale}.json"
+    return json.loads(path.read_text())
+
+
+def test_evaluate_random_samples(workdir):
+    result = _evaluate(workdir, 0)
+    assert {"diversity", "patch_swd", "patch_swd_levels", "sifid_mean", "sifid_std", "num_samples",
+            "gen_start_scale", "image_size", "num_scales"} <= result.keys()
+    assert result["num_samples"] == 6 and result["num_scales"] == 2 and result["image_size"] == [30, 40]
+    assert result["diversity"] > 0
+    assert math.isfinite(result["patch_swd"]) and result["patch_swd"] >= 0
+    assert len(result["patch_swd_levels"]) == 3
+    assert all(math.isfinite(v) and v >= 0 for v in result["patch_swd_levels"])
+    assert result["sifid_mean"] is None  # no --inception_weights
+
+
+def test_evaluate_reconstruction_has_no_diversity(workdir):
+    model = load(workdir.joinpath(*MODEL_DIR, "model.pt"))
+    result = evaluate(model, 4, gen_start_scale=model.num_trained)  # every scale uses its z_rec
+    assert result["diversity"] == pytest.approx(0, abs=1e-6)
+    assert math.isfinite(result["patch_swd"]) and result["patch_swd"] >= 0
+    assert "diversity" in format_table(result)
+
+
+def test_evaluate_sifid(workdir, tmp_path):
+    torch.manual_seed(0)
+    weights = tmp_path / "inception.pth"
+    torch.save(InceptionV3().state_dict(), weights)  # random weights: only the plumbing is tested
+    result = _evaluate(workdir, 1, "--inception_weights", str(weights), "--sifid_block", "64")
+    assert len(result["sifid"]) == 6 and result["sifid_block"] == 64
+    assert math.isfinite(result["sifid_mean"]) and result["sifid_mean"] > -1e-6
+    assert math.isfinite(result["sifid_std"]) and result["sifid_std"] >= 0
+
+
+def test_evaluate_missing_model_is_one_line(workdir):
+    proc = run_module("singan.evaluate", "--input_name", "missing.png", cwd=workdir, check=False)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith("error: no trained model")
+
+
+@pytest.mark.parametrize("args", [["--input_name", "balloons.png", "--gen_start_scale", "3"],
+                                  ["--input_name", "balloons.png", "--num_samples", "1"],
+                                  ["--input_name", "balloons.png", "--inception_weights", "nowhere.pth"]])
+def test_evaluate_bad_input_is_one_line(workdir, capsys, args):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.run(singan_evaluate.main, singan_evaluate.get_parser(),
+                [*args, "--models_dir", str(workdir / "TrainedModels"), "--device", "cpu"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
+
+
+def test_figures(workdir):
+    proc = run_module("singan.figures", "--input_name", "balloons.png", "--out", "figs", "--num_samples", "3",
+                      cwd=workdir)
+    assert "generation_from_scales.png" in proc.stdout
+    grid = io.imread(workdir / "figs" / "generation_from_scales.png")
+    sizes = io.imread(workdir / "figs" / "arbitrary_sizes.png")
+    for image in (grid, sizes):
+        assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
+        assert image[..., :3].std() > 10  # not blank
+    assert grid.shape[1] > grid.shape[0]  # 2 rows of 4 landscape images
+    assert sizes.shape[1] > 2 * sizes.shape[0]  # one row of 5 images, 6 image widths in all
+    assert not (workdir / "figs" / "applications.png").exists()
+
+
+def test_figures_without_anything_to_draw_is_one_line(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.run(singan_figures.main, singan_figures.get_parser(), ["--device", "cpu"])
+    assert exit_info.value.code == 2 and capsys.readouterr().err.startswith("error: nothing to draw")
+
+
+def test_figure_applications(tmp_path):
+    outputs = tmp_path / "Output"
+    harm = outputs / "Harmonization" / "starry_night" / "starry_night_naive_out"
+    edit = outputs / "Editing" / "stone" / "stone_edit_out"
+    sr = outputs / "SR" / "4.0"
+    for folder in (harm, edit, sr):
+        folder.mkdir(parents=True)
+    shutil.copy(IMAGES / "starry_night.png", harm / "start_scale=3.png")
+    shutil.copy(IMAGES / "starry_night.png", harm / "starry_night_naive_mask_dilated.png")  # not a result
+    shutil.copy(IMAGES / "stone.png", edit / "start_scale=2.png")  # editing: only the _masked one is shown
+    shutil.copy(IMAGES / "stone.png", edit / "start_scale=2_masked.png")
+    shutil.copy(IMAGES / "33039_LR.png", sr / "missing_HR.png")  # its input is not in input/images
+    paint = outputs / "Paint2image" / "cows" / "cows_out"
+    paint.mkdir(parents=True)
+    (paint / "start_scale=1.png").write_bytes(b"not a png")  # unreadable: left out of the figure
+    results = find_application_results(outputs, REPO / "input")
+    assert [r["application"] for r in results] == ["Harmonization", "Editing", "Paint2image", "SR"]
+    assert [r["output"].name for r in results] == ["start_scale=3.png", "start_scale=2_masked.png",
+                                                   "start_scale=1.png", "missing_HR.png"]
+    assert results[0]["input"] == REPO / "input" / "Harmonization" / "starry_night_naive.png"
+    assert results[3]["input"] is None
+    path = figure_applications(outputs, tmp_path / "figs", REPO / "input")
+    image = io.imread(path)
+    assert image.shape[0] > 3 * 200 and image.shape[1] > 300
+    assert figure_applications(tmp_path / "empty", tmp_path / "figs2") is None
+    assert not (tmp_path / "figs2").exists()
