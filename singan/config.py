@@ -8,9 +8,8 @@ every checkpoint (as a dict), so a trained model knows how it was made.
 
 import argparse
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-MODES = ("train", "animation_train", "paint_train")
 
 
 @dataclass
@@ -44,8 +43,6 @@ class TrainConfig:
     mode: str = "train"  # 'train', 'animation_train' (noise padding) or 'paint_train'
     redraw_z_opt: bool = False  # original quirk: redraw z* at the coarsest scale every iteration
     manualSeed: int | None = None
-    # Free-form notes (e.g. the preset used); kept in the checkpoint.
-    extra: dict = field(default_factory=dict)
 
     @property
     def pad(self) -> int:
@@ -68,7 +65,7 @@ class TrainConfig:
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> "TrainConfig":
         return cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(cls)
-                      if hasattr(args, f.name) and f.name != "extra"})
+                      if hasattr(args, f.name)})
 
 
 def add_config_args(parser: argparse.ArgumentParser) -> None:
