@@ -11,7 +11,6 @@ import dataclasses
 from dataclasses import dataclass
 
 
-
 @dataclass
 class TrainConfig:
     # Networks:
