@@ -114,3 +114,17 @@ def test_memory_check_names_a_max_size_that_fits():
     with pytest.raises(SinGANError, match=r"--max_size (\d+) would fit") as e:
         check_memory(model, torch.device("cpu"), available=BASELINE_BYTES + (need - BASELINE_BYTES) // 4)
     assert "--max_size 125 would fit" in str(e.value)  # a quarter of the memory: half the side
+
+
+def test_nan_loss_stops_with_the_scale_and_iteration(tmp_path):
+    from helpers import tiny_config
+    from singan import build_model
+    from singan.images import read_image
+    from singan.training import train
+
+    model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(niter=3, alpha=float("nan")))
+    saved = []
+    with pytest.raises(SinGANError, match="scale 0, iteration 0") as e:
+        train(model, tmp_path, save=lambda m, r: saved.append(r), progress=False)
+    assert "\n" not in str(e.value) and "NaN" in str(e.value)
+    assert saved == [] and model.num_trained == 0  # nothing half-trained was saved as finished
