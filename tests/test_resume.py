@@ -8,10 +8,11 @@ import time
 
 import torch
 
-from helpers import IMAGES, REPO, run_script
+from helpers import ENV, IMAGES, REPO, run_script
 
 ARGS = ["--input_dir", str(IMAGES), "--input_name", "balloons.png", "--not_cuda", "--min_size", "25",
-        "--max_size", "40", "--niter", "40", "--manualSeed", "3", "--num_samples", "0", "--save_every", "0"]
+        "--max_size", "40", "--niter", "16", "--manualSeed", "3", "--num_samples", "0"]
+SAVE_ALWAYS = ["--save_every", "0"]  # a mid-scale checkpoint after every iteration
 MODEL = "TrainedModels/balloons/scale_factor=0.750000,alpha=10/model.pt"
 
 
@@ -21,8 +22,8 @@ def _state(path):
 
 def _kill_mid_scale(cwd, scale, min_iteration):
     """Start training and SIGKILL it once a checkpoint shows `scale` in progress past `min_iteration`."""
-    proc = subprocess.Popen([sys.executable, str(REPO / "main_train.py"), *ARGS], cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, str(REPO / "main_train.py"), *ARGS, *SAVE_ALWAYS], cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     model = cwd / MODEL
     deadline = time.monotonic() + 300
     try:
@@ -35,7 +36,7 @@ def _kill_mid_scale(cwd, scale, min_iteration):
                 os.kill(proc.pid, signal.SIGKILL)
                 proc.wait()
                 return progress["iteration"]
-            time.sleep(0.05)
+            time.sleep(0.1)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -48,7 +49,7 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path):
     killed.mkdir()
     run_script("main_train.py", *ARGS, cwd=full)
 
-    _kill_mid_scale(killed, scale=1, min_iteration=5)
+    _kill_mid_scale(killed, scale=1, min_iteration=3)
     partial = _state(killed / MODEL)
     assert not partial["complete"] and len(partial["scales"]) == 1  # an unfinished model is marked so
 
@@ -57,7 +58,7 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path):
                       "--not_cuda", cwd=killed, check=False)
     assert proc.returncode == 2 and "1 of 2 scales" in proc.stderr
 
-    run_script("main_train.py", *ARGS, "--resume", cwd=killed)
+    run_script("main_train.py", *ARGS, *SAVE_ALWAYS, "--resume", cwd=killed)
     a, b = _state(full / MODEL), _state(killed / MODEL)
     assert b["complete"]
     for sa, sb in zip(a["scales"], b["scales"], strict=True):
