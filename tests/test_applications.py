@@ -1,0 +1,166 @@
+"""The application scripts end to end on the CPU, on the shipped inputs, with tiny quickly trained models.
+
+Two models are trained (seascape.png for harmonization with the tree.jpg paste, tree.png for editing
+and paint-to-image) at --max_size 80, the smallest size at which some of the image lies outside the
+dilated, blurred masks (they reach 7 + 20 and 20 + 20 pixels beyond the masks).
+"""
+
+import importlib.util
+import shutil
+
+import imageio.v2 as imageio
+import numpy as np
+import pytest
+from skimage import io
+
+from helpers import IMAGES, REPO, run_script
+from singan import SinGANError, load
+from singan.applications import check_injection_scale, training_image
+from singan.images import save_image
+
+INPUT = REPO / "input"
+FAST = ["--niter", "10", "--Dsteps", "1", "--Gsteps", "1"]  # training steps only need to run, not to converge
+QUICK = ["--min_size", "25", *FAST, "--num_samples", "0", "--not_cuda", "--manualSeed", "1"]
+COMMON = ["--input_dir", str(IMAGES), "--not_cuda", "--manualSeed", "1"]
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    """A folder with tiny normally trained models of seascape.png (5 scales) and tree.png (7 scales)."""
+    cwd = tmp_path_factory.mktemp("apps")
+    for name in ("seascape.png", "tree.png"):
+        run_script("main_train.py", "--input_dir", str(IMAGES), "--input_name", name, "--max_size", "80", *QUICK,
+                   cwd=cwd)
+    return cwd
+
+
+def _model(cwd, name):
+    return load(cwd / "TrainedModels" / name / "scale_factor=0.750000,alpha=10" / "model.pt")
+
+
+def _training_image_png(cwd, name, tmp_path):
+    """The training image as the applications use it (resized as in training), as saved to PNG."""
+    path = tmp_path / f"{name}_real.png"
+    save_image(path, training_image(IMAGES / f"{name}.png", _model(cwd, name)))
+    return io.imread(path)[..., :3].astype(int)
+
+
+def _rgb(path):
+    assert path.is_file(), path
+    return io.imread(path)[..., :3].astype(int)
+
+
+def _check_outside_mask(result, real, dilated_png):
+    """Outside the dilated mask (where its blurred PNG is 0) the result is the training image."""
+    outside = io.imread(dilated_png)[..., 0] == 0
+    assert outside.sum() > 200  # a real test: enough pixels lie outside
+    assert np.abs(result[outside] - real[outside]).max() <= 1  # 8-bit PNG rounding
+    assert np.abs(result[~outside] - real[~outside]).max() > 10  # the masked region changed
+
+
+def test_harmonization(workdir, tmp_path):
+    # tree.jpg (a Christmas tree pasted into the seascape painting, 280x348) is resized to 65x80.
+    run_script("harmonization.py", *COMMON, "--input_name", "seascape.png", "--ref_dir", str(INPUT / "Harmonization"),
+               "--ref_name", "tree.jpg", "--harmonization_start_scale", "2", cwd=workdir)
+    out = workdir / "Output" / "Harmonization" / "seascape" / "tree_out"
+    real = _training_image_png(workdir, "seascape", tmp_path)
+    result = _rgb(out / "start_scale=2.png")
+    assert result.shape == real.shape == (65, 80, 3)
+    _check_outside_mask(result, real, out / "tree_mask_dilated.png")
+    assert not (INPUT / "Harmonization" / "tree_mask_dilated.png").exists()
+
+
+def test_editing(workdir, tmp_path):
+    run_script("editing.py", *COMMON, "--input_name", "tree.png", "--ref_dir", str(INPUT / "Editing"),
+               "--ref_name", "tree_edit.png", "--editing_start_scale", "2", cwd=workdir)
+    out = workdir / "Output" / "Editing" / "tree" / "tree_edit_out"
+    real = _training_image_png(workdir, "tree", tmp_path)
+    generated, masked = _rgb(out / "start_scale=2.png"), _rgb(out / "start_scale=2_masked.png")
+    assert generated.shape == masked.shape == real.shape == (80, 80, 3)
+    assert 20 < generated.mean() < 235 and generated.std() > 10
+    _check_outside_mask(masked, real, out / "tree_edit_mask_dilated.png")
+
+
+@pytest.mark.parametrize("quantize", [[], ["--quantization_flag"]], ids=["plain", "quantized"])
+def test_paint2image(workdir, quantize):
+    # The trees1.png painting (167x250) is resized to the tree model's 80x80.
+    run_script("paint2image.py", *COMMON, "--input_name", "tree.png", "--ref_dir", str(INPUT / "Paint"),
+               "--ref_name", "trees1.png", "--paint_start_scale", "2", *quantize, cwd=workdir)
+    out = workdir / "Output" / "Paint2image" / "tree" / ("trees1_out_quantized" if quantize else "trees1_out")
+    result = _rgb(out / "start_scale=2.png")
+    assert result.shape == (80, 80, 3)
+    assert 20 < result.mean() < 235 and result.std() > 10
+    if quantize:
+        palette = _rgb(out / "real_quant.png").reshape(-1, 3)
+        assert len(np.unique(palette, axis=0)) <= 5
+        for name in ("in_paint.png", "in_paint_quant.png"):
+            assert _rgb(out / name).shape[2] == 3
+        paint_model = workdir / "TrainedModels" / "tree" / "scale_factor=0.750000_paint" / "start_scale=2" / "model.pt"
+        assert paint_model.is_file()
+
+
+def test_super_resolution(tmp_path):
+    # 33039_LR.png is 120x80; --max_size 60 trains on 60x40 (7 scales), so x4 gives 240x160.
+    run_script("SR.py", "--input_dir", str(IMAGES), "--max_size", "60", *FAST, "--not_cuda",
+               "--manualSeed", "1", cwd=tmp_path)
+    assert (tmp_path / "TrainedModels" / "33039_LR" / "scale_factor=0.793701,alpha=100" / "model.pt").is_file()
+    hr = _rgb(tmp_path / "Output" / "SR" / "4.0" / "33039_LR_HR.png")
+    assert hr.shape == (240, 160, 3)
+    assert 20 < hr.mean() < 235 and hr.std() > 10
+
+
+def test_animation(tmp_path):
+    run_script("animation.py", *COMMON, "--input_name", "balloons.png", "--max_size", "40", *FAST,
+               "--num_frames", "8", "--beta", "0.9", "--start_scale", "1", cwd=tmp_path)
+    assert (tmp_path / "TrainedModels" / "balloons" / "scale_factor=0.750000_noise_padding" / "model.pt").is_file()
+    gif = tmp_path / "Output" / "Animation" / "balloons" / "start_scale=1" / "alpha=0.100000_beta=0.900000.gif"
+    frames = imageio.mimread(gif)
+    assert len(frames) == 8
+    assert frames[0].shape[:2] == (30, 40)
+    assert any(np.any(f != frames[0]) for f in frames[1:])  # it moves
+
+
+def _one_line_error(proc, *words):
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    for word in words:
+        assert word in proc.stderr
+
+
+def _harmonize(cwd, ref_dir, ref_name="tree.jpg", scale="2"):
+    return run_script("harmonization.py", *COMMON, "--input_name", "seascape.png", "--ref_dir", str(ref_dir),
+                      "--ref_name", ref_name, "--harmonization_start_scale", scale, cwd=cwd, check=False)
+
+
+def test_out_of_range_injection_scale(workdir):
+    _one_line_error(_harmonize(workdir, INPUT / "Harmonization", scale="5"), "between 1 and 4 (got 5)")
+    with pytest.raises(SinGANError, match=r"between 1 and 4 \(got 0\)"):
+        check_injection_scale(_model(workdir, "seascape"), 0)
+
+
+def test_missing_reference(workdir):
+    _one_line_error(_harmonize(workdir, INPUT / "Harmonization", ref_name="nope.png"), "nope.png", "not found")
+
+
+def test_missing_mask(workdir, tmp_path):
+    shutil.copy(INPUT / "Harmonization" / "tree.jpg", tmp_path)
+    _one_line_error(_harmonize(workdir, tmp_path), "tree_mask.jpg", "not found")
+
+
+def test_mask_of_different_size(workdir, tmp_path):
+    shutil.copy(INPUT / "Harmonization" / "tree.jpg", tmp_path)
+    mask = io.imread(INPUT / "Harmonization" / "tree_mask.jpg")
+    io.imsave(tmp_path / "tree_mask.jpg", mask[:200], check_contrast=False)
+    _one_line_error(_harmonize(workdir, tmp_path), "same size")
+
+
+@pytest.mark.parametrize("flag, expected", [([], False), (["--quantization_flag"], True),
+                                            (["--quantization_flag", "True"], True),
+                                            (["--quantization_flag", "False"], False)])
+def test_quantization_flag_parsing(flag, expected):
+    spec = importlib.util.spec_from_file_location("paint2image", REPO / "paint2image.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    args = script.get_parser().parse_args(["--input_name", "a.png", "--ref_name", "b.png", "--paint_start_scale",
+                                           "1", *flag])
+    assert args.quantization_flag is expected
