@@ -7,11 +7,13 @@ initialised generators (the same work per sample). Measures the training size an
 """
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-import torch
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as singan sets it; before torch loads
+import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from singan import TrainConfig, build_model, load  # noqa: E402

@@ -11,11 +11,13 @@ with trained ones. Prints a table and the projected total training time (niter p
 """
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-import torch
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as singan sets it; before torch loads
+import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from singan import TrainConfig, build_model  # noqa: E402
