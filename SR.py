@@ -23,7 +23,7 @@ def main(args):
     device = cli.device_from_args(args)
     args.manualSeed = cli.seed_everything(args.manualSeed)
     in_scale, iter_num = apps.sr_chain(args.sr_factor)
-    args.scale_factor = 1 / in_scale
+    args.scale_factor, args.mode = 1 / in_scale, "train"  # the original trains SR models in mode 'train'
     config = TrainConfig.from_args(args)
     model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, root=args.models_dir)
 
