@@ -4,8 +4,10 @@
 
 For each scale of the image's pyramid (default config unless flags say otherwise) it times
 `--iters` real training iterations (after one warm-up iteration, so set-up and the first
-iteration are excluded), counts the FLOPs of one iteration from the layer shapes, and measures
-this machine's peak for a plain 3x3 conv of the same width and size (forward + backward loop).
+iteration are excluded; on CUDA also the CUDA-graph capture), counts the FLOPs of one iteration
+from the shapes of every convolution and matmul it runs (G and D forward and backward, the
+gradient penalty's double backward, draw_concat through the frozen scales), and measures this
+machine's peak for a plain 3x3 conv of the same width and size (forward + backward loop).
 The coarser scales use freshly initialised generators: the work per iteration is the same as
 with trained ones. Prints a table and the projected total training time (niter per scale).
 """
@@ -14,62 +16,75 @@ import argparse
 import os
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as singan sets it; before torch loads
 import torch  # noqa: E402
+from torch.utils._python_dispatch import TorchDispatchMode  # noqa: E402
+from torch.utils._pytree import tree_map  # noqa: E402
+from torch.utils.flop_counter import flop_registry  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from singan import TrainConfig, build_model  # noqa: E402
-from singan.config import add_config_args  # noqa: E402
+from singan.config import add_config_args, apply_preset  # noqa: E402
 from singan.images import read_image  # noqa: E402
 from singan.model import TrainedScale  # noqa: E402
 from singan.networks import scale_widths  # noqa: E402
-from singan.training import new_scale_networks, train_scale  # noqa: E402
+from singan.sampling import draw_concat  # noqa: E402
+from singan.training import GRAPH_WARMUP, new_scale_networks, train_scale  # noqa: E402
 
 
-def conv_flops(cin: int, cout: int, k: int, h: int, w: int) -> float:
-    """Multiply-adds x 2 of one valid k x k conv producing an h x w map."""
-    return 2.0 * cin * cout * k * k * h * w
+class FlopCounter(TorchDispatchMode):
+    """Sums the FLOPs of every convolution (forward, backward and the gradient penalty's double
+    backward) and matmul (the resize) that runs, each computed from its operand shapes."""
+
+    def __init__(self):
+        super().__init__()
+        self.flops = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        op = func._overloadpacket
+        if op in flop_registry:
+            shape = partial(tree_map, lambda x: x.shape if isinstance(x, torch.Tensor) else x)
+            self.flops += flop_registry[op](*shape(args), **shape(kwargs or {}), out_val=shape(out))
+        return out
 
 
-def net_flops(cfg: TrainConfig, width: int, h: int, w: int, out_channels: int) -> float:
-    """Forward FLOPs of G (out_channels = nc_im) or D (1) on an h x w input (valid convs)."""
-    chans = [cfg.nc_im] + [width] * (cfg.num_layer - 1) + [out_channels]
-    total = 0.0
-    for i in range(cfg.num_layer):
-        h, w = h - (cfg.ker_size - 1), w - (cfg.ker_size - 1)
-        total += conv_flops(chans[i], chans[i + 1], cfg.ker_size, h, w)
-    return total
+def counted_flops(fn) -> int:
+    with FlopCounter() as counter:
+        fn()
+    return counter.flops
 
 
-def iteration_flops(model, n: int) -> float:
-    """One training iteration of scale n, counted as: backward = 2x forward, the gradient
-    penalty = 5 D forwards (forward, input gradient, double backward). Per D step: draw_concat
-    through scales < n + G + 3 D (real) + 3 D (fake) + 5 D (GP); per G step: 3 G (fake) + D + D
-    (input gradient only) + 3 G (reconstruction)."""
-    cfg = model.config
-    p = 2 * cfg.pad
-    h, w = model.reals[n].shape[-2:]
-    width = scale_widths(n, cfg.nfc, cfg.min_nfc)[0]
-    G = net_flops(cfg, width, h + p, w + p, cfg.nc_im)
-    D = net_flops(cfg, width, h, w, 1)
-    DC = sum(net_flops(cfg, scale_widths(k, cfg.nfc, cfg.min_nfc)[0], *(s + p for s in model.reals[k].shape[-2:]),
-                       cfg.nc_im) for k in range(n))
-    return cfg.Dsteps * (DC + G + 11 * D) + cfg.Gsteps * (6 * G + 2 * D)
+def iteration_flops(model, n: int) -> int:
+    """FLOPs of one training iteration at scale n: those of a 1-iteration run of train_scale
+    minus its set-up (the reconstruction drawn through the coarser scales)."""
+    cfg, niter = model.config, model.config.niter
+    cfg.niter = 1
+    netG, netD = new_scale_networks(model, n)
+    total = counted_flops(lambda: train_scale(model, n, netG, netD, progress=False))
+    cfg.niter = niter
+    return total - (counted_flops(lambda: draw_concat(model, n, "rec")) if n > 0 else 0)
 
 
-def conv_peak(width: int, h: int, w: int, device: torch.device, seconds: float = 1.0) -> float:
-    """FLOP/s of a plain width->width 3x3 conv forward+backward on a 1 x width x h x w input."""
+def conv_peak(width: int, h: int, w: int, device: torch.device, seconds: float = 2.0) -> float:
+    """FLOP/s of a plain width->width 3x3 conv, forward + backward (input and weight gradients)
+    with a dense output gradient, on a 1 x width x h x w input; at least 5 timed repetitions."""
     conv = torch.nn.Conv2d(width, width, 3).to(device)
     x = torch.randn(1, width, h, w, device=device, requires_grad=True)
-    flops = 3 * conv_flops(width, width, 3, h - 2, w - 2)  # forward + input grad + weight grad
-    for _ in range(3):
-        conv(x).sum().backward()
+    grad = torch.randn(1, width, h - 2, w - 2, device=device)
+    flops = 3 * 2.0 * width * width * 9 * (h - 2) * (w - 2)  # forward + input grad + weight grad
+    for _ in range(2):
+        conv(x).backward(grad)
+    _sync(device)
     count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        conv(x).sum().backward()
+    while count < 5 or time.perf_counter() - start < seconds:
+        conv(x).backward(grad)
         count += 1
+        if device.type == "cuda" and count % 10 == 0:
+            _sync(device)
     _sync(device)
     return count * flops / (time.perf_counter() - start)
 
@@ -80,11 +95,12 @@ def _sync(device):
 
 
 def time_scale(model, n: int, iters: int) -> float:
-    """Seconds per iteration at scale n: (time of 1 + iters iterations - time of 1) / iters,
-    after an untimed warm-up run."""
+    """Seconds per iteration at scale n: (time of k + iters iterations - time of k) / iters, after an
+    untimed warm-up run; k = 1, or on CUDA with graphs the eager warm-up iterations, the capture and one replay."""
     cfg = model.config
+    k = GRAPH_WARMUP + 2 if cfg.cuda_graph and model.device.type == "cuda" else 1
     times = []
-    for niter in (1, 1, 1 + iters):
+    for niter in (k, k + iters):  # after the warm-up iteration of iteration_flops
         cfg.niter = niter
         netG, netD = new_scale_networks(model, n)
         _sync(model.device)
@@ -92,7 +108,7 @@ def time_scale(model, n: int, iters: int) -> float:
         train_scale(model, n, netG, netD, progress=False)
         _sync(model.device)
         times.append(time.perf_counter() - start)
-    return (times[2] - times[1]) / iters
+    return (times[1] - times[0]) / iters
 
 
 def main(args):
@@ -109,18 +125,20 @@ def main(args):
         model.scales.append(TrainedScale(netG.eval().requires_grad_(False), z_rec, 0.1,
                                          netD.eval().requires_grad_(False)))
     scales = args.scales or range(len(model.reals))
-    print(f"{args.input_name} on {device} ({torch.get_num_threads()} threads), torch {torch.__version__}")
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"{torch.get_num_threads()} threads"
+    print(f"{args.input_name} on {device} ({name}), torch {torch.__version__}, amp {config.amp}, "
+          f"cuda_graph {config.cuda_graph}, niter {niter}")
     print(f"{'scale':>5} {'size':>9} {'width':>5} {'s/iter':>8} {'GFLOP/it':>9} {'GFLOP/s':>8} "
           f"{'peak':>7} {'% peak':>6}")
     total = 0.0
     for n in scales:
         trained = model.scales
         model.scales = trained[:n]
+        flops = iteration_flops(model, n)  # also the warm-up
         sec = time_scale(model, n, args.iters)
         model.scales = trained
         h, w = model.reals[n].shape[-2:]
         width = scale_widths(n, config.nfc, config.min_nfc)[0]
-        flops = iteration_flops(model, n)
         peak = conv_peak(width, h + 2 * config.pad, w + 2 * config.pad, device)
         total += sec * niter
         print(f"{n:>5} {f'{h}x{w}':>9} {width:>5} {sec:>8.3f} {flops / 1e9:>9.2f} {flops / sec / 1e9:>8.1f} "
@@ -136,5 +154,6 @@ if __name__ == "__main__":
     p.add_argument("--iters", type=int, default=3, help="timed iterations per scale")
     p.add_argument("--scales", type=int, nargs="*", help="only these scales (default: all)")
     add_config_args(p)
+    apply_preset(p)
     args = p.parse_args()
     main(args)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from .config import apply_preset
 from .errors import SinGANError
 
 
@@ -62,6 +63,7 @@ def seed_everything(seed: int | None) -> int:
 def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser,
         argv: list[str] | None = None) -> None:
     """Parse flags and call main; user errors exit 2 with one line, Ctrl-C exits 130 quietly."""
+    apply_preset(p, argv)
     args = p.parse_args(argv)
     try:
         main(args)

@@ -4,6 +4,7 @@
 as its command-line flag; `add_config_args` declares those flags for argparse
 and `TrainConfig.from_args` reads them back. The config is stored verbatim in
 every checkpoint (as a dict), so a trained model knows how it was made.
+`PRESETS` are named sets of defaults (`--preset fast`); flags given explicitly win.
 """
 
 import argparse
@@ -42,6 +43,9 @@ class TrainConfig:
     mode: str = "train"  # 'train', 'animation_train' (noise padding) or 'paint_train'
     redraw_z_opt: bool = False  # original quirk: redraw z* at the coarsest scale every iteration
     manualSeed: int | None = None
+    # Speed (not in the original):
+    amp: str = "off"  # 'bf16': bfloat16 autocast of the G and D passes (meant for CUDA)
+    cuda_graph: bool = True  # on CUDA, replay each training iteration as a CUDA graph
 
     @property
     def pad(self) -> int:
@@ -65,6 +69,22 @@ class TrainConfig:
     def from_args(cls, args: argparse.Namespace) -> "TrainConfig":
         return cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(cls)
                       if hasattr(args, f.name)})
+
+
+# Named defaults. 'fast' trains 4x fewer iterations per scale, with the learning-rate drop at the
+# same fraction of training (0.8) as the original's 1600 of 2000; see the README for its quality.
+PRESETS: dict[str, dict] = {
+    "default": {},
+    "fast": {"niter": 500, "lr_milestone": 400},
+}
+
+
+def apply_preset(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> None:
+    """Make the --preset named in argv set the parser's defaults, so explicit flags still win."""
+    if not any(a.dest == "preset" for a in parser._actions):
+        return
+    known, _ = parser.parse_known_args(argv)
+    parser.set_defaults(**PRESETS[known.preset])
 
 
 def add_config_args(parser: argparse.ArgumentParser) -> None:
@@ -95,3 +115,10 @@ def add_config_args(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--alpha", type=float, default=d.alpha, help="reconstruction loss weight")
     g.add_argument("--redraw_z_opt", action="store_true",
                    help="original quirk: redraw the coarsest reconstruction noise z* every iteration")
+    g = parser.add_argument_group("speed (not in the original)")
+    g.add_argument("--preset", default="default", choices=list(PRESETS),
+                   help="named defaults: 'fast' = --niter 500 --lr_milestone 400 (about 4x quicker)")
+    g.add_argument("--amp", default=d.amp, choices=["off", "bf16"],
+                   help="bfloat16 autocast of the G and D passes (for CUDA; slightly changes results)")
+    g.add_argument("--no_cuda_graph", dest="cuda_graph", action="store_false",
+                   help="on CUDA, launch every kernel from Python instead of replaying each iteration as a CUDA graph")

@@ -12,6 +12,7 @@ seconds inside a scale, so an interrupted run can resume exactly.
 import math
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -27,6 +28,7 @@ from .plots import plot_losses
 from .sampling import draw_concat, scale_noise
 
 PREVIEW_EVERY = 500  # iterations between preview images (and at the last one)
+GRAPH_WARMUP = 3  # eager iterations before a scale's iteration is captured as a CUDA graph
 
 
 def gradient_penalty(netD: nn.Module, real: Tensor, fake: Tensor, lambda_grad: float) -> Tensor:
@@ -37,6 +39,38 @@ def gradient_penalty(netD: nn.Module, real: Tensor, fake: Tensor, lambda_grad: f
     out = netD(interp)
     (grad,) = torch.autograd.grad(out, interp, grad_outputs=torch.ones_like(out), create_graph=True)
     return ((grad.norm(2, dim=1) - 1) ** 2).mean() * lambda_grad
+
+
+def _adam(net: nn.Module, lr: float, beta1: float, capturable: bool) -> torch.optim.Adam:
+    """The original's Adam; CUDA-graph capturable (learning rate as a device tensor) when asked."""
+    if capturable:
+        lr = torch.tensor(lr, device=next(net.parameters()).device)
+    return torch.optim.Adam(net.parameters(), lr=lr, betas=(beta1, 0.999), capturable=capturable)
+
+
+def _fit_optimizer(opt: torch.optim.Adam, capturable: bool) -> None:
+    """Make a loaded optimizer state usable with or without CUDA graphs (a run may resume on another device)."""
+    for group in opt.param_groups:
+        group["capturable"] = capturable
+        group["lr"] = _lr_value(group["lr"])
+        if capturable:
+            group["lr"] = torch.tensor(group["lr"], device=group["params"][0].device)
+        for p in group["params"]:
+            state = opt.state.get(p)
+            if state and "step" in state:
+                state["step"] = state["step"].to(p.device if capturable else "cpu", torch.float32)
+
+
+def _lr_value(lr: float | Tensor) -> float:
+    return lr.item() if isinstance(lr, Tensor) else lr
+
+
+def _set_lr(opt: torch.optim.Optimizer, lr: float) -> None:
+    for group in opt.param_groups:
+        if isinstance(group["lr"], Tensor):
+            group["lr"].fill_(lr)
+        else:
+            group["lr"] = lr
 
 
 def _rng_state(device: torch.device) -> dict:
@@ -68,17 +102,25 @@ def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
     real = model.reals[n]
     h, w = real.shape[-2:]
     pad = cfg.pad
-    optD = torch.optim.Adam(netD.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, 0.999))
-    optG = torch.optim.Adam(netG.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, 0.999))
+    # On CUDA every iteration after a few eager warm-up ones is replayed as one CUDA graph:
+    # the networks are so small that launching kernels, not computing them, sets the pace.
+    # Adam is capturable on every CUDA run, so graph and eager runs compute the same numbers.
+    use_graph = cfg.cuda_graph and device.type == "cuda" and quantize is None
+    capturable = device.type == "cuda"
+    optD = _adam(netD, cfg.lr_d, cfg.beta1, capturable)
+    optG = _adam(netG, cfg.lr_g, cfg.beta1, capturable)
     losses: dict[str, list[float]] = {"errD": [], "errG": [], "rec": []}
+    autocast = partial(torch.autocast, device.type, dtype=torch.bfloat16, enabled=cfg.amp == "bf16",
+                       cache_enabled=not use_graph)
 
     # Reconstruction input: z* and zeros at the coarsest scale; zeros and the upsampled
     # reconstruction of the coarser scales above it, which also sets the noise amplitude.
     if resume is not None:
         netG.load_state_dict(resume["netG"])
         netD.load_state_dict(resume["netD"])
-        optG.load_state_dict(resume["optG"])
-        optD.load_state_dict(resume["optD"])
+        for opt, key in ((optG, "optG"), (optD, "optD")):
+            opt.load_state_dict(resume[key])
+            _fit_optimizer(opt, capturable)
         z_rec, prev_rec, noise_amp = resume["z_rec"].to(device), resume["prev_rec"].to(device), resume["noise_amp"]
         losses = resume["losses"]
         start = resume["iteration"]
@@ -97,18 +139,14 @@ def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
     if quantize is not None:
         prev_rec = quantize(prev_rec)
 
-    bar = tqdm(range(start, cfg.niter), desc=f"scale {n}/{model.geometry.stop_scale}", initial=start,
-               total=cfg.niter, disable=not progress, dynamic_ncols=True, leave=True)
-    last_save = time.monotonic()
-    fake = rec_img = None
-    for epoch in bar:
-        lr_scale = cfg.gamma if epoch >= cfg.lr_milestone else 1.0
-        for opt, lr in ((optD, cfg.lr_d), (optG, cfg.lr_g)):
-            for group in opt.param_groups:
-                group["lr"] = lr * lr_scale
+    def iteration() -> tuple[Tensor, Tensor, Tensor | None]:
+        """One iteration: Dsteps D steps, then Gsteps G steps. No host synchronisation (a CUDA
+        graph can replay it). Returns the losses (errD, errG, rec), the last fake and reconstruction."""
+        nonlocal z_rec
         if n == 0 and (z_rec is None or cfg.redraw_z_opt):
             z_rec = scale_noise(model, 0, h, w)
         noise_ = scale_noise(model, n, h, w)
+        rec_img = None
 
         # (1) D steps: maximise D(real) - D(G(z)), a fresh sample of the coarser scales each step.
         for _ in range(cfg.Dsteps):
@@ -118,13 +156,17 @@ def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
                 if quantize is not None:
                     prev = quantize(prev)
                 noise = noise_ if n == 0 else noise_amp * noise_ + prev
-                fake = netG(noise, prev)
+                with autocast():
+                    fake = netG(noise, prev).float()
             # Three backward passes (not one on the sum): the gradients accumulate in the original's order.
-            errD_real = -netD(real).mean()
+            with autocast():
+                errD_real = -netD(real).float().mean()
             errD_real.backward()
-            errD_fake = netD(fake).mean()
+            with autocast():
+                errD_fake = netD(fake).float().mean()
             errD_fake.backward()
-            gp = gradient_penalty(netD, real, fake, cfg.lambda_grad)
+            with autocast():
+                gp = gradient_penalty(netD, real, fake, cfg.lambda_grad)
             gp.backward()
             errD = errD_real.detach() + errD_fake.detach() + gp.detach()
             optD.step()
@@ -133,19 +175,47 @@ def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
         netD.requires_grad_(False)
         for _ in range(cfg.Gsteps):
             netG.zero_grad()
-            fake = netG(noise, prev)
-            errG = -netD(fake).mean()
+            with autocast():
+                fake = netG(noise, prev).float()
+                errG = -netD(fake).float().mean()
             errG.backward()
             if cfg.alpha != 0:
-                rec_img = netG(noise_amp * z_rec + prev_rec, prev_rec)
+                with autocast():
+                    rec_img = netG(noise_amp * z_rec + prev_rec, prev_rec).float()
                 rec_loss = cfg.alpha * F.mse_loss(rec_img, real)
                 rec_loss.backward()
             else:
                 rec_loss = torch.zeros((), device=device)
             optG.step()
         netD.requires_grad_(True)
+        rec_img = None if rec_img is None else rec_img.detach()
+        return torch.stack([errD.detach(), errG.detach(), rec_loss.detach()]), fake.detach(), rec_img
 
-        values = torch.stack([errD.detach(), errG.detach(), rec_loss.detach()]).tolist()
+    bar = tqdm(range(start, cfg.niter), desc=f"scale {n}/{model.geometry.stop_scale}", initial=start,
+               total=cfg.niter, disable=not progress, dynamic_ncols=True, leave=True)
+    last_save = time.monotonic()
+    graph = static = None
+    for epoch in bar:
+        lr_scale = cfg.gamma if epoch >= cfg.lr_milestone else 1.0
+        _set_lr(optD, cfg.lr_d * lr_scale)
+        _set_lr(optG, cfg.lr_g * lr_scale)
+        if not use_graph:
+            loss_values, fake, rec_img = iteration()
+        elif epoch < start + GRAPH_WARMUP:  # eager warm-up on a side stream, as graph capture requires
+            side = torch.cuda.Stream(device)
+            side.wait_stream(torch.cuda.current_stream(device))
+            with torch.cuda.stream(side):
+                loss_values, fake, rec_img = iteration()
+            torch.cuda.current_stream(device).wait_stream(side)
+        else:
+            if graph is None:  # capturing records the kernels without running them
+                graph = torch.cuda.CUDAGraph()
+                with torch.cuda.graph(graph):
+                    static = iteration()
+            graph.replay()
+            loss_values, fake, rec_img = static
+
+        values = loss_values.tolist()
         if not all(math.isfinite(v) for v in values):
             raise SinGANError(f"training diverged at scale {n}, iteration {epoch}: a loss is NaN/Inf "
                               "(the last good checkpoint is kept)")
@@ -154,9 +224,9 @@ def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
         if epoch % 25 == 0 or epoch == cfg.niter - 1:
             bar.set_postfix(errD=f"{values[0]:.3f}", errG=f"{values[1]:.3f}", rec=f"{values[2]:.4f}", refresh=False)
         if outf is not None and (epoch % PREVIEW_EVERY == 0 or epoch == cfg.niter - 1):
-            save_image(outf / "fake_sample.png", fake.detach())
+            save_image(outf / "fake_sample.png", fake)
             if rec_img is not None:
-                save_image(outf / "G(z_opt).png", rec_img.detach())
+                save_image(outf / "G(z_opt).png", rec_img)
         if checkpoint is not None and epoch < cfg.niter - 1 and time.monotonic() - last_save >= save_every:
             checkpoint({"scale": n, "iteration": epoch + 1, "netG": netG.state_dict(), "netD": netD.state_dict(),
                         "optG": optG.state_dict(), "optD": optD.state_dict(), "z_rec": z_rec,
@@ -164,6 +234,11 @@ def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
                         "rng": _rng_state(device)})
             last_save = time.monotonic()
     bar.close()
+    if graph is not None:  # keep nothing that lives in the graph's memory pool
+        z_rec = z_rec.clone()
+        del graph, static
+    netG.zero_grad()
+    netD.zero_grad()
 
     if outf is not None:
         plot_losses(losses, outf / "losses.png", title=f"scale {n}")

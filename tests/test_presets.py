@@ -1,0 +1,41 @@
+"""Named presets and the speed options: --preset fast sets defaults that explicit flags override;
+bf16 autocast trains (its CUDA use is covered in test_cuda.py)."""
+
+import math
+
+import torch
+
+from helpers import IMAGES, tiny_config
+from main_train import get_parser
+from singan import TrainConfig, build_model
+from singan.config import apply_preset
+from singan.images import read_image
+from singan.training import train
+
+
+def _config(argv: list[str]) -> TrainConfig:
+    parser = get_parser()
+    apply_preset(parser, argv)
+    return TrainConfig.from_args(parser.parse_args(argv))
+
+
+def test_fast_preset_sets_defaults_and_explicit_flags_win():
+    default = _config(["--input_name", "x.png"])
+    assert (default.niter, default.lr_milestone) == (2000, 1600)
+    fast = _config(["--input_name", "x.png", "--preset", "fast"])
+    assert (fast.niter, fast.lr_milestone) == (500, 400)
+    assert {k: v for k, v in fast.to_dict().items() if k not in ("niter", "lr_milestone")} == \
+        {k: v for k, v in default.to_dict().items() if k not in ("niter", "lr_milestone")}
+    for argv in (["--niter", "700", "--preset", "fast"], ["--preset", "fast", "--niter", "700"]):
+        assert _config(["--input_name", "x.png", *argv]).niter == 700
+
+
+def test_bf16_autocast_trains_on_cpu(tmp_path):
+    losses = {}
+    for amp in ("off", "bf16"):
+        torch.manual_seed(0)
+        model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(niter=10, amp=amp))
+        losses[amp] = train(model, tmp_path / amp, progress=False).scales[-1].losses["rec"]
+    assert all(math.isfinite(v) for v in losses["bf16"])
+    assert losses["bf16"][-1] < losses["bf16"][0]
+    assert losses["bf16"] != losses["off"]  # lower precision: close, not equal
