@@ -81,7 +81,7 @@ PRESETS: dict[str, dict] = {
 
 def apply_preset(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> None:
     """Make the --preset named in argv set the parser's defaults, so explicit flags still win."""
-    if not any(a.dest == "preset" for a in parser._actions):
+    if parser.get_default("preset") is None:  # a parser without --preset
         return
     known, _ = parser.parse_known_args(argv)
     parser.set_defaults(**PRESETS[known.preset])

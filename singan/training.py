@@ -52,17 +52,12 @@ def _fit_optimizer(opt: torch.optim.Adam, capturable: bool) -> None:
     """Make a loaded optimizer state usable with or without CUDA graphs (a run may resume on another device)."""
     for group in opt.param_groups:
         group["capturable"] = capturable
-        group["lr"] = _lr_value(group["lr"])
-        if capturable:
-            group["lr"] = torch.tensor(group["lr"], device=group["params"][0].device)
+        lr = float(group["lr"])  # saved as a float or a 0-d tensor
+        group["lr"] = torch.tensor(lr, device=group["params"][0].device) if capturable else lr
         for p in group["params"]:
             state = opt.state.get(p)
             if state and "step" in state:
                 state["step"] = state["step"].to(p.device if capturable else "cpu", torch.float32)
-
-
-def _lr_value(lr: float | Tensor) -> float:
-    return lr.item() if isinstance(lr, Tensor) else lr
 
 
 def _set_lr(opt: torch.optim.Optimizer, lr: float) -> None:
