@@ -114,7 +114,7 @@ def _resize(x: Tensor, scale: float | None, shape: tuple[int, int] | None, corre
     for axis in axes:
         weights = _resize_matrix_on(in_hw[axis], shape[axis], scales[axis], antialias, correct_border, x.device)
         out = weights @ out if axis == 0 else out @ weights.T
-    return from_pixel_values(out)
+    return from_pixel_values(out).contiguous()  # NCHW memory even when no axis is resized
 
 
 def imresize(x: Tensor, scale: float, correct_border: bool = False) -> Tensor:
