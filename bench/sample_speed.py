@@ -4,6 +4,8 @@
 
 Uses the trained model given by --model, or else the image's full default pyramid with freshly
 initialised generators (the same work per sample). Measures the training size and twice the width.
+Also prints the FLOPs of one sample and this machine's peak for the finest scale's convolution
+(inference, in the memory format the generators use), which bound what batching can gain.
 """
 
 import argparse
@@ -16,6 +18,8 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as singan sets it; before
 import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from train_speed import counted_flops  # noqa: E402
+
 from singan import TrainConfig, build_model, load  # noqa: E402
 from singan.images import read_image  # noqa: E402
 from singan.model import TrainedScale  # noqa: E402
@@ -44,6 +48,25 @@ def rate(fn, num_samples: int, device: torch.device) -> float:
     return num_samples / (time.perf_counter() - start)
 
 
+def conv_forward_peak(width: int, h: int, w: int, device: torch.device, seconds: float = 2.0) -> float:
+    """FLOP/s of a plain inference width->width 3x3 conv on 1 x width x h x w (channels-last on the
+    CPU, as the generators run there); at least 5 timed repetitions."""
+    conv = torch.nn.Conv2d(width, width, 3).to(device).eval()
+    x = torch.randn(1, width, h, w, device=device)
+    if device.type == "cpu":
+        x = x.contiguous(memory_format=torch.channels_last)
+    flops = 2.0 * width * width * 9 * (h - 2) * (w - 2)
+    with torch.inference_mode():
+        conv(x)
+        count, start = 0, time.perf_counter()
+        while count < 5 or time.perf_counter() - start < seconds:
+            conv(x)
+            count += 1
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+    return count * flops / (time.perf_counter() - start)
+
+
 def main(args):
     device = torch.device(args.device)
     torch.manual_seed(0)
@@ -51,11 +74,21 @@ def main(args):
     h, w = model.reals[-1].shape[-2:]
     print(f"{args.num_samples} samples, {len(model.scales)} scales, {device} ({torch.get_num_threads()} threads)")
     print(f"{'output size':>12} {'batched/s':>10} {'one-by-one/s':>13} {'speed-up':>9}")
+    single_rate = {}
     for scale_h in (1.0, 2.0):
         batched = rate(lambda s=scale_h: generate(model, args.num_samples, scale_h=s), args.num_samples, device)
-        single = rate(lambda s=scale_h: [generate(model, 1, scale_h=s) for _ in range(args.num_samples)],
-                      args.num_samples, device)
+        one_by_one = lambda s=scale_h: [generate(model, 1, scale_h=s) for _ in range(args.num_samples)]  # noqa: E731
+        single = single_rate[scale_h] = rate(one_by_one, args.num_samples, device)
         print(f"{f'{h}x{round(w * scale_h)}':>12} {batched:>10.2f} {single:>13.2f} {batched / single:>8.1f}x")
+
+    # What batching could gain at most: one at a time at the training size against the conv peak.
+    flops = counted_flops(lambda: generate(model, 1))
+    width = model.scales[-1].netG.head.conv.out_channels
+    peak = conv_forward_peak(width, h + 10, w + 10, device)
+    achieved = flops * single_rate[1.0]
+    print(f"one sample at {h}x{w}: {flops / 1e9:.1f} GFLOP; one at a time runs at {achieved / 1e9:.1f} GFLOP/s, "
+          f"{100 * achieved / peak:.0f}% of the {peak / 1e9:.1f} GFLOP/s peak of a {width}-channel 3x3 conv, "
+          f"so batching can be at most {peak / achieved:.1f}x faster here")
 
 
 if __name__ == "__main__":
