@@ -26,10 +26,10 @@ class ConvBlock(nn.Sequential):
         self.add_module("LeakyRelu", nn.LeakyReLU(0.2, inplace=True))
 
     def forward(self, x: Tensor) -> Tensor:
-        if self.training:
+        if self.training or x.device.type != "cpu":
             return super().forward(x)
-        # In eval mode BatchNorm is a fixed per-channel affine map: fold it into the conv
-        # (the same function, one pass over the activations fewer).
+        # In eval mode BatchNorm is a fixed per-channel affine map: on the CPU, fold it into the
+        # conv (the same function, one pass over the activations fewer).
         conv, norm = self.conv, self.norm
         scale = norm.weight * torch.rsqrt(norm.running_var + norm.eps)
         bias = (conv.bias - norm.running_mean) * scale + norm.bias

@@ -107,3 +107,20 @@ def test_frozen_generators_are_batch_independent(trained):
     assert (batched - alone).abs().max() < 1e-5  # float rounding of batched convs only
     full = generate(model, 3, gen_start_scale=2)  # every scale reconstructs: identical samples
     assert torch.equal(full, full[:1].expand_as(full))
+
+
+def test_cpu_inference_path_computes_the_plain_network(trained):
+    """On the CPU a frozen generator folds BatchNorm into its convs and runs channels-last: the
+    same function as conv -> BatchNorm(running statistics) -> LeakyReLU, returned in NCHW memory."""
+    model, _, _, _ = trained
+    netG = model.scales[1].netG
+    assert not netG.training
+    x = torch.randn(2, 3, 40, 50)
+    plain = x
+    for block in (netG.head, *netG.body):
+        plain = torch.nn.Sequential.forward(block, plain)  # the unfolded modules, one by one
+    plain = netG.tail(plain) + x[:, :, 5:-5, 5:-5]
+    out = netG(x, x)
+    assert out.is_contiguous()
+    assert (out - plain).abs().max() < 1e-5
+    assert netG.head.norm.running_var.ne(1).any()  # trained statistics, so the fold is not a no-op
