@@ -77,7 +77,10 @@ def main(args):
     single_rate = {}
     for scale_h in (1.0, 2.0):
         batched = rate(lambda s=scale_h: generate(model, args.num_samples, scale_h=s), args.num_samples, device)
-        one_by_one = lambda s=scale_h: [generate(model, 1, scale_h=s) for _ in range(args.num_samples)]  # noqa: E731
+
+        def one_by_one(s=scale_h):
+            return [generate(model, 1, scale_h=s) for _ in range(args.num_samples)]
+
         single = single_rate[scale_h] = rate(one_by_one, args.num_samples, device)
         print(f"{f'{h}x{round(w * scale_h)}':>12} {batched:>10.2f} {single:>13.2f} {batched / single:>8.1f}x")
 
