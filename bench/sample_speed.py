@@ -18,7 +18,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as singan sets it; before
 import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from train_speed import counted_flops  # noqa: E402
+from train_speed import counted_flops, flop_rate  # noqa: E402
 
 from singan import TrainConfig, build_model, load  # noqa: E402
 from singan.images import read_image  # noqa: E402
@@ -48,23 +48,15 @@ def rate(fn, num_samples: int, device: torch.device) -> float:
     return num_samples / (time.perf_counter() - start)
 
 
-def conv_forward_peak(width: int, h: int, w: int, device: torch.device, seconds: float = 2.0) -> float:
+def conv_forward_peak(width: int, h: int, w: int, device: torch.device) -> float:
     """FLOP/s of a plain inference width->width 3x3 conv on 1 x width x h x w (channels-last on the
-    CPU, as the generators run there); at least 5 timed repetitions."""
+    CPU, as the generators run there)."""
     conv = torch.nn.Conv2d(width, width, 3).to(device).eval()
     x = torch.randn(1, width, h, w, device=device)
     if device.type == "cpu":
         x = x.contiguous(memory_format=torch.channels_last)
-    flops = 2.0 * width * width * 9 * (h - 2) * (w - 2)
     with torch.inference_mode():
-        conv(x)
-        count, start = 0, time.perf_counter()
-        while count < 5 or time.perf_counter() - start < seconds:
-            conv(x)
-            count += 1
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-    return count * flops / (time.perf_counter() - start)
+        return flop_rate(lambda: conv(x), 2.0 * width * width * 9 * (h - 2) * (w - 2), device)
 
 
 def main(args):

@@ -69,24 +69,29 @@ def iteration_flops(model, n: int) -> int:
     return total - (counted_flops(lambda: draw_concat(model, n, "rec")) if n > 0 else 0)
 
 
-def conv_peak(width: int, h: int, w: int, device: torch.device, seconds: float = 2.0) -> float:
-    """FLOP/s of a plain width->width 3x3 conv, forward + backward (input and weight gradients)
-    with a dense output gradient, on a 1 x width x h x w input; at least 5 timed repetitions."""
-    conv = torch.nn.Conv2d(width, width, 3).to(device)
-    x = torch.randn(1, width, h, w, device=device, requires_grad=True)
-    grad = torch.randn(1, width, h - 2, w - 2, device=device)
-    flops = 3 * 2.0 * width * width * 9 * (h - 2) * (w - 2)  # forward + input grad + weight grad
+def flop_rate(step, flops: float, device: torch.device, seconds: float = 2.0) -> float:
+    """FLOP/s of `step()` doing `flops` FLOPs: 2 untimed calls, then at least 5 timed ones and `seconds`."""
     for _ in range(2):
-        conv(x).backward(grad)
+        step()
     _sync(device)
     count, start = 0, time.perf_counter()
     while count < 5 or time.perf_counter() - start < seconds:
-        conv(x).backward(grad)
+        step()
         count += 1
         if device.type == "cuda" and count % 10 == 0:
             _sync(device)
     _sync(device)
     return count * flops / (time.perf_counter() - start)
+
+
+def conv_peak(width: int, h: int, w: int, device: torch.device) -> float:
+    """FLOP/s of a plain width->width 3x3 conv, forward + backward (input and weight gradients)
+    with a dense output gradient, on a 1 x width x h x w input."""
+    conv = torch.nn.Conv2d(width, width, 3).to(device)
+    x = torch.randn(1, width, h, w, device=device, requires_grad=True)
+    grad = torch.randn(1, width, h - 2, w - 2, device=device)
+    flops = 3 * 2.0 * width * width * 9 * (h - 2) * (w - 2)  # forward + input grad + weight grad
+    return flop_rate(lambda: conv(x).backward(grad), flops, device)
 
 
 def _sync(device):

@@ -79,7 +79,7 @@ def test_super_resolution_geometry_pyramid_and_chain(shared):
 def test_pyramid_is_in_nchw_memory():
     """The pyramid is stored NCHW even where no resize happens (balloons.png is already at its
     finest size): a training image left in the file's HWC memory made every D pass at the finest
-    scale run mixed-layout convolutions, 2x slower on the CPU."""
+    scale run mixed-layout convolutions, 1.4x slower on the CPU."""
     real = read_image(IMAGES / "balloons.png")
     g = adjust_scales(*real.shape[-2:])
     assert g.scale1 == 1
