@@ -41,7 +41,8 @@ class TrainConfig:
     alpha: float = 10.0  # reconstruction-loss weight
     # Variants:
     mode: str = "train"  # 'train', 'animation_train' (noise padding) or 'paint_train'
-    redraw_z_opt: bool = False  # original quirk: redraw z* at the coarsest scale every iteration
+    fixed_z_opt: bool = False  # paper: one fixed z* at the coarsest scale (original: redrawn every iteration)
+    fresh_fake: bool = False  # paper: a fresh fake for every G step (original: the last D step's, stale graph)
     manualSeed: int | None = None
     # Speed (not in the original):
     amp: str = "off"  # 'bf16': bfloat16 autocast of the G and D passes (meant for CUDA)
@@ -113,8 +114,11 @@ def add_config_args(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--Dsteps", type=int, default=d.Dsteps, help="Discriminator inner steps")
     g.add_argument("--lambda_grad", type=float, default=d.lambda_grad, help="gradient penalty weight")
     g.add_argument("--alpha", type=float, default=d.alpha, help="reconstruction loss weight")
-    g.add_argument("--redraw_z_opt", action="store_true",
-                   help="original quirk: redraw the coarsest reconstruction noise z* every iteration")
+    g = parser.add_argument_group("the paper's semantics instead of the original code's (change results)")
+    g.add_argument("--fixed_z_opt", action="store_true",
+                   help="draw the coarsest reconstruction noise z* once (the original redraws it every iteration)")
+    g.add_argument("--fresh_fake", action="store_true",
+                   help="a fresh fake for every G step (the original's G steps reuse the last D step's fake)")
     g = parser.add_argument_group("speed (not in the original)")
     g.add_argument("--preset", default="default", choices=list(PRESETS),
                    help="named defaults: 'fast' = --niter 500 --lr_milestone 400 (about 4x quicker)")

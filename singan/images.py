@@ -65,7 +65,9 @@ def read_image(path: str | Path, nc_im: int = 3) -> Tensor:
         values = (arr[..., 0] / peak if arr.shape[2] == 1 else rgb2gray(arr))[None, None]
     else:
         values = (np.repeat(arr, 3, axis=2) if arr.shape[2] == 1 else arr).transpose(2, 0, 1)[None] / peak
-    return norm(torch.from_numpy(np.ascontiguousarray(values)).float())  # NCHW memory, not the file's HWC
+    # The file's (H, W, C) memory order is kept (channels-last), as the original's read path keeps it:
+    # an image that needs no resizing trains on it, and convolutions round differently in that layout.
+    return norm(torch.from_numpy(values).float())
 
 
 def to_numpy_image(x: Tensor) -> np.ndarray:

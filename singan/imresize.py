@@ -114,7 +114,17 @@ def _resize(x: Tensor, scale: float | None, shape: tuple[int, int] | None, corre
     for axis in axes:
         weights = _resize_matrix_on(in_hw[axis], shape[axis], scales[axis], antialias, correct_border, x.device)
         out = weights @ out if axis == 0 else out @ weights.T
-    return from_pixel_values(out).contiguous()  # NCHW memory even when no axis is resized
+    out = from_pixel_values(out)
+    return _original_layout(out, axes[-1]) if axes else out  # no axis resized: the input's layout, as the original
+
+
+def _original_layout(x: Tensor, last_axis: int) -> Tensor:
+    """The memory layout the original's numpy resize leaves behind, since reductions over the image
+    (the MSE that sets the noise amplitude) sum in memory order: (W, H, C)-major when the last axis
+    resized is the width, channels-last (H, W, C) when it is the height."""
+    if last_axis == 1:
+        return x.permute(0, 3, 2, 1).contiguous().permute(0, 3, 2, 1)
+    return x.contiguous(memory_format=torch.channels_last)
 
 
 def imresize(x: Tensor, scale: float, correct_border: bool = False) -> Tensor:

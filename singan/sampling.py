@@ -48,7 +48,7 @@ def _match_size(z: Tensor, size: tuple[int, int]) -> Tensor:
 
 def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
              scale_v: float = 1.0, in_s: Tensor | None = None, start_scale: int = 0,
-             end_scale: int | None = None, batch_size: int | None = None) -> Tensor:
+             end_scale: int | None = None, batch_size: int | None = None, fused: bool | None = None) -> Tensor:
     """Run scales start_scale..end_scale (inclusive; default: the last trained) on `num_samples` samples.
 
     - gen_start_scale: scales below it use their reconstruction noise (z* at scale 0,
@@ -57,13 +57,17 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     - in_s: the image fed to `start_scale` as the upsampled previous output,
       (1 or N, C, h, w) at that scale's (scaled) size; zeros by default.
     - batch_size: run at most this many samples per forward pass (default: all).
+    - fused: faster inference kernels (BatchNorm folded into the convs, channels-last); the
+      default is on for the CPU. Training's draw_concat turns them off to compute exactly what
+      the original computes.
     Returns (num_samples, C, H, W), values roughly in [-1, 1] (the residual is not clamped).
     """
     if batch_size is not None and num_samples > batch_size:
         return torch.cat([generate(model, min(batch_size, num_samples - i), gen_start_scale=gen_start_scale,
                                    scale_h=scale_h, scale_v=scale_v, in_s=in_s, start_scale=start_scale,
-                                   end_scale=end_scale) for i in range(0, num_samples, batch_size)])
+                                   end_scale=end_scale, fused=fused) for i in range(0, num_samples, batch_size)])
     end_scale = model.num_trained - 1 if end_scale is None else end_scale
+    fused = model.device.type == "cpu" if fused is None else fused
     pad = model.config.pad
     images = None
     with torch.no_grad():
@@ -84,7 +88,7 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
                 z = _match_size(scale.z_rec, size)
             else:
                 z = scale_noise(model, n, real_h * scale_v, real_w * scale_h, num_samples)
-            images = scale.netG(scale.noise_amp * z + prev, prev)
+            images = scale.netG(scale.noise_amp * z + prev, prev, fused=fused)
     return images
 
 
@@ -94,5 +98,5 @@ def draw_concat(model: SinGAN, scale: int, mode: str) -> Tensor:
     if scale == 0:
         return torch.zeros_like(model.reals[0][:, :model.config.nc_z])
     gen_start_scale = scale if mode == "rec" else 0
-    images = generate(model, 1, gen_start_scale=gen_start_scale, end_scale=scale - 1)
+    images = generate(model, 1, gen_start_scale=gen_start_scale, end_scale=scale - 1, fused=False)
     return upsample(images, model.scale_factor, model.reals[scale].shape[-2:])

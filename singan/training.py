@@ -5,67 +5,57 @@ the frozen scales 0..n-1. Its loss is WGAN-GP against the patch critic D_n
 plus alpha times the MSE between the reconstruction G_n(z_rec, rec_{n-1}^) and
 the real image at that scale. The noise amplitude of scale n is noise_amp_init
 times the RMSE of the coarser scales' reconstruction (fixed at the start of the
-scale). A checkpoint is written after every scale and every `save_every`
-seconds inside a scale, so an interrupted run can resume exactly.
+scale).
+
+The default dynamics are the 2019 code's, so that a seeded run lands on its
+weights bit for bit:
+- the G steps of an iteration all score the fake of the last D step; steps
+  2..Gsteps back-propagate through its stale graph with the updated weights
+  (PyTorch 1.4's Adam, `singan.optim.LegacyAdam`);
+- the reconstruction noise of the coarsest scale is redrawn every iteration
+  (the model keeps the last draw);
+- the random numbers are drawn in the original's order, and G runs the same
+  number of train-mode forward passes (BatchNorm statistics are weights too).
+`fresh_fake` and `fixed_z_opt` in the config give the paper's semantics instead.
+
+A checkpoint is written after every scale, every `save_every` seconds inside a
+scale, and when the run is interrupted (Ctrl-C, SIGTERM), so it can resume
+exactly.
 """
 
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-from tqdm import tqdm
 
 from .errors import SinGANError
 from .images import save_image
+from .interrupt import GracefulStop
 from .model import SinGAN, TrainedScale
 from .networks import Discriminator, Generator, build_networks, scale_widths
+from .optim import LegacyAdam
 from .plots import plot_losses
+from .progress import RunProgress, scale_costs
 from .sampling import draw_concat, scale_noise
 
 PREVIEW_EVERY = 500  # iterations between preview images (and at the last one)
 GRAPH_WARMUP = 3  # eager iterations before a scale's iteration is captured as a CUDA graph
+LOSS_NAMES = ("errD", "errG", "rec")
 
 
-def gradient_penalty(netD: nn.Module, real: Tensor, fake: Tensor, lambda_grad: float) -> Tensor:
-    """WGAN-GP on one random interpolate (one scalar weight per step; the gradient norm is taken
-    over channels per pixel and averaged over pixels, as the original). No gradient reaches G."""
-    a = torch.rand(1, 1, device=real.device)
-    interp = (a * real + (1 - a) * fake).detach().requires_grad_(True)
+def gradient_penalty(netD: nn.Module, real: Tensor, fake: Tensor, lambda_grad: float, weight: Tensor) -> Tensor:
+    """WGAN-GP at one interpolate `weight * real + (1 - weight) * fake` (one scalar weight per step);
+    the gradient norm is taken over channels per pixel and averaged over pixels. No gradient reaches G."""
+    interp = (weight * real + (1 - weight) * fake).detach().requires_grad_(True)
     out = netD(interp)
     (grad,) = torch.autograd.grad(out, interp, grad_outputs=torch.ones_like(out), create_graph=True)
     return ((grad.norm(2, dim=1) - 1) ** 2).mean() * lambda_grad
-
-
-def _adam(net: nn.Module, lr: float, beta1: float, capturable: bool) -> torch.optim.Adam:
-    """The original's Adam; CUDA-graph capturable (learning rate as a device tensor) when asked."""
-    if capturable:
-        lr = torch.tensor(lr, device=next(net.parameters()).device)
-    return torch.optim.Adam(net.parameters(), lr=lr, betas=(beta1, 0.999), capturable=capturable)
-
-
-def _fit_optimizer(opt: torch.optim.Adam, capturable: bool) -> None:
-    """Make a loaded optimizer state usable with or without CUDA graphs (a run may resume on another device)."""
-    for group in opt.param_groups:
-        group["capturable"] = capturable
-        lr = float(group["lr"])  # saved as a float or a 0-d tensor
-        group["lr"] = torch.tensor(lr, device=group["params"][0].device) if capturable else lr
-        for p in group["params"]:
-            state = opt.state.get(p)
-            if state and "step" in state:
-                state["step"] = state["step"].to(p.device if capturable else "cpu", torch.float32)
-
-
-def _set_lr(opt: torch.optim.Optimizer, lr: float) -> None:
-    for group in opt.param_groups:
-        if isinstance(group["lr"], Tensor):
-            group["lr"].fill_(lr)
-        else:
-            group["lr"] = lr
 
 
 def _rng_state(device: torch.device) -> dict:
@@ -81,166 +71,270 @@ def _set_rng_state(state: dict, device: torch.device) -> None:
         torch.cuda.set_rng_state(state["cuda"], device)
 
 
-def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
-                resume: dict | None = None, checkpoint: Callable[[dict], None] | None = None,
-                save_every: float = 300.0, quantize: Callable[[Tensor], Tensor] | None = None,
-                outf: Path | None = None, progress: bool = True) -> TrainedScale:
-    """Train G_n and D_n against reals[n] with scales 0..n-1 of `model` frozen.
+@dataclass
+class ScaleInputs:
+    """What scale n trains against, besides fresh noise and fresh samples of the coarser scales."""
 
-    resume: an in-progress state written by an earlier call (via `checkpoint`).
-    checkpoint: called with the in-progress state every `save_every` seconds
-        (a negative value: after every iteration).
-    quantize: maps the generator's input image to a colour palette (paint-to-image training).
-    outf: folder for the preview images and the loss plot of this scale.
-    """
-    cfg, device = model.config, model.device
-    real = model.reals[n]
-    h, w = real.shape[-2:]
-    pad = cfg.pad
-    # On CUDA every iteration after a few eager warm-up ones is replayed as one CUDA graph:
-    # the networks are so small that launching kernels, not computing them, sets the pace.
-    # Adam is capturable on every CUDA run, so graph and eager runs compute the same numbers.
-    use_graph = cfg.cuda_graph and device.type == "cuda" and quantize is None
-    capturable = device.type == "cuda"
-    optD = _adam(netD, cfg.lr_d, cfg.beta1, capturable)
-    optG = _adam(netG, cfg.lr_g, cfg.beta1, capturable)
-    losses: dict[str, list[float]] = {"errD": [], "errG": [], "rec": []}
-    autocast = partial(torch.autocast, device.type, dtype=torch.bfloat16, enabled=cfg.amp == "bf16",
-                       cache_enabled=not use_graph)
+    real: Tensor  # the real image at this scale
+    prev_rec: Tensor  # padded upsampled reconstruction of the coarser scales (zeros at scale 0)
+    noise_amp: float  # noise_amp_init * RMSE(real, reconstruction); 1 at scale 0
+    z_rec: Tensor | None  # reconstruction noise: z* at scale 0 (drawn in the first iteration), zeros above
 
-    # Reconstruction input: z* and zeros at the coarsest scale; zeros and the upsampled
-    # reconstruction of the coarser scales above it, which also sets the noise amplitude.
-    if resume is not None:
-        netG.load_state_dict(resume["netG"])
-        netD.load_state_dict(resume["netD"])
-        for opt, key in ((optG, "optG"), (optD, "optD")):
-            opt.load_state_dict(resume[key])
-            _fit_optimizer(opt, capturable)
-        z_rec, prev_rec, noise_amp = resume["z_rec"].to(device), resume["prev_rec"].to(device), resume["noise_amp"]
-        losses = resume["losses"]
-        start = resume["iteration"]
-        _set_rng_state(resume["rng"], device)
-    elif n == 0:
-        z_rec = None  # drawn in the first iteration (after the RNG draws of network set-up)
-        prev_rec = torch.zeros(1, cfg.nc_z, h + 2 * pad, w + 2 * pad, device=device)
-        noise_amp, start = 1.0, 0
-    else:
+
+def scale_inputs(model: SinGAN, n: int, quantize: Callable[[Tensor], Tensor] | None = None) -> ScaleInputs:
+    """The reconstruction input of scale n and its noise amplitude, computed once at the start of the scale."""
+    cfg, real = model.config, model.reals[n]
+    pad = [cfg.pad] * 4
+    if n == 0:
+        prev_rec = F.pad(torch.zeros_like(real[:, :cfg.nc_z]), pad)
+        return ScaleInputs(real, quantize(prev_rec) if quantize else prev_rec, 1.0, None)
+    with torch.no_grad():
+        rec = draw_concat(model, n, "rec")
+        # float32 arithmetic on tensors, with `real` first, as the original (the sum order sets the last bit).
+        noise_amp = float(cfg.noise_amp * torch.sqrt(F.mse_loss(real, rec)))
+    prev_rec = F.pad(rec, pad)
+    return ScaleInputs(real, quantize(prev_rec) if quantize else prev_rec, noise_amp, torch.zeros_like(prev_rec))
+
+
+class ScaleTrainer:
+    """G_n, D_n, their optimisers and one training iteration of the algorithm (D steps, then G steps)."""
+
+    def __init__(self, model: SinGAN, n: int, netG: Generator, netD: Discriminator,
+                 quantize: Callable[[Tensor], Tensor] | None = None):
+        self.model, self.n, self.cfg, self.device = model, n, model.config, model.device
+        self.netG, self.netD, self.quantize = netG, netD, quantize
+        self.capturable = self.device.type == "cuda"  # on CUDA, graph and eager runs compute the same numbers
+        betas = (self.cfg.beta1, 0.999)
+        self.optD = LegacyAdam(netD.parameters(), lr=self.cfg.lr_d, betas=betas, capturable=self.capturable)
+        self.optG = LegacyAdam(netG.parameters(), lr=self.cfg.lr_g, betas=betas, capturable=self.capturable)
+        for opt in (self.optD, self.optG):
+            opt.make_capturable(self.capturable)
+        self.autocast = partial(torch.autocast, self.device.type, dtype=torch.bfloat16, enabled=self.cfg.amp == "bf16")
+        # CUDA draws the GP weights from the CPU generator (as the original) before each iteration, into a
+        # fixed buffer a CUDA graph can read; on the CPU they are drawn in place, between the noise draws.
+        self.gp_weights = torch.zeros(self.cfg.Dsteps, 1, 1, device=self.device) if self.capturable else None
+        self.inputs: ScaleInputs | None = None
+
+    # ---------------------------------------------------------------- state
+
+    def begin(self) -> None:
+        """Fresh start: the original draws a `fixed_noise` it never uses (the RNG stream must match)."""
+        h, w = self.model.reals[self.n].shape[-2:]
+        extra = 2 * self.cfg.pad if self.cfg.noise_padding else 0
+        torch.randn(1, self.cfg.nc_z, h + extra, w + extra, device=self.device)
+        self.inputs = scale_inputs(self.model, self.n, self.quantize)
+
+    def restore(self, state: dict) -> None:
+        """Continue from a `state()` written earlier (RNG included)."""
+        self.netG.load_state_dict(state["netG"])
+        self.netD.load_state_dict(state["netD"])
+        for opt, key in ((self.optG, "optG"), (self.optD, "optD")):
+            opt.load_state_dict(state[key])
+            opt.make_capturable(self.capturable)
+        z_rec = state["z_rec"]
+        self.inputs = ScaleInputs(self.model.reals[self.n], state["prev_rec"].to(self.device), state["noise_amp"],
+                                  None if z_rec is None else z_rec.to(self.device))
+        _set_rng_state(state["rng"], self.device)
+
+    def state(self, iteration: int, losses: dict) -> dict:
+        """Everything needed to continue exactly at `iteration`."""
+        return {"scale": self.n, "iteration": iteration, "netG": self.netG.state_dict(),
+                "netD": self.netD.state_dict(), "optG": self.optG.state_dict(), "optD": self.optD.state_dict(),
+                "z_rec": self.inputs.z_rec, "prev_rec": self.inputs.prev_rec, "noise_amp": self.inputs.noise_amp,
+                "losses": losses, "rng": _rng_state(self.device)}
+
+    def set_lr(self, iteration: int) -> None:
+        """The original's MultiStepLR: lr * gamma from `lr_milestone` on."""
+        factor = self.cfg.gamma if iteration >= self.cfg.lr_milestone else 1.0
+        self.optD.set_lr(self.cfg.lr_d * factor)
+        self.optG.set_lr(self.cfg.lr_g * factor)
+
+    # ---------------------------------------------------------------- one iteration
+
+    def draw_gp_weights(self) -> None:
+        """CUDA only: this iteration's GP weights, drawn from the CPU generator outside any graph."""
+        if self.gp_weights is not None:
+            self.gp_weights.copy_(torch.cat([torch.rand(1, 1) for _ in range(self.cfg.Dsteps)]))
+
+    def _gp_weight(self, j: int) -> Tensor:
+        return torch.rand(1, 1) if self.gp_weights is None else self.gp_weights[j]
+
+    def _coarser_sample(self) -> Tensor:
+        """A fresh random sample of the frozen coarser scales, upsampled and padded (zeros at scale 0)."""
+        if self.n == 0:
+            return self.inputs.prev_rec
         with torch.no_grad():
-            rec = draw_concat(model, n, "rec")
-            noise_amp = cfg.noise_amp * math.sqrt(F.mse_loss(rec, real).item())
-        prev_rec = F.pad(rec, [pad] * 4)
-        z_rec = torch.zeros(1, cfg.nc_z, h + 2 * pad, w + 2 * pad, device=device)
-        start = 0
-    if quantize is not None:
-        prev_rec = quantize(prev_rec)
+            prev = F.pad(draw_concat(self.model, self.n, "rand"), [self.cfg.pad] * 4)
+        return self.quantize(prev) if self.quantize else prev
 
-    def iteration() -> tuple[Tensor, Tensor, Tensor | None]:
-        """One iteration: Dsteps D steps, then Gsteps G steps. No host synchronisation (a CUDA
-        graph can replay it). Returns the losses (errD, errG, rec), the last fake and reconstruction."""
-        nonlocal z_rec
-        if n == 0 and (z_rec is None or cfg.redraw_z_opt):
-            z_rec = scale_noise(model, 0, h, w)
-        noise_ = scale_noise(model, n, h, w)
-        rec_img = None
+    def rec_input(self) -> Tensor:
+        """G's reconstruction input: noise_amp * z_rec + prev_rec (z_rec alone when alpha = 0, as the original)."""
+        inp = self.inputs
+        return inp.noise_amp * inp.z_rec + inp.prev_rec if self.cfg.alpha != 0 else inp.z_rec
 
-        # (1) D steps: maximise D(real) - D(G(z)), a fresh sample of the coarser scales each step.
-        for _ in range(cfg.Dsteps):
-            netD.zero_grad()
-            with torch.no_grad():  # D's step needs no graph through the generators
-                prev = prev_rec if n == 0 else F.pad(draw_concat(model, n, "rand"), [pad] * 4)
-                if quantize is not None:
-                    prev = quantize(prev)
-                noise = noise_ if n == 0 else noise_amp * noise_ + prev
-                with autocast():
-                    fake = netG(noise, prev).float()
-            # Three backward passes (not one on the sum): the gradients accumulate in the original's order.
-            with autocast():
-                errD_real = -netD(real).float().mean()
-            errD_real.backward()
-            with autocast():
-                errD_fake = netD(fake).float().mean()
-            errD_fake.backward()
-            with autocast():
-                gp = gradient_penalty(netD, real, fake, cfg.lambda_grad)
-            gp.backward()
-            errD = errD_real.detach() + errD_fake.detach() + gp.detach()
-            optD.step()
+    def iteration(self) -> tuple[Tensor, Tensor]:
+        """Dsteps D steps, then Gsteps G steps; no host synchronisation (a CUDA graph can replay it).
+        Returns the losses (errD, errG, rec) and the last fake."""
+        cfg, n, inp = self.cfg, self.n, self.inputs
+        h, w = inp.real.shape[-2:]
+        if n == 0 and (inp.z_rec is None or not cfg.fixed_z_opt):
+            inp.z_rec = scale_noise(self.model, 0, h, w)
+        noise_ = scale_noise(self.model, n, h, w)
+        for j in range(cfg.Dsteps):
+            prev = self._coarser_sample()
+            noise = noise_ if n == 0 else inp.noise_amp * noise_ + prev
+            errD, fake = self.d_step(noise, prev, j, keep_graph=j == cfg.Dsteps - 1 and not cfg.fresh_fake)
+        self.netD.requires_grad_(False)  # G's steps need D's input gradient only
+        for j in range(cfg.Gsteps):
+            if cfg.fresh_fake:
+                with self.autocast():
+                    fake = self.netG(noise, prev).float()
+            errG, rec_loss = self.g_step(fake, retain_graph=j < cfg.Gsteps - 1)
+        self.netD.requires_grad_(True)
+        return torch.stack([errD, errG, rec_loss]), fake.detach()
 
-        # (2) G steps: a fresh fake from the last D step's input every step, plus reconstruction.
-        netD.requires_grad_(False)
-        for _ in range(cfg.Gsteps):
-            netG.zero_grad()
-            with autocast():
-                fake = netG(noise, prev).float()
-                errG = -netD(fake).float().mean()
-            errG.backward()
-            if cfg.alpha != 0:
-                with autocast():
-                    rec_img = netG(noise_amp * z_rec + prev_rec, prev_rec).float()
-                rec_loss = cfg.alpha * F.mse_loss(rec_img, real)
-                rec_loss.backward()
-            else:
-                rec_loss = torch.zeros((), device=device)
-            optG.step()
-        netD.requires_grad_(True)
-        rec_img = None if rec_img is None else rec_img.detach()
-        return torch.stack([errD.detach(), errG.detach(), rec_loss.detach()]), fake.detach(), rec_img
+    def d_step(self, noise: Tensor, prev: Tensor, j: int, keep_graph: bool) -> tuple[Tensor, Tensor]:
+        """Maximise D(real) - D(G(z)) - GP. The fake keeps its graph when the G steps will reuse it."""
+        netD, real = self.netD, self.inputs.real
+        netD.zero_grad()
+        with self.autocast():  # three backward passes, not one on the sum: the original's gradient order
+            errD_real = -netD(real).float().mean()
+        errD_real.backward()
+        with torch.set_grad_enabled(keep_graph), self.autocast():
+            fake = self.netG(noise, prev).float()
+        with self.autocast():
+            errD_fake = netD(fake.detach()).float().mean()
+        errD_fake.backward()
+        with self.autocast():
+            gp = gradient_penalty(netD, real, fake.detach(), self.cfg.lambda_grad, self._gp_weight(j).to(self.device))
+        gp.backward()
+        self.optD.step()
+        return errD_real.detach() + errD_fake.detach() + gp.detach(), fake
 
-    bar = tqdm(range(start, cfg.niter), desc=f"scale {n}/{model.geometry.stop_scale}", initial=start,
-               total=cfg.niter, disable=not progress, dynamic_ncols=True, leave=True)
-    last_save = time.monotonic()
-    graph = static = None
-    for epoch in bar:
-        lr_scale = cfg.gamma if epoch >= cfg.lr_milestone else 1.0
-        _set_lr(optD, cfg.lr_d * lr_scale)
-        _set_lr(optG, cfg.lr_g * lr_scale)
-        if not use_graph:
-            loss_values, fake, rec_img = iteration()
-        elif epoch < start + GRAPH_WARMUP:  # eager warm-up on a side stream, as graph capture requires
+    def g_step(self, fake: Tensor, retain_graph: bool) -> tuple[Tensor, Tensor]:
+        """Minimise -D(fake) + alpha * MSE(G(z_rec), real)."""
+        self.netG.zero_grad()
+        with self.autocast():
+            errG = -self.netD(fake).float().mean()
+        errG.backward(retain_graph=retain_graph)
+        rec_loss = torch.zeros((), device=self.device)
+        if self.cfg.alpha != 0:
+            with self.autocast():
+                rec = self.netG(self.rec_input(), self.inputs.prev_rec).float()
+            rec_loss = self.cfg.alpha * F.mse_loss(rec, self.inputs.real)
+            rec_loss.backward()
+        self.optG.step()
+        return errG.detach(), rec_loss.detach()
+
+    def preview(self) -> Tensor:
+        """G(z_rec) in train mode, as the original's preview image (its BatchNorm statistics count too)."""
+        with torch.no_grad(), self.autocast():
+            return self.netG(self.rec_input(), self.inputs.prev_rec).float()
+
+    def finish(self) -> TrainedScale:
+        for net in (self.netG, self.netD):
+            net.zero_grad()
+            net.requires_grad_(False)
+            net.eval()
+        return TrainedScale(netG=self.netG, z_rec=self.inputs.z_rec.clone(), noise_amp=self.inputs.noise_amp,
+                            netD=self.netD)
+
+
+class GraphStep:
+    """Runs a trainer's iterations on CUDA: a few eager warm-up iterations on a side stream, then the
+    iteration captured once as a CUDA graph and replayed (kernel launches, not FLOPs, set the pace)."""
+
+    def __init__(self, trainer: ScaleTrainer):
+        self.trainer, self.count, self.graph, self.static = trainer, 0, None, None
+
+    def __call__(self) -> tuple[Tensor, Tensor]:
+        device = self.trainer.device
+        self.trainer.draw_gp_weights()
+        self.count += 1
+        if self.count <= GRAPH_WARMUP:  # eager warm-up on a side stream, as capture requires
             side = torch.cuda.Stream(device)
             side.wait_stream(torch.cuda.current_stream(device))
             with torch.cuda.stream(side):
-                loss_values, fake, rec_img = iteration()
+                result = self.trainer.iteration()
             torch.cuda.current_stream(device).wait_stream(side)
-        else:
-            if graph is None:  # capturing records the kernels without running them
-                graph = torch.cuda.CUDAGraph()
-                with torch.cuda.graph(graph):
-                    static = iteration()
-            graph.replay()
-            loss_values, fake, rec_img = static
+            return result
+        if self.graph is None:  # capturing records the kernels without running them
+            self.graph = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(self.graph):
+                self.static = self.trainer.iteration()
+        self.graph.replay()
+        return self.static
 
-        values = loss_values.tolist()
-        if not all(math.isfinite(v) for v in values):
-            raise SinGANError(f"training diverged at scale {n}, iteration {epoch}: a loss is NaN/Inf "
-                              "(the last good checkpoint is kept)")
-        for key, v in zip(losses, values):
-            losses[key].append(v)
-        if epoch % 25 == 0 or epoch == cfg.niter - 1:
-            bar.set_postfix(errD=f"{values[0]:.3f}", errG=f"{values[1]:.3f}", rec=f"{values[2]:.4f}", refresh=False)
-        if outf is not None and (epoch % PREVIEW_EVERY == 0 or epoch == cfg.niter - 1):
-            save_image(outf / "fake_sample.png", fake)
-            if rec_img is not None:
+
+def _eager_step(trainer: ScaleTrainer) -> Callable[[], tuple[Tensor, Tensor]]:
+    def step() -> tuple[Tensor, Tensor]:
+        trainer.draw_gp_weights()
+        return trainer.iteration()
+    return step
+
+
+def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
+                resume: dict | None = None, checkpoint: Callable[[dict], None] | None = None,
+                save_every: float = 300.0, quantize: Callable[[Tensor], Tensor] | None = None,
+                outf: Path | None = None, progress: RunProgress | bool = True,
+                stop: GracefulStop | None = None) -> TrainedScale:
+    """Train G_n and D_n against reals[n] with scales 0..n-1 of `model` frozen.
+
+    resume: an in-progress state written by an earlier call (via `checkpoint`).
+    checkpoint: called with the in-progress state every `save_every` seconds (a negative value:
+        after every iteration) and when `stop` was requested (then the run stops).
+    quantize: maps the generator's input image to a colour palette (paint-to-image training).
+    outf: folder for the preview images and the loss plot of this scale.
+    progress: the run's bar, or whether to show one for this scale alone.
+    """
+    cfg = model.config
+    own_bar = isinstance(progress, bool)
+    bar = RunProgress([1.0], cfg.niter, (0, resume["iteration"] if resume else 0), progress) if own_bar else progress
+    if own_bar:
+        bar.start_scale(0, tuple(model.reals[n].shape[-2:]))
+    trainer = ScaleTrainer(model, n, netG, netD, quantize)
+    if resume is not None:
+        trainer.restore(resume)
+    else:
+        trainer.begin()
+    start, losses = (resume["iteration"], resume["losses"]) if resume else (0, {k: [] for k in LOSS_NAMES})
+    use_graph = cfg.cuda_graph and model.device.type == "cuda" and quantize is None
+    step = GraphStep(trainer) if use_graph else _eager_step(trainer)
+    last_save = time.monotonic()
+    for epoch in range(start, cfg.niter):
+        trainer.set_lr(epoch)
+        loss_values, fake = step()
+        values = _record_losses(losses, loss_values, n, epoch)
+        bar.step(epoch, dict(zip(LOSS_NAMES, values)) if epoch % 25 == 0 or epoch == cfg.niter - 1 else None)
+        if epoch % PREVIEW_EVERY == 0 or epoch == cfg.niter - 1:
+            rec_img = trainer.preview()
+            if outf is not None:
+                save_image(outf / "fake_sample.png", fake)
                 save_image(outf / "G(z_opt).png", rec_img)
-        if checkpoint is not None and epoch < cfg.niter - 1 and time.monotonic() - last_save >= save_every:
-            checkpoint({"scale": n, "iteration": epoch + 1, "netG": netG.state_dict(), "netD": netD.state_dict(),
-                        "optG": optG.state_dict(), "optD": optD.state_dict(), "z_rec": z_rec,
-                        "prev_rec": prev_rec, "noise_amp": noise_amp, "losses": losses,
-                        "rng": _rng_state(device)})
+        last = epoch == cfg.niter - 1
+        requested = stop is not None and stop.requested
+        if checkpoint is not None and not last and (requested or time.monotonic() - last_save >= save_every):
+            checkpoint(trainer.state(epoch + 1, losses))
             last_save = time.monotonic()
-    bar.close()
-    if graph is not None:  # keep nothing that lives in the graph's memory pool
-        z_rec = z_rec.clone()
-        del graph, static
-    netG.zero_grad()
-    netD.zero_grad()
-
+        if requested and not last:
+            stop.stop()
+    if own_bar:
+        bar.close()
     if outf is not None:
         plot_losses(losses, outf / "losses.png", title=f"scale {n}")
-    for net in (netG, netD):
-        net.requires_grad_(False)
-        net.eval()
-    return TrainedScale(netG=netG, z_rec=z_rec, noise_amp=noise_amp, netD=netD, losses=losses)
+    trained = trainer.finish()
+    trained.losses = losses
+    return trained
+
+
+def _record_losses(losses: dict[str, list[float]], loss_values: Tensor, n: int, epoch: int) -> list[float]:
+    values = loss_values.tolist()
+    if not all(math.isfinite(v) for v in values):
+        raise SinGANError(f"training diverged at scale {n}, iteration {epoch}: a loss is NaN/Inf "
+                          "(the last good checkpoint is kept)")
+    for key, v in zip(LOSS_NAMES, values):
+        losses[key].append(v)
+    return values
 
 
 def new_scale_networks(model: SinGAN, n: int) -> tuple[Generator, Discriminator]:
@@ -256,14 +350,22 @@ def new_scale_networks(model: SinGAN, n: int) -> tuple[Generator, Discriminator]
     return netG, netD
 
 
+def run_progress(model: SinGAN, start: tuple[int, int], enabled: bool = True) -> RunProgress:
+    """The whole run's progress bar, each scale weighted by the cost of its iterations."""
+    cfg = model.config
+    sizes = [tuple(r.shape[-2:]) for r in model.reals]
+    widths = [scale_widths(n, cfg.nfc, cfg.min_nfc)[0] for n in range(len(sizes))]
+    return RunProgress(scale_costs(sizes, widths), cfg.niter, start, enabled)
+
+
 def train(model: SinGAN, out_dir: Path, *, resume: dict | None = None,
           save: Callable[[SinGAN, dict], None] | None = None, save_every: float = 300.0,
           init_weights: tuple[dict | None, dict | None] = (None, None), progress: bool = True) -> SinGAN:
     """Train the scales of `model` that are not finished yet, coarsest first.
 
     resume: the checkpoint's resume state {'rng': ..., 'in_progress': ... or None}.
-    save(model, resume_state): called after every finished scale and every `save_every`
-        seconds inside a scale, with the state needed to continue exactly from there.
+    save(model, resume_state): called after every finished scale, every `save_every` seconds inside
+        a scale and on Ctrl-C / SIGTERM, with the state needed to continue exactly from there.
     init_weights: optional (G, D) state dicts loaded into every new scale (--netG/--netD).
     """
     device = model.device
@@ -271,22 +373,30 @@ def train(model: SinGAN, out_dir: Path, *, resume: dict | None = None,
     if resume is not None:
         _set_rng_state(resume["rng"], device)
         in_progress = resume.get("in_progress")
-    for n in range(model.num_trained, len(model.reals)):
-        outf = Path(out_dir) / str(n)
-        save_image(outf / "real_scale.png", model.reals[n])
-        netG, netD = new_scale_networks(model, n)
-        if init_weights[0] is not None:
-            netG.load_state_dict(init_weights[0])
-        if init_weights[1] is not None:
-            netD.load_state_dict(init_weights[1])
+    start = (model.num_trained, in_progress["iteration"] if in_progress else 0)
+    bar = run_progress(model, start, progress)
+    with GracefulStop() as stop:
+        for n in range(model.num_trained, len(model.reals)):
+            outf = Path(out_dir) / str(n)
+            save_image(outf / "real_scale.png", model.reals[n])
+            netG, netD = new_scale_networks(model, n)
+            if init_weights[0] is not None:
+                netG.load_state_dict(init_weights[0])
+            if init_weights[1] is not None:
+                netD.load_state_dict(init_weights[1])
 
-        def checkpoint(state: dict) -> None:
+            def checkpoint(state: dict) -> None:
+                if save is not None:
+                    save(model, {"rng": state["rng"], "in_progress": state})
+
+            bar.start_scale(n, tuple(model.reals[n].shape[-2:]))
+            model.scales.append(train_scale(model, n, netG, netD, resume=in_progress, checkpoint=checkpoint,
+                                            save_every=save_every, outf=outf, progress=bar, stop=stop))
+            in_progress = None
             if save is not None:
-                save(model, {"rng": state["rng"], "in_progress": state})
-
-        model.scales.append(train_scale(model, n, netG, netD, resume=in_progress, checkpoint=checkpoint,
-                                        save_every=save_every, outf=outf, progress=progress))
-        in_progress = None
-        if save is not None:
-            save(model, {"rng": _rng_state(device), "in_progress": None})
+                save(model, {"rng": _rng_state(device), "in_progress": None})
+            if stop.requested and n < len(model.reals) - 1:
+                bar.close()
+                stop.stop()
+    bar.close()
     return model

@@ -1,0 +1,54 @@
+"""Stopping a training run cleanly: Ctrl-C (SIGINT) or SIGTERM finish the current iteration first.
+
+Inside `GracefulStop` the first signal only sets `requested`; the training loop
+checks it after every iteration, saves its state, and calls `stop()`, which
+delivers the signal again to whatever handled it before (Python's Ctrl-C
+raises KeyboardInterrupt). A second signal stops at once. Outside the main
+thread (where Python cannot install handlers) nothing is deferred.
+"""
+
+import signal
+import sys
+import threading
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class GracefulStop:
+    """Context manager deferring SIGINT/SIGTERM to the next iteration boundary."""
+
+    def __init__(self):
+        self.signum: int | None = None
+        self._previous: dict[int, object] = {}
+
+    @property
+    def requested(self) -> bool:
+        return self.signum is not None
+
+    def __enter__(self) -> "GracefulStop":
+        if threading.current_thread() is threading.main_thread():
+            self._previous = {s: signal.signal(s, self._handle) for s in SIGNALS}
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._restore()
+
+    def _handle(self, signum: int, frame) -> None:
+        if self.signum is not None:  # a second signal: stop now
+            self._restore()
+            signal.raise_signal(signum)
+            return
+        self.signum = signum
+        print(f"\n{signal.Signals(signum).name} received: saving the state at the end of this iteration "
+              "(send it again to stop at once)", file=sys.stderr, flush=True)
+
+    def _restore(self) -> None:
+        for s, handler in self._previous.items():
+            signal.signal(s, handler)
+        self._previous = {}
+
+    def stop(self) -> None:
+        """After saving: hand the signal to the previous handler (KeyboardInterrupt for Ctrl-C)."""
+        self._restore()
+        signal.raise_signal(self.signum)
+        raise KeyboardInterrupt  # the previous handler ignored it: stop anyway
