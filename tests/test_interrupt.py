@@ -1,0 +1,55 @@
+"""Ctrl-C during training saves the state of the current iteration; --resume continues from it and
+ends on the weights of an uninterrupted run."""
+
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from helpers import ENV, IMAGES, REPO, run_script
+
+pytestmark = pytest.mark.slow
+
+NITER = 40
+ARGS = ["--input_dir", str(IMAGES), "--input_name", "balloons.png", "--not_cuda", "--max_size", "40",
+        "--niter", str(NITER), "--manualSeed", "5", "--num_samples", "0", "--save_every", "100000"]
+MODEL = "TrainedModels/balloons/scale_factor=0.750000,alpha=10/model.pt"
+
+
+def _interrupt_during_first_scale(cwd):
+    """Start training, send SIGINT once the first scale is under way; returns (exit code, stderr)."""
+    log = cwd / "stderr.txt"
+    with open(log, "w") as err:
+        proc = subprocess.Popen([sys.executable, str(REPO / "main_train.py"), *ARGS], cwd=cwd, env=ENV,
+                                stdout=subprocess.DEVNULL, stderr=err)
+        deadline = time.monotonic() + 120
+        while "scale 1/2" not in log.read_text() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        return proc.wait(timeout=120), log.read_text()
+
+
+def test_sigint_saves_the_current_iteration_and_resume_finishes(tmp_path):
+    full, stopped = tmp_path / "full", tmp_path / "stopped"
+    full.mkdir()
+    stopped.mkdir()
+    code, err = _interrupt_during_first_scale(stopped)
+    assert code == 130, err
+    state = torch.load(stopped / MODEL, weights_only=True)
+    progress = state["resume"]["in_progress"]
+    assert not state["complete"] and progress["scale"] == 0 and 0 < progress["iteration"] < NITER
+    assert len(progress["losses"]["errD"]) == progress["iteration"]
+
+    run_script("main_train.py", *ARGS, "--resume", cwd=stopped)
+    run_script("main_train.py", *ARGS, cwd=full)
+    a, b = torch.load(full / MODEL, weights_only=True), torch.load(stopped / MODEL, weights_only=True)
+    assert b["complete"]
+    for sa, sb in zip(a["scales"], b["scales"], strict=True):
+        for key in ("netG", "netD"):
+            for name, t in sa[key].items():
+                assert torch.equal(t, sb[key][name]), (key, name)
+        assert torch.equal(sa["z_rec"], sb["z_rec"]) and sa["noise_amp"] == sb["noise_amp"]
