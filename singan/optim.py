@@ -71,7 +71,7 @@ class LegacyAdam(torch.optim.Optimizer):
             group["capturable"] = capturable
             device = group["params"][0].device
             lr = float(group["lr"])
-            group["lr"] = torch.tensor(lr, device=device) if capturable else lr
+            group["lr"] = torch.tensor(lr, dtype=torch.float64, device=device) if capturable else lr
             for p in group["params"]:
                 state = self.state.get(p)
                 if state and "step" in state:

@@ -154,7 +154,7 @@ class ScaleTrainer:
     def draw_gp_weights(self) -> None:
         """CUDA only: this iteration's GP weights, drawn from the CPU generator outside any graph."""
         if self.gp_weights is not None:
-            self.gp_weights.copy_(torch.cat([torch.rand(1, 1) for _ in range(self.cfg.Dsteps)]))
+            self.gp_weights.copy_(torch.stack([torch.rand(1, 1) for _ in range(self.cfg.Dsteps)]))
 
     def _gp_weight(self, j: int) -> Tensor:
         return torch.rand(1, 1) if self.gp_weights is None else self.gp_weights[j]

@@ -110,8 +110,9 @@ def test_frozen_generators_are_batch_independent(trained):
 
 
 def test_cpu_inference_path_computes_the_plain_network(trained):
-    """On the CPU a frozen generator folds BatchNorm into its convs and runs channels-last: the
-    same function as conv -> BatchNorm(running statistics) -> LeakyReLU, returned in NCHW memory."""
+    """Sampling on the CPU folds BatchNorm into the convs and runs channels-last: the same function
+    as conv -> BatchNorm(running statistics) -> LeakyReLU, returned in NCHW memory. Training's
+    draw_concat keeps the plain modules (other rounding would move the weights off the original's)."""
     model, _, _, _ = trained
     netG = model.scales[1].netG
     assert not netG.training
@@ -120,7 +121,31 @@ def test_cpu_inference_path_computes_the_plain_network(trained):
     for block in (netG.head, *netG.body):
         plain = torch.nn.Sequential.forward(block, plain)  # the unfolded modules, one by one
     plain = netG.tail(plain) + x[:, :, 5:-5, 5:-5]
-    out = netG(x, x)
+    out = netG(x, x, fused=True)
     assert out.is_contiguous()
+    assert torch.equal(netG(x, x), plain)
     assert (out - plain).abs().max() < 1e-5
     assert netG.head.norm.running_var.ne(1).any()  # trained statistics, so the fold is not a no-op
+
+
+def test_cuda_bookkeeping_runs_on_the_cpu(tmp_path):
+    """The CUDA path's host-free bookkeeping (capturable LegacyAdam, GP weights drawn into a fixed
+    buffer before each iteration), exercised on the CPU: it trains like the host path."""
+    from singan.training import ScaleTrainer, _eager_step
+
+    model = _tiny_model(seed=2, niter=8)
+    netG, netD = new_scale_networks(model, 0)
+    trainer = ScaleTrainer(model, 0, netG, netD)
+    trainer.capturable = True
+    trainer.gp_weights = torch.zeros(model.config.Dsteps, 1, 1)
+    for opt in (trainer.optD, trainer.optG):
+        opt.make_capturable(True)
+    trainer.begin()
+    step, rec = _eager_step(trainer), []
+    for i in range(8):
+        trainer.set_lr(i)
+        losses, _ = step()
+        rec.append(losses[2].item())
+    assert trainer.gp_weights.unique().numel() == model.config.Dsteps  # fresh, distinct draws
+    assert all(torch.isfinite(torch.tensor(rec))) and rec[-1] < rec[0]
+    assert isinstance(trainer.optG.param_groups[0]["lr"], torch.Tensor)
