@@ -23,7 +23,8 @@ class RunProgress:
         self.costs, self.niter, self.scale = costs, niter, start[0]
         done = sum(costs[:start[0]]) * niter + (costs[start[0]] * start[1] if start[0] < len(costs) else 0)
         self.bar = tqdm(total=sum(costs) * niter, initial=done, disable=not enabled, dynamic_ncols=True,
-                        bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}] {postfix}")
+                        bar_format="{desc}{percentage:3.0f}%|{bar}| {elapsed} elapsed, {remaining} left{postfix}")
+        self._losses = ""
 
     def start_scale(self, n: int, size: tuple[int, int]) -> None:
         self.scale = n
@@ -32,8 +33,8 @@ class RunProgress:
     def step(self, iteration: int, losses: dict[str, float] | None = None) -> None:
         """Count one finished iteration (0-based) of the current scale."""
         if losses is not None:
-            self.bar.set_postfix_str(f"iteration {iteration + 1}/{self.niter} "
-                                     + " ".join(f"{k}={v:.3g}" for k, v in losses.items()), refresh=False)
+            self._losses = " " + " ".join(f"{k}={v:.3g}" for k, v in losses.items())
+        self.bar.set_postfix_str(f"iteration {iteration + 1}/{self.niter}{self._losses}", refresh=False)
         self.bar.update(self.costs[self.scale])
 
     def close(self) -> None:
