@@ -45,6 +45,7 @@ class TrainConfig:
     fresh_fake: bool = False  # paper: a fresh fake for every G step (original: the last D step's, stale graph)
     manualSeed: int | None = None
     # Speed (not in the original):
+    contiguous_real: bool = False  # train on the real image in NCHW memory (the original: its resize's layout)
     amp: str = "off"  # 'bf16': bfloat16 autocast of the G and D passes (meant for CUDA)
     cuda_graph: bool = True  # on CUDA, replay each training iteration as a CUDA graph
 
@@ -122,6 +123,9 @@ def add_config_args(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("speed (not in the original)")
     g.add_argument("--preset", default="default", choices=list(PRESETS),
                    help="named defaults: 'fast' = --niter 500 --lr_milestone 400 (about 4x quicker)")
+    g.add_argument("--contiguous_real", action="store_true",
+                   help="train on the real image in NCHW memory, not the original's layout: on the CPU the finest "
+                        "scale of an image that needs no resizing trains about 1.4x faster (other float rounding)")
     g.add_argument("--amp", default=d.amp, choices=["off", "bf16"],
                    help="bfloat16 autocast of the G and D passes (for CUDA; slightly changes results)")
     g.add_argument("--no_cuda_graph", dest="cuda_graph", action="store_false",

@@ -81,9 +81,16 @@ class ScaleInputs:
     z_rec: Tensor | None  # reconstruction noise: z* at scale 0 (drawn in the first iteration), zeros above
 
 
+def training_real(model: SinGAN, n: int) -> Tensor:
+    """reals[n] in the original's memory layout, or in NCHW memory with `contiguous_real` (faster D
+    passes on the CPU where the original's layout is channels-last; other float rounding)."""
+    real = model.reals[n]
+    return real.contiguous() if model.config.contiguous_real else real
+
+
 def scale_inputs(model: SinGAN, n: int, quantize: Callable[[Tensor], Tensor] | None = None) -> ScaleInputs:
     """The reconstruction input of scale n and its noise amplitude, computed once at the start of the scale."""
-    cfg, real = model.config, model.reals[n]
+    cfg, real = model.config, training_real(model, n)
     pad = [cfg.pad] * 4
     if n == 0:
         prev_rec = F.pad(torch.zeros_like(real[:, :cfg.nc_z]), pad)
@@ -132,8 +139,8 @@ class ScaleTrainer:
             opt.load_state_dict(state[key])
             opt.make_capturable(self.capturable)
         z_rec = state["z_rec"]
-        self.inputs = ScaleInputs(self.model.reals[self.n], state["prev_rec"].to(self.device), state["noise_amp"],
-                                  None if z_rec is None else z_rec.to(self.device))
+        self.inputs = ScaleInputs(training_real(self.model, self.n), state["prev_rec"].to(self.device),
+                                  state["noise_amp"], None if z_rec is None else z_rec.to(self.device))
         _set_rng_state(state["rng"], self.device)
 
     def state(self, iteration: int, losses: dict) -> dict:
