@@ -1,10 +1,12 @@
-"""MATLAB-style bicubic resize with the original SinGAN's 8-bit round trip (REFERENCE §3).
+"""MATLAB-style bicubic resize with the original SinGAN's 8-bit round trip.
 
 A tensor-level resize truncates the [-1, 1] image to uint8, resizes it in
 float64 (Keys cubic, a = -0.5, antialiased when the first axis shrinks), divides
 by 255, casts to float32 and maps back to [-1, 1] with a clamp. Each axis is a
 dense (out x in) weight matrix, built once per size and cached, so a resize is
-one matmul per axis, batched over images and channels.
+one matmul per axis, batched over images and channels. The result has the
+memory layout the original's numpy code leaves behind, because reductions and
+convolutions over it round according to that layout.
 """
 
 import math
@@ -78,7 +80,7 @@ def _resize_matrix_on(in_len: int, out_len: int, scale: float, antialias: bool, 
     return torch.tensor(resize_matrix(in_len, out_len, scale, antialias, correct_border), device=device)
 
 
-def _resize_plan(in_hw: tuple[int, ...], scale: float | None, shape: tuple[int, int] | None):
+def resize_plan(in_hw: tuple[int, ...], scale: float | None, shape: tuple[int, int] | None):
     """Per-axis scales, output size, antialias flag and axis order, as the original's fix_scale_and_size.
 
     Returns ((s_h, s_w), (h, w), antialias, axes): `axes` lists the axes to resize, in order of
@@ -91,25 +93,10 @@ def _resize_plan(in_hw: tuple[int, ...], scale: float | None, shape: tuple[int, 
     return scales, (int(shape[0]), int(shape[1])), scales[0] < 1, axes  # the first axis decides antialiasing
 
 
-def imresize_in(im: np.ndarray, scale_factor: float | None = None, output_shape: tuple[int, int] | None = None,
-                correct_border: bool = False) -> np.ndarray:
-    """Resize an H x W (x C) array like the original's imresize_in.
-
-    Returns float64, unrounded and unclipped; a copy of the input (same dtype) when no axis changes.
-    """
-    scales, shape, antialias, axes = _resize_plan(im.shape[:2], scale_factor, output_shape)
-    out = im.copy()
-    for axis in axes:
-        weights = resize_matrix(im.shape[axis], shape[axis], scales[axis], antialias, correct_border)
-        along_axis = np.moveaxis(out.astype(np.float64, copy=False), axis, 0)
-        out = np.moveaxis(np.tensordot(weights, along_axis, axes=1), 0, axis)
-    return out
-
-
 def _resize(x: Tensor, scale: float | None, shape: tuple[int, int] | None, correct_border: bool) -> Tensor:
     """The original's tensor-level resize: uint8 truncation, float64 resize, / 255, float32, norm."""
     in_hw = tuple(x.shape[-2:])
-    scales, shape, antialias, axes = _resize_plan(in_hw, scale, shape)
+    scales, shape, antialias, axes = resize_plan(in_hw, scale, shape)
     out = to_uint8(x).double()
     for axis in axes:
         weights = _resize_matrix_on(in_hw[axis], shape[axis], scales[axis], antialias, correct_border, x.device)

@@ -6,7 +6,19 @@ import numpy as np
 import pytest
 import torch
 
-from singan.imresize import imresize, imresize_in, imresize_to_shape, to_uint8
+from singan.imresize import imresize, imresize_to_shape, resize_matrix, resize_plan, to_uint8
+
+
+def imresize_in(im, scale_factor=None, output_shape=None, correct_border=False):
+    """The original's numpy-level resize of an H x W x C array from the package's per-axis weights:
+    float64, unrounded and unclipped; a copy of the input (same dtype) when no axis changes."""
+    scales, shape, antialias, axes = resize_plan(im.shape[:2], scale_factor, output_shape)
+    out = im.copy()
+    for axis in axes:
+        weights = resize_matrix(im.shape[axis], shape[axis], scales[axis], antialias, correct_border)
+        along_axis = np.moveaxis(out.astype(np.float64, copy=False), axis, 0)
+        out = np.moveaxis(np.tensordot(weights, along_axis, axes=1), 0, axis)
+    return out
 
 
 @pytest.fixture(scope="module")
