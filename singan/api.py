@@ -3,7 +3,7 @@
     import singan
     model = singan.train_image("input/images/balloons.png", singan.TrainConfig(niter=300), "my_model.pt")
     model = singan.load("my_model.pt")
-    images = model.sample(8, scale_h=2.0)
+    images = singan.generate(model, 8, scale_h=2.0)
 """
 
 from pathlib import Path

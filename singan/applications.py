@@ -39,7 +39,7 @@ from .imresize import denorm, imresize, imresize_to_shape, norm, to_uint8
 from .model import SinGAN
 from .networks import build_networks, scale_widths
 from .pyramid import adjust_scales_sr, resize_to_finest, sr_scale_chain
-from .sampling import generate, generate_noise, upsample
+from .sampling import generate_noise, run_pyramid, upsample
 from .training import train_scale
 
 HARMONIZATION_RADIUS = 7  # mask dilation (disk radius, pixels) for harmonization
@@ -117,7 +117,7 @@ def inject(model: SinGAN, ref: Tensor, n: int, *, in_s: Tensor | None = None) ->
     check_injection_scale(model, n)
     if in_s is None:
         in_s = injection_input(model, ref, n)
-    return generate(model, 1, in_s=in_s, start_scale=n)
+    return run_pyramid(model, 1, in_s=in_s, start_scale=n)
 
 
 def dilate_mask(mask: Tensor, radius: int, save_to: str | Path | None = None) -> Tensor:
@@ -232,10 +232,10 @@ def super_resolve(model: SinGAN, sr_factor: float) -> Tensor:
     chain = [model.reals[-1]]
     for _ in range(iter_num):
         chain.append(imresize(chain[-1], 1 / scale_factor))
-    # The finest generator repeated over the upsampled sizes is a pyramid that `generate` can run.
+    # The finest generator repeated over the upsampled sizes is a pyramid that `run_pyramid` can run.
     sr = SinGAN(config=model.config, geometry=dataclasses.replace(model.geometry, scale_factor=scale_factor),
                 reals=chain[1:], scales=[model.scales[-1]] * iter_num, name=model.name)
-    out = generate(sr, 1, in_s=chain[1])
+    out = run_pyramid(sr, 1, in_s=chain[1])
     h, w = model.reals[-1].shape[-2:]
     return out[:, :, :int(sr_factor * h), :int(sr_factor * w)]
 

@@ -28,6 +28,7 @@ from .errors import SinGANError
 from .inception import InceptionV3, load_inception
 from .metrics import diversity, patch_swd_levels, sifid
 from .model import SinGAN
+from .sampling import generate
 
 PATCH_SIZE = 7  # patch SWD patch size
 SWD_LEVELS = 3  # patch SWD pyramid levels (fewer for images too small for them)
@@ -58,7 +59,7 @@ def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inceptio
     if not 0 <= gen_start_scale <= model.num_trained:
         raise SinGANError(f"--gen_start_scale must be between 0 and {model.num_trained} (got {gen_start_scale})")
     real = model.reals[-1]
-    samples = model.sample(num_samples, gen_start_scale=gen_start_scale, seed=seed,
+    samples = generate(model, num_samples, gen_start_scale=gen_start_scale, seed=seed,
                            batch_size=batch_size).clamp(-1, 1)
     height, width = real.shape[-2:]
     levels = _swd_levels((height, width))

@@ -30,6 +30,7 @@ from .api import load
 from .errors import SinGANError
 from .images import read_image, to_numpy_image
 from .model import SinGAN
+from .sampling import generate
 
 DPI = 100
 ARBITRARY_SIZES = ((1.0, 2.0), (1.0, 0.5), (2.0, 1.0), (0.75, 1.5))  # (scale_v, scale_h)
@@ -90,7 +91,7 @@ def figure_generation_from_scales(model: SinGAN, out: str | Path, num_samples: i
     fig.subplots_adjust(left=left / fig_w, right=1 - right / fig_w, top=1 - top / fig_h, bottom=bottom / fig_h,
                         wspace=gap / cell_w, hspace=gap / cell_h)
     for r, n in enumerate(scales):
-        samples = model.sample(num_samples, gen_start_scale=n, seed=seed + n)
+        samples = generate(model, num_samples, gen_start_scale=n, seed=seed + n)
         for c in range(cols):
             ax = axes[r, c]
             _show(ax, real if c == 0 else to_numpy_image(samples[c - 1]))
@@ -116,7 +117,7 @@ def figure_arbitrary_sizes(model: SinGAN, out: str | Path, sizes: Sequence[tuple
         raise SinGANError(f"sizes must be positive (scale_v, scale_h) pairs (got {list(sizes)})")
     panels = [(to_numpy_image(model.reals[model.num_trained - 1]), "training image\n{}\u00d7{} px")]
     for i, (scale_v, scale_h) in enumerate(sizes):
-        sample = model.sample(1, gen_start_scale=gen_start_scale, scale_v=scale_v, scale_h=scale_h, seed=seed + i)
+        sample = generate(model, 1, gen_start_scale=gen_start_scale, scale_v=scale_v, scale_h=scale_h, seed=seed + i)
         panels.append((to_numpy_image(sample[0]), _size_label(scale_v, scale_h, *sample.shape[-2:])))
     # Inches per pixel: native size at DPI, but the narrowest image at least 1.1 inch wide (for its title)
     # and the whole row at most 22 inches wide.

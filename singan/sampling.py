@@ -1,9 +1,11 @@
 """Running the pyramid coarse to fine: random samples, reconstructions, injected images.
 
-`generate` is the original's SinGAN_generate, batched: every scale runs all
-samples in one forward pass. `draw_concat` (the input the scale being trained
-receives from the frozen coarser scales) is `generate` stopped one scale
-early and upsampled.
+`generate` is the one public way to sample a trained model. It runs
+`run_pyramid`, the original's SinGAN_generate batched (every scale runs all
+samples in one forward pass), which the applications also use to inject an
+image at some scale. `draw_concat` (the input the scale being trained receives
+from the frozen coarser scales) is `run_pyramid` stopped one scale early and
+upsampled.
 """
 
 import torch
@@ -46,9 +48,9 @@ def _match_size(z: Tensor, size: tuple[int, int]) -> Tensor:
     return F.interpolate(z, size=size, mode="bilinear", align_corners=True)
 
 
-def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
-             scale_v: float = 1.0, in_s: Tensor | None = None, start_scale: int = 0,
-             end_scale: int | None = None, batch_size: int | None = None) -> Tensor:
+def run_pyramid(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
+                scale_v: float = 1.0, in_s: Tensor | None = None, start_scale: int = 0,
+                end_scale: int | None = None, batch_size: int | None = None) -> Tensor:
     """Run scales start_scale..end_scale (inclusive; default: the last trained) on `num_samples` samples.
 
     - gen_start_scale: scales below it use their reconstruction noise (z* at scale 0,
@@ -60,9 +62,9 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     Returns (num_samples, C, H, W), values roughly in [-1, 1] (the residual is not clamped).
     """
     if batch_size is not None and num_samples > batch_size:
-        return torch.cat([generate(model, min(batch_size, num_samples - i), gen_start_scale=gen_start_scale,
-                                   scale_h=scale_h, scale_v=scale_v, in_s=in_s, start_scale=start_scale,
-                                   end_scale=end_scale) for i in range(0, num_samples, batch_size)])
+        return torch.cat([run_pyramid(model, min(batch_size, num_samples - i), gen_start_scale=gen_start_scale,
+                                      scale_h=scale_h, scale_v=scale_v, in_s=in_s, start_scale=start_scale,
+                                      end_scale=end_scale) for i in range(0, num_samples, batch_size)])
     end_scale = model.num_trained - 1 if end_scale is None else end_scale
     pad = model.config.pad
     images = None
@@ -88,11 +90,30 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     return images
 
 
+def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
+             scale_v: float = 1.0, batch_size: int | None = None, seed: int | None = None) -> Tensor:
+    """Draw `num_samples` random samples (N, C, H, W) from the trained scales of `model`.
+
+    - gen_start_scale: 0 (everything random) .. num_trained (the reconstruction); the scales below
+      it use their reconstruction noise, so the coarse structure of the training image is kept.
+    - scale_h / scale_v: output width / height relative to the training image.
+    - batch_size: run at most this many samples per forward pass (default: all).
+    - seed: draw the noise from a generator seeded with it (the global RNG state is left as it
+      was); None draws from the global RNG.
+    """
+    devices = [model.device] if model.device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices, enabled=seed is not None):
+        if seed is not None:
+            torch.manual_seed(seed)
+        return run_pyramid(model, num_samples, gen_start_scale=gen_start_scale, scale_h=scale_h, scale_v=scale_v,
+                           batch_size=batch_size)
+
+
 def draw_concat(model: SinGAN, scale: int, mode: str) -> Tensor:
     """The input of `scale` from the frozen coarser scales: a random sample ('rand') or the
     reconstruction of the training image ('rec'), upsampled to the size of reals[scale]."""
     if scale == 0:
         return torch.zeros_like(model.reals[0][:, :model.config.nc_z])
     gen_start_scale = scale if mode == "rec" else 0
-    images = generate(model, 1, gen_start_scale=gen_start_scale, end_scale=scale - 1)
+    images = run_pyramid(model, 1, gen_start_scale=gen_start_scale, end_scale=scale - 1)
     return upsample(images, model.scale_factor, model.reals[scale].shape[-2:])
