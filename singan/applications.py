@@ -37,7 +37,7 @@ from .errors import SinGANError
 from .images import read_image, save_image
 from .imresize import denorm, imresize, imresize_to_shape, norm, to_uint8
 from .model import SinGAN
-from .networks import build_networks, scale_widths
+from .networks import build_networks
 from .pyramid import adjust_scales_sr, resize_to_finest, sr_scale_chain
 from .sampling import generate_noise, run_pyramid, upsample
 from .training import train_scale
@@ -200,8 +200,7 @@ def paint_model(model: SinGAN, n: int, centers: np.ndarray, model_file: str | Pa
     check_injection_scale(model, n)
     cfg = dataclasses.replace(model.config, mode="paint_train")
     coarse = SinGAN(config=cfg, geometry=model.geometry, reals=model.reals, scales=model.scales[:n], name=model.name)
-    nfc, min_nfc = scale_widths(n, cfg.nfc, cfg.min_nfc)
-    netG, netD = build_networks(cfg.nc_im, nfc, min_nfc, cfg.ker_size, cfg.padd_size, cfg.num_layer, model.device)
+    netG, netD = build_networks(cfg, n, model.device)
     retrained = train_scale(coarse, n, netG, netD, quantize=lambda x: quant2centers(x, centers),
                             outf=model_file.parent / str(n), progress=progress)
     painted = dataclasses.replace(coarse, scales=[*model.scales[:n], retrained, *model.scales[n + 1:]])

@@ -18,12 +18,11 @@ import torch
 from .config import TrainConfig
 from .errors import SinGANError
 from .model import SinGAN, TrainedScale
-from .networks import Discriminator, Generator, scale_widths
+from .networks import build_discriminator, build_generator, scale_widths
 from .pyramid import ScaleGeometry
 
 FORMAT = "singan"
 VERSION = 1
-FILENAME = "model.pt"
 
 
 def to_state(model: SinGAN, resume: dict | None = None) -> dict:
@@ -91,18 +90,19 @@ def from_state(state: dict, device: torch.device | str = "cpu") -> SinGAN:
     cfg = TrainConfig.from_dict(state["config"])
     model = SinGAN(config=cfg, geometry=ScaleGeometry(**state["geometry"]),
                    reals=[r.to(device) for r in state["reals"]], name=state.get("name", ""))
-    for s in state["scales"]:
-        netG = Generator(cfg.nc_im, s["nfc"], s["min_nfc"], cfg.ker_size, cfg.padd_size, cfg.num_layer)
-        netG.load_state_dict(s["netG"])
-        netD = None
-        if s["netD"] is not None:
-            netD = Discriminator(cfg.nc_im, s["nfc"], s["min_nfc"], cfg.ker_size, cfg.padd_size, cfg.num_layer)
-            netD.load_state_dict(s["netD"])
-        for net in (netG, netD):
-            if net is not None:
-                net.requires_grad_(False).eval().to(device)
-        model.scales.append(TrainedScale(netG=netG, z_rec=s["z_rec"].to(device), noise_amp=s["noise_amp"],
-                                         netD=netD))
+    with torch.random.fork_rng(devices=[]):  # building the networks draws initial weights: leave the RNG as it was
+        for n, s in enumerate(state["scales"]):
+            netG = build_generator(cfg, n)
+            netG.load_state_dict(s["netG"])
+            netD = None
+            if s["netD"] is not None:
+                netD = build_discriminator(cfg, n)
+                netD.load_state_dict(s["netD"])
+            for net in (netG, netD):
+                if net is not None:
+                    net.requires_grad_(False).eval().to(device)
+            model.scales.append(TrainedScale(netG=netG, z_rec=s["z_rec"].to(device), noise_amp=s["noise_amp"],
+                                             netD=netD))
     return model
 
 

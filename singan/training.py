@@ -247,7 +247,7 @@ def new_scale_networks(model: SinGAN, n: int) -> tuple[Generator, Discriminator]
     """Fresh G_n, D_n; warm-started from scale n-1 (BatchNorm statistics included) when the width is unchanged."""
     cfg = model.config
     nfc, min_nfc = scale_widths(n, cfg.nfc, cfg.min_nfc)
-    netG, netD = build_networks(cfg.nc_im, nfc, min_nfc, cfg.ker_size, cfg.padd_size, cfg.num_layer, model.device)
+    netG, netD = build_networks(cfg, n, model.device)
     if n > 0 and scale_widths(n - 1, cfg.nfc, cfg.min_nfc)[0] == nfc:
         prev = model.scales[n - 1]
         netG.load_state_dict(prev.netG.state_dict())
