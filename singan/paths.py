@@ -1,4 +1,4 @@
-"""Where models and results go: the original's folder layout (REFERENCE §9).
+"""Where models and results go: the original's folder layout (TrainedModels/, Output/).
 
 Folders are relative to the working directory. `<name>` is the input file name
 without its extension (the original cut the last 4 characters; `Path.stem`
@@ -7,7 +7,7 @@ gives the same for .png/.jpg and also handles .jpeg).
 
 from pathlib import Path
 
-from .checkpoint import FILENAME
+MODEL_FILENAME = "model.pt"  # the checkpoint file inside a model folder
 
 
 def image_stem(input_name: str) -> str:
@@ -27,7 +27,7 @@ def trained_model_dir(input_name: str, scale_factor_init: float, alpha: float, m
 
 def trained_model_file(*args, **kwargs) -> Path:
     """The checkpoint file inside `trained_model_dir(...)`."""
-    return trained_model_dir(*args, **kwargs) / FILENAME
+    return trained_model_dir(*args, **kwargs) / MODEL_FILENAME
 
 
 def random_samples_dir(out: str | Path, input_name: str, gen_start_scale: int = 0,
