@@ -48,7 +48,7 @@ def describe(model: SinGAN, input_hw: tuple[int, int]) -> str:
 
 def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, device: torch.device | str = "cpu",
                 *, geometry_fn=None, resume: bool = False, overwrite: bool = False, save_every: float = 300.0,
-                init_weights: tuple[dict | None, dict | None] = (None, None), progress: bool = True) -> SinGAN:
+                progress: bool = True) -> SinGAN:
     """Train a SinGAN on the image file `image` and save it to `model_file` (after every scale).
 
     geometry_fn(h, w) -> ScaleGeometry overrides the pyramid geometry (super-resolution).
@@ -78,7 +78,7 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
         model = build_model(real, config, geometry, name=Path(image).name)
         print(describe(model, tuple(real.shape[-2:])))
         check_memory(model, device)
-    return train(model, model_file.parent, resume=resume_state, save_every=save_every, init_weights=init_weights,
+    return train(model, model_file.parent, resume=resume_state, save_every=save_every,
                  save=lambda m, r: checkpoint.save(m, model_file, r), progress=progress)
 
 
