@@ -1,4 +1,4 @@
-"""The applications of the paper on a trained SinGAN (REFERENCE §10).
+"""The applications of the paper on a trained SinGAN: harmonization, editing, paint-to-image, SR, animation.
 
 Harmonization, editing and paint-to-image all *inject* an image at a scale n
 of the pyramid and let the trained generators n..N add the detail of the

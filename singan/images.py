@@ -1,4 +1,4 @@
-"""Reading image files into [-1, 1] tensors and writing tensors as PNGs (REFERENCE §2).
+"""Reading image files into [-1, 1] tensors and writing tensors as PNGs.
 
 8-bit RGB(A) files take the original's path (pixels / 255 in float64, float32,
 (x - 0.5) * 2 clamped, alpha dropped). Files the original could not read
