@@ -1,4 +1,4 @@
-"""MATLAB-style bicubic resize with the original SinGAN's 8-bit round trip (REFERENCE §3).
+"""MATLAB-style bicubic resize with the original SinGAN's 8-bit round trip.
 
 A tensor-level resize truncates the [-1, 1] image to uint8, resizes it in
 float64 (Keys cubic, a = -0.5, antialiased when the first axis shrinks), divides
