@@ -38,6 +38,7 @@ from .images import read_image, save_image
 from .imresize import denorm, imresize, imresize_to_shape, norm, to_uint8
 from .model import SinGAN
 from .networks import build_networks
+from .outputs import atomic_path
 from .pyramid import adjust_scales_sr, resize_to_finest, sr_scale_chain
 from .sampling import generate_noise, run_pyramid, upsample
 from .training import train_scale
@@ -283,11 +284,11 @@ def save_animation(path: str | Path, frames: np.ndarray, fps: float) -> Path:
     import imageio.v2 as imageio
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".mp4":
-        imageio.mimsave(path, list(frames), fps=fps)
-    else:
-        imageio.mimsave(path, list(frames), duration=1000 / fps, loop=0)
+    with atomic_path(path) as tmp:
+        if path.suffix == ".mp4":
+            imageio.mimsave(tmp, list(frames), fps=fps)
+        else:
+            imageio.mimsave(tmp, list(frames), duration=1000 / fps, loop=0)
     return path
 
 

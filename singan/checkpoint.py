@@ -10,7 +10,6 @@ crash never leaves a half-written checkpoint.
 
 import dataclasses
 import os
-import tempfile
 from pathlib import Path
 
 import torch
@@ -19,6 +18,7 @@ from .config import TrainConfig
 from .errors import SinGANError
 from .model import SinGAN, TrainedScale
 from .networks import build_discriminator, build_generator, scale_widths
+from .outputs import atomic_path
 from .pyramid import ScaleGeometry
 
 FORMAT = "singan"
@@ -52,17 +52,12 @@ def _to_cpu(obj):
 def save(model: SinGAN, path: str | Path, resume: dict | None = None) -> Path:
     """Atomically write `model` (and an optional resume state) to `path`."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(to_state(model, resume), f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    state = to_state(model, resume)
+    # torch.save reports a full disk as a RuntimeError ("PytorchStreamWriter failed writing file").
+    with atomic_path(path, errors=(OSError, RuntimeError)) as tmp, open(tmp, "wb") as f:
+        torch.save(state, f)
+        f.flush()
+        os.fsync(f.fileno())
     return path
 
 

@@ -16,8 +16,6 @@ Prints a table and writes it as JSON to evaluation_gen_start_scale=<g>.json besi
 """
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from torch import Tensor
@@ -28,6 +26,7 @@ from .errors import SinGANError
 from .inception import InceptionV3, load_inception
 from .metrics import diversity, patch_swd_levels, sifid
 from .model import SinGAN
+from .outputs import atomic_path
 from .sampling import generate
 
 PATCH_SIZE = 7  # patch SWD patch size
@@ -99,16 +98,8 @@ def format_table(result: dict) -> str:
 def write_json(result: dict, path: str | Path) -> Path:
     """Atomically write `result` as JSON (temporary file in the same folder, then renamed)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(result, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(result, indent=2) + "\n")
     return path
 
 

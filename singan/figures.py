@@ -30,6 +30,7 @@ from .api import load
 from .errors import SinGANError
 from .images import read_image, to_numpy_image
 from .model import SinGAN
+from .outputs import atomic_path
 from .sampling import generate
 
 DPI = 100
@@ -56,9 +57,11 @@ def _cell_inches(height: int, width: int) -> tuple[float, float]:
 
 
 def _save(fig, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI, facecolor="white")
-    plt.close(fig)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=DPI, facecolor="white")
+    finally:
+        plt.close(fig)
     return path
 
 

@@ -17,6 +17,7 @@ from torch import Tensor
 
 from .errors import SinGANError
 from .imresize import denorm, norm
+from .outputs import atomic_path
 
 
 def _pixels(path: Path) -> np.ndarray:
@@ -79,15 +80,15 @@ def to_numpy_image(x: Tensor) -> np.ndarray:
 
 
 def save_image(path: str | Path, x: Tensor) -> None:
-    """Write one image as an 8-bit RGBA PNG with matplotlib's imsave (vmin 0, vmax 1), like the original.
+    """Write one image as an 8-bit RGBA PNG with matplotlib's imsave (vmin 0, vmax 1), like the original;
+    atomically (see `singan.outputs`).
 
     Unlike the original (which used matplotlib's default colormap), one-channel images are
     written with the 'gray' colormap.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     arr = to_numpy_image(x)
-    mpimg.imsave(path, arr, vmin=0, vmax=1, cmap="gray" if arr.ndim == 2 else None)
+    with atomic_path(path) as tmp:
+        mpimg.imsave(tmp, arr, vmin=0, vmax=1, cmap="gray" if arr.ndim == 2 else None)
 
 
 def save_images(folder: str | Path, x: Tensor, names: list[str] | None = None) -> list[Path]:
