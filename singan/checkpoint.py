@@ -20,6 +20,7 @@ from .model import SinGAN, TrainedScale
 from .networks import build_discriminator, build_generator, scale_widths
 from .outputs import atomic_path
 from .pyramid import ScaleGeometry
+from .schema import CheckpointInvalid, validate
 
 FORMAT = "singan"
 VERSION = 1
@@ -62,8 +63,10 @@ def save(model: SinGAN, path: str | Path, resume: dict | None = None) -> Path:
 
 
 def read_state(path: str | Path) -> dict:
-    """Load and validate a checkpoint dictionary; every failure is a one-line SinGANError."""
+    """Load a checkpoint dictionary and validate it (see `validate`); every failure is a one-line SinGANError."""
     path = Path(path)
+    if path.is_dir():
+        raise SinGANError(f"{path} is a folder, not a model file (the model is {path / 'model.pt'})")
     if not path.is_file():
         raise SinGANError(f"no trained model at {path}: train first (main_train.py)")
     try:
@@ -74,9 +77,18 @@ def read_state(path: str | Path) -> dict:
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise SinGANError(f"{path} is not a singan checkpoint")
     version = state.get("version")
-    if not isinstance(version, int) or version > VERSION:
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise SinGANError(f"{path} is not a valid singan checkpoint: its format version is {version!r}, not a number")
+    if version > VERSION:
         raise SinGANError(f"{path} has checkpoint format version {version}, newer than this singan "
                           f"reads ({VERSION}); upgrade singan")
+    if version < VERSION:
+        raise SinGANError(f"{path} has checkpoint format version {version}, older than this singan reads "
+                          f"({VERSION}); retrain the model")
+    try:
+        validate(state)
+    except CheckpointInvalid as e:
+        raise SinGANError(f"{path} is not a valid singan checkpoint: {e}") from None
     return state
 
 
@@ -101,12 +113,21 @@ def from_state(state: dict, device: torch.device | str = "cpu") -> SinGAN:
     return model
 
 
+def unfinished_message(path: str | Path, state: dict) -> str:
+    """What an unfinished model is and how to continue it."""
+    progress = (state["resume"] or {}).get("in_progress")
+    where = f", scale {progress['scale'] + 1} stopped at iteration {progress['iteration']}" if progress else ""
+    name = state["name"] or "<image>"
+    return (f"{path} is unfinished: {len(state['scales'])} of {state['num_levels']} scales trained{where}; "
+            f"continue it with the same training command plus --resume (main_train.py --input_name {name} ... "
+            "--resume), or pass --allow_partial to sample from the finished scales")
+
+
 def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bool = False) -> SinGAN:
     """Load a trained model. An unfinished one is refused unless `allow_partial`."""
     state = read_state(path)
     if not state["complete"] and not allow_partial:
-        raise SinGANError(f"{path} is unfinished: {len(state['scales'])} of {state['num_levels']} scales "
-                          "trained; resume training with --resume or pass --allow_partial to sample from them")
+        raise SinGANError(unfinished_message(path, state))
     if not state["scales"]:
-        raise SinGANError(f"{path} has no finished scale yet")
+        raise SinGANError(f"{path} has no finished scale yet; continue its training with --resume")
     return from_state(state, device)
