@@ -1,5 +1,6 @@
 """Reading image files into [-1, 1] tensors and writing tensors as PNGs.
 
+Pixels are read as the image is meant to be seen: a camera's EXIF orientation tag is applied.
 8-bit RGB(A) files take the original's path (pixels / 255 in float64, float32,
 (x - 0.5) * 2 clamped, alpha dropped). Files the original could not read
 (grayscale, grayscale + alpha, palette, 1-bit, CMYK, 16-bit) are read too.
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from matplotlib import image as mpimg
-from PIL import Image
+from PIL import Image, ImageOps
 from skimage.color import rgb2gray
 from torch import Tensor
 
@@ -19,11 +20,22 @@ from .errors import SinGANError
 from .imresize import denorm, norm
 from .outputs import atomic_path
 
+EXIF_ORIENTATION = 0x0112  # the EXIF tag a camera sets when the picture was taken rotated or mirrored
+
+
+def upright(img: Image.Image) -> Image.Image:
+    """The image as it is meant to be seen: its EXIF orientation applied (a phone photo taken sideways is
+    turned upright). Images without an orientation tag (or with the normal one) are returned unchanged."""
+    if img.getexif().get(EXIF_ORIENTATION, 1) == 1:
+        return img
+    return ImageOps.exif_transpose(img)
+
 
 def _pixels(path: Path) -> np.ndarray:
     """H x W x C uint8 (or uint16) pixels, C in 1..4, decoded by Pillow as skimage.io.imread does."""
     try:
-        with Image.open(path) as img:
+        with Image.open(path) as opened:
+            img = upright(opened)
             if img.mode in ("L", "LA", "RGB", "RGBA"):
                 arr = np.asarray(img)
             elif img.mode.startswith("I;16") or img.mode == "I":  # 16-bit grey ("I" in older Pillow)
