@@ -33,11 +33,20 @@ from sklearn.cluster import KMeans
 from torch import Tensor
 
 from . import checkpoint
-from .errors import SinGANError
+from .errors import SinGANError, check_int, check_real
 from .images import read_image, save_image
 from .imresize import denorm, imresize, imresize_to_shape, norm, to_uint8
+from .memory import (
+    INFERENCE_BASELINE_BYTES,
+    MAX_SIDE,
+    check_fits,
+    largest_fitting,
+    pass_bytes,
+    resize_bytes,
+    round_down,
+)
 from .model import SinGAN
-from .networks import build_networks
+from .networks import build_networks, scale_widths
 from .outputs import atomic_path
 from .pyramid import adjust_scales_sr, resize_to_finest, sr_scale_chain
 from .sampling import generate_noise, run_pyramid, upsample
@@ -213,6 +222,8 @@ def paint_model(model: SinGAN, n: int, centers: np.ndarray, model_file: str | Pa
 
 def sr_chain(sr_factor: float) -> tuple[float, int]:
     """(in_scale, iter_num): the upsampling factor per step and the number of steps for `sr_factor`."""
+    if not isinstance(sr_factor, (int, float)) or not math.isfinite(sr_factor) or sr_factor > MAX_SIDE:
+        raise SinGANError(f"--sr_factor must be a finite number larger than 2 ** (1/6) = 1.1225 (got {sr_factor!r})")
     if not sr_factor > 1 or round(3 * math.log2(sr_factor)) < 1:  # at least one step of about 2 ** (1/3)
         raise SinGANError(f"--sr_factor must be larger than 2 ** (1/6) = 1.1225 (got {sr_factor})")
     return sr_scale_chain(sr_factor)
@@ -223,11 +234,49 @@ def sr_geometry_fn(config) -> Callable:
     return lambda h, w: adjust_scales_sr(h, w, config.max_size, config.scale_factor, config.min_size)
 
 
+def sr_sizes(model: SinGAN, sr_factor: float) -> list[tuple[int, int]]:
+    """(H, W) of the finest level and of every upsampling step of super-resolution by `sr_factor`."""
+    in_scale, iter_num = sr_chain(sr_factor)
+    sizes = [tuple(model.reals[-1].shape[-2:])]
+    for _ in range(iter_num):
+        sizes.append(tuple(math.ceil(side * in_scale) for side in sizes[-1]))
+    return sizes
+
+
+def sr_bytes(model: SinGAN, sr_factor: float) -> int:
+    """Estimated peak bytes of `super_resolve(model, sr_factor)`: the largest step (resize and generator
+    pass) while every upsampled image of the chain is kept."""
+    cfg, sizes = model.config, sr_sizes(model, sr_factor)
+    width = scale_widths(model.num_trained - 1, cfg.nfc, cfg.min_nfc)[0]
+    worst = max(pass_bytes(width, *sizes[j + 1], 1, cfg.nc_im, cfg.pad)
+                + resize_bytes(sizes[j], sizes[j + 1], 1, cfg.nc_im) for j in range(len(sizes) - 1))
+    return worst + 8 * cfg.nc_im * sum(h * w for h, w in sizes) + INFERENCE_BASELINE_BYTES
+
+
+def check_sr_memory(model: SinGAN, sr_factor: float) -> None:
+    """A one-line error naming an sr_factor that fits when super-resolution would run out of memory."""
+    smallest = 2 ** (1 / 6) + 1e-9
+
+    def hint(available: int) -> str:
+        fits = largest_fitting(lambda f: 0 if f < smallest else sr_bytes(model, f), available, sr_factor)
+        return f"--sr_factor {round_down(fits):g} would fit" if fits >= smallest else "this model is too large for it"
+
+    h, w = model.reals[-1].shape[-2:]
+    check_fits(f"super-resolution to {int(sr_factor * h)}x{int(sr_factor * w)}", sr_bytes(model, sr_factor),
+               model.device, hint)
+
+
 def super_resolve(model: SinGAN, sr_factor: float) -> Tensor:
     """Upsample the finest training level by `sr_factor`: iter_num times imresize by in_scale and
     the finest generator (its noise amplitude; grey noise at the first step, no cropping between
-    steps), then crop to int(sr_factor * H) x int(sr_factor * W)."""
+    steps), then crop to int(sr_factor * H) x int(sr_factor * W). The output size and the memory the
+    run needs are checked first (one-line SinGANError naming an sr_factor that fits)."""
     in_scale, iter_num = sr_chain(sr_factor)
+    h, w = model.reals[-1].shape[-2:]
+    if max(h, w) * sr_factor > MAX_SIDE:
+        raise SinGANError(f"--sr_factor {sr_factor:g} makes a {int(sr_factor * h)}x{int(sr_factor * w)} image; the "
+                          f"longest side may be {MAX_SIDE} (--sr_factor {MAX_SIDE / max(h, w):.3g} at most)")
+    check_sr_memory(model, sr_factor)
     scale_factor = 1 / in_scale
     chain = [model.reals[-1]]
     for _ in range(iter_num):
@@ -259,10 +308,49 @@ def _noise_walk(z_rec: Tensor, channels: int, alpha: float, beta: float, num_fra
     return torch.cat(frames)
 
 
+def animation_bytes(model: SinGAN, num_frames: int, batch: int) -> int:
+    """Estimated peak bytes of `animate`: per scale the noise walk, the frames and their upsampled copies
+    (all frames at once), one generator pass of `batch` frames; then the uint8 frames."""
+    cfg, worst, prev = model.config, 0, None
+    for n, real in enumerate(model.reals[:model.num_trained]):
+        h, w = real.shape[-2:]
+        step = 3 * 4 * num_frames * cfg.nc_im * (h + 2 * cfg.pad) * (w + 2 * cfg.pad)
+        step += pass_bytes(scale_widths(n, cfg.nfc, cfg.min_nfc)[0], h, w, batch, cfg.nc_im, cfg.pad)
+        if prev is not None:
+            step += resize_bytes(prev, (h, w), num_frames, cfg.nc_im)
+        worst, prev = max(worst, step), (h, w)
+    return worst + 5 * num_frames * cfg.nc_im * prev[0] * prev[1] + INFERENCE_BASELINE_BYTES
+
+
+def check_animation(model: SinGAN, alpha: float, beta: float, start_scale: int, num_frames: int,
+                    batch_size: int | None) -> None:
+    """Refuse animation arguments out of range, and a run that would not fit in memory (naming a size that fits)."""
+    check_real("alpha", alpha, 0, 1, what=" (weight of the reconstruction noise)")
+    check_real("beta", beta, 0, 1, what=" (momentum of the noise walk)")
+    check_int("start_scale", start_scale, 0, model.num_trained - 1,
+              what=f" (this model has {model.num_trained} trained scales)")
+    check_int("num_frames", num_frames, 1)
+    check_int("batch_size", batch_size, 1, optional=True)
+    batch = min(batch_size or num_frames, num_frames)
+
+    def hint(available: int) -> str:
+        fits = largest_fitting(lambda b: animation_bytes(model, num_frames, int(b)), available, batch, integer=True)
+        if fits >= 1:
+            return f"--batch_size {int(fits)} would fit"
+        frames = largest_fitting(lambda f: animation_bytes(model, int(f), 1), available, num_frames, integer=True)
+        return f"--num_frames {int(frames)} with --batch_size 1 would fit" if frames >= 1 else "the model is too large"
+
+    h, w = model.reals[model.num_trained - 1].shape[-2:]
+    check_fits(f"animating {num_frames} frames of {h}x{w}", animation_bytes(model, num_frames, batch),
+               model.device, hint)
+
+
 def animate(model: SinGAN, *, alpha: float = 0.1, beta: float = 0.9, start_scale: int = 2,
             num_frames: int = 100, batch_size: int | None = None) -> np.ndarray:
     """Animation frames (num_frames, H, W, C) uint8: at every scale >= start_scale
-    the noise follows a random walk around the reconstruction noise z_rec; scales below it use z_rec."""
+    the noise follows a random walk around the reconstruction noise z_rec; scales below it use z_rec.
+    The arguments and the memory the run needs are checked first (`check_animation`)."""
+    check_animation(model, alpha, beta, start_scale, num_frames, batch_size)
     pad, frames = model.config.pad, None
     with torch.no_grad():
         for n, scale in enumerate(model.scales):
@@ -282,6 +370,8 @@ def animate(model: SinGAN, *, alpha: float = 0.1, beta: float = 0.9, start_scale
 def save_animation(path: str | Path, frames: np.ndarray, fps: float) -> Path:
     """Write frames (F, H, W, C) uint8 as a GIF or (with a .mp4 suffix) a video; `fps` frames per second."""
     import imageio.v2 as imageio
+
+    check_real("fps", fps, 0, 1000, low_open=True, what=" (frames per second)")
 
     path = Path(path)
     with atomic_path(path) as tmp:

@@ -1,6 +1,7 @@
 """Running the pyramid coarse to fine: random samples, reconstructions, injected images.
 
-`generate` is the one public way to sample a trained model. It runs
+`generate` is the one public way to sample a trained model: it checks its arguments and the
+memory the run needs, then runs
 `run_pyramid`, the original's SinGAN_generate batched (every scale runs all
 samples in one forward pass), which the applications also use to inject an
 image at some scale. `draw_concat` (the input the scale being trained receives
@@ -12,7 +13,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .errors import SinGANError, check_int, check_real
 from .imresize import imresize
+from .memory import MAX_SIDE, check_fits, largest_fitting, round_down, sample_sizes, sampling_bytes
 from .model import SinGAN
 
 
@@ -90,9 +93,49 @@ def run_pyramid(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0
     return images
 
 
+def check_sample_args(model: SinGAN, num_samples: int, gen_start_scale: int, scale_h: float, scale_v: float,
+                      batch_size: int | None, seed: int | None) -> None:
+    """Refuse, with one line naming the argument, what `generate` cannot do for this model."""
+    if not model.scales:
+        raise SinGANError("the model has no trained scale to sample from")
+    check_int("num_samples", num_samples, 1)
+    check_int("gen_start_scale", gen_start_scale, 0, model.num_trained,
+              what=f" (this model has {model.num_trained} trained scales; {model.num_trained} reconstructs "
+                   "the training image)")
+    check_int("batch_size", batch_size, 1, optional=True)
+    check_int("seed", seed, -(2**63), 2**64 - 1, optional=True)
+    h0, w0 = model.reals[0].shape[-2:]
+    h, w = model.reals[model.num_trained - 1].shape[-2:]
+    for name, value, coarsest, finest in (("scale_h", scale_h, w0, w), ("scale_v", scale_v, h0, h)):
+        low, high = 1 / coarsest, MAX_SIDE / finest  # at least one pixel at the coarsest scale
+        check_real(name, value, low, high, what=f" (1 pixel at the coarsest scale to {MAX_SIDE} at the finest)")
+
+
+def check_sample_memory(model: SinGAN, num_samples: int, scale_h: float, scale_v: float,
+                        batch_size: int | None) -> None:
+    """A one-line error naming a batch_size (or scale_h / scale_v) that fits when sampling would run out of memory."""
+    batch = min(batch_size or num_samples, num_samples)
+    h, w = sample_sizes(model, scale_h, scale_v)[-1]
+
+    def hint(available: int) -> str:
+        fits = largest_fitting(lambda b: sampling_bytes(model, scale_h, scale_v, int(b), num_samples), available,
+                               batch, integer=True)
+        if fits >= 1:
+            return f"batch_size {int(fits)} would fit"
+        m = largest_fitting(lambda m: sampling_bytes(model, scale_h * m, scale_v * m, 1, num_samples), available, 1.0)
+        if m * min(scale_h, scale_v) * min(model.reals[0].shape[-2:]) < 1:
+            return "fewer samples at a time (batch_size 1, a smaller num_samples) would be needed"
+        h_fit, v_fit = round_down(scale_h * m), round_down(scale_v * m)
+        return f"scale_h {h_fit:g} and scale_v {v_fit:g} with batch_size 1 would fit"
+
+    check_fits(f"sampling {num_samples} images of {h}x{w}", sampling_bytes(model, scale_h, scale_v, batch, num_samples),
+               model.device, hint)
+
+
 def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
              scale_v: float = 1.0, batch_size: int | None = None, seed: int | None = None) -> Tensor:
-    """Draw `num_samples` random samples (N, C, H, W) from the trained scales of `model`.
+    """Draw `num_samples` random samples (N, C, H, W) from the trained scales of `model`, with values
+    clamped to [-1, 1] (the generators' residuals can step slightly outside).
 
     - gen_start_scale: 0 (everything random) .. num_trained (the reconstruction); the scales below
       it use their reconstruction noise, so the coarse structure of the training image is kept.
@@ -100,13 +143,17 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     - batch_size: run at most this many samples per forward pass (default: all).
     - seed: draw the noise from a generator seeded with it (the global RNG state is left as it
       was); None draws from the global RNG.
+    Arguments out of range, and a run that would not fit in the device's memory, raise a one-line
+    SinGANError before any work.
     """
+    check_sample_args(model, num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed)
+    check_sample_memory(model, num_samples, scale_h, scale_v, batch_size)
     devices = [model.device] if model.device.type == "cuda" else []
     with torch.random.fork_rng(devices=devices, enabled=seed is not None):
         if seed is not None:
             torch.manual_seed(seed)
         return run_pyramid(model, num_samples, gen_start_scale=gen_start_scale, scale_h=scale_h, scale_v=scale_v,
-                           batch_size=batch_size)
+                           batch_size=batch_size).clamp(-1, 1)
 
 
 def draw_concat(model: SinGAN, scale: int, mode: str) -> Tensor:
