@@ -37,7 +37,7 @@ def main(args):
 
     # Step: iter_num steps of x in_scale with the finest generator, crop, save:
     hr = apps.super_resolve(model, args.sr_factor)
-    out = paths.sr_dir(args.out, args.sr_factor) / f"{paths.image_stem(args.input_name)}_HR.png"
+    out = paths.sr_dir(args.out, args.sr_factor, model_file=model_file) / f"{paths.image_stem(args.input_name)}_HR.png"
     save_image(out, hr)
     print(f"{iter_num} steps of x{in_scale:.6f}: {hr.shape[2]}x{hr.shape[3]} image in {out}")
 

@@ -25,7 +25,9 @@ def main(args):
         raise SinGANError("--mp4 needs imageio's ffmpeg plugin (pip install imageio[ffmpeg])")
     betas = apps.ANIMATION_BETAS if args.beta is None else [args.beta]
     start_scales = apps.ANIMATION_START_SCALES if args.start_scale is None else [args.start_scale]
-    jobs = [(s, b, paths.animation_file(args.out, args.input_name, s, args.alpha_animation, b))
+    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, "animation_train",
+                                          root=args.models_dir)
+    jobs = [(s, b, paths.animation_file(args.out, args.input_name, s, args.alpha_animation, b, model_file=model_file))
             for s in start_scales for b in betas]
     existing = [str(path) for _, _, path in jobs if path.exists()]
     if existing and not args.overwrite:
@@ -36,8 +38,6 @@ def main(args):
     args.manualSeed = cli.seed_everything(args.manualSeed)
     args.mode = "animation_train"
     config = TrainConfig.from_args(args)
-    model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, "animation_train",
-                                          root=args.models_dir)
     if model_file.is_file():
         model = load(model_file, device)
     else:

@@ -35,7 +35,7 @@ def main(args):
                                     nc_im=model.config.nc_im, device=device)
 
     # Step: inject at scale n, paste through the dilated mask, save:
-    out = paths.application_dir(args.out, "Harmonization", args.input_name, args.ref_name)
+    out = paths.application_dir(args.out, "Harmonization", args.input_name, args.ref_name, model_file=model_file)
     _, blended = apps.masked_injection(model, real, ref, mask, n, apps.HARMONIZATION_RADIUS,
                                        mask_png=out / f"{Path(args.ref_name).stem}_mask_dilated.png")
     save_image(out / f"start_scale={n}.png", blended)

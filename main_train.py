@@ -33,7 +33,7 @@ def main(args):
 
     # Random samples, as the original does after training:
     if args.num_samples > 0:
-        out = paths.random_samples_dir(args.out, args.input_name, 0)
+        out = paths.random_samples_dir(args.out, args.input_name, 0, model_file=model_file)
         save_images(out, generate(model, args.num_samples, batch_size=args.batch_size))
         print(f"{args.num_samples} random samples: {out}")
 

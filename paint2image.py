@@ -35,7 +35,7 @@ def main(args):
     real = apps.training_image(Path(args.input_dir) / args.input_name, model)
     ref, _ = apps.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), nc_im=model.config.nc_im,
                                  device=device)
-    out = paths.application_dir(args.out, "Paint2image", args.input_name, args.ref_name)
+    out = paths.application_dir(args.out, "Paint2image", args.input_name, args.ref_name, model_file=model_file)
 
     # Step (quantised): palette, quantised painting, scale n retrained on quantised inputs:
     in_s = None

@@ -181,20 +181,21 @@ def find_application_results(outputs: str | Path, inputs: str | Path = "input") 
             "Editing": ("Editing", "start_scale=*_masked.png", None),
             "Paint2image": ("Paint", "start_scale=*.png", None)}
     for application, (ref_dir, pattern, exclude) in refs.items():
-        for out_dir in sorted((outputs / application).glob("*/*_out*")):
+        for out_dir in sorted((outputs / application).glob("*/*/*_out*")):  # <image>/<model>/<ref>_out
             ref_stem = out_dir.name.split("_out")[0]
             for result in sorted(out_dir.glob(pattern)):
                 if exclude and result.stem.endswith(exclude):
                     continue
                 n = result.stem.split("=")[1].split("_")[0]
                 suffix = " (quantized)" if out_dir.name.endswith("_quantized") else ""
-                title = f"{application}{suffix}: {ref_stem} \u2192 model {out_dir.parent.name}, start scale {n}"
+                image = out_dir.parent.parent.name
+                title = f"{application}{suffix}: {ref_stem} \u2192 model of {image}, start scale {n}"
                 found.append({"application": application, "input": _find_image(inputs / ref_dir, ref_stem),
                               "output": result, "title": title})
-    for result in sorted((outputs / "SR").glob("*/*_HR.png")):
+    for result in sorted((outputs / "SR").glob("*/*/*_HR.png")):  # <factor>/<model>/<image>_HR.png
         stem = result.stem[:-len("_HR")]
         found.append({"application": "SR", "input": _find_image(inputs / "images", stem), "output": result,
-                      "title": f"Super-resolution \u00d7{_factor(result.parent.name)}: {stem}"})
+                      "title": f"Super-resolution \u00d7{_factor(result.parent.parent.name)}: {stem}"})
     return found
 
 
