@@ -88,7 +88,7 @@ def load_reference(ref_dir: str | Path, ref_name: str, size: tuple[int, int], *,
         mask_path = ref_path.with_name(f"{ref_path.stem}_mask{ref_path.suffix}")
         if not mask_path.is_file():
             raise SinGANError(f"mask {mask_path} not found: {ref_name} needs a mask image beside it")
-        mask = read_image(mask_path, nc_im).to(device)
+        mask = read_image(mask_path, nc_im, warn_alpha=False).to(device)  # a mask's transparency means nothing
         if mask.shape[-2:] != ref.shape[-2:]:
             raise SinGANError(f"mask {mask_path} is {mask.shape[2]}x{mask.shape[3]} but the reference is "
                               f"{ref.shape[2]}x{ref.shape[3]}; they must have the same size")

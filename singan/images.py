@@ -56,12 +56,12 @@ def _pixels(path: Path) -> np.ndarray:
     return arr[..., None] if arr.ndim == 2 else arr
 
 
-def read_image(path: str | Path, nc_im: int = 3) -> Tensor:
+def read_image(path: str | Path, nc_im: int = 3, *, warn_alpha: bool = True) -> Tensor:
     """A (1, nc_im, H, W) float32 tensor in [-1, 1]; nc_im = 1 gives the luminance (rgb2gray).
 
     A grey-scale file is replicated to 3 channels, alpha is dropped (with a warning when some
-    pixel is not opaque), and 16-bit files are scaled by 65535 instead of 255. 16-bit RGB PNGs
-    are decoded by Pillow at 8 bits (the high byte of each sample).
+    pixel is not opaque, unless `warn_alpha` is False), and 16-bit files are scaled by 65535
+    instead of 255. 16-bit RGB PNGs are decoded by Pillow at 8 bits (the high byte of each sample).
     """
     path = Path(path)
     if not path.exists():
@@ -70,7 +70,7 @@ def read_image(path: str | Path, nc_im: int = 3) -> Tensor:
         raise SinGANError(f"nc_im must be 1 or 3, not {nc_im}")
     arr = _pixels(path)
     if arr.shape[2] in (2, 4):
-        if arr[..., -1].min() < np.iinfo(arr.dtype).max:
+        if warn_alpha and arr[..., -1].min() < np.iinfo(arr.dtype).max:
             warnings.warn(f"{path} has an alpha channel; dropping it", stacklevel=2)
         arr = arr[..., :-1]
     peak = np.iinfo(arr.dtype).max

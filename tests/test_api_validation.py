@@ -163,3 +163,14 @@ def test_train_image_refuses_bad_arguments_before_writing(tmp_path):
         with pytest.raises(SinGANError, match=words):
             train_image(args.pop("image"), args.pop("config"), args.pop("model_file"), progress=False, **args)
     assert not any(tmp_path.iterdir())
+
+
+def test_a_masks_transparency_raises_no_warning():
+    import warnings
+
+    from singan.applications import load_reference
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, mask = load_reference(IMAGES.parent / "Editing", "stone_edit.png", (40, 50), with_mask=True)
+    assert mask.shape == (1, 3, 40, 50)
