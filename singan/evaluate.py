@@ -49,7 +49,7 @@ def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inceptio
              sifid_block: int = 64, seed: int = 0, batch_size: int | None = None) -> dict:
     """Draw `num_samples` samples from `gen_start_scale` and score them against model.reals[-1].
 
-    Samples are clamped to [-1, 1] (as the saved PNGs). Returns a JSON-ready dict: the settings,
+    Samples are clamped to [-1, 1] by `generate` (as the saved PNGs). Returns a JSON-ready dict: the settings,
     `diversity`, `patch_swd` (mean over levels) and `patch_swd_levels`, and `sifid_mean`,
     `sifid_std` (population std) and `sifid` (per sample) when `inception` is given, else None.
     """
@@ -58,8 +58,7 @@ def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inceptio
     if not 0 <= gen_start_scale <= model.num_trained:
         raise SinGANError(f"--gen_start_scale must be between 0 and {model.num_trained} (got {gen_start_scale})")
     real = model.reals[-1]
-    samples = generate(model, num_samples, gen_start_scale=gen_start_scale, seed=seed,
-                           batch_size=batch_size).clamp(-1, 1)
+    samples = generate(model, num_samples, gen_start_scale=gen_start_scale, seed=seed, batch_size=batch_size)
     height, width = real.shape[-2:]
     levels = _swd_levels((height, width))
     swd = patch_swd_levels(samples, real, patch_size=PATCH_SIZE, levels=levels, seed=seed)
