@@ -53,7 +53,7 @@ def _check_train_args(config: TrainConfig, model_file: Path, resume: bool, overw
     """Refuse arguments that cannot work, before anything is read or written."""
     if not isinstance(config, TrainConfig):
         raise SinGANError(f"config must be a singan.TrainConfig, not {type(config).__name__}")
-    if model_file.is_dir() or str(model_file).endswith(("/", "\\")):
+    if model_file.is_dir():
         raise SinGANError(f"model_file {model_file} is a folder; name the model file in it (e.g. "
                           f"{model_file / 'model.pt'})")
     if resume and overwrite:
