@@ -6,7 +6,7 @@
 Trains the SR model when it does not exist yet, as the original: scale factor 1/in_scale (for
 x4: 6 steps of 4^(1/6), folder TrainedModels/<name>/scale_factor=0.793701,alpha=100), reconstruction
 weight --alpha 100, --min_size 18 and the original's SR pyramid geometry. Then repeats the finest
-generator on successively upsampled images and writes Output/SR/<sr_factor>/<name>_HR.png
+generator on successively upsampled images and writes Output/SR/<sr_factor>/<model>/<name>_HR.png
 (sr_factor times the finest training size).
 """
 

@@ -6,7 +6,7 @@
 Trains the animation model when it does not exist yet, as the original (noise padding, --min_size 20;
 TrainedModels/<name>/scale_factor=0.750000_noise_padding), then writes one GIF per start scale
 (default 0, 1, 2) and beta (default 0.80, 0.85, 0.90, 0.95) to
-Output/Animation/<name>/start_scale=<s>/alpha=<alpha>_beta=<beta>.gif. Scales below the start
+Output/Animation/<name>/<model>/start_scale=<s>/alpha=<alpha>_beta=<beta>.gif. Scales below the start
 scale keep the reconstruction; above, the noise follows a damped random walk (weight
 --alpha_animation on the reconstruction noise, momentum beta). All frames of a scale run in one
 forward pass (--batch_size caps it). --mp4 also writes an MP4 (needs imageio's ffmpeg plugin).

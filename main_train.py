@@ -6,7 +6,7 @@
 
 Writes TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (one file, saved after
 every scale and every few minutes), per-scale previews in <that folder>/<scale>/ (real_scale.png,
-fake_sample.png, G(z_opt).png, losses.png) and Output/RandomSamples/<name>/gen_start_scale=0/*.png.
+fake_sample.png, G(z_opt).png, losses.png) and Output/RandomSamples/<name>/<model>/gen_start_scale=0/*.png.
 """
 
 from pathlib import Path

@@ -6,8 +6,8 @@
 
 Loads TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (the folder main_train.py
 wrote for the same --input_name, --scale_factor and --alpha) and writes <num_samples> PNGs to
-Output/RandomSamples/<name>/gen_start_scale=<g>/ or
-Output/RandomSamples_ArbitrerySizes/<name>/scale_v=<v>_scale_h=<h>/. All samples of a scale run
+Output/RandomSamples/<name>/<model>/gen_start_scale=<g>/ or
+Output/RandomSamples_ArbitrerySizes/<name>/<model>/scale_v=<v>_scale_h=<h>/. All samples of a scale run
 in one forward pass (--batch_size caps it).
 """
 
