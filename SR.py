@@ -6,7 +6,7 @@
 Trains the SR model when it does not exist yet, as the original: scale factor 1/in_scale (for
 x4: 6 steps of 4^(1/6), folder TrainedModels/<name>/scale_factor=0.793701,alpha=100), reconstruction
 weight --alpha 100, --min_size 18 and the original's SR pyramid geometry. Then repeats the finest
-generator on successively upsampled images and writes Output/SR/<sr_factor>/<name>_HR.png
+generator on successively upsampled images and writes Output/SR/<sr_factor>/<model>/<name>_HR.png
 (sr_factor times the finest training size).
 """
 
@@ -37,7 +37,7 @@ def main(args):
 
     # Step: iter_num steps of x in_scale with the finest generator, crop, save:
     hr = apps.super_resolve(model, args.sr_factor)
-    out = paths.sr_dir(args.out, args.sr_factor) / f"{paths.image_stem(args.input_name)}_HR.png"
+    out = paths.sr_dir(args.out, args.sr_factor, model_file=model_file) / f"{paths.image_stem(args.input_name)}_HR.png"
     save_image(out, hr)
     print(f"{iter_num} steps of x{in_scale:.6f}: {hr.shape[2]}x{hr.shape[3]} image in {out}")
 

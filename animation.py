@@ -6,7 +6,7 @@
 Trains the animation model when it does not exist yet, as the original (noise padding, --min_size 20;
 TrainedModels/<name>/scale_factor=0.750000_noise_padding), then writes one GIF per start scale
 (default 0, 1, 2) and beta (default 0.80, 0.85, 0.90, 0.95) to
-Output/Animation/<name>/start_scale=<s>/alpha=<alpha>_beta=<beta>.gif. Scales below the start
+Output/Animation/<name>/<model>/start_scale=<s>/alpha=<alpha>_beta=<beta>.gif. Scales below the start
 scale keep the reconstruction; above, the noise follows a damped random walk (weight
 --alpha_animation on the reconstruction noise, momentum beta). All frames of a scale run in one
 forward pass (--batch_size caps it). --mp4 also writes an MP4 (needs imageio's ffmpeg plugin).
@@ -25,7 +25,9 @@ def main(args):
         raise SinGANError("--mp4 needs imageio's ffmpeg plugin (pip install imageio[ffmpeg])")
     betas = apps.ANIMATION_BETAS if args.beta is None else [args.beta]
     start_scales = apps.ANIMATION_START_SCALES if args.start_scale is None else [args.start_scale]
-    jobs = [(s, b, paths.animation_file(args.out, args.input_name, s, args.alpha_animation, b))
+    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, "animation_train",
+                                          root=args.models_dir)
+    jobs = [(s, b, paths.animation_file(args.out, args.input_name, s, args.alpha_animation, b, model_file=model_file))
             for s in start_scales for b in betas]
     existing = [str(path) for _, _, path in jobs if path.exists()]
     if existing and not args.overwrite:
@@ -36,8 +38,6 @@ def main(args):
     args.manualSeed = cli.seed_everything(args.manualSeed)
     args.mode = "animation_train"
     config = TrainConfig.from_args(args)
-    model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, "animation_train",
-                                          root=args.models_dir)
     if model_file.is_file():
         model = load(model_file, device)
     else:

@@ -5,7 +5,7 @@
 
 Loads the model main_train.py wrote for --input_name (same --scale_factor/--alpha), reads the
 edited image <ref_dir>/<ref_name> and its mask <ref stem>_mask<ext>, injects the edit at the given
-scale (1 .. number of scales - 1), and writes to Output/Editing/<name>/<ref>_out/:
+scale (1 .. number of scales - 1), and writes to Output/Editing/<name>/<model>/<ref>_out/:
 start_scale=<n>.png (the generated image), start_scale=<n>_masked.png (pasted into the training
 image through the mask dilated by 20 pixels and blurred) and <ref stem>_mask_dilated.png (the
 original wrote that one into the input folder). A reference whose size differs from the (resized)
@@ -35,7 +35,7 @@ def main(args):
                                     nc_im=model.config.nc_im, device=device)
 
     # Step: inject at scale n, paste through the dilated mask, save both:
-    out = paths.application_dir(args.out, "Editing", args.input_name, args.ref_name)
+    out = paths.application_dir(args.out, "Editing", args.input_name, args.ref_name, model_file=model_file)
     generated, blended = apps.masked_injection(model, real, ref, mask, n, apps.EDITING_RADIUS,
                                                mask_png=out / f"{Path(args.ref_name).stem}_mask_dilated.png")
     save_image(out / f"start_scale={n}.png", generated)

@@ -7,7 +7,7 @@
 Loads the model main_train.py wrote for --input_name (same --scale_factor/--alpha), reads the naive
 paste <ref_dir>/<ref_name> and its mask <ref stem>_mask<ext>, injects the paste at the given scale
 (1 .. number of scales - 1) and pastes the result into the training image through the mask dilated
-by 7 pixels and blurred. Writes Output/Harmonization/<name>/<ref>_out/start_scale=<n>.png and the
+by 7 pixels and blurred. Writes Output/Harmonization/<name>/<model>/<ref>_out/start_scale=<n>.png and the
 dilated mask <ref stem>_mask_dilated.png beside it (the original wrote that one into the input
 folder). A reference whose size differs from the (resized) training image is resized to it.
 """
@@ -35,7 +35,7 @@ def main(args):
                                     nc_im=model.config.nc_im, device=device)
 
     # Step: inject at scale n, paste through the dilated mask, save:
-    out = paths.application_dir(args.out, "Harmonization", args.input_name, args.ref_name)
+    out = paths.application_dir(args.out, "Harmonization", args.input_name, args.ref_name, model_file=model_file)
     _, blended = apps.masked_injection(model, real, ref, mask, n, apps.HARMONIZATION_RADIUS,
                                        mask_png=out / f"{Path(args.ref_name).stem}_mask_dilated.png")
     save_image(out / f"start_scale={n}.png", blended)

@@ -6,7 +6,7 @@
 
 Writes TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (one file, saved after
 every scale and every few minutes), per-scale previews in <that folder>/<scale>/ (real_scale.png,
-fake_sample.png, G(z_opt).png, losses.png) and Output/RandomSamples/<name>/gen_start_scale=0/*.png.
+fake_sample.png, G(z_opt).png, losses.png) and Output/RandomSamples/<name>/<model>/gen_start_scale=0/*.png.
 """
 
 from pathlib import Path
@@ -33,7 +33,7 @@ def main(args):
 
     # Random samples, as the original does after training:
     if args.num_samples > 0:
-        out = paths.random_samples_dir(args.out, args.input_name, 0)
+        out = paths.random_samples_dir(args.out, args.input_name, 0, model_file=model_file)
         save_images(out, generate(model, args.num_samples, batch_size=args.batch_size))
         print(f"{args.num_samples} random samples: {out}")
 

@@ -6,7 +6,7 @@
 
 Loads the model main_train.py wrote for --input_name (same --scale_factor/--alpha), injects the
 painting <ref_dir>/<ref_name> at the given scale (1 .. number of scales - 1) and writes
-Output/Paint2image/<name>/<ref>_out/start_scale=<n>.png. With --quantization_flag the painting is
+Output/Paint2image/<name>/<model>/<ref>_out/start_scale=<n>.png. With --quantization_flag the painting is
 mapped to the 5 main colours of the training image and scale n is retrained once (from fresh
 networks) on colour-quantised inputs, saved in TrainedModels/<name>/scale_factor=<sf>_paint/
 start_scale=<n>/ and reused; results go to the <ref>_out_quantized folder with real_quant.png,
@@ -35,7 +35,7 @@ def main(args):
     real = apps.training_image(Path(args.input_dir) / args.input_name, model)
     ref, _ = apps.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), nc_im=model.config.nc_im,
                                  device=device)
-    out = paths.application_dir(args.out, "Paint2image", args.input_name, args.ref_name)
+    out = paths.application_dir(args.out, "Paint2image", args.input_name, args.ref_name, model_file=model_file)
 
     # Step (quantised): palette, quantised painting, scale n retrained on quantised inputs:
     in_s = None

@@ -6,8 +6,8 @@
 
 Loads TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (the folder main_train.py
 wrote for the same --input_name, --scale_factor and --alpha) and writes <num_samples> PNGs to
-Output/RandomSamples/<name>/gen_start_scale=<g>/ or
-Output/RandomSamples_ArbitrerySizes/<name>/scale_v=<v>_scale_h=<h>/. All samples of a scale run
+Output/RandomSamples/<name>/<model>/gen_start_scale=<g>/ or
+Output/RandomSamples_ArbitrerySizes/<name>/<model>/scale_v=<v>_scale_h=<h>/. All samples of a scale run
 in one forward pass (--batch_size caps it).
 """
 
@@ -24,14 +24,15 @@ def main(args):
         raise SinGANError(f"--scale_h and --scale_v must be positive (got {scale_h}, {scale_v})")
     if args.num_samples < 1:
         raise SinGANError(f"--num_samples must be at least 1 (got {args.num_samples})")
-    out = paths.random_samples_dir(args.out, args.input_name, args.gen_start_scale, scale_v, scale_h, arbitrary)
+    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
+    out = paths.random_samples_dir(args.out, args.input_name, args.gen_start_scale, scale_v, scale_h, arbitrary,
+                                   model_file=model_file)
     if out.exists() and any(out.iterdir()) and not args.overwrite:
         raise SinGANError(f"output folder {out} already exists; pass --overwrite to replace its samples")
 
     # Load the model:
     device = cli.device_from_args(args)
     cli.seed_everything(args.manualSeed)
-    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
     model = load(model_file, device, allow_partial=args.allow_partial)
     if not 0 <= args.gen_start_scale <= model.num_trained:
         raise SinGANError(f"--gen_start_scale must be between 0 and {model.num_trained} (got {args.gen_start_scale})")

@@ -14,6 +14,7 @@ from .api import build_model, load, train_image  # noqa: E402
 from .config import TrainConfig  # noqa: E402
 from .errors import SinGANError  # noqa: E402
 from .model import SinGAN  # noqa: E402
+from .sampling import generate  # noqa: E402
 
-__all__ = ["SinGAN", "SinGANError", "TrainConfig", "build_model", "load", "train_image"]
+__all__ = ["SinGAN", "SinGANError", "TrainConfig", "build_model", "generate", "load", "train_image"]
 __version__ = "0.1.0"

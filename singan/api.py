@@ -3,9 +3,10 @@
     import singan
     model = singan.train_image("input/images/balloons.png", singan.TrainConfig(niter=300), "my_model.pt")
     model = singan.load("my_model.pt")
-    images = model.sample(8, scale_h=2.0)
+    images = singan.generate(model, 8, scale_h=2.0)
 """
 
+import math
 from pathlib import Path
 
 import torch
@@ -15,6 +16,7 @@ from . import checkpoint
 from .config import TrainConfig
 from .errors import SinGANError
 from .images import read_image
+from .lock import check_free, model_lock
 from .memory import check_memory
 from .model import SinGAN
 from .pyramid import ScaleGeometry, adjust_scales, build_pyramid, resize_to_finest
@@ -46,40 +48,71 @@ def describe(model: SinGAN, input_hw: tuple[int, int]) -> str:
     return "\n".join(lines)
 
 
+def _check_train_args(config: TrainConfig, model_file: Path, resume: bool, overwrite: bool,
+                      save_every: float) -> None:
+    """Refuse arguments that cannot work, before anything is read or written."""
+    if not isinstance(config, TrainConfig):
+        raise SinGANError(f"config must be a singan.TrainConfig, not {type(config).__name__}")
+    if model_file.is_dir():
+        raise SinGANError(f"model_file {model_file} is a folder; name the model file in it (e.g. "
+                          f"{model_file / 'model.pt'})")
+    if resume and overwrite:
+        raise SinGANError("pass either resume (continue the model) or overwrite (replace it), not both")
+    if not isinstance(save_every, (int, float)) or math.isnan(save_every):
+        raise SinGANError(f"save_every must be a number of seconds (got {save_every!r})")
+    check_free(model_file)  # a running training of this model is the news, before "it exists"
+    if model_file.exists() and not resume and not overwrite:
+        raise SinGANError(f"a trained model already exists at {model_file}; pass --overwrite to replace it "
+                          "or --resume to continue it")
+    if resume and not model_file.exists():
+        raise SinGANError(f"nothing to resume: {model_file} does not exist")
+
+
+def _resume_model(model_file: Path, device: torch.device) -> tuple[SinGAN, dict | None]:
+    """The unfinished model in `model_file` and its resume state (None when it is already complete)."""
+    state = checkpoint.read_state(model_file)
+    model = checkpoint.from_state(state, device)
+    if model.complete:
+        return model, None
+    resume_state = state["resume"]
+    in_progress = (resume_state or {}).get("in_progress")
+    where = f", scale {in_progress['scale'] + 1} at iteration {in_progress['iteration']}" if in_progress else ""
+    print(f"resuming {model_file}: {model.num_trained} of {len(model.reals)} scales done{where}")
+    return model, resume_state
+
+
+def _new_model(image: str | Path, config: TrainConfig, device: torch.device, geometry_fn) -> SinGAN:
+    real = read_image(image, config.nc_im).to(device)
+    geometry = geometry_fn(*real.shape[-2:]) if geometry_fn else None
+    model = build_model(real, config, geometry, name=Path(image).name)
+    print(describe(model, tuple(real.shape[-2:])))
+    check_memory(model, device)
+    return model
+
+
 def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, device: torch.device | str = "cpu",
                 *, geometry_fn=None, resume: bool = False, overwrite: bool = False, save_every: float = 300.0,
-                init_weights: tuple[dict | None, dict | None] = (None, None), progress: bool = True) -> SinGAN:
+                progress: bool = True) -> SinGAN:
     """Train a SinGAN on the image file `image` and save it to `model_file` (after every scale).
 
     geometry_fn(h, w) -> ScaleGeometry overrides the pyramid geometry (super-resolution).
     resume: continue the unfinished model in `model_file`; overwrite: replace a finished one.
+    The model's lock (`singan.lock.model_lock`) is held for the whole run: a second training or
+    resume of the same model file meanwhile is refused with a SinGANError naming this process.
+    Per-scale previews are written to folders 0/, 1/, ... beside `model_file`.
     """
     model_file, device = Path(model_file), torch.device(device)
-    resume_state = None
-    if model_file.exists():
+    _check_train_args(config, model_file, resume, overwrite, save_every)
+    model = None if resume else _new_model(image, config, device, geometry_fn)  # bad input fails before any write
+    with model_lock(model_file):
+        resume_state = None
         if resume:
-            state = checkpoint.read_state(model_file)
-            model = checkpoint.from_state(state, device)
-            if model.complete:
+            model, resume_state = _resume_model(model_file, device)
+            if resume_state is None and model.complete:
                 print(f"{model_file} is already fully trained; nothing to resume")
                 return model
-            resume_state = state["resume"]
-            progress = (resume_state or {}).get("in_progress")
-            where = f", scale {progress['scale']} at iteration {progress['iteration']}" if progress else ""
-            print(f"resuming {model_file}: {model.num_trained} of {len(model.reals)} scales done{where}")
-        elif not overwrite:
-            raise SinGANError(f"a trained model already exists at {model_file}; pass --overwrite to replace it "
-                              "or --resume to continue it")
-    elif resume:
-        raise SinGANError(f"nothing to resume: {model_file} does not exist")
-    if resume_state is None:
-        real = read_image(image, config.nc_im).to(device)
-        geometry = geometry_fn(*real.shape[-2:]) if geometry_fn else None
-        model = build_model(real, config, geometry, name=Path(image).name)
-        print(describe(model, tuple(real.shape[-2:])))
-        check_memory(model, device)
-    return train(model, model_file.parent, resume=resume_state, save_every=save_every, init_weights=init_weights,
-                 save=lambda m, r: checkpoint.save(m, model_file, r), progress=progress)
+        return train(model, model_file.parent, resume=resume_state, save_every=save_every,
+                     save=lambda m, r: checkpoint.save(m, model_file, r), progress=progress)
 
 
 def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bool = False) -> SinGAN:

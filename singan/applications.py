@@ -1,4 +1,4 @@
-"""The applications of the paper on a trained SinGAN (REFERENCE §10).
+"""The applications of the paper on a trained SinGAN: harmonization, editing, paint-to-image, SR, animation.
 
 Harmonization, editing and paint-to-image all *inject* an image at a scale n
 of the pyramid and let the trained generators n..N add the detail of the
@@ -33,13 +33,23 @@ from sklearn.cluster import KMeans
 from torch import Tensor
 
 from . import checkpoint
-from .errors import SinGANError
+from .errors import SinGANError, check_int, check_real
 from .images import read_image, save_image
 from .imresize import denorm, imresize, imresize_to_shape, norm, to_uint8
+from .memory import (
+    INFERENCE_BASELINE_BYTES,
+    MAX_SIDE,
+    check_fits,
+    largest_fitting,
+    pass_bytes,
+    resize_bytes,
+    round_down,
+)
 from .model import SinGAN
 from .networks import build_networks, scale_widths
+from .outputs import atomic_path
 from .pyramid import adjust_scales_sr, resize_to_finest, sr_scale_chain
-from .sampling import generate, generate_noise, upsample
+from .sampling import generate_noise, run_pyramid, upsample
 from .training import train_scale
 
 HARMONIZATION_RADIUS = 7  # mask dilation (disk radius, pixels) for harmonization
@@ -78,7 +88,7 @@ def load_reference(ref_dir: str | Path, ref_name: str, size: tuple[int, int], *,
         mask_path = ref_path.with_name(f"{ref_path.stem}_mask{ref_path.suffix}")
         if not mask_path.is_file():
             raise SinGANError(f"mask {mask_path} not found: {ref_name} needs a mask image beside it")
-        mask = read_image(mask_path, nc_im).to(device)
+        mask = read_image(mask_path, nc_im, warn_alpha=False).to(device)  # a mask's transparency means nothing
         if mask.shape[-2:] != ref.shape[-2:]:
             raise SinGANError(f"mask {mask_path} is {mask.shape[2]}x{mask.shape[3]} but the reference is "
                               f"{ref.shape[2]}x{ref.shape[3]}; they must have the same size")
@@ -117,7 +127,7 @@ def inject(model: SinGAN, ref: Tensor, n: int, *, in_s: Tensor | None = None) ->
     check_injection_scale(model, n)
     if in_s is None:
         in_s = injection_input(model, ref, n)
-    return generate(model, 1, in_s=in_s, start_scale=n)
+    return run_pyramid(model, 1, in_s=in_s, start_scale=n)
 
 
 def dilate_mask(mask: Tensor, radius: int, save_to: str | Path | None = None) -> Tensor:
@@ -200,8 +210,7 @@ def paint_model(model: SinGAN, n: int, centers: np.ndarray, model_file: str | Pa
     check_injection_scale(model, n)
     cfg = dataclasses.replace(model.config, mode="paint_train")
     coarse = SinGAN(config=cfg, geometry=model.geometry, reals=model.reals, scales=model.scales[:n], name=model.name)
-    nfc, min_nfc = scale_widths(n, cfg.nfc, cfg.min_nfc)
-    netG, netD = build_networks(cfg.nc_im, nfc, min_nfc, cfg.ker_size, cfg.padd_size, cfg.num_layer, model.device)
+    netG, netD = build_networks(cfg, n, model.device)
     retrained = train_scale(coarse, n, netG, netD, quantize=lambda x: quant2centers(x, centers),
                             outf=model_file.parent / str(n), progress=progress)
     painted = dataclasses.replace(coarse, scales=[*model.scales[:n], retrained, *model.scales[n + 1:]])
@@ -213,6 +222,8 @@ def paint_model(model: SinGAN, n: int, centers: np.ndarray, model_file: str | Pa
 
 def sr_chain(sr_factor: float) -> tuple[float, int]:
     """(in_scale, iter_num): the upsampling factor per step and the number of steps for `sr_factor`."""
+    if not isinstance(sr_factor, (int, float)) or not math.isfinite(sr_factor) or sr_factor > MAX_SIDE:
+        raise SinGANError(f"--sr_factor must be a finite number larger than 2 ** (1/6) = 1.1225 (got {sr_factor!r})")
     if not sr_factor > 1 or round(3 * math.log2(sr_factor)) < 1:  # at least one step of about 2 ** (1/3)
         raise SinGANError(f"--sr_factor must be larger than 2 ** (1/6) = 1.1225 (got {sr_factor})")
     return sr_scale_chain(sr_factor)
@@ -223,19 +234,57 @@ def sr_geometry_fn(config) -> Callable:
     return lambda h, w: adjust_scales_sr(h, w, config.max_size, config.scale_factor, config.min_size)
 
 
+def sr_sizes(model: SinGAN, sr_factor: float) -> list[tuple[int, int]]:
+    """(H, W) of the finest level and of every upsampling step of super-resolution by `sr_factor`."""
+    in_scale, iter_num = sr_chain(sr_factor)
+    sizes = [tuple(model.reals[-1].shape[-2:])]
+    for _ in range(iter_num):
+        sizes.append(tuple(math.ceil(side * in_scale) for side in sizes[-1]))
+    return sizes
+
+
+def sr_bytes(model: SinGAN, sr_factor: float) -> int:
+    """Estimated peak bytes of `super_resolve(model, sr_factor)`: the largest step (resize and generator
+    pass) while every upsampled image of the chain is kept."""
+    cfg, sizes = model.config, sr_sizes(model, sr_factor)
+    width = scale_widths(model.num_trained - 1, cfg.nfc, cfg.min_nfc)[0]
+    worst = max(pass_bytes(width, *sizes[j + 1], 1, cfg.nc_im, cfg.pad)
+                + resize_bytes(sizes[j], sizes[j + 1], 1, cfg.nc_im) for j in range(len(sizes) - 1))
+    return worst + 8 * cfg.nc_im * sum(h * w for h, w in sizes) + INFERENCE_BASELINE_BYTES
+
+
+def check_sr_memory(model: SinGAN, sr_factor: float) -> None:
+    """A one-line error naming an sr_factor that fits when super-resolution would run out of memory."""
+    smallest = 2 ** (1 / 6) + 1e-9
+
+    def hint(available: int) -> str:
+        fits = largest_fitting(lambda f: 0 if f < smallest else sr_bytes(model, f), available, sr_factor)
+        return f"--sr_factor {round_down(fits):g} would fit" if fits >= smallest else "this model is too large for it"
+
+    h, w = model.reals[-1].shape[-2:]
+    check_fits(f"super-resolution to {int(sr_factor * h)}x{int(sr_factor * w)}", sr_bytes(model, sr_factor),
+               model.device, hint)
+
+
 def super_resolve(model: SinGAN, sr_factor: float) -> Tensor:
     """Upsample the finest training level by `sr_factor`: iter_num times imresize by in_scale and
     the finest generator (its noise amplitude; grey noise at the first step, no cropping between
-    steps), then crop to int(sr_factor * H) x int(sr_factor * W)."""
+    steps), then crop to int(sr_factor * H) x int(sr_factor * W). The output size and the memory the
+    run needs are checked first (one-line SinGANError naming an sr_factor that fits)."""
     in_scale, iter_num = sr_chain(sr_factor)
+    h, w = model.reals[-1].shape[-2:]
+    if max(h, w) * sr_factor > MAX_SIDE:
+        raise SinGANError(f"--sr_factor {sr_factor:g} makes a {int(sr_factor * h)}x{int(sr_factor * w)} image; the "
+                          f"longest side may be {MAX_SIDE} (--sr_factor {MAX_SIDE / max(h, w):.3g} at most)")
+    check_sr_memory(model, sr_factor)
     scale_factor = 1 / in_scale
     chain = [model.reals[-1]]
     for _ in range(iter_num):
         chain.append(imresize(chain[-1], 1 / scale_factor))
-    # The finest generator repeated over the upsampled sizes is a pyramid that `generate` can run.
+    # The finest generator repeated over the upsampled sizes is a pyramid that `run_pyramid` can run.
     sr = SinGAN(config=model.config, geometry=dataclasses.replace(model.geometry, scale_factor=scale_factor),
                 reals=chain[1:], scales=[model.scales[-1]] * iter_num, name=model.name)
-    out = generate(sr, 1, in_s=chain[1])
+    out = run_pyramid(sr, 1, in_s=chain[1])
     h, w = model.reals[-1].shape[-2:]
     return out[:, :, :int(sr_factor * h), :int(sr_factor * w)]
 
@@ -259,10 +308,49 @@ def _noise_walk(z_rec: Tensor, channels: int, alpha: float, beta: float, num_fra
     return torch.cat(frames)
 
 
+def animation_bytes(model: SinGAN, num_frames: int, batch: int) -> int:
+    """Estimated peak bytes of `animate`: per scale the noise walk, the frames and their upsampled copies
+    (all frames at once), one generator pass of `batch` frames; then the uint8 frames."""
+    cfg, worst, prev = model.config, 0, None
+    for n, real in enumerate(model.reals[:model.num_trained]):
+        h, w = real.shape[-2:]
+        step = 3 * 4 * num_frames * cfg.nc_im * (h + 2 * cfg.pad) * (w + 2 * cfg.pad)
+        step += pass_bytes(scale_widths(n, cfg.nfc, cfg.min_nfc)[0], h, w, batch, cfg.nc_im, cfg.pad)
+        if prev is not None:
+            step += resize_bytes(prev, (h, w), num_frames, cfg.nc_im)
+        worst, prev = max(worst, step), (h, w)
+    return worst + 5 * num_frames * cfg.nc_im * prev[0] * prev[1] + INFERENCE_BASELINE_BYTES
+
+
+def check_animation(model: SinGAN, alpha: float, beta: float, start_scale: int, num_frames: int,
+                    batch_size: int | None) -> None:
+    """Refuse animation arguments out of range, and a run that would not fit in memory (naming a size that fits)."""
+    check_real("alpha", alpha, 0, 1, what=" (weight of the reconstruction noise)")
+    check_real("beta", beta, 0, 1, what=" (momentum of the noise walk)")
+    check_int("start_scale", start_scale, 0, model.num_trained - 1,
+              what=f" (this model has {model.num_trained} trained scales)")
+    check_int("num_frames", num_frames, 1)
+    check_int("batch_size", batch_size, 1, optional=True)
+    batch = min(batch_size or num_frames, num_frames)
+
+    def hint(available: int) -> str:
+        fits = largest_fitting(lambda b: animation_bytes(model, num_frames, int(b)), available, batch, integer=True)
+        if fits >= 1:
+            return f"--batch_size {int(fits)} would fit"
+        frames = largest_fitting(lambda f: animation_bytes(model, int(f), 1), available, num_frames, integer=True)
+        return f"--num_frames {int(frames)} with --batch_size 1 would fit" if frames >= 1 else "the model is too large"
+
+    h, w = model.reals[model.num_trained - 1].shape[-2:]
+    check_fits(f"animating {num_frames} frames of {h}x{w}", animation_bytes(model, num_frames, batch),
+               model.device, hint)
+
+
 def animate(model: SinGAN, *, alpha: float = 0.1, beta: float = 0.9, start_scale: int = 2,
             num_frames: int = 100, batch_size: int | None = None) -> np.ndarray:
     """Animation frames (num_frames, H, W, C) uint8: at every scale >= start_scale
-    the noise follows a random walk around the reconstruction noise z_rec; scales below it use z_rec."""
+    the noise follows a random walk around the reconstruction noise z_rec; scales below it use z_rec.
+    The arguments and the memory the run needs are checked first (`check_animation`)."""
+    check_animation(model, alpha, beta, start_scale, num_frames, batch_size)
     pad, frames = model.config.pad, None
     with torch.no_grad():
         for n, scale in enumerate(model.scales):
@@ -283,12 +371,14 @@ def save_animation(path: str | Path, frames: np.ndarray, fps: float) -> Path:
     """Write frames (F, H, W, C) uint8 as a GIF or (with a .mp4 suffix) a video; `fps` frames per second."""
     import imageio.v2 as imageio
 
+    check_real("fps", fps, 0, 1000, low_open=True, what=" (frames per second)")
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".mp4":
-        imageio.mimsave(path, list(frames), fps=fps)
-    else:
-        imageio.mimsave(path, list(frames), duration=1000 / fps, loop=0)
+    with atomic_path(path) as tmp:
+        if path.suffix == ".mp4":
+            imageio.mimsave(tmp, list(frames), fps=fps)
+        else:
+            imageio.mimsave(tmp, list(frames), duration=1000 / fps, loop=0)
     return path
 
 

@@ -10,7 +10,6 @@ crash never leaves a half-written checkpoint.
 
 import dataclasses
 import os
-import tempfile
 from pathlib import Path
 
 import torch
@@ -18,12 +17,13 @@ import torch
 from .config import TrainConfig
 from .errors import SinGANError
 from .model import SinGAN, TrainedScale
-from .networks import Discriminator, Generator, scale_widths
+from .networks import build_discriminator, build_generator, scale_widths
+from .outputs import atomic_path
 from .pyramid import ScaleGeometry
+from .schema import CheckpointInvalid, validate
 
 FORMAT = "singan"
 VERSION = 1
-FILENAME = "model.pt"
 
 
 def to_state(model: SinGAN, resume: dict | None = None) -> dict:
@@ -53,23 +53,20 @@ def _to_cpu(obj):
 def save(model: SinGAN, path: str | Path, resume: dict | None = None) -> Path:
     """Atomically write `model` (and an optional resume state) to `path`."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(to_state(model, resume), f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    state = to_state(model, resume)
+    # torch.save reports a full disk as a RuntimeError ("PytorchStreamWriter failed writing file").
+    with atomic_path(path, errors=(OSError, RuntimeError)) as tmp, open(tmp, "wb") as f:
+        torch.save(state, f)
+        f.flush()
+        os.fsync(f.fileno())
     return path
 
 
 def read_state(path: str | Path) -> dict:
-    """Load and validate a checkpoint dictionary; every failure is a one-line SinGANError."""
+    """Load a checkpoint dictionary and validate it (see `validate`); every failure is a one-line SinGANError."""
     path = Path(path)
+    if path.is_dir():
+        raise SinGANError(f"{path} is a folder, not a model file (the model is {path / 'model.pt'})")
     if not path.is_file():
         raise SinGANError(f"no trained model at {path}: train first (main_train.py)")
     try:
@@ -80,9 +77,18 @@ def read_state(path: str | Path) -> dict:
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise SinGANError(f"{path} is not a singan checkpoint")
     version = state.get("version")
-    if not isinstance(version, int) or version > VERSION:
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise SinGANError(f"{path} is not a valid singan checkpoint: its format version is {version!r}, not a number")
+    if version > VERSION:
         raise SinGANError(f"{path} has checkpoint format version {version}, newer than this singan "
                           f"reads ({VERSION}); upgrade singan")
+    if version < VERSION:
+        raise SinGANError(f"{path} has checkpoint format version {version}, older than this singan reads "
+                          f"({VERSION}); retrain the model")
+    try:
+        validate(state)
+    except CheckpointInvalid as e:
+        raise SinGANError(f"{path} is not a valid singan checkpoint: {e}") from None
     return state
 
 
@@ -91,27 +97,37 @@ def from_state(state: dict, device: torch.device | str = "cpu") -> SinGAN:
     cfg = TrainConfig.from_dict(state["config"])
     model = SinGAN(config=cfg, geometry=ScaleGeometry(**state["geometry"]),
                    reals=[r.to(device) for r in state["reals"]], name=state.get("name", ""))
-    for s in state["scales"]:
-        netG = Generator(cfg.nc_im, s["nfc"], s["min_nfc"], cfg.ker_size, cfg.padd_size, cfg.num_layer)
-        netG.load_state_dict(s["netG"])
-        netD = None
-        if s["netD"] is not None:
-            netD = Discriminator(cfg.nc_im, s["nfc"], s["min_nfc"], cfg.ker_size, cfg.padd_size, cfg.num_layer)
-            netD.load_state_dict(s["netD"])
-        for net in (netG, netD):
-            if net is not None:
-                net.requires_grad_(False).eval().to(device)
-        model.scales.append(TrainedScale(netG=netG, z_rec=s["z_rec"].to(device), noise_amp=s["noise_amp"],
-                                         netD=netD))
+    with torch.random.fork_rng(devices=[]):  # building the networks draws initial weights: leave the RNG as it was
+        for n, s in enumerate(state["scales"]):
+            netG = build_generator(cfg, n)
+            netG.load_state_dict(s["netG"])
+            netD = None
+            if s["netD"] is not None:
+                netD = build_discriminator(cfg, n)
+                netD.load_state_dict(s["netD"])
+            for net in (netG, netD):
+                if net is not None:
+                    net.requires_grad_(False).eval().to(device)
+            model.scales.append(TrainedScale(netG=netG, z_rec=s["z_rec"].to(device), noise_amp=s["noise_amp"],
+                                             netD=netD))
     return model
+
+
+def unfinished_message(path: str | Path, state: dict) -> str:
+    """What an unfinished model is and how to continue it."""
+    progress = (state["resume"] or {}).get("in_progress")
+    where = f", scale {progress['scale'] + 1} stopped at iteration {progress['iteration']}" if progress else ""
+    name = state["name"] or "<image>"
+    return (f"{path} is unfinished: {len(state['scales'])} of {state['num_levels']} scales trained{where}; "
+            f"continue it with the same training command plus --resume (main_train.py --input_name {name} ... "
+            "--resume), or pass --allow_partial to sample from the finished scales")
 
 
 def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bool = False) -> SinGAN:
     """Load a trained model. An unfinished one is refused unless `allow_partial`."""
     state = read_state(path)
     if not state["complete"] and not allow_partial:
-        raise SinGANError(f"{path} is unfinished: {len(state['scales'])} of {state['num_levels']} scales "
-                          "trained; resume training with --resume or pass --allow_partial to sample from them")
+        raise SinGANError(unfinished_message(path, state))
     if not state["scales"]:
-        raise SinGANError(f"{path} has no finished scale yet")
+        raise SinGANError(f"{path} has no finished scale yet; continue its training with --resume")
     return from_state(state, device)

@@ -16,8 +16,6 @@ Prints a table and writes it as JSON to evaluation_gen_start_scale=<g>.json besi
 """
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from torch import Tensor
@@ -28,6 +26,8 @@ from .errors import SinGANError
 from .inception import InceptionV3, load_inception
 from .metrics import diversity, patch_swd_levels, sifid
 from .model import SinGAN
+from .outputs import atomic_path
+from .sampling import generate
 
 PATCH_SIZE = 7  # patch SWD patch size
 SWD_LEVELS = 3  # patch SWD pyramid levels (fewer for images too small for them)
@@ -49,7 +49,7 @@ def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inceptio
              sifid_block: int = 64, seed: int = 0, batch_size: int | None = None) -> dict:
     """Draw `num_samples` samples from `gen_start_scale` and score them against model.reals[-1].
 
-    Samples are clamped to [-1, 1] (as the saved PNGs). Returns a JSON-ready dict: the settings,
+    Samples are clamped to [-1, 1] by `generate` (as the saved PNGs). Returns a JSON-ready dict: the settings,
     `diversity`, `patch_swd` (mean over levels) and `patch_swd_levels`, and `sifid_mean`,
     `sifid_std` (population std) and `sifid` (per sample) when `inception` is given, else None.
     """
@@ -58,8 +58,7 @@ def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inceptio
     if not 0 <= gen_start_scale <= model.num_trained:
         raise SinGANError(f"--gen_start_scale must be between 0 and {model.num_trained} (got {gen_start_scale})")
     real = model.reals[-1]
-    samples = model.sample(num_samples, gen_start_scale=gen_start_scale, seed=seed,
-                           batch_size=batch_size).clamp(-1, 1)
+    samples = generate(model, num_samples, gen_start_scale=gen_start_scale, seed=seed, batch_size=batch_size)
     height, width = real.shape[-2:]
     levels = _swd_levels((height, width))
     swd = patch_swd_levels(samples, real, patch_size=PATCH_SIZE, levels=levels, seed=seed)
@@ -98,16 +97,8 @@ def format_table(result: dict) -> str:
 def write_json(result: dict, path: str | Path) -> Path:
     """Atomically write `result` as JSON (temporary file in the same folder, then renamed)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(result, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(result, indent=2) + "\n")
     return path
 
 

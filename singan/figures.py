@@ -30,6 +30,8 @@ from .api import load
 from .errors import SinGANError
 from .images import read_image, to_numpy_image
 from .model import SinGAN
+from .outputs import atomic_path
+from .sampling import generate
 
 DPI = 100
 ARBITRARY_SIZES = ((1.0, 2.0), (1.0, 0.5), (2.0, 1.0), (0.75, 1.5))  # (scale_v, scale_h)
@@ -55,9 +57,11 @@ def _cell_inches(height: int, width: int) -> tuple[float, float]:
 
 
 def _save(fig, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI, facecolor="white")
-    plt.close(fig)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=DPI, facecolor="white")
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -90,7 +94,7 @@ def figure_generation_from_scales(model: SinGAN, out: str | Path, num_samples: i
     fig.subplots_adjust(left=left / fig_w, right=1 - right / fig_w, top=1 - top / fig_h, bottom=bottom / fig_h,
                         wspace=gap / cell_w, hspace=gap / cell_h)
     for r, n in enumerate(scales):
-        samples = model.sample(num_samples, gen_start_scale=n, seed=seed + n)
+        samples = generate(model, num_samples, gen_start_scale=n, seed=seed + n)
         for c in range(cols):
             ax = axes[r, c]
             _show(ax, real if c == 0 else to_numpy_image(samples[c - 1]))
@@ -116,7 +120,7 @@ def figure_arbitrary_sizes(model: SinGAN, out: str | Path, sizes: Sequence[tuple
         raise SinGANError(f"sizes must be positive (scale_v, scale_h) pairs (got {list(sizes)})")
     panels = [(to_numpy_image(model.reals[model.num_trained - 1]), "training image\n{}\u00d7{} px")]
     for i, (scale_v, scale_h) in enumerate(sizes):
-        sample = model.sample(1, gen_start_scale=gen_start_scale, scale_v=scale_v, scale_h=scale_h, seed=seed + i)
+        sample = generate(model, 1, gen_start_scale=gen_start_scale, scale_v=scale_v, scale_h=scale_h, seed=seed + i)
         panels.append((to_numpy_image(sample[0]), _size_label(scale_v, scale_h, *sample.shape[-2:])))
     # Inches per pixel: native size at DPI, but the narrowest image at least 1.1 inch wide (for its title)
     # and the whole row at most 22 inches wide.
@@ -177,20 +181,21 @@ def find_application_results(outputs: str | Path, inputs: str | Path = "input") 
             "Editing": ("Editing", "start_scale=*_masked.png", None),
             "Paint2image": ("Paint", "start_scale=*.png", None)}
     for application, (ref_dir, pattern, exclude) in refs.items():
-        for out_dir in sorted((outputs / application).glob("*/*_out*")):
+        for out_dir in sorted((outputs / application).glob("*/*/*_out*")):  # <image>/<model>/<ref>_out
             ref_stem = out_dir.name.split("_out")[0]
             for result in sorted(out_dir.glob(pattern)):
                 if exclude and result.stem.endswith(exclude):
                     continue
                 n = result.stem.split("=")[1].split("_")[0]
                 suffix = " (quantized)" if out_dir.name.endswith("_quantized") else ""
-                title = f"{application}{suffix}: {ref_stem} \u2192 model {out_dir.parent.name}, start scale {n}"
+                image = out_dir.parent.parent.name
+                title = f"{application}{suffix}: {ref_stem} \u2192 model of {image}, start scale {n}"
                 found.append({"application": application, "input": _find_image(inputs / ref_dir, ref_stem),
                               "output": result, "title": title})
-    for result in sorted((outputs / "SR").glob("*/*_HR.png")):
+    for result in sorted((outputs / "SR").glob("*/*/*_HR.png")):  # <factor>/<model>/<image>_HR.png
         stem = result.stem[:-len("_HR")]
         found.append({"application": "SR", "input": _find_image(inputs / "images", stem), "output": result,
-                      "title": f"Super-resolution \u00d7{_factor(result.parent.name)}: {stem}"})
+                      "title": f"Super-resolution \u00d7{_factor(result.parent.parent.name)}: {stem}"})
     return found
 
 

@@ -1,5 +1,6 @@
-"""Reading image files into [-1, 1] tensors and writing tensors as PNGs (REFERENCE §2).
+"""Reading image files into [-1, 1] tensors and writing tensors as PNGs.
 
+Pixels are read as the image is meant to be seen: a camera's EXIF orientation tag is applied.
 8-bit RGB(A) files take the original's path (pixels / 255 in float64, float32,
 (x - 0.5) * 2 clamped, alpha dropped). Files the original could not read
 (grayscale, grayscale + alpha, palette, 1-bit, CMYK, 16-bit) are read too.
@@ -11,18 +12,30 @@ from pathlib import Path
 import numpy as np
 import torch
 from matplotlib import image as mpimg
-from PIL import Image
+from PIL import Image, ImageOps
 from skimage.color import rgb2gray
 from torch import Tensor
 
 from .errors import SinGANError
 from .imresize import denorm, norm
+from .outputs import atomic_path
+
+EXIF_ORIENTATION = 0x0112  # the EXIF tag a camera sets when the picture was taken rotated or mirrored
+
+
+def upright(img: Image.Image) -> Image.Image:
+    """The image as it is meant to be seen: its EXIF orientation applied (a phone photo taken sideways is
+    turned upright). Images without an orientation tag (or with the normal one) are returned unchanged."""
+    if img.getexif().get(EXIF_ORIENTATION, 1) == 1:
+        return img
+    return ImageOps.exif_transpose(img)
 
 
 def _pixels(path: Path) -> np.ndarray:
     """H x W x C uint8 (or uint16) pixels, C in 1..4, decoded by Pillow as skimage.io.imread does."""
     try:
-        with Image.open(path) as img:
+        with Image.open(path) as opened:
+            img = upright(opened)
             if img.mode in ("L", "LA", "RGB", "RGBA"):
                 arr = np.asarray(img)
             elif img.mode.startswith("I;16") or img.mode == "I":  # 16-bit grey ("I" in older Pillow)
@@ -43,12 +56,12 @@ def _pixels(path: Path) -> np.ndarray:
     return arr[..., None] if arr.ndim == 2 else arr
 
 
-def read_image(path: str | Path, nc_im: int = 3) -> Tensor:
+def read_image(path: str | Path, nc_im: int = 3, *, warn_alpha: bool = True) -> Tensor:
     """A (1, nc_im, H, W) float32 tensor in [-1, 1]; nc_im = 1 gives the luminance (rgb2gray).
 
     A grey-scale file is replicated to 3 channels, alpha is dropped (with a warning when some
-    pixel is not opaque), and 16-bit files are scaled by 65535 instead of 255. 16-bit RGB PNGs
-    are decoded by Pillow at 8 bits (the high byte of each sample).
+    pixel is not opaque, unless `warn_alpha` is False), and 16-bit files are scaled by 65535
+    instead of 255. 16-bit RGB PNGs are decoded by Pillow at 8 bits (the high byte of each sample).
     """
     path = Path(path)
     if not path.exists():
@@ -57,7 +70,7 @@ def read_image(path: str | Path, nc_im: int = 3) -> Tensor:
         raise SinGANError(f"nc_im must be 1 or 3, not {nc_im}")
     arr = _pixels(path)
     if arr.shape[2] in (2, 4):
-        if arr[..., -1].min() < np.iinfo(arr.dtype).max:
+        if warn_alpha and arr[..., -1].min() < np.iinfo(arr.dtype).max:
             warnings.warn(f"{path} has an alpha channel; dropping it", stacklevel=2)
         arr = arr[..., :-1]
     peak = np.iinfo(arr.dtype).max
@@ -81,15 +94,15 @@ def to_numpy_image(x: Tensor) -> np.ndarray:
 
 
 def save_image(path: str | Path, x: Tensor) -> None:
-    """Write one image as an 8-bit RGBA PNG with matplotlib's imsave (vmin 0, vmax 1), like the original.
+    """Write one image as an 8-bit RGBA PNG with matplotlib's imsave (vmin 0, vmax 1), like the original;
+    atomically (see `singan.outputs`).
 
     Unlike the original (which used matplotlib's default colormap), one-channel images are
     written with the 'gray' colormap.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     arr = to_numpy_image(x)
-    mpimg.imsave(path, arr, vmin=0, vmax=1, cmap="gray" if arr.ndim == 2 else None)
+    with atomic_path(path) as tmp:
+        mpimg.imsave(tmp, arr, vmin=0, vmax=1, cmap="gray" if arr.ndim == 2 else None)
 
 
 def save_images(folder: str | Path, x: Tensor, names: list[str] | None = None) -> list[Path]:

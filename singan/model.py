@@ -1,7 +1,9 @@
 """A trained SinGAN: the pyramid of frozen generators with everything needed to sample.
 
     model = singan.load("TrainedModels/balloons/scale_factor=0.750000,alpha=10/model.pt")
-    images = model.sample(8, scale_h=2.0)        # (8, 3, H, 2W) in [-1, 1]
+    images = singan.generate(model, 8, scale_h=2.0)        # (8, 3, H, 2W) in [-1, 1]
+
+This module only holds the data; running the pyramid is `singan.sampling`.
 
 Scale numbers follow the original code: 0 is the coarsest scale, `stop_scale`
 the finest (the paper numbers them the other way round).
@@ -53,22 +55,3 @@ class SinGAN:
     @property
     def scale_factor(self) -> float:
         return self.geometry.scale_factor
-
-    def to(self, device: torch.device | str) -> "SinGAN":
-        self.reals = [r.to(device) for r in self.reals]
-        for s in self.scales:
-            s.netG.to(device)
-            s.z_rec = s.z_rec.to(device)
-            if s.netD is not None:
-                s.netD.to(device)
-        return self
-
-    def sample(self, n: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0, scale_v: float = 1.0,
-               seed: int | None = None, batch_size: int | None = None) -> Tensor:
-        """Draw `n` random samples (N, C, H, W) in [-1, 1]; see `singan.sampling.generate`."""
-        from .sampling import generate
-
-        if seed is not None:
-            torch.manual_seed(seed)
-        return generate(self, n, gen_start_scale=gen_start_scale, scale_h=scale_h, scale_v=scale_v,
-                        batch_size=batch_size)

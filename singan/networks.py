@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .config import TrainConfig
+
 
 def scale_widths(scale: int, nfc: int, min_nfc: int) -> tuple[int, int]:
     """Channel widths (nfc, min_nfc) at `scale` (0 = coarsest): doubled every 4 scales, at most 128."""
@@ -93,11 +95,26 @@ def weights_init(module: nn.Module) -> None:
         module.bias.data.fill_(0)
 
 
-def build_networks(nc_im: int, nfc: int, min_nfc: int, ker_size: int, padd_size: int, num_layer: int,
+def _init(net: nn.Module) -> nn.Module:
+    net.apply(weights_init)
+    return net
+
+
+def build_generator(config: TrainConfig, scale: int) -> Generator:
+    """A freshly initialised G for `scale` (0 = coarsest) of a model trained with `config`."""
+    nfc, min_nfc = scale_widths(scale, config.nfc, config.min_nfc)
+    return _init(Generator(config.nc_im, nfc, min_nfc, config.ker_size, config.padd_size, config.num_layer))
+
+
+def build_discriminator(config: TrainConfig, scale: int) -> Discriminator:
+    """A freshly initialised D for `scale` (0 = coarsest) of a model trained with `config`."""
+    nfc, min_nfc = scale_widths(scale, config.nfc, config.min_nfc)
+    return _init(Discriminator(config.nc_im, nfc, min_nfc, config.ker_size, config.padd_size, config.num_layer))
+
+
+def build_networks(config: TrainConfig, scale: int,
                    device: torch.device | str = "cpu") -> tuple[Generator, Discriminator]:
-    """A freshly initialised (G, D) pair; RNG order as the original: G built and initialised, then D."""
-    netG = Generator(nc_im, nfc, min_nfc, ker_size, padd_size, num_layer)
-    netG.apply(weights_init)
-    netD = Discriminator(nc_im, nfc, min_nfc, ker_size, padd_size, num_layer)
-    netD.apply(weights_init)
+    """A freshly initialised (G, D) pair for `scale`; RNG order as the original: G built and initialised, then D."""
+    netG = build_generator(config, scale)
+    netD = build_discriminator(config, scale)
     return netG.to(device), netD.to(device)

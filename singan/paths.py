@@ -1,13 +1,16 @@
-"""Where models and results go: the original's folder layout (REFERENCE §9).
+"""Where models and results go: the original's folder layout (TrainedModels/, Output/).
 
 Folders are relative to the working directory. `<name>` is the input file name
 without its extension (the original cut the last 4 characters; `Path.stem`
-gives the same for .png/.jpg and also handles .jpeg).
+gives the same for .png/.jpg and also handles .jpeg). Unlike the original, every
+output folder also carries the name of the model that made it (`model_name`), so
+two models of one image (another --alpha or --scale_factor) never overwrite each
+other's results.
 """
 
 from pathlib import Path
 
-from .checkpoint import FILENAME
+MODEL_FILENAME = "model.pt"  # the checkpoint file inside a model folder
 
 
 def image_stem(input_name: str) -> str:
@@ -27,30 +30,41 @@ def trained_model_dir(input_name: str, scale_factor_init: float, alpha: float, m
 
 def trained_model_file(*args, **kwargs) -> Path:
     """The checkpoint file inside `trained_model_dir(...)`."""
-    return trained_model_dir(*args, **kwargs) / FILENAME
+    return trained_model_dir(*args, **kwargs) / MODEL_FILENAME
 
 
-def random_samples_dir(out: str | Path, input_name: str, gen_start_scale: int = 0,
-                       scale_v: float = 1.0, scale_h: float = 1.0, arbitrary_sizes: bool = False) -> Path:
-    """Output/RandomSamples/<name>/gen_start_scale=<g>, or the arbitrary-size folder (sic 'Arbitrery')."""
+def model_name(model_file: str | Path) -> str:
+    """The name that tells two models of one image apart: the model's folder name (for example
+    `scale_factor=0.750000,alpha=10`), or the file's stem when it is not named model.pt."""
+    model_file = Path(model_file)
+    return model_file.parent.name if model_file.name == MODEL_FILENAME else model_file.stem
+
+
+def random_samples_dir(out: str | Path, input_name: str, gen_start_scale: int = 0, scale_v: float = 1.0,
+                       scale_h: float = 1.0, arbitrary_sizes: bool = False, *, model_file: str | Path) -> Path:
+    """Output/RandomSamples/<name>/<model>/gen_start_scale=<g>, or the arbitrary-size folder (sic 'Arbitrery')
+    Output/RandomSamples_ArbitrerySizes/<name>/<model>/scale_v=<v>_scale_h=<h>; <model> is `model_name(model_file)`."""
     if arbitrary_sizes:
-        folder = Path(out) / "RandomSamples_ArbitrerySizes" / image_stem(input_name)
+        folder = Path(out) / "RandomSamples_ArbitrerySizes" / image_stem(input_name) / model_name(model_file)
         return folder / f"scale_v={scale_v:f}_scale_h={scale_h:f}"
-    return Path(out) / "RandomSamples" / image_stem(input_name) / f"gen_start_scale={gen_start_scale}"
+    folder = Path(out) / "RandomSamples" / image_stem(input_name) / model_name(model_file)
+    return folder / f"gen_start_scale={gen_start_scale}"
 
 
-def application_dir(out: str | Path, application: str, input_name: str, ref_name: str | None = None) -> Path:
-    """Output/<Application>/<name>[/<ref>_out]."""
-    folder = Path(out) / application / image_stem(input_name)
+def application_dir(out: str | Path, application: str, input_name: str, ref_name: str | None = None, *,
+                    model_file: str | Path) -> Path:
+    """Output/<Application>/<name>/<model>[/<ref>_out]."""
+    folder = Path(out) / application / image_stem(input_name) / model_name(model_file)
     return folder / f"{image_stem(ref_name)}_out" if ref_name else folder
 
 
-def sr_dir(out: str | Path, sr_factor: float) -> Path:
-    """Output/SR/<sr_factor>, the factor printed as a float (e.g. Output/SR/4.0), as the original."""
-    return Path(out) / "SR" / str(float(sr_factor))
+def sr_dir(out: str | Path, sr_factor: float, *, model_file: str | Path) -> Path:
+    """Output/SR/<sr_factor>/<model>, the factor printed as a float (e.g. Output/SR/4.0), as the original."""
+    return Path(out) / "SR" / str(float(sr_factor)) / model_name(model_file)
 
 
-def animation_file(out: str | Path, input_name: str, start_scale: int, alpha: float, beta: float) -> Path:
-    """Output/Animation/<name>/start_scale=<s>/alpha=<alpha %f>_beta=<beta %f>.gif."""
-    folder = application_dir(out, "Animation", input_name) / f"start_scale={start_scale}"
+def animation_file(out: str | Path, input_name: str, start_scale: int, alpha: float, beta: float, *,
+                   model_file: str | Path) -> Path:
+    """Output/Animation/<name>/<model>/start_scale=<s>/alpha=<alpha %f>_beta=<beta %f>.gif."""
+    folder = application_dir(out, "Animation", input_name, model_file=model_file) / f"start_scale={start_scale}"
     return folder / f"alpha={alpha:f}_beta={beta:f}.gif"

@@ -7,6 +7,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from .outputs import atomic_path  # noqa: E402
+
 
 def plot_losses(losses: dict[str, list[float]], path: Path, title: str = "") -> None:
     """One PNG with the critic loss, the adversarial G loss and the reconstruction loss per iteration."""
@@ -21,6 +23,8 @@ def plot_losses(losses: dict[str, list[float]], path: Path, title: str = "") -> 
         axes[2].set_yscale("log")
     fig.suptitle(title)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=80)
+    finally:
+        plt.close(fig)

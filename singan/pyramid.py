@@ -1,4 +1,4 @@
-"""Scale geometry and the real-image pyramid.
+"""Scale geometry and the real-image pyramid, as the original computes them.
 
 `adjust_scales` decides how many scales the image gets and the exact factor
 between them, like the original's adjust_scales2image; `build_pyramid` resizes

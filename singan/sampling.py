@@ -1,16 +1,21 @@
 """Running the pyramid coarse to fine: random samples, reconstructions, injected images.
 
-`generate` is the original's SinGAN_generate, batched: every scale runs all
-samples in one forward pass. `draw_concat` (the input the scale being trained
-receives from the frozen coarser scales) is `generate` stopped one scale
-early and upsampled.
+`generate` is the one public way to sample a trained model: it checks its arguments and the
+memory the run needs, then runs
+`run_pyramid`, the original's SinGAN_generate batched (every scale runs all
+samples in one forward pass), which the applications also use to inject an
+image at some scale. `draw_concat` (the input the scale being trained receives
+from the frozen coarser scales) is `run_pyramid` stopped one scale early and
+upsampled.
 """
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .errors import SinGANError, check_int, check_real
 from .imresize import imresize
+from .memory import MAX_SIDE, check_fits, largest_fitting, round_down, sample_sizes, sampling_bytes
 from .model import SinGAN
 
 
@@ -46,9 +51,9 @@ def _match_size(z: Tensor, size: tuple[int, int]) -> Tensor:
     return F.interpolate(z, size=size, mode="bilinear", align_corners=True)
 
 
-def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
-             scale_v: float = 1.0, in_s: Tensor | None = None, start_scale: int = 0,
-             end_scale: int | None = None, batch_size: int | None = None, fused: bool | None = None) -> Tensor:
+def run_pyramid(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
+                scale_v: float = 1.0, in_s: Tensor | None = None, start_scale: int = 0,
+                end_scale: int | None = None, batch_size: int | None = None, fused: bool | None = None) -> Tensor:
     """Run scales start_scale..end_scale (inclusive; default: the last trained) on `num_samples` samples.
 
     - gen_start_scale: scales below it use their reconstruction noise (z* at scale 0,
@@ -63,9 +68,9 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     Returns (num_samples, C, H, W), values roughly in [-1, 1] (the residual is not clamped).
     """
     if batch_size is not None and num_samples > batch_size:
-        return torch.cat([generate(model, min(batch_size, num_samples - i), gen_start_scale=gen_start_scale,
-                                   scale_h=scale_h, scale_v=scale_v, in_s=in_s, start_scale=start_scale,
-                                   end_scale=end_scale, fused=fused) for i in range(0, num_samples, batch_size)])
+        return torch.cat([run_pyramid(model, min(batch_size, num_samples - i), gen_start_scale=gen_start_scale,
+                                      scale_h=scale_h, scale_v=scale_v, in_s=in_s, start_scale=start_scale,
+                                      end_scale=end_scale, fused=fused) for i in range(0, num_samples, batch_size)])
     end_scale = model.num_trained - 1 if end_scale is None else end_scale
     fused = model.device.type == "cpu" if fused is None else fused
     pad = model.config.pad
@@ -92,11 +97,74 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     return images
 
 
+def check_sample_args(model: SinGAN, num_samples: int, gen_start_scale: int, scale_h: float, scale_v: float,
+                      batch_size: int | None, seed: int | None) -> None:
+    """Refuse, with one line naming the argument, what `generate` cannot do for this model."""
+    if not model.scales:
+        raise SinGANError("the model has no trained scale to sample from")
+    check_int("num_samples", num_samples, 1)
+    check_int("gen_start_scale", gen_start_scale, 0, model.num_trained,
+              what=f" (this model has {model.num_trained} trained scales; {model.num_trained} reconstructs "
+                   "the training image)")
+    check_int("batch_size", batch_size, 1, optional=True)
+    check_int("seed", seed, -(2**63), 2**64 - 1, optional=True)
+    h0, w0 = model.reals[0].shape[-2:]
+    h, w = model.reals[model.num_trained - 1].shape[-2:]
+    for name, value, coarsest, finest in (("scale_h", scale_h, w0, w), ("scale_v", scale_v, h0, h)):
+        low, high = 1 / coarsest, MAX_SIDE / finest  # at least one pixel at the coarsest scale
+        check_real(name, value, low, high, what=f" (1 pixel at the coarsest scale to {MAX_SIDE} at the finest)")
+
+
+def check_sample_memory(model: SinGAN, num_samples: int, scale_h: float, scale_v: float,
+                        batch_size: int | None) -> None:
+    """A one-line error naming a batch_size (or scale_h / scale_v) that fits when sampling would run out of memory."""
+    batch = min(batch_size or num_samples, num_samples)
+    h, w = sample_sizes(model, scale_h, scale_v)[-1]
+
+    def hint(available: int) -> str:
+        fits = largest_fitting(lambda b: sampling_bytes(model, scale_h, scale_v, int(b), num_samples), available,
+                               batch, integer=True)
+        if fits >= 1:
+            return f"batch_size {int(fits)} would fit"
+        m = largest_fitting(lambda m: sampling_bytes(model, scale_h * m, scale_v * m, 1, num_samples), available, 1.0)
+        if m * min(scale_h, scale_v) * min(model.reals[0].shape[-2:]) < 1:
+            return "fewer samples at a time (batch_size 1, a smaller num_samples) would be needed"
+        h_fit, v_fit = round_down(scale_h * m), round_down(scale_v * m)
+        return f"scale_h {h_fit:g} and scale_v {v_fit:g} with batch_size 1 would fit"
+
+    check_fits(f"sampling {num_samples} images of {h}x{w}", sampling_bytes(model, scale_h, scale_v, batch, num_samples),
+               model.device, hint)
+
+
+def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
+             scale_v: float = 1.0, batch_size: int | None = None, seed: int | None = None) -> Tensor:
+    """Draw `num_samples` random samples (N, C, H, W) from the trained scales of `model`, with values
+    clamped to [-1, 1] (the generators' residuals can step slightly outside).
+
+    - gen_start_scale: 0 (everything random) .. num_trained (the reconstruction); the scales below
+      it use their reconstruction noise, so the coarse structure of the training image is kept.
+    - scale_h / scale_v: output width / height relative to the training image.
+    - batch_size: run at most this many samples per forward pass (default: all).
+    - seed: draw the noise from a generator seeded with it (the global RNG state is left as it
+      was); None draws from the global RNG.
+    Arguments out of range, and a run that would not fit in the device's memory, raise a one-line
+    SinGANError before any work.
+    """
+    check_sample_args(model, num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed)
+    check_sample_memory(model, num_samples, scale_h, scale_v, batch_size)
+    devices = [model.device] if model.device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices, enabled=seed is not None):
+        if seed is not None:
+            torch.manual_seed(seed)
+        return run_pyramid(model, num_samples, gen_start_scale=gen_start_scale, scale_h=scale_h, scale_v=scale_v,
+                           batch_size=batch_size).clamp(-1, 1)
+
+
 def draw_concat(model: SinGAN, scale: int, mode: str) -> Tensor:
     """The input of `scale` from the frozen coarser scales: a random sample ('rand') or the
     reconstruction of the training image ('rec'), upsampled to the size of reals[scale]."""
     if scale == 0:
         return torch.zeros_like(model.reals[0][:, :model.config.nc_z])
     gen_start_scale = scale if mode == "rec" else 0
-    images = generate(model, 1, gen_start_scale=gen_start_scale, end_scale=scale - 1, fused=False)
+    images = run_pyramid(model, 1, gen_start_scale=gen_start_scale, end_scale=scale - 1, fused=False)
     return upsample(images, model.scale_factor, model.reals[scale].shape[-2:])

@@ -348,7 +348,7 @@ def new_scale_networks(model: SinGAN, n: int) -> tuple[Generator, Discriminator]
     """Fresh G_n, D_n; warm-started from scale n-1 (BatchNorm statistics included) when the width is unchanged."""
     cfg = model.config
     nfc, min_nfc = scale_widths(n, cfg.nfc, cfg.min_nfc)
-    netG, netD = build_networks(cfg.nc_im, nfc, min_nfc, cfg.ker_size, cfg.padd_size, cfg.num_layer, model.device)
+    netG, netD = build_networks(cfg, n, model.device)
     if n > 0 and scale_widths(n - 1, cfg.nfc, cfg.min_nfc)[0] == nfc:
         prev = model.scales[n - 1]
         netG.load_state_dict(prev.netG.state_dict())
@@ -367,13 +367,12 @@ def run_progress(model: SinGAN, start: tuple[int, int], enabled: bool = True) ->
 
 def train(model: SinGAN, out_dir: Path, *, resume: dict | None = None,
           save: Callable[[SinGAN, dict], None] | None = None, save_every: float = 300.0,
-          init_weights: tuple[dict | None, dict | None] = (None, None), progress: bool = True) -> SinGAN:
+          progress: bool = True) -> SinGAN:
     """Train the scales of `model` that are not finished yet, coarsest first.
 
     resume: the checkpoint's resume state {'rng': ..., 'in_progress': ... or None}.
     save(model, resume_state): called after every finished scale, every `save_every` seconds inside
         a scale and on Ctrl-C / SIGTERM, with the state needed to continue exactly from there.
-    init_weights: optional (G, D) state dicts loaded into every new scale (--netG/--netD).
     """
     device = model.device
     in_progress = None
@@ -387,10 +386,6 @@ def train(model: SinGAN, out_dir: Path, *, resume: dict | None = None,
             outf = Path(out_dir) / str(n)
             save_image(outf / "real_scale.png", model.reals[n])
             netG, netD = new_scale_networks(model, n)
-            if init_weights[0] is not None:
-                netG.load_state_dict(init_weights[0])
-            if init_weights[1] is not None:
-                netD.load_state_dict(init_weights[1])
 
             def checkpoint(state: dict) -> None:
                 if save is not None:

@@ -18,6 +18,7 @@ from singan import SinGANError, load
 from singan.applications import check_injection_scale, training_image
 from singan.images import save_image
 
+MODEL = "scale_factor=0.750000,alpha=10"  # the model folder name, also in its output folders
 INPUT = REPO / "input"
 FAST = ["--niter", "10", "--Dsteps", "1", "--Gsteps", "1"]  # training steps only need to run, not to converge
 QUICK = ["--min_size", "25", *FAST, "--num_samples", "0", "--not_cuda", "--manualSeed", "1"]
@@ -35,7 +36,7 @@ def workdir(tmp_path_factory):
 
 
 def _model(cwd, name):
-    return load(cwd / "TrainedModels" / name / "scale_factor=0.750000,alpha=10" / "model.pt")
+    return load(cwd / "TrainedModels" / name / MODEL / "model.pt")
 
 
 def _training_image_png(cwd, name, tmp_path):
@@ -62,7 +63,7 @@ def test_harmonization(workdir, tmp_path):
     # tree.jpg (a Christmas tree pasted into the seascape painting, 280x348) is resized to 65x80.
     run_script("harmonization.py", *COMMON, "--input_name", "seascape.png", "--ref_dir", str(INPUT / "Harmonization"),
                "--ref_name", "tree.jpg", "--harmonization_start_scale", "2", cwd=workdir)
-    out = workdir / "Output" / "Harmonization" / "seascape" / "tree_out"
+    out = workdir / "Output" / "Harmonization" / "seascape" / MODEL / "tree_out"
     real = _training_image_png(workdir, "seascape", tmp_path)
     result = _rgb(out / "start_scale=2.png")
     assert result.shape == real.shape == (65, 80, 3)
@@ -73,7 +74,7 @@ def test_harmonization(workdir, tmp_path):
 def test_editing(workdir, tmp_path):
     run_script("editing.py", *COMMON, "--input_name", "tree.png", "--ref_dir", str(INPUT / "Editing"),
                "--ref_name", "tree_edit.png", "--editing_start_scale", "2", cwd=workdir)
-    out = workdir / "Output" / "Editing" / "tree" / "tree_edit_out"
+    out = workdir / "Output" / "Editing" / "tree" / MODEL / "tree_edit_out"
     real = _training_image_png(workdir, "tree", tmp_path)
     generated, masked = _rgb(out / "start_scale=2.png"), _rgb(out / "start_scale=2_masked.png")
     assert generated.shape == masked.shape == real.shape == (80, 80, 3)
@@ -86,7 +87,7 @@ def test_paint2image(workdir, quantize):
     # The trees1.png painting (167x250) is resized to the tree model's 80x80.
     run_script("paint2image.py", *COMMON, "--input_name", "tree.png", "--ref_dir", str(INPUT / "Paint"),
                "--ref_name", "trees1.png", "--paint_start_scale", "2", *quantize, cwd=workdir)
-    out = workdir / "Output" / "Paint2image" / "tree" / ("trees1_out_quantized" if quantize else "trees1_out")
+    out = workdir / "Output" / "Paint2image" / "tree" / MODEL / ("trees1_out_quantized" if quantize else "trees1_out")
     result = _rgb(out / "start_scale=2.png")
     assert result.shape == (80, 80, 3)
     assert 20 < result.mean() < 235 and result.std() > 10
@@ -104,7 +105,7 @@ def test_super_resolution(tmp_path):
     run_script("SR.py", "--input_dir", str(IMAGES), "--max_size", "60", *FAST, "--not_cuda",
                "--manualSeed", "1", cwd=tmp_path)
     assert (tmp_path / "TrainedModels" / "33039_LR" / "scale_factor=0.793701,alpha=100" / "model.pt").is_file()
-    hr = _rgb(tmp_path / "Output" / "SR" / "4.0" / "33039_LR_HR.png")
+    hr = _rgb(tmp_path / "Output" / "SR" / "4.0" / "scale_factor=0.793701,alpha=100" / "33039_LR_HR.png")
     assert hr.shape == (240, 160, 3)
     assert 20 < hr.mean() < 235 and hr.std() > 10
 
@@ -113,7 +114,8 @@ def test_animation(tmp_path):
     run_script("animation.py", *COMMON, "--input_name", "balloons.png", "--max_size", "40", *FAST,
                "--num_frames", "8", "--beta", "0.9", "--start_scale", "1", cwd=tmp_path)
     assert (tmp_path / "TrainedModels" / "balloons" / "scale_factor=0.750000_noise_padding" / "model.pt").is_file()
-    gif = tmp_path / "Output" / "Animation" / "balloons" / "start_scale=1" / "alpha=0.100000_beta=0.900000.gif"
+    gif = (tmp_path / "Output" / "Animation" / "balloons" / "scale_factor=0.750000_noise_padding" / "start_scale=1"
+           / "alpha=0.100000_beta=0.900000.gif")
     frames = imageio.mimread(gif)
     assert len(frames) == 8
     assert frames[0].shape[:2] == (30, 40)

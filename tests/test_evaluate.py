@@ -110,9 +110,9 @@ def test_figures_without_anything_to_draw_is_one_line(capsys):
 
 def test_figure_applications(tmp_path):
     outputs = tmp_path / "Output"
-    harm = outputs / "Harmonization" / "starry_night" / "starry_night_naive_out"
-    edit = outputs / "Editing" / "stone" / "stone_edit_out"
-    sr = outputs / "SR" / "4.0"
+    harm = outputs / "Harmonization" / "starry_night" / "scale_factor=0.750000,alpha=10" / "starry_night_naive_out"
+    edit = outputs / "Editing" / "stone" / "scale_factor=0.750000,alpha=10" / "stone_edit_out"
+    sr = outputs / "SR" / "4.0" / "scale_factor=0.793701,alpha=100"
     for folder in (harm, edit, sr):
         folder.mkdir(parents=True)
     shutil.copy(IMAGES / "starry_night.png", harm / "start_scale=3.png")
@@ -120,7 +120,7 @@ def test_figure_applications(tmp_path):
     shutil.copy(IMAGES / "stone.png", edit / "start_scale=2.png")  # editing: only the _masked one is shown
     shutil.copy(IMAGES / "stone.png", edit / "start_scale=2_masked.png")
     shutil.copy(IMAGES / "33039_LR.png", sr / "missing_HR.png")  # its input is not in input/images
-    paint = outputs / "Paint2image" / "cows" / "cows_out"
+    paint = outputs / "Paint2image" / "cows" / "scale_factor=0.750000,alpha=10" / "cows_out"
     paint.mkdir(parents=True)
     (paint / "start_scale=1.png").write_bytes(b"not a png")  # unreadable: left out of the figure
     results = find_application_results(outputs, REPO / "input")

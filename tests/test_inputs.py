@@ -7,6 +7,8 @@ from skimage import io
 
 from helpers import IMAGES, run_script
 
+MODEL = "scale_factor=0.750000,alpha=10"  # the model folder name, also in its sample folders
+
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory):
@@ -31,7 +33,7 @@ def test_train_and_sample(tmp_path, inputs, name, extra, warning):
         assert warning in train.stderr
     run_script("random_samples.py", "--input_name", name, "--mode", "random_samples", "--num_samples", "3",
                "--not_cuda", cwd=tmp_path)
-    folder = tmp_path / "Output" / "RandomSamples" / name[:-4] / "gen_start_scale=0"
+    folder = tmp_path / "Output" / "RandomSamples" / name[:-4] / MODEL / "gen_start_scale=0"
     samples = [io.imread(folder / f"{i}.png") for i in range(3)]
     assert all(s.shape[:2] == (30, 40) for s in samples)
     if extra:  # a single-channel model writes grey PNGs: the colour channels of each sample are equal

@@ -1,0 +1,176 @@
+"""The Python API refuses bad arguments with one-line SinGANErrors before any work, checks memory before
+sampling, super-resolution and animation (naming a size that fits), and clamps samples to [-1, 1]."""
+
+import math
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from helpers import IMAGES, tiny_config
+from singan import SinGANError, TrainConfig, build_model, generate, train_image
+from singan import applications as apps
+from singan.memory import INFERENCE_BASELINE_BYTES, sampling_bytes
+from singan.model import TrainedScale
+from singan.networks import build_networks
+
+
+@pytest.fixture(scope="module")
+def model():
+    """The tiny balloons pyramid (25x34, 30x40) with two untrained, well-formed scales."""
+    from singan.images import read_image
+
+    torch.manual_seed(0)
+    model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(), name="balloons.png")
+    for n in range(2):
+        netG, _ = build_networks(model.config, n)
+        h, w = model.reals[n].shape[-2:]
+        model.scales.append(TrainedScale(netG.eval().requires_grad_(False), torch.zeros(1, 3, h + 10, w + 10), 0.5))
+    return model
+
+
+BAD_SAMPLING = [
+    (dict(gen_start_scale=3), r"gen_start_scale must be an integer between 0 and 2 \(this model has 2 trained"),
+    (dict(gen_start_scale=-1), r"gen_start_scale must be an integer between 0 and 2"),
+    (dict(gen_start_scale=1.0), r"gen_start_scale .* \(got 1.0\)"),
+    (dict(num_samples=0), r"num_samples must be an integer >= 1 \(got 0\)"),
+    (dict(num_samples=-1), r"num_samples must be an integer >= 1"),
+    (dict(num_samples=True), r"num_samples .*\(got True\)"),
+    (dict(scale_h=0), r"scale_h must be a finite number in \[0.02941, 819.2\]"),
+    (dict(scale_h=-2.0), r"scale_h must be"),
+    (dict(scale_v=math.nan), r"scale_v must be .*\(got nan\)"),
+    (dict(scale_v=math.inf), r"scale_v must be .*\(got inf\)"),
+    (dict(scale_h=5000), r"scale_h must be .* to 32768 at the finest\) \(got 5000\)"),
+    (dict(scale_h="2"), r"scale_h must be"),
+    (dict(batch_size=0), r"batch_size must be an integer >= 1 \(got 0\)"),
+    (dict(batch_size=2.5), r"batch_size must be"),
+    (dict(seed="x"), r"seed must be an integer"),
+]
+
+
+@pytest.mark.parametrize("kwargs, words", BAD_SAMPLING, ids=[str(k) for k, _ in BAD_SAMPLING])
+def test_generate_refuses_bad_arguments(model, kwargs, words):
+    kwargs = dict(kwargs)
+    num_samples = kwargs.pop("num_samples", 2)
+    with pytest.raises(SinGANError, match=words) as info:
+        generate(model, num_samples, **kwargs)
+    assert "\n" not in str(info.value)
+
+
+def test_generate_clamps_and_seeds_without_touching_the_global_rng(model):
+    torch.manual_seed(1)
+    before = torch.get_rng_state()
+    a = generate(model, 3, seed=4)
+    assert torch.equal(torch.get_rng_state(), before)
+    assert torch.equal(a, generate(model, 3, seed=4))
+    assert a.shape == (3, 3, 30, 40) and a.min() >= -1 and a.max() <= 1
+    assert not torch.equal(a, generate(model, 3, seed=5))
+    smallest = generate(model, 1, scale_h=1 / 34, scale_v=1 / 25, seed=0)  # one pixel at the coarsest scale
+    assert smallest.shape[-2:] == (1, 1)
+
+
+def test_samples_outside_the_range_are_clamped(model):
+    import copy
+
+    from singan.sampling import run_pyramid
+
+    bright = copy.deepcopy(model)
+    for scale in bright.scales:
+        scale.netG.tail[0].bias.fill_(5.0)  # every residual about +1: the finest scale steps past 1
+    torch.manual_seed(0)
+    assert run_pyramid(bright, 2).max() > 1.5
+    samples = generate(bright, 2, seed=0)
+    assert samples.max() == 1 and samples.min() >= -1
+
+
+def _no_memory(monkeypatch, available):
+    monkeypatch.setattr("singan.memory.available_bytes", lambda device: available)
+
+
+def test_sampling_memory_check_names_a_batch_size_that_fits(model, monkeypatch):
+    one = sampling_bytes(model, 4.0, 4.0, 1, 64)
+    _no_memory(monkeypatch, one + (sampling_bytes(model, 4.0, 4.0, 2, 64) - one) // 2 + 1)
+    with pytest.raises(SinGANError, match=r"^sampling 64 images of 120x160 needs about .* GiB but only .* GiB is free "
+                                          r"on cpu; batch_size 1 would fit$"):
+        generate(model, 64, scale_h=4.0, scale_v=4.0)
+    available = INFERENCE_BASELINE_BYTES + (one - INFERENCE_BASELINE_BYTES) // 4
+    _no_memory(monkeypatch, available)
+    with pytest.raises(SinGANError, match=r"scale_h (\S+) and scale_v \S+ with batch_size 1 would fit") as info:
+        generate(model, 64, scale_h=4.0, scale_v=4.0)
+    fits = float(re.search(r"scale_h (\S+)", str(info.value)).group(1))
+    assert 1.5 < fits < 2.5 and sampling_bytes(model, fits, fits, 1, 64) <= available
+
+
+def test_super_resolution_checks_size_and_memory(model, monkeypatch):
+    with pytest.raises(SinGANError, match=r"longest side may be 32768 \(--sr_factor 819 at most\)"):
+        apps.super_resolve(model, 1000)
+    for bad in (math.nan, math.inf, 1.0, -4):
+        with pytest.raises(SinGANError, match="--sr_factor must be"):
+            apps.super_resolve(model, bad)
+    _no_memory(monkeypatch, apps.sr_bytes(model, 4.0) - 1)
+    with pytest.raises(SinGANError, match=r"^super-resolution to 120x160 needs .*; --sr_factor (\S+) would fit$") as e:
+        apps.super_resolve(model, 4.0)
+    assert 1.12 < float(e.value.args[0].rsplit("--sr_factor ", 1)[1].split()[0]) < 4
+
+
+def test_super_resolution_runs_when_it_fits(model):
+    torch.manual_seed(0)
+    assert apps.super_resolve(model, 2.0).shape == (1, 3, 60, 80)
+
+
+BAD_ANIMATION = [
+    (dict(beta=1.5), r"beta must be a finite number in \[0, 1\]"),
+    (dict(beta=-0.1), r"beta must be"),
+    (dict(alpha=math.nan), r"alpha must be"),
+    (dict(start_scale=2), r"start_scale must be an integer between 0 and 1 \(this model has 2 trained scales\)"),
+    (dict(num_frames=0), r"num_frames must be an integer >= 1 \(got 0\)"),
+    (dict(batch_size=0), r"batch_size must be an integer >= 1"),
+]
+
+
+@pytest.mark.parametrize("kwargs, words", BAD_ANIMATION, ids=[str(k) for k, _ in BAD_ANIMATION])
+def test_animation_refuses_bad_arguments(model, kwargs, words):
+    with pytest.raises(SinGANError, match=words):
+        apps.animate(model, **{"start_scale": 0, "num_frames": 3, **kwargs})
+
+
+def test_animation_memory_check_and_fps(model, monkeypatch, tmp_path):
+    frames = apps.animate(model, start_scale=0, num_frames=4)
+    assert frames.shape == (4, 30, 40, 3) and frames.dtype == np.uint8
+    for fps in (0, -1, math.inf):
+        with pytest.raises(SinGANError, match="fps must be"):
+            apps.save_animation(tmp_path / "a.gif", frames, fps)
+    assert not any(tmp_path.iterdir())
+    need = apps.animation_bytes(model, 400, 400)
+    _no_memory(monkeypatch, need - 1)
+    with pytest.raises(SinGANError, match=r"^animating 400 frames of 30x40 needs .*; --batch_size \d+ would fit$"):
+        apps.animate(model, start_scale=0, num_frames=400)
+
+
+def test_train_image_refuses_bad_arguments_before_writing(tmp_path):
+    image = IMAGES / "balloons.png"
+    cases = [
+        (dict(model_file=tmp_path), "is a folder; name the model file in it"),
+        (dict(config={"niter": 3}), "config must be a singan.TrainConfig, not dict"),
+        (dict(resume=True, overwrite=True), "pass either resume"),
+        (dict(resume=True), "nothing to resume"),
+        (dict(save_every=math.nan), "save_every must be a number"),
+        (dict(image=tmp_path / "missing.png"), "input image not found"),
+    ]
+    for kwargs, words in cases:
+        args = {"image": image, "config": TrainConfig(niter=1), "model_file": tmp_path / "m" / "model.pt", **kwargs}
+        with pytest.raises(SinGANError, match=words):
+            train_image(args.pop("image"), args.pop("config"), args.pop("model_file"), progress=False, **args)
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_masks_transparency_raises_no_warning():
+    import warnings
+
+    from singan.applications import load_reference
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, mask = load_reference(IMAGES.parent / "Editing", "stone_edit.png", (40, 50), with_mask=True)
+    assert mask.shape == (1, 3, 40, 50)

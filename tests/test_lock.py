@@ -1,0 +1,134 @@
+"""One training of a model at a time: the lock file beside the model, its holder's pid, stale locks."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from helpers import ENV, IMAGES, REPO, tiny_config
+from singan import SinGANError, load, train_image
+from singan.lock import lock_path, model_lock, pid_alive
+
+HOLD = """
+import sys, time
+from singan.lock import model_lock
+with model_lock(sys.argv[1]):
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+def _holder(model_file):
+    """A child process that holds the lock of `model_file` until killed."""
+    child = subprocess.Popen([sys.executable, "-c", HOLD, str(model_file)], env=ENV, cwd=REPO,
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "locked"
+    return child
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_lock_file_holds_the_pid_and_is_removed(tmp_path):
+    model_file = tmp_path / "m" / "model.pt"
+    with model_lock(model_file) as path:
+        assert path == lock_path(model_file) == tmp_path / "m" / "model.pt.lock"
+        assert path.read_text().strip() == str(os.getpid())
+    assert not path.exists()
+
+
+def test_lock_is_released_after_an_error(tmp_path):
+    with pytest.raises(KeyboardInterrupt), model_lock(tmp_path / "model.pt"):
+        raise KeyboardInterrupt
+    assert not lock_path(tmp_path / "model.pt").exists()
+    with model_lock(tmp_path / "model.pt"):
+        pass
+
+
+def test_second_holder_is_refused_with_the_pid_then_a_killed_holder_is_taken_over(tmp_path):
+    model_file = tmp_path / "model.pt"
+    child = _holder(model_file)
+    try:
+        with pytest.raises(SinGANError, match=rf"being trained by process {child.pid} \(lock file .*model.pt.lock\)"):
+            with model_lock(model_file):
+                pass
+        assert lock_path(model_file).read_text().strip() == str(child.pid)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    assert lock_path(model_file).exists() and not pid_alive(child.pid)  # left behind: stale
+    with model_lock(model_file) as path:
+        assert path.read_text().strip() == str(os.getpid())
+
+
+def test_stale_lock_of_a_dead_pid_is_taken_over(tmp_path):
+    lock_path(tmp_path / "model.pt").write_text(f"{_dead_pid()}\n")
+    with model_lock(tmp_path / "model.pt") as path:
+        assert path.read_text().strip() == str(os.getpid())
+
+
+def test_lock_naming_a_running_process_is_respected(tmp_path):
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        lock_path(tmp_path / "model.pt").write_text(f"{child.pid}\n")
+        with pytest.raises(SinGANError, match=f"process {child.pid}"):
+            with model_lock(tmp_path / "model.pt"):
+                pass
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_train_image_holds_the_lock_for_the_whole_run(tmp_path, monkeypatch):
+    seen = []
+
+    def fake_train(model, out_dir, **kwargs):
+        seen.append(lock_path(tmp_path / "model.pt").read_text().strip())
+        return model
+
+    monkeypatch.setattr("singan.api.train", fake_train)
+    train_image(IMAGES / "balloons.png", tiny_config(), tmp_path / "model.pt", progress=False)
+    assert seen == [str(os.getpid())] and not lock_path(tmp_path / "model.pt").exists()
+
+
+def test_train_image_refuses_while_another_process_trains(tmp_path, monkeypatch):
+    monkeypatch.setattr("singan.api.train", lambda *a, **k: pytest.fail("trained despite the lock"))
+    child = _holder(tmp_path / "model.pt")
+    try:
+        with pytest.raises(SinGANError, match=f"process {child.pid}"):
+            train_image(IMAGES / "balloons.png", tiny_config(), tmp_path / "model.pt", progress=False)
+    finally:
+        child.kill()
+        child.wait()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.pt.lock"]  # the holder's, nothing else
+
+
+TRAIN = """
+import sys
+sys.path.insert(0, "tests")
+from helpers import IMAGES, tiny_config
+from singan import train_image
+train_image(IMAGES / "balloons.png", tiny_config(niter=60), sys.argv[1], progress=False)
+"""
+
+
+@pytest.mark.slow
+def test_two_concurrent_trainings_one_refuses_nothing_lost(tmp_path):
+    model_file = tmp_path / "model.pt"
+    first = subprocess.Popen([sys.executable, "-c", TRAIN, str(model_file)], env=ENV, cwd=REPO,
+                             stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not lock_path(model_file).exists():
+        assert first.poll() is None and time.monotonic() < deadline, first.stderr.read()
+        time.sleep(0.05)
+    second = subprocess.run([sys.executable, "-c", TRAIN, str(model_file)], env=ENV, cwd=REPO,
+                            capture_output=True, text=True, timeout=120)
+    assert second.returncode != 0 and f"being trained by process {first.pid}" in second.stderr
+    assert first.wait(timeout=600) == 0, first.stderr.read()
+    assert load(model_file).complete and not lock_path(model_file).exists()
