@@ -19,8 +19,8 @@ Measured for each code:
   the run's seed before each draw (the original: its SinGAN_generate, the finest generator's float
   outputs; this project: singan.sampling.generate). Both are clamped to [-1, 1] and scored as
   singan.evaluate scores them (7x7 patches, as many SWD levels as fit, projections seeded with the
-  run's seed) against the same real image, this project's finest pyramid level (the original's is
-  checked to be equal).
+  run's seed) against the same real image, this project's finest pyramid level (each block gives
+  its largest difference from the original's).
 
 Prints one block per image and seed as it finishes, a summary (means over seeds) and the last line
 `ratio this/original: time T, diversity D, patch SWD S`: T is the mean over images and seeds of the
