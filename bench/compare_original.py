@@ -30,12 +30,14 @@ seeds and gen_start_scales of the per-run ratios. Progress goes to stderr.
 
 import argparse
 import contextlib
+import multiprocessing
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as singan sets it; before torch loads (inherited by the driver)
@@ -205,6 +207,8 @@ def check_args(args: argparse.Namespace) -> list[Path]:
         raise SinGANError(f"not in {IMAGES}: {', '.join(missing)}")
     if args.niter < 3:
         raise SinGANError(f"--niter must be at least 3 (iterations 1..niter-2 are timed), not {args.niter}")
+    if args.jobs < 1:
+        raise SinGANError(f"--jobs must be at least 1, not {args.jobs}")
     if args.num_samples < 2:
         raise SinGANError(f"--num_samples must be at least 2 to measure diversity, not {args.num_samples}")
     if args.out is not None and Path(args.out).exists() and any(Path(args.out).iterdir()):
@@ -213,20 +217,29 @@ def check_args(args: argparse.Namespace) -> list[Path]:
     return images
 
 
+def _pair_job(image: Path, seed: int, args: argparse.Namespace, work: Path) -> dict:
+    """compare_pair in a worker process; its progress lines name the pair."""
+    print(f"start {image.name} seed {seed}", file=sys.stderr, flush=True)
+    return compare_pair(image, seed, args, work / f"{image.stem}_seed{seed}")
+
+
 def main(args: argparse.Namespace) -> None:
     images = check_args(args)
     work = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="compare_original_"))
     pairs = [(image, seed) for image in images for seed in args.seeds]
-    print(f"work folder: {work}; {len(pairs)} runs of both codes, {args.threads} torch thread(s)", file=sys.stderr)
-    rows, start = [], time.monotonic()
-    for i, (image, seed) in enumerate(pairs):
-        print(f"[{i + 1}/{len(pairs)}] {image.name} seed {seed}", file=sys.stderr, flush=True)
-        rows.append(compare_pair(image, seed, args, work / f"{image.stem}_seed{seed}"))
-        print(format_pair(rows[-1]), flush=True)
-        elapsed = time.monotonic() - start
-        print(f"  {elapsed:.0f} s so far, about {elapsed / (i + 1) * (len(pairs) - i - 1):.0f} s left",
-              file=sys.stderr, flush=True)
-    print(summary(rows), flush=True)
+    print(f"work folder: {work}; {len(pairs)} runs of both codes, {args.threads} torch thread(s), "
+          f"{args.jobs} pair(s) at a time", file=sys.stderr)
+    rows, start = {}, time.monotonic()
+    # Each pair runs the original, then this project, in one worker: machine drift hits both alike.
+    with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(_pair_job, image, seed, args, work): (image, seed) for image, seed in pairs}
+        for done, future in enumerate(as_completed(futures), 1):
+            rows[futures[future]] = future.result()
+            print(format_pair(rows[futures[future]]), flush=True)
+            elapsed = time.monotonic() - start
+            print(f"  {done}/{len(pairs)} pairs in {elapsed:.0f} s, about {elapsed / done * (len(pairs) - done):.0f} s "
+                  "left", file=sys.stderr, flush=True)
+    print(summary([rows[pair] for pair in pairs]), flush=True)
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -240,6 +253,7 @@ def get_parser() -> argparse.ArgumentParser:
     p.add_argument("--gen_start_scales", type=int, nargs="+", default=[0, 1], help="scales to sample from")
     p.add_argument("--threads", type=int, default=1, help="torch threads for both codes")
     p.add_argument("--out", default=None, help="work folder (default: a new temporary folder)")
+    p.add_argument("--jobs", type=int, default=1, help="pairs trained at the same time (each on --threads threads)")
     return p
 
 
