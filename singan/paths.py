@@ -31,12 +31,14 @@ def trained_model_file(*args, **kwargs) -> Path:
 
 
 def random_samples_dir(out: str | Path, input_name: str, gen_start_scale: int = 0,
-                       scale_v: float = 1.0, scale_h: float = 1.0, arbitrary_sizes: bool = False) -> Path:
-    """Output/RandomSamples/<name>/gen_start_scale=<g>, or the arbitrary-size folder (sic 'Arbitrery')."""
+                       scale_v: float = 1.0, scale_h: float = 1.0, arbitrary_sizes: bool = False,
+                       model_dir_name: str = "") -> Path:
+    """Output/RandomSamples/<name>/<model folder>/gen_start_scale=<g>, or the arbitrary-size folder
+    (sic 'Arbitrery'); the model's folder name keeps the samples of two models of one image apart."""
     if arbitrary_sizes:
-        folder = Path(out) / "RandomSamples_ArbitrerySizes" / image_stem(input_name)
+        folder = Path(out) / "RandomSamples_ArbitrerySizes" / image_stem(input_name) / model_dir_name
         return folder / f"scale_v={scale_v:f}_scale_h={scale_h:f}"
-    return Path(out) / "RandomSamples" / image_stem(input_name) / f"gen_start_scale={gen_start_scale}"
+    return Path(out) / "RandomSamples" / image_stem(input_name) / model_dir_name / f"gen_start_scale={gen_start_scale}"
 
 
 def application_dir(out: str | Path, application: str, input_name: str, ref_name: str | None = None) -> Path:
