@@ -193,5 +193,6 @@ def injection_scale(num_scales: int, value: int | None, flag: str, default_below
         value = max(1, top - default_below_top)
         print(f"--{flag} {value} (default; this {num_scales}-scale model takes 1 to {top})")
     elif not 1 <= value <= top:
-        raise SinGANError(f"--{flag} {value}: must be between 1 and {top} for this model ({num_scales} scales)")
+        raise SinGANError(f"--{flag} {value}: this {num_scales}-scale model takes an injection scale "
+                          f"between 1 and {top} (got {value})")
     return value

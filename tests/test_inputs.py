@@ -18,6 +18,7 @@ def inputs(tmp_path_factory):
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, extra, warning", [
     ("gray.png", [], None),
     ("rgba.png", [], "alpha"),
@@ -31,7 +32,7 @@ def test_train_and_sample(tmp_path, inputs, name, extra, warning):
         assert warning in train.stderr
     run_script("random_samples.py", "--input_name", name, "--mode", "random_samples", "--num_samples", "3",
                "--not_cuda", cwd=tmp_path)
-    folder = tmp_path / "Output" / "RandomSamples" / name[:-4] / "gen_start_scale=0"
+    folder = tmp_path / "Output" / "RandomSamples" / name[:-4] / "scale_factor=0.750000,alpha=10" / "gen_start_scale=0"
     samples = [io.imread(folder / f"{i}.png") for i in range(3)]
     assert all(s.shape[:2] == (30, 40) for s in samples)
     if extra:  # a single-channel model writes grey PNGs: the colour channels of each sample are equal

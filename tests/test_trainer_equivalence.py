@@ -7,6 +7,7 @@ back-propagated one by one, D's weights receiving gradients in the G steps. Same
 
 import copy
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -15,6 +16,8 @@ from singan import build_model
 from singan.images import read_image
 from singan.imresize import imresize
 from singan.training import gradient_penalty, new_scale_networks, train, train_scale
+
+pytestmark = pytest.mark.slow  # every test here trains
 
 
 def _noise(model, k, h, w):

@@ -49,6 +49,7 @@ def main(args):
         if s < model.num_trained:
             frames = apps.animate(model, alpha=args.alpha_animation, beta=beta, start_scale=s,
                                   num_frames=args.num_frames, batch_size=args.batch_size)
+            frames = frames.repeat(3, axis=-1) if frames.shape[-1] == 1 else frames  # grey GIFs as RGB (like PNGs)
             apps.save_animation(path, frames, args.fps)
             if args.mp4:
                 apps.save_animation(path.with_suffix(".mp4"), frames, args.fps)

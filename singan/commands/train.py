@@ -29,7 +29,7 @@ def main(args):
                                           root=args.models_dir)
     samples = paths.random_samples_dir(args.out, args.input_name, 0, model_dir_name=model_file.parent.name)
     keep_samples = args.num_samples > 0 and _has_files(samples) and not args.overwrite
-    if keep_samples and not args.resume:
+    if keep_samples and not args.resume and not model_file.exists():  # (an existing model: train_image refuses)
         raise SinGANError(f"samples already exist in {samples}; pass --overwrite to replace them")
 
     # Seed (a resumed run restores its own saved random state) and train:
