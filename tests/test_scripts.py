@@ -107,7 +107,7 @@ def test_single_channel_applications(tmp_path, script, extra):
 
 @pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_signal_saves_prints_the_resume_command_and_resume_finishes(tmp_path, signum, status):
-    argv = [sys.executable, str(REPO / "main_train.py"), *TRAIN, "--niter", "400", "--save_every", "0.01",
+    argv = [sys.executable, str(REPO / "main_train.py"), *TRAIN, "--niter", "60", "--save_every", "0.01",
             "--num_samples", "1"]
     proc = subprocess.Popen(argv, cwd=tmp_path, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # also in background
