@@ -61,3 +61,20 @@ def untrained_model_file(path: Path, image: str = "balloons.png", **config) -> P
             z_rec.normal_()
         model.scales.append(TrainedScale(netG=netG, z_rec=z_rec, noise_amp=1.0 if n == 0 else 0.1, netD=netD))
     return checkpoint.save(model, path)
+
+
+def run_command(command: str, argv: list[str], cwd: Path, monkeypatch, capsys) -> subprocess.CompletedProcess:
+    """`singan.commands.<command>.run(argv)` in `cwd`, in this process (no interpreter start-up): the
+    exit status and output as a subprocess run would give them."""
+    import importlib
+
+    monkeypatch.chdir(cwd)
+    module = importlib.import_module(f"singan.commands.{command}")
+    capsys.readouterr()
+    try:
+        module.run([str(a) for a in argv])
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess([command, *argv], code, out.out, out.err)
