@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from helpers import ENV, REPO
+from helpers import ENV, REPO, run_command, untrained_model_file
 from singan import SinGANError, cli
 
 COMMANDS = ["train", "sample", "harmonize", "edit", "paint2image", "sr", "animate"]
@@ -94,3 +94,16 @@ def test_check_args_names_flag_value_and_rule():
     with pytest.raises(SinGANError, match=r"^--niter 0: must be an integer in \[1, "):
         cli.check_args(args)
     cli.check_args(argparse.Namespace(niter=5, out=".", batch_size=None))
+
+
+def test_evaluate_and_figures_commands(tmp_path, monkeypatch, capsys):
+    """The console commands singan-evaluate and singan-figures, on a model of untrained networks (no training)."""
+    untrained_model_file(tmp_path / "TrainedModels" / "balloons" / "scale_factor=0.750000,alpha=10" / "model.pt")
+    proc = run_command("evaluate", ["--input_name", "balloons.png", "--num_samples", "3", "--device", "cpu"],
+                       tmp_path, monkeypatch, capsys)
+    assert proc.returncode == 0 and "diversity" in proc.stdout, proc.stderr
+    assert list((tmp_path / "TrainedModels").rglob("evaluation_gen_start_scale=0.json"))
+    proc = run_command("figures", ["--input_name", "balloons.png", "--out", "figs", "--num_samples", "2",
+                                   "--device", "cpu"], tmp_path, monkeypatch, capsys)
+    assert proc.returncode == 0, proc.stderr
+    assert list((tmp_path / "figs").glob("*"))
