@@ -7,6 +7,7 @@ application commands load is a complete checkpoint of untrained networks (helper
 so nothing here trains.
 """
 
+import os
 import subprocess
 import sys
 
@@ -56,6 +57,7 @@ CASES = [  # (command, extra flags, words the one error line must contain)
     ("train", ["--scale_factor", "1.5"], ["--scale_factor 1.5"]),
     ("train", ["--out", "a_file"], ["--out a_file", "is a file"]),
     ("train", ["--models_dir", "a_file"], ["--models_dir a_file", "is a file"]),
+    ("train", ["--out", "a_file/samples"], ["--out a_file/samples", "not a writable folder"]),
     ("sample", ["--scale_h", "0", "--mode", "random_samples_arbitrary_sizes"], ["--scale_h 0"]),
     ("sample", ["--scale_h", "nan"], ["--scale_h nan"]),
     ("sample", ["--scale_v", "inf"], ["--scale_v inf"]),
@@ -210,3 +212,13 @@ def test_real_subprocess(workdir, script, extra, words):
 def test_cuda_missing(workdir, monkeypatch, capsys):
     proc = run_command("sample", [*BASE["sample"], "--device", "cuda"], workdir, monkeypatch, capsys)
     assert proc.returncode == 2 and "CUDA is not available" in proc.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write into read-only folders")
+def test_read_only_output_folder(tmp_path, monkeypatch, capsys):
+    (tmp_path / "Output").mkdir()
+    (tmp_path / "Output").chmod(0o555)
+    before = snapshot(tmp_path)
+    proc = run_command("train", BASE["train"], tmp_path, monkeypatch, capsys)
+    assert proc.returncode == 2 and "--out Output" in proc.stderr and "not a writable folder" in proc.stderr
+    assert snapshot(tmp_path) == before
