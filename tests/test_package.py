@@ -42,8 +42,9 @@ def test_pyproject_dependencies_match_requirements_txt():
 
 
 def _fresh_venv(folder: Path) -> Path:
-    """A new virtual environment that sees this interpreter's installed packages (no network needed)."""
-    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True, timeout=300)
+    """A new virtual environment that sees this interpreter's installed packages, pip and setuptools included
+    (its own bundled setuptools would shadow them), so no network is needed."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True, timeout=300)
     python = folder / "bin" / "python"
     site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
