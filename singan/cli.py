@@ -89,6 +89,14 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--alpha", type=float, default=10.0, help="as in training (names the model folder)")
 
 
+def str2bool(value: str) -> bool:
+    """'True'/'1'/'yes' -> True, 'False'/'0'/'no' -> False (the original's type=bool made 'False' True)."""
+    words = {"true": True, "1": True, "yes": True, "y": True, "false": False, "0": False, "no": False, "n": False}
+    if value.lower() not in words:
+        raise ValueError(value)
+    return words[value.lower()]
+
+
 def check_folder(flag: str, folder: str | Path) -> None:
     """A one-line SinGANError unless `folder` is (or can be created as) a writable folder."""
     path = Path(folder)

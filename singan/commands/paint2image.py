@@ -59,14 +59,6 @@ def main(args):
     print(f"painted image: {out / f'start_scale={n}.png'}")
 
 
-def str2bool(value: str) -> bool:
-    """'True'/'1'/'yes' -> True, 'False'/'0'/'no' -> False (the original's type=bool made 'False' True)."""
-    words = {"true": True, "1": True, "yes": True, "y": True, "false": False, "0": False, "no": False, "n": False}
-    if value.lower() not in words:
-        raise ValueError(value)
-    return words[value.lower()]
-
-
 def get_parser() -> cli.ArgumentParser:
     p = cli.parser("Turn a painting into an image with SinGAN.")
     p.add_argument("--input_name", required=True, help="training image name")
@@ -74,7 +66,7 @@ def get_parser() -> cli.ArgumentParser:
     p.add_argument("--ref_name", required=True, help="painting image name")
     p.add_argument("--paint_start_scale", type=int, default=None,
                    help="injection scale, 1 .. number of scales - 1 (default: 1)")
-    p.add_argument("--quantization_flag", type=str2bool, nargs="?", const=True, default=False,
+    p.add_argument("--quantization_flag", type=cli.str2bool, nargs="?", const=True, default=False,
                    help="quantise colours and retrain the injection scale (bare flag or True/False)")
     p.add_argument("--niter", type=int, default=None,
                    help=f"{FLAG_HELP['niter']} of the quantised retraining (default: the model's)")
