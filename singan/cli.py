@@ -40,7 +40,7 @@ SCRIPT_RULES: dict[str, Rule] = {
     "harmonization_start_scale": optional(between(1, 1000, integer=True)),
     "editing_start_scale": optional(between(1, 1000, integer=True)),
     "paint_start_scale": optional(between(1, 1000, integer=True)),
-    "save_every": between(0, INF, open_lo=True, open_hi=True),
+    "save_every": between(0, INF, open_hi=True),  # 0: a mid-scale checkpoint after every iteration
     "sr_factor": between(2 ** (1 / 6), 16),
     "num_frames": between(1, 10000, integer=True), "fps": between(0, 100, open_lo=True),
     "beta": optional(between(0, 1)), "alpha_animation": between(0, 1),

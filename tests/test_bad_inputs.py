@@ -84,7 +84,7 @@ CASES = [  # (command, extra flags, words the one error line must contain)
     ("train", ["--min_size", "5"], ["--min_size 5", "receptive field"]),
     ("train", ["--scale_factor=-inf"], ["--scale_factor -inf"]),
     ("train", ["--manualSeed", "-1"], ["--manualSeed -1"]),
-    ("train", ["--save_every", "0"], ["--save_every 0"]),
+    ("train", ["--save_every=-1"], ["--save_every -1"]),
     ("train", ["--num_samples", "-1"], ["--num_samples -1"]),
     ("train", ["--niter", "abc"], ["--niter", "abc"]),
     ("train", ["--max_size", "inf"], ["--max_size", "inf"]),

@@ -20,19 +20,19 @@ from ..images import save_image
 
 
 def main(args):
-    # Device, seed, trained model, start scale, outputs checked before anything is written:
+    # Device, seed, trained model, start scale:
     device = cli.device_from_args(args)
     cli.seed_everything(args.manualSeed)
     model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
     model = apps.load_trained(model_file, args.input_name, device)
     n = cli.injection_scale(model.num_trained, args.editing_start_scale, "editing_start_scale")
-    out = paths.application_dir(args.out, "Editing", args.input_name, args.ref_name)
-    cli.refuse_existing([out / f"start_scale={n}.png", out / f"start_scale={n}_masked.png"], args.overwrite)
 
-    # Step: the training image as trained, the edit and its mask at that size:
+    # Step: the training image as trained, the edit and its mask at that size; the outputs checked:
     real = apps.training_image(Path(args.input_dir) / args.input_name, model)
     ref, mask = apps.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), with_mask=True,
                                     nc_im=model.config.nc_im, device=device)
+    out = paths.application_dir(args.out, "Editing", args.input_name, args.ref_name)
+    cli.refuse_existing([out / f"start_scale={n}.png", out / f"start_scale={n}_masked.png"], args.overwrite)
 
     # Step: inject at scale n, paste through the dilated mask, save both:
     generated, blended = apps.masked_injection(model, real, ref, mask, n, apps.EDITING_RADIUS,

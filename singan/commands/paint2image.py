@@ -25,7 +25,7 @@ from ..images import save_image
 
 
 def main(args):
-    # Device, seed, trained model (its --niter for the retraining unless given), start scale, output:
+    # Device, seed, trained model (its --niter for the retraining unless given), start scale:
     device = cli.device_from_args(args)
     cli.seed_everything(args.manualSeed)
     model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
@@ -34,14 +34,14 @@ def main(args):
         model = dataclasses.replace(model, config=dataclasses.replace(model.config, niter=args.niter))
     n = cli.injection_scale(model.num_trained, args.paint_start_scale, "paint_start_scale",
                             default_below_top=model.num_trained)
-    out = paths.application_dir(args.out, "Paint2image", args.input_name, args.ref_name)
-    out = out.with_name(out.name + "_quantized") if args.quantization_flag else out
-    cli.refuse_existing([out / f"start_scale={n}.png"], args.overwrite)
 
-    # Step: the training image as trained and the painting at that size:
+    # Step: the training image as trained and the painting at that size; the output checked:
     real = apps.training_image(Path(args.input_dir) / args.input_name, model)
     ref, _ = apps.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), nc_im=model.config.nc_im,
                                  device=device)
+    out = paths.application_dir(args.out, "Paint2image", args.input_name, args.ref_name)
+    out = out.with_name(out.name + "_quantized") if args.quantization_flag else out
+    cli.refuse_existing([out / f"start_scale={n}.png"], args.overwrite)
 
     # Step (quantised): palette, quantised painting, scale n retrained on quantised inputs:
     in_s = None
