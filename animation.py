@@ -1,76 +1,15 @@
-"""Animation: GIFs of a trained image coming to life (noise walking around the reconstruction).
+"""Animation: GIFs of a trained image coming to life.
 
-    python animation.py --input_name lightning1.png
-    python animation.py --input_name balloons.png --start_scale 1 --beta 0.9 --num_frames 60 --mp4
+    python animation.py --input_name birds.png
+    python animation.py --help
 
-Trains the animation model when it does not exist yet, as the original (noise padding, --min_size 20;
-TrainedModels/<name>/scale_factor=0.750000_noise_padding), then writes one GIF per start scale
-(default 0, 1, 2) and beta (default 0.80, 0.85, 0.90, 0.95) to
-Output/Animation/<name>/<model>/start_scale=<s>/alpha=<alpha>_beta=<beta>.gif. Scales below the start
-scale keep the reconstruction; above, the noise follows a damped random walk (weight
---alpha_animation on the reconstruction noise, momentum beta). All frames of a scale run in one
-forward pass (--batch_size caps it). --mp4 also writes an MP4 (needs imageio's ffmpeg plugin).
+The same program as the console command singan-animate once the package is installed;
+its code is singan/commands/animate.py.
 """
 
-from pathlib import Path
+from singan.commands.animate import get_parser, main, run
 
-from singan import SinGANError, TrainConfig, cli, load, paths, train_image
-from singan import applications as apps
-from singan.config import add_config_args
-
-
-def main(args):
-    # Step: what to write, and refuse to replace existing GIFs:
-    if args.mp4 and not apps.mp4_available():
-        raise SinGANError("--mp4 needs imageio's ffmpeg plugin (pip install imageio[ffmpeg])")
-    betas = apps.ANIMATION_BETAS if args.beta is None else [args.beta]
-    start_scales = apps.ANIMATION_START_SCALES if args.start_scale is None else [args.start_scale]
-    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, "animation_train",
-                                          root=args.models_dir)
-    jobs = [(s, b, paths.animation_file(args.out, args.input_name, s, args.alpha_animation, b, model_file=model_file))
-            for s in start_scales for b in betas]
-    existing = [str(path) for _, _, path in jobs if path.exists()]
-    if existing and not args.overwrite:
-        raise SinGANError(f"output already exists: {existing[0]}; pass --overwrite to replace it")
-
-    # Step: load the animation model, or train it (noise padding):
-    device = cli.device_from_args(args)
-    args.manualSeed = cli.seed_everything(args.manualSeed)
-    args.mode = "animation_train"
-    config = TrainConfig.from_args(args)
-    if model_file.is_file():
-        model = load(model_file, device)
-    else:
-        model = train_image(Path(args.input_dir) / args.input_name, config, model_file, device)
-    if any(not 0 <= s < model.num_trained for s in start_scales):
-        raise SinGANError(f"--start_scale must be between 0 and {model.num_trained - 1} (got {args.start_scale})")
-
-    # Step: frames of every (start scale, beta) pair, saved as GIF (and MP4):
-    for s, beta, path in jobs:
-        frames = apps.animate(model, alpha=args.alpha_animation, beta=beta, start_scale=s,
-                              num_frames=args.num_frames, batch_size=args.batch_size)
-        apps.save_animation(path, frames, args.fps)
-        if args.mp4:
-            apps.save_animation(path.with_suffix(".mp4"), frames, args.fps)
-        print(f"{len(frames)} frames: {path}")
-
-
-def get_parser():
-    p = cli.parser("Animate a single image with SinGAN.")
-    p.add_argument("--input_name", required=True, help="training image name")
-    p.add_argument("--alpha_animation", type=float, default=0.1, help="weight of the reconstruction noise")
-    p.add_argument("--beta", type=float, default=None, help="walk momentum (default: 0.80, 0.85, 0.90, 0.95)")
-    p.add_argument("--start_scale", type=int, default=None, help="first animated scale (default: 0, 1, 2)")
-    p.add_argument("--num_frames", type=int, default=100, help="frames per GIF")
-    p.add_argument("--fps", type=float, default=10, help="frames per second")
-    p.add_argument("--mp4", action="store_true", help="also write an MP4 next to every GIF")
-    p.add_argument("--batch_size", type=int, default=None, help="frames per forward pass (default: all)")
-    p.add_argument("--overwrite", action="store_true", help="replace existing GIFs")
-    p.add_argument("--mode", default="animation", help="task to be done (kept for compatibility)")
-    add_config_args(p)
-    p.set_defaults(min_size=20)  # what the original forces for animation
-    return p
-
+__all__ = ["get_parser", "main"]
 
 if __name__ == "__main__":
-    cli.run(main, get_parser())
+    run()

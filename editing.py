@@ -1,58 +1,15 @@
-"""Editing: make a crude edit (copied/moved region) of a trained image look natural.
+"""Editing: make a crude edit of a trained image look natural.
 
-    python main_train.py --input_name stone.png
-    python editing.py --input_name stone.png --ref_name stone_edit.png --editing_start_scale 3
+    python editing.py --input_name stone.png --ref_name stone_edit.png
+    python editing.py --help
 
-Loads the model main_train.py wrote for --input_name (same --scale_factor/--alpha), reads the
-edited image <ref_dir>/<ref_name> and its mask <ref stem>_mask<ext>, injects the edit at the given
-scale (1 .. number of scales - 1), and writes to Output/Editing/<name>/<model>/<ref>_out/:
-start_scale=<n>.png (the generated image), start_scale=<n>_masked.png (pasted into the training
-image through the mask dilated by 20 pixels and blurred) and <ref stem>_mask_dilated.png (the
-original wrote that one into the input folder). A reference whose size differs from the (resized)
-training image is resized to it.
+The same program as the console command singan-edit once the package is installed;
+its code is singan/commands/edit.py.
 """
 
-from pathlib import Path
+from singan.commands.edit import get_parser, main, run
 
-from singan import applications as apps
-from singan import cli, paths
-from singan.config import add_config_args
-from singan.images import save_image
-
-
-def main(args):
-    # Device, seed, trained model, start scale:
-    device = cli.device_from_args(args)
-    cli.seed_everything(args.manualSeed)
-    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
-    model = apps.load_trained(model_file, args.input_name, device)
-    n = args.editing_start_scale
-    apps.check_injection_scale(model, n)
-
-    # Step: the training image as trained, the edit and its mask at that size:
-    real = apps.training_image(Path(args.input_dir) / args.input_name, model)
-    ref, mask = apps.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), with_mask=True,
-                                    nc_im=model.config.nc_im, device=device)
-
-    # Step: inject at scale n, paste through the dilated mask, save both:
-    out = paths.application_dir(args.out, "Editing", args.input_name, args.ref_name, model_file=model_file)
-    generated, blended = apps.masked_injection(model, real, ref, mask, n, apps.EDITING_RADIUS,
-                                               mask_png=out / f"{Path(args.ref_name).stem}_mask_dilated.png")
-    save_image(out / f"start_scale={n}.png", generated)
-    save_image(out / f"start_scale={n}_masked.png", blended)
-    print(f"edited image: {out / f'start_scale={n}_masked.png'}")
-
-
-def get_parser():
-    p = cli.parser("Edit a trained image with SinGAN.")
-    p.add_argument("--input_name", required=True, help="training image name")
-    p.add_argument("--ref_dir", default="input/Editing", help="folder of the edited image and its mask")
-    p.add_argument("--ref_name", required=True, help="edited image name")
-    p.add_argument("--editing_start_scale", type=int, required=True, help="injection scale (1 .. N-1)")
-    p.add_argument("--mode", default="editing", help="task to be done (kept for compatibility)")
-    add_config_args(p)
-    return p
-
+__all__ = ["get_parser", "main"]
 
 if __name__ == "__main__":
-    cli.run(main, get_parser())
+    run()

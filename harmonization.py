@@ -1,57 +1,15 @@
 """Harmonization: blend a pasted object into a trained image's appearance.
 
-    python main_train.py --input_name starry_night.png
-    python harmonization.py --input_name starry_night.png --ref_name starry_night_naive.png \
-        --harmonization_start_scale 6
+    python harmonization.py --input_name starry_night.png --ref_name starry_night_naive.png
+    python harmonization.py --help
 
-Loads the model main_train.py wrote for --input_name (same --scale_factor/--alpha), reads the naive
-paste <ref_dir>/<ref_name> and its mask <ref stem>_mask<ext>, injects the paste at the given scale
-(1 .. number of scales - 1) and pastes the result into the training image through the mask dilated
-by 7 pixels and blurred. Writes Output/Harmonization/<name>/<model>/<ref>_out/start_scale=<n>.png and the
-dilated mask <ref stem>_mask_dilated.png beside it (the original wrote that one into the input
-folder). A reference whose size differs from the (resized) training image is resized to it.
+The same program as the console command singan-harmonize once the package is installed;
+its code is singan/commands/harmonize.py.
 """
 
-from pathlib import Path
+from singan.commands.harmonize import get_parser, main, run
 
-from singan import applications as apps
-from singan import cli, paths
-from singan.config import add_config_args
-from singan.images import save_image
-
-
-def main(args):
-    # Device, seed, trained model, start scale:
-    device = cli.device_from_args(args)
-    cli.seed_everything(args.manualSeed)
-    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
-    model = apps.load_trained(model_file, args.input_name, device)
-    n = args.harmonization_start_scale
-    apps.check_injection_scale(model, n)
-
-    # Step: the training image as trained, the paste and its mask at that size:
-    real = apps.training_image(Path(args.input_dir) / args.input_name, model)
-    ref, mask = apps.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), with_mask=True,
-                                    nc_im=model.config.nc_im, device=device)
-
-    # Step: inject at scale n, paste through the dilated mask, save:
-    out = paths.application_dir(args.out, "Harmonization", args.input_name, args.ref_name, model_file=model_file)
-    _, blended = apps.masked_injection(model, real, ref, mask, n, apps.HARMONIZATION_RADIUS,
-                                       mask_png=out / f"{Path(args.ref_name).stem}_mask_dilated.png")
-    save_image(out / f"start_scale={n}.png", blended)
-    print(f"harmonized image: {out / f'start_scale={n}.png'}")
-
-
-def get_parser():
-    p = cli.parser("Harmonize a pasted object with a trained SinGAN.")
-    p.add_argument("--input_name", required=True, help="training image name")
-    p.add_argument("--ref_dir", default="input/Harmonization", help="folder of the reference and its mask")
-    p.add_argument("--ref_name", required=True, help="reference image (naive paste) name")
-    p.add_argument("--harmonization_start_scale", type=int, required=True, help="injection scale (1 .. N-1)")
-    p.add_argument("--mode", default="harmonization", help="task to be done (kept for compatibility)")
-    add_config_args(p)
-    return p
-
+__all__ = ["get_parser", "main"]
 
 if __name__ == "__main__":
-    cli.run(main, get_parser())
+    run()

@@ -1,79 +1,15 @@
 """Paint to image: turn a rough colour painting into an image in the style of a trained one.
 
-    python main_train.py --input_name cows.png
     python paint2image.py --input_name cows.png --ref_name cows.png --paint_start_scale 1
-    python paint2image.py --input_name cows.png --ref_name cows.png --paint_start_scale 1 --quantization_flag
+    python paint2image.py --help
 
-Loads the model main_train.py wrote for --input_name (same --scale_factor/--alpha), injects the
-painting <ref_dir>/<ref_name> at the given scale (1 .. number of scales - 1) and writes
-Output/Paint2image/<name>/<model>/<ref>_out/start_scale=<n>.png. With --quantization_flag the painting is
-mapped to the 5 main colours of the training image and scale n is retrained once (from fresh
-networks) on colour-quantised inputs, saved in TrainedModels/<name>/scale_factor=<sf>_paint/
-start_scale=<n>/ and reused; results go to the <ref>_out_quantized folder with real_quant.png,
-in_paint.png and in_paint_quant.png. `--quantization_flag False` now means False (the original
-treated any value as True).
+The same program as the console command singan-paint2image once the package is installed;
+its code is singan/commands/paint2image.py.
 """
 
-from pathlib import Path
+from singan.commands.paint2image import get_parser, main, run
 
-from singan import applications as apps
-from singan import cli, paths
-from singan.config import add_config_args
-from singan.images import save_image
-
-
-def main(args):
-    # Device, seed, trained model, start scale:
-    device = cli.device_from_args(args)
-    cli.seed_everything(args.manualSeed)
-    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
-    model = apps.load_trained(model_file, args.input_name, device)
-    n = args.paint_start_scale
-    apps.check_injection_scale(model, n)
-
-    # Step: the training image as trained and the painting at that size:
-    real = apps.training_image(Path(args.input_dir) / args.input_name, model)
-    ref, _ = apps.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), nc_im=model.config.nc_im,
-                                 device=device)
-    out = paths.application_dir(args.out, "Paint2image", args.input_name, args.ref_name, model_file=model_file)
-
-    # Step (quantised): palette, quantised painting, scale n retrained on quantised inputs:
-    in_s = None
-    if args.quantization_flag:
-        out = out.with_name(out.name + "_quantized")
-        in_s, centers, real_quant = apps.quantized_paint_input(model, real, ref, n)
-        save_image(out / "real_quant.png", real_quant)
-        save_image(out / "in_paint.png", apps.injection_input(model, ref, n))
-        save_image(out / "in_paint_quant.png", in_s)
-        paint_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, "paint_train",
-                                              paint_start_scale=n, root=args.models_dir)
-        model = apps.paint_model(model, n, centers, paint_file)
-
-    # Step: inject at scale n and save:
-    save_image(out / f"start_scale={n}.png", apps.inject(model, ref, n, in_s=in_s))
-    print(f"painted image: {out / f'start_scale={n}.png'}")
-
-
-def str2bool(value: str) -> bool:
-    """'True'/'1'/'yes' -> True, 'False'/'0'/'no' -> False (the original's type=bool made 'False' True)."""
-    words = {"true": True, "1": True, "yes": True, "y": True, "false": False, "0": False, "no": False, "n": False}
-    if value.lower() not in words:
-        raise ValueError(value)
-    return words[value.lower()]
-
-
-def get_parser():
-    p = cli.parser("Turn a painting into an image with SinGAN.")
-    p.add_argument("--input_name", required=True, help="training image name")
-    p.add_argument("--ref_dir", default="input/Paint", help="folder of the painting")
-    p.add_argument("--ref_name", required=True, help="painting image name")
-    p.add_argument("--paint_start_scale", type=int, required=True, help="injection scale (1 .. N-1)")
-    p.add_argument("--quantization_flag", type=str2bool, nargs="?", const=True, default=False,
-                   help="quantise colours and retrain the injection scale (bare flag or True/False)")
-    p.add_argument("--mode", default="paint2image", help="task to be done (kept for compatibility)")
-    add_config_args(p)
-    return p
-
+__all__ = ["get_parser", "main"]
 
 if __name__ == "__main__":
-    cli.run(main, get_parser())
+    run()

@@ -25,12 +25,11 @@ from .training import train
 
 def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | None = None, name: str = "") -> SinGAN:
     """An untrained SinGAN for the image `real` (1, C, H, W): pyramid geometry and real pyramid."""
+    config.validate()
     h, w = real.shape[-2:]
     if min(h, w) < config.min_size:
         raise SinGANError(f"{name or 'the image'} is {h}x{w}, smaller than --min_size {config.min_size}; "
                           "use a larger image or a smaller --min_size")
-    if config.nc_z != config.nc_im:
-        raise SinGANError(f"--nc_z ({config.nc_z}) must equal --nc_im ({config.nc_im})")
     if geometry is None:
         geometry = adjust_scales(h, w, config.min_size, config.max_size, config.scale_factor)
     reals = build_pyramid(resize_to_finest(real, geometry), geometry)
@@ -41,7 +40,7 @@ def describe(model: SinGAN, input_hw: tuple[int, int]) -> str:
     """One line per fact a user wants to see before a long run."""
     shapes = [tuple(r.shape[-2:]) for r in model.reals]
     lines = [f"{len(shapes)} scales from {shapes[0][0]}x{shapes[0][1]} to {shapes[-1][0]}x{shapes[-1][1]}, "
-             f"scale factor {model.geometry.scale_factor:.6f}"]
+             f"recomputed scale factor {model.geometry.scale_factor:.6f} (initial {model.config.scale_factor:g})"]
     if tuple(input_hw) != shapes[-1]:
         lines.insert(0, f"image resized from {input_hw[0]}x{input_hw[1]} to {shapes[-1][0]}x{shapes[-1][1]} "
                         f"(--max_size {model.config.max_size})")

@@ -4,18 +4,25 @@
 as its command-line flag; `add_config_args` declares those flags for argparse
 and `TrainConfig.from_args` reads them back. The config is stored verbatim in
 every checkpoint (as a dict), so a trained model knows how it was made.
-`PRESETS` are named sets of defaults (`--preset fast`); flags given explicitly win.
+`TrainConfig.validate` checks every value against what the code supports (the
+scripts and the Python API call the same rules, `RULES`), so bad values fail at
+once with a one-line `SinGANError` naming the flag. `PRESETS` are named sets of
+defaults (`--preset fast`); flags given explicitly win.
 """
 
 import argparse
 import dataclasses
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from .errors import SinGANError
 
 
 @dataclass
 class TrainConfig:
     # Networks:
-    nc_z: int = 3  # noise channels (must equal nc_im)
+    nc_z: int | None = None  # noise channels: must equal nc_im (None: nc_im)
     nc_im: int = 3  # image channels
     nfc: int = 32  # base conv width (doubled every 4 scales, at most 128)
     min_nfc: int = 32
@@ -49,6 +56,19 @@ class TrainConfig:
     amp: str = "off"  # 'bf16': bfloat16 autocast of the G and D passes (meant for CUDA)
     cuda_graph: bool = True  # on CUDA, replay each training iteration as a CUDA graph
 
+    def __post_init__(self) -> None:
+        if self.nc_z is None:
+            self.nc_z = self.nc_im
+
+    def validate(self) -> "TrainConfig":
+        """Raise a one-line SinGANError naming the first unsupported value (flag name, value, what is allowed)."""
+        for f in dataclasses.fields(self):
+            check_value(f.name, getattr(self, f.name))
+        for ok, message in _combinations(self):
+            if not ok:
+                raise SinGANError(message)
+        return self
+
     @property
     def pad(self) -> int:
         """Zero padding that keeps the output size: ((ker_size - 1) * num_layer) / 2 = 5."""
@@ -68,9 +88,70 @@ class TrainConfig:
         return cls(**{k: v for k, v in data.items() if k in names})
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace) -> "TrainConfig":
-        return cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(cls)
-                      if hasattr(args, f.name)})
+    def from_args(cls, args: argparse.Namespace, **overrides) -> "TrainConfig":
+        """The config of the parsed flags (fields without a flag keep their default), plus `overrides`."""
+        values = {f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name)}
+        return cls(**{**values, **overrides})
+
+
+# ---------------------------------------------------------------- validation
+
+Rule = tuple[Callable[[object], bool], str]
+
+
+def _number(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def between(lo: float, hi: float, *, integer: bool = False, open_lo: bool = False, open_hi: bool = False) -> Rule:
+    """A rule: a finite number (an integer if `integer`) in [lo, hi] (ends excluded when open)."""
+    def ok(x: object) -> bool:
+        if not _number(x) or (integer and not float(x).is_integer()):
+            return False
+        return (lo < x if open_lo else lo <= x) and (x < hi if open_hi else x <= hi)
+
+    kind = "an integer" if integer else "a number"
+    return ok, f"{kind} in {'(' if open_lo else '['}{lo:g}, {hi:g}{')' if open_hi else ']'}"
+
+
+def one_of(*values: object) -> Rule:
+    return (lambda x: x in values), "one of " + ", ".join(map(str, values))
+
+
+INF = math.inf
+RULES: dict[str, Rule] = {
+    "nc_z": ((lambda x: x in (None, 1, 3)), "1 or 3 (equal to --nc_im)"), "nc_im": one_of(1, 3),
+    "nfc": between(1, 1024, integer=True), "min_nfc": between(1, 1024, integer=True),
+    "ker_size": one_of(1, 3, 5, 7, 9, 11), "num_layer": between(2, 20, integer=True),
+    "stride": one_of(1), "padd_size": one_of(0),
+    "scale_factor": between(0, 1, open_lo=True, open_hi=True), "noise_amp": between(0, INF, open_hi=True),
+    "min_size": between(1, 100000, integer=True), "max_size": between(1, 100000, integer=True),
+    "niter": between(1, 10**7, integer=True), "gamma": between(0, 1, open_lo=True),
+    "lr_milestone": between(0, 10**7, integer=True),
+    "lr_g": between(0, 1, open_lo=True), "lr_d": between(0, 1, open_lo=True),
+    "beta1": between(0, 1, open_hi=True),
+    "Gsteps": between(1, 1000, integer=True), "Dsteps": between(1, 1000, integer=True),
+    "lambda_grad": between(0, INF, open_hi=True), "alpha": between(0, INF, open_hi=True),
+    "mode": one_of("train", "animation_train", "paint_train"), "amp": one_of("off", "bf16"),
+    "manualSeed": ((lambda x: x is None or (isinstance(x, int) and 0 <= x < 2**32)), "an integer in [0, 2**32)"),
+}
+
+
+def check_value(name: str, value: object, rules: dict[str, Rule] = RULES) -> None:
+    """One-line SinGANError if `value` breaks the rule of the flag `name` (names without a rule pass)."""
+    if name in rules and not rules[name][0](value):
+        raise SinGANError(f"--{name} {value}: must be {rules[name][1]}")
+
+
+def _combinations(c: TrainConfig) -> list[tuple[bool, str]]:
+    """Rules between flags: (holds, message when it does not)."""
+    receptive = c.num_layer * (c.ker_size - 1) + 1  # D's valid convs need at least this many pixels
+    return [
+        (c.nc_z == c.nc_im, f"--nc_z {c.nc_z}: must equal --nc_im {c.nc_im} (leave --nc_z out to follow --nc_im)"),
+        (c.max_size >= c.min_size, f"--max_size {c.max_size}: must be at least --min_size {c.min_size}"),
+        (c.min_size >= receptive, f"--min_size {c.min_size}: must be at least {receptive} for --num_layer "
+                                  f"{c.num_layer} and --ker_size {c.ker_size} (the discriminator's receptive field)"),
+    ]
 
 
 # Named defaults. 'fast' trains 4x fewer iterations per scale, with the learning-rate drop at the
@@ -89,32 +170,42 @@ def apply_preset(parser: argparse.ArgumentParser, argv: list[str] | None = None)
     parser.set_defaults(**PRESETS[known.preset])
 
 
-def add_config_args(parser: argparse.ArgumentParser) -> None:
-    """The original's common flags (config.py), same names and defaults."""
+# Help text of every config flag, in --help order (None: declared elsewhere or not a flag).
+FLAG_HELP: dict[str, str] = {
+    "nc_im": "image channels (1 trains a grayscale model)",
+    "nc_z": "noise channels (must equal --nc_im; default: --nc_im)",
+    "nfc": "base width of the convolutions (doubled every 4 scales, at most 128)",
+    "min_nfc": "minimum width of the convolutions",
+    "ker_size": "kernel size (odd)",
+    "num_layer": "convolutions per generator and discriminator",
+    "stride": "convolution stride (only 1 is supported; kept for compatibility)",
+    "padd_size": "convolution padding (only 0 is supported; kept for compatibility)",
+    "scale_factor": "initial pyramid scale factor in (0, 1); the pyramid recomputes it to fit the image exactly",
+    "noise_amp": "noise amplitude multiplier",
+    "min_size": "image side at the coarsest scale",
+    "max_size": "largest image side at the finest scale (larger images are resized)",
+    "niter": "iterations per scale",
+    "gamma": "learning-rate decay factor at --lr_milestone",
+    "lr_milestone": "iteration at which the learning rates drop by --gamma",
+    "lr_g": "learning rate of the generator",
+    "lr_d": "learning rate of the discriminator",
+    "beta1": "Adam beta1",
+    "Gsteps": "generator steps per iteration",
+    "Dsteps": "discriminator steps per iteration",
+    "lambda_grad": "gradient-penalty weight",
+    "alpha": "reconstruction-loss weight",
+}
+
+
+def add_config_args(parser: argparse.ArgumentParser, exclude: tuple[str, ...] = ()) -> None:
+    """The original's training flags (same names and defaults), less those in `exclude`."""
     d = TrainConfig()
     g = parser.add_argument_group("SinGAN hyperparameters (defaults of the original)")
-    g.add_argument("--nc_z", type=int, default=d.nc_z, help="noise channels")
-    g.add_argument("--nc_im", type=int, default=d.nc_im, help="image channels (1 trains a grayscale model)")
-    g.add_argument("--nfc", type=int, default=d.nfc)
-    g.add_argument("--min_nfc", type=int, default=d.min_nfc)
-    g.add_argument("--ker_size", type=int, default=d.ker_size, help="kernel size")
-    g.add_argument("--num_layer", type=int, default=d.num_layer, help="number of layers")
-    g.add_argument("--stride", type=int, default=d.stride, help="stride")
-    g.add_argument("--padd_size", type=int, default=d.padd_size, help="net pad size")
-    g.add_argument("--scale_factor", type=float, default=d.scale_factor, help="pyramid scale factor")
-    g.add_argument("--noise_amp", type=float, default=d.noise_amp, help="additive noise cont weight")
-    g.add_argument("--min_size", type=int, default=d.min_size, help="image minimal size at the coarser scale")
-    g.add_argument("--max_size", type=int, default=d.max_size, help="image maximal size at the finest scale")
-    g.add_argument("--niter", type=int, default=d.niter, help="number of epochs to train per scale")
-    g.add_argument("--gamma", type=float, default=d.gamma, help="scheduler gamma")
-    g.add_argument("--lr_milestone", type=int, default=d.lr_milestone, help="iteration at which lr drops by gamma")
-    g.add_argument("--lr_g", type=float, default=d.lr_g, help="learning rate, generator")
-    g.add_argument("--lr_d", type=float, default=d.lr_d, help="learning rate, discriminator")
-    g.add_argument("--beta1", type=float, default=d.beta1, help="beta1 for adam")
-    g.add_argument("--Gsteps", type=int, default=d.Gsteps, help="Generator inner steps")
-    g.add_argument("--Dsteps", type=int, default=d.Dsteps, help="Discriminator inner steps")
-    g.add_argument("--lambda_grad", type=float, default=d.lambda_grad, help="gradient penalty weight")
-    g.add_argument("--alpha", type=float, default=d.alpha, help="reconstruction loss weight")
+    for name, help_text in FLAG_HELP.items():
+        if name not in exclude:
+            default = getattr(d, name)
+            kind = float if isinstance(default, float) else int
+            g.add_argument(f"--{name}", type=kind, default=None if name == "nc_z" else default, help=help_text)
     g = parser.add_argument_group("the paper's semantics instead of the original code's (change results)")
     g.add_argument("--fixed_z_opt", action="store_true",
                    help="draw the coarsest reconstruction noise z* once (the original redraws it every iteration)")

@@ -37,3 +37,44 @@ def run_script(script: str, *args: str, cwd: Path, check: bool = True) -> subpro
 def run_module(module: str, *args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
     """`python -m <module> ...` in `cwd` on the CPU, with the repository importable."""
     return _run([sys.executable, "-m", module, *args, "--device", "cpu"], cwd, check)
+
+
+def untrained_model_file(path: Path, image: str = "balloons.png", **config) -> Path:
+    """A complete checkpoint of `image` whose scales hold freshly initialised networks: a model to
+    sample from, in no time and without training (for tests of the commands' checks)."""
+    import torch
+
+    from singan import build_model, checkpoint
+    from singan.images import read_image
+    from singan.model import TrainedScale
+    from singan.training import new_scale_networks
+
+    torch.manual_seed(0)
+    cfg = tiny_config(**config)
+    model = build_model(read_image(IMAGES / image, cfg.nc_im), cfg, name=image)
+    for n, real in enumerate(model.reals):
+        netG, netD = new_scale_networks(model, n)
+        netG.eval()
+        h, w = real.shape[-2:]
+        z_rec = torch.zeros(1, cfg.nc_z, h + 2 * cfg.pad, w + 2 * cfg.pad)
+        if n == 0:
+            z_rec.normal_()
+        model.scales.append(TrainedScale(netG=netG, z_rec=z_rec, noise_amp=1.0 if n == 0 else 0.1, netD=netD))
+    return checkpoint.save(model, path)
+
+
+def run_command(command: str, argv: list[str], cwd: Path, monkeypatch, capsys) -> subprocess.CompletedProcess:
+    """`singan.commands.<command>.run(argv)` in `cwd`, in this process (no interpreter start-up): the
+    exit status and output as a subprocess run would give them."""
+    import importlib
+
+    monkeypatch.chdir(cwd)
+    module = importlib.import_module(f"singan.commands.{command}")
+    capsys.readouterr()
+    try:
+        module.run([str(a) for a in argv])
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess([command, *argv], code, out.out, out.err)

@@ -59,6 +59,7 @@ def _check_outside_mask(result, real, dilated_png):
     assert np.abs(result[~outside] - real[~outside]).max() > 10  # the masked region changed
 
 
+@pytest.mark.slow
 def test_harmonization(workdir, tmp_path):
     # tree.jpg (a Christmas tree pasted into the seascape painting, 280x348) is resized to 65x80.
     run_script("harmonization.py", *COMMON, "--input_name", "seascape.png", "--ref_dir", str(INPUT / "Harmonization"),
@@ -71,6 +72,7 @@ def test_harmonization(workdir, tmp_path):
     assert not (INPUT / "Harmonization" / "tree_mask_dilated.png").exists()
 
 
+@pytest.mark.slow
 def test_editing(workdir, tmp_path):
     run_script("editing.py", *COMMON, "--input_name", "tree.png", "--ref_dir", str(INPUT / "Editing"),
                "--ref_name", "tree_edit.png", "--editing_start_scale", "2", cwd=workdir)
@@ -82,6 +84,7 @@ def test_editing(workdir, tmp_path):
     _check_outside_mask(masked, real, out / "tree_edit_mask_dilated.png")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("quantize", [[], ["--quantization_flag"]], ids=["plain", "quantized"])
 def test_paint2image(workdir, quantize):
     # The trees1.png painting (167x250) is resized to the tree model's 80x80.
@@ -100,6 +103,7 @@ def test_paint2image(workdir, quantize):
         assert paint_model.is_file()
 
 
+@pytest.mark.slow
 def test_super_resolution(tmp_path):
     # 33039_LR.png is 120x80; --max_size 60 trains on 60x40 (7 scales), so x4 gives 240x160.
     run_script("SR.py", "--input_dir", str(IMAGES), "--max_size", "60", *FAST, "--not_cuda",
@@ -110,6 +114,7 @@ def test_super_resolution(tmp_path):
     assert 20 < hr.mean() < 235 and hr.std() > 10
 
 
+@pytest.mark.slow
 def test_animation(tmp_path):
     run_script("animation.py", *COMMON, "--input_name", "balloons.png", "--max_size", "40", *FAST,
                "--num_frames", "8", "--beta", "0.9", "--start_scale", "1", cwd=tmp_path)
@@ -134,21 +139,25 @@ def _harmonize(cwd, ref_dir, ref_name="tree.jpg", scale="2"):
                       "--ref_name", ref_name, "--harmonization_start_scale", scale, cwd=cwd, check=False)
 
 
+@pytest.mark.slow
 def test_out_of_range_injection_scale(workdir):
     _one_line_error(_harmonize(workdir, INPUT / "Harmonization", scale="5"), "between 1 and 4 (got 5)")
     with pytest.raises(SinGANError, match=r"between 1 and 4 \(got 0\)"):
         check_injection_scale(_model(workdir, "seascape"), 0)
 
 
+@pytest.mark.slow
 def test_missing_reference(workdir):
     _one_line_error(_harmonize(workdir, INPUT / "Harmonization", ref_name="nope.png"), "nope.png", "not found")
 
 
+@pytest.mark.slow
 def test_missing_mask(workdir, tmp_path):
     shutil.copy(INPUT / "Harmonization" / "tree.jpg", tmp_path)
     _one_line_error(_harmonize(workdir, tmp_path), "tree_mask.jpg", "not found")
 
 
+@pytest.mark.slow
 def test_mask_of_different_size(workdir, tmp_path):
     shutil.copy(INPUT / "Harmonization" / "tree.jpg", tmp_path)
     mask = io.imread(INPUT / "Harmonization" / "tree_mask.jpg")

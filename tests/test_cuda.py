@@ -10,7 +10,7 @@ from singan.checkpoint import save
 from singan.images import read_image
 from singan.training import train
 
-pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+pytestmark = [pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA"), pytest.mark.slow]
 
 
 def _train_cuda(tmp_path, **config):

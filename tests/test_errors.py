@@ -1,4 +1,5 @@
-"""Bad input gives one line on stderr, exit status 2, no traceback, and changes no file."""
+"""Bad input gives one line on stderr, exit status 2, no traceback, and changes no file (the commands run
+in-process through the same `singan.cli.run` as the scripts; tests/test_bad_inputs.py also runs real scripts)."""
 
 import pickle
 import zipfile
@@ -8,7 +9,7 @@ import pytest
 import torch
 from PIL import Image
 
-from helpers import IMAGES, run_script
+from helpers import IMAGES, run_command
 from singan import SinGANError, checkpoint
 
 
@@ -41,26 +42,26 @@ def inputs(tmp_path):
     ("notes.png", ["cannot read", "notes.png"]),
     ("tiny.png", ["20x30", "--min_size 25"]),
 ])
-def test_bad_training_images(inputs, name, words):
+def test_bad_training_images(inputs, monkeypatch, capsys, name, words):
     cwd, folder = inputs
     before = _snapshot(cwd)
-    proc = run_script("main_train.py", "--input_dir", str(folder), "--input_name", name, "--not_cuda",
-                      "--niter", "1", cwd=cwd, check=False)
+    proc = run_command("train", ["--input_dir", folder, "--input_name", name, "--not_cuda", "--niter", "1"], cwd,
+                       monkeypatch, capsys)
     _assert_user_error(proc, *words)
     assert _snapshot(cwd) == before
     assert not (cwd / "TrainedModels").exists()
 
 
-def test_unknown_mode(inputs):
+def test_unknown_mode(inputs, monkeypatch, capsys):
     cwd, _ = inputs
-    proc = run_script("main_train.py", "--input_name", "balloons.png", "--mode", "paint", cwd=cwd, check=False)
+    proc = run_command("train", ["--input_name", "balloons.png", "--mode", "paint"], cwd, monkeypatch, capsys)
     _assert_user_error(proc, "--mode", "paint")
 
 
-def test_random_samples_without_model(inputs):
+def test_random_samples_without_model(inputs, monkeypatch, capsys):
     cwd, _ = inputs
-    proc = run_script("random_samples.py", "--input_name", "balloons.png", "--mode", "random_samples",
-                      "--not_cuda", cwd=cwd, check=False)
+    proc = run_command("sample", ["--input_name", "balloons.png", "--mode", "random_samples", "--not_cuda"], cwd,
+                       monkeypatch, capsys)
     _assert_user_error(proc, "no trained model", "main_train.py")
 
 
@@ -122,7 +123,8 @@ def test_nan_loss_stops_with_the_scale_and_iteration(tmp_path):
     from singan.images import read_image
     from singan.training import train
 
-    model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(niter=3, alpha=float("nan")))
+    model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(niter=3))
+    model.config.alpha = float("nan")  # past validation (which refuses --alpha nan): a NaN reconstruction loss
     saved = []
     with pytest.raises(SinGANError, match="scale 0, iteration 0") as e:
         train(model, tmp_path, save=lambda m, r: saved.append(r), progress=False)

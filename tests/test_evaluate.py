@@ -40,6 +40,7 @@ def _evaluate(workdir, gen_start_scale: int, *extra: str) -> dict:
     return json.loads(path.read_text())
 
 
+@pytest.mark.slow
 def test_evaluate_random_samples(workdir):
     result = _evaluate(workdir, 0)
     assert {"diversity", "patch_swd", "patch_swd_levels", "sifid_mean", "sifid_std", "num_samples",
@@ -52,6 +53,7 @@ def test_evaluate_random_samples(workdir):
     assert result["sifid_mean"] is None  # no --inception_weights
 
 
+@pytest.mark.slow
 def test_evaluate_reconstruction_has_no_diversity(workdir):
     model = load(workdir.joinpath(*MODEL_DIR, "model.pt"))
     result = evaluate(model, 4, gen_start_scale=model.num_trained)  # every scale uses its z_rec
@@ -60,6 +62,7 @@ def test_evaluate_reconstruction_has_no_diversity(workdir):
     assert "diversity" in format_table(result)
 
 
+@pytest.mark.slow
 def test_evaluate_sifid(workdir, tmp_path):
     torch.manual_seed(0)
     weights = tmp_path / "inception.pth"
@@ -70,12 +73,14 @@ def test_evaluate_sifid(workdir, tmp_path):
     assert math.isfinite(result["sifid_std"]) and result["sifid_std"] >= 0
 
 
+@pytest.mark.slow
 def test_evaluate_missing_model_is_one_line(workdir):
     proc = run_module("singan.evaluate", "--input_name", "missing.png", cwd=workdir, check=False)
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith("error: no trained model")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["--input_name", "balloons.png", "--gen_start_scale", "3"],
                                   ["--input_name", "balloons.png", "--num_samples", "1"],
                                   ["--input_name", "balloons.png", "--inception_weights", "nowhere.pth"]])
@@ -88,6 +93,7 @@ def test_evaluate_bad_input_is_one_line(workdir, capsys, args):
     assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
 
 
+@pytest.mark.slow
 def test_figures(workdir):
     proc = run_module("singan.figures", "--input_name", "balloons.png", "--out", "figs", "--num_samples", "3",
                       cwd=workdir)

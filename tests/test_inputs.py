@@ -20,6 +20,7 @@ def inputs(tmp_path_factory):
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, extra, warning", [
     ("gray.png", [], None),
     ("rgba.png", [], "alpha"),

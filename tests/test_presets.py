@@ -3,6 +3,7 @@ bf16 autocast trains (its CUDA use is covered in test_cuda.py)."""
 
 import math
 
+import pytest
 import torch
 
 from helpers import IMAGES, tiny_config
@@ -30,6 +31,7 @@ def test_fast_preset_sets_defaults_and_explicit_flags_win():
         assert _config(["--input_name", "x.png", *argv]).niter == 700
 
 
+@pytest.mark.slow
 def test_bf16_autocast_trains_on_cpu(tmp_path):
     losses = {}
     for amp in ("off", "bf16"):

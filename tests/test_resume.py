@@ -6,9 +6,12 @@ import subprocess
 import sys
 import time
 
+import pytest
 import torch
 
 from helpers import ENV, IMAGES, REPO, run_script
+
+pytestmark = pytest.mark.slow  # every test here trains
 
 ARGS = ["--input_dir", str(IMAGES), "--input_name", "balloons.png", "--not_cuda", "--min_size", "25",
         "--max_size", "40", "--niter", "16", "--manualSeed", "3", "--num_samples", "0"]

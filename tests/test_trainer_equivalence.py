@@ -13,6 +13,7 @@ test_trajectory.py.)
 import copy
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -21,6 +22,8 @@ from singan import build_model
 from singan.images import read_image
 from singan.imresize import imresize
 from singan.training import gradient_penalty, new_scale_networks, train, train_scale
+
+pytestmark = pytest.mark.slow  # every test here trains
 
 
 def _noise(model, k, h, w):

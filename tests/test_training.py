@@ -12,6 +12,8 @@ from singan.images import read_image
 from singan.sampling import generate
 from singan.training import new_scale_networks, train
 
+pytestmark = pytest.mark.slow  # every test here trains
+
 
 def _tiny_model(seed=0, **overrides):
     torch.manual_seed(seed)

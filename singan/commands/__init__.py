@@ -1,0 +1,6 @@
+"""The command-line programs, one module each, with `main(args)`, `get_parser()` and `run(argv)`.
+
+`run` is the console command (`singan-train`, `singan-sample`, ...; see pyproject.toml) and what the
+top-level scripts (`python main_train.py ...`) call: it parses and checks the flags through
+`singan.cli.run`, then calls `main`.
+"""

@@ -1,0 +1,67 @@
+"""Draw random samples from a trained SinGAN, at the training size or any other
+(`python random_samples.py` or `singan-sample`).
+
+    python random_samples.py --input_name balloons.png --mode random_samples --gen_start_scale 0
+    python random_samples.py --input_name balloons.png --mode random_samples_arbitrary_sizes \
+        --scale_h 2 --scale_v 1
+
+Loads TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (the folder main_train.py
+wrote for the same --input_name, --scale_factor and --alpha) and writes <num_samples> PNGs to
+Output/RandomSamples/<name>/<model folder>/gen_start_scale=<g>/ or
+Output/RandomSamples_ArbitrerySizes/<name>/<model folder>/scale_v=<v>_scale_h=<h>/. All samples
+of a scale run in one forward pass (--batch_size caps it).
+"""
+
+from .. import SinGANError, cli, load, paths
+from ..images import save_images
+from ..sampling import generate
+
+
+def main(args):
+    # Check the output folder before any work:
+    arbitrary = args.mode == "random_samples_arbitrary_sizes"
+    scale_h, scale_v = (args.scale_h, args.scale_v) if arbitrary else (1.0, 1.0)
+    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
+    out = paths.random_samples_dir(args.out, args.input_name, args.gen_start_scale, scale_v, scale_h, arbitrary,
+                                   model_file=model_file)
+    if out.exists() and any(out.iterdir()) and not args.overwrite:
+        raise SinGANError(f"output folder {out} already exists; pass --overwrite to replace its samples")
+
+    # Load the model and check the start scale against it:
+    device = cli.device_from_args(args)
+    cli.seed_everything(args.manualSeed)
+    model = load(model_file, device, allow_partial=args.allow_partial)
+    if args.gen_start_scale > model.num_trained:
+        raise SinGANError(f"--gen_start_scale {args.gen_start_scale}: must be between 0 and {model.num_trained} "
+                          f"for this model ({model.num_trained} trained scales)")
+
+    # Generate and save:
+    images = generate(model, args.num_samples, gen_start_scale=args.gen_start_scale, scale_h=scale_h,
+                      scale_v=scale_v, batch_size=args.batch_size)
+    save_images(out, images)
+    print(f"{args.num_samples} samples of size {images.shape[2]}x{images.shape[3]} in {out}")
+
+
+def get_parser() -> cli.ArgumentParser:
+    p = cli.parser("Generate random samples from a trained SinGAN.")
+    p.add_argument("--input_name", required=True, help="training image name")
+    p.add_argument("--mode", default="random_samples", choices=["random_samples", "random_samples_arbitrary_sizes"],
+                   help="training size, or other sizes (--scale_h, --scale_v)")
+    p.add_argument("--gen_start_scale", type=int, default=0, help="scales below it reconstruct the image")
+    p.add_argument("--scale_h", type=float, default=1.5, help="horizontal resize factor (arbitrary sizes)")
+    p.add_argument("--scale_v", type=float, default=1.0, help="vertical resize factor (arbitrary sizes)")
+    p.add_argument("--num_samples", type=int, default=50, help="number of samples")
+    p.add_argument("--seed", dest="manualSeed", type=int, default=None, help="random seed (alias --manualSeed)")
+    p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")
+    p.add_argument("--allow_partial", action="store_true", help="sample from an unfinished model's scales")
+    p.add_argument("--overwrite", action="store_true", help="replace samples in an existing output folder")
+    cli.add_model_flags(p)
+    return p
+
+
+def run(argv: list[str] | None = None) -> None:
+    cli.run(main, get_parser(), argv)
+
+
+if __name__ == "__main__":
+    run()

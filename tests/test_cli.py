@@ -1,0 +1,109 @@
+"""The commands' --help and shared plumbing: only the flags a command uses, each with help text and a
+true default; the thin top-level scripts; the resume command line; the default injection scale."""
+
+import argparse
+import importlib
+import importlib.util
+import subprocess
+import sys
+
+import pytest
+
+from helpers import ENV, REPO, run_command, untrained_model_file
+from singan import SinGANError, cli
+
+COMMANDS = ["train", "sample", "harmonize", "edit", "paint2image", "sr", "animate"]
+SCRIPTS = {"main_train.py": "train", "random_samples.py": "sample", "harmonization.py": "harmonize",
+           "editing.py": "edit", "paint2image.py": "paint2image", "SR.py": "sr", "animation.py": "animate"}
+TRAINING_FLAGS = ["--min_size", "--max_size", "--lr_g", "--Gsteps", "--nfc", "--ker_size", "--preset", "--amp"]
+
+
+def _help(command: str) -> str:
+    return importlib.import_module(f"singan.commands.{command}").get_parser().format_help()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_flag_has_help_and_a_true_default(command):
+    parser = importlib.import_module(f"singan.commands.{command}").get_parser()
+    for action in parser._actions:
+        assert action.help, action.option_strings
+    text = " ".join(_help(command).split())  # argparse wraps lines
+    for wrong in ("(default: None)", "default: True", "default: False"):
+        assert wrong not in text
+    assert "default: None" not in text and "default:\n" not in text
+
+
+@pytest.mark.parametrize("command", ["sample", "harmonize", "edit", "paint2image"])
+def test_loading_commands_do_not_list_training_flags(command):
+    text = _help(command)
+    assert all(flag not in text for flag in TRAINING_FLAGS)
+    assert "--scale_factor" in text and "--alpha" in text  # they name the model folder
+    assert ("--niter" in text) == (command == "paint2image")  # paint2image retrains one scale
+
+
+def test_sr_help_shows_the_defaults_sr_uses():
+    text = " ".join(_help("sr").split())
+    assert "--scale_factor" not in text  # computed from --sr_factor
+    assert "reconstruction-loss weight (default: 100.0)" in text
+    assert "image side at the coarsest scale (default: 18)" in text
+
+
+def test_no_cuda_graph_help_has_no_default():
+    text = " ".join(_help("train").split())
+    assert "CUDA graph (default" not in text and "--no_cuda_graph" in text
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_top_level_scripts_are_thin_files_over_the_package_commands(script):
+    spec = importlib.util.spec_from_file_location(script[:-3], REPO / script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    command = importlib.import_module(f"singan.commands.{SCRIPTS[script]}")
+    assert module.get_parser is command.get_parser and module.main is command.main
+    assert len((REPO / script).read_text().splitlines()) < 80
+
+
+def test_a_script_runs_as_users_call_it():
+    proc = subprocess.run([sys.executable, str(REPO / "main_train.py"), "--help"], env=ENV, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0 and "--input_name" in proc.stdout, proc.stderr
+
+
+def test_resume_command_repeats_argv_with_resume(monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["main_train.py", "--input_name", "a b.png"])
+    expected = f"{sys.executable} main_train.py --input_name 'a b.png' --resume"
+    assert cli.resume_command(["--input_name", "a b.png"]) == expected
+    assert cli.resume_command(["--resume"]).endswith("main_train.py --resume")
+    monkeypatch.setattr(sys, "argv", ["/usr/bin/singan-train"])
+    assert cli.resume_command(["--niter", "5"]) == "/usr/bin/singan-train --niter 5 --resume"
+
+
+def test_injection_scale_default_and_range(capsys):
+    assert cli.injection_scale(9, None, "editing_start_scale") == 6
+    assert "1 to 8" in capsys.readouterr().out
+    assert cli.injection_scale(2, None, "editing_start_scale") == 1
+    assert cli.injection_scale(9, 3, "editing_start_scale") == 3
+    with pytest.raises(SinGANError, match="--editing_start_scale 9: .* between 1 and 8"):
+        cli.injection_scale(9, 9, "editing_start_scale")
+    with pytest.raises(SinGANError, match="at least 2"):
+        cli.injection_scale(1, None, "editing_start_scale")
+
+
+def test_check_args_names_flag_value_and_rule():
+    args = argparse.Namespace(niter=0, out=".", batch_size=None)
+    with pytest.raises(SinGANError, match=r"^--niter 0: must be an integer in \[1, "):
+        cli.check_args(args)
+    cli.check_args(argparse.Namespace(niter=5, out=".", batch_size=None))
+
+
+def test_evaluate_and_figures_commands(tmp_path, monkeypatch, capsys):
+    """The console commands singan-evaluate and singan-figures, on a model of untrained networks (no training)."""
+    untrained_model_file(tmp_path / "TrainedModels" / "balloons" / "scale_factor=0.750000,alpha=10" / "model.pt")
+    proc = run_command("evaluate", ["--input_name", "balloons.png", "--num_samples", "3", "--device", "cpu"],
+                       tmp_path, monkeypatch, capsys)
+    assert proc.returncode == 0 and "diversity" in proc.stdout, proc.stderr
+    assert list((tmp_path / "TrainedModels").rglob("evaluation_gen_start_scale=0.json"))
+    proc = run_command("figures", ["--input_name", "balloons.png", "--out", "figs", "--num_samples", "2",
+                                   "--device", "cpu"], tmp_path, monkeypatch, capsys)
+    assert proc.returncode == 0, proc.stderr
+    assert list((tmp_path / "figs").glob("*"))

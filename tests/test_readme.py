@@ -1,0 +1,57 @@
+"""Every command of the README's ```bash blocks, run top to bottom on a fresh copy of the repository,
+succeeds: the README cannot drift from the code.
+
+Only size and iteration flags are added (a tiny pyramid, a few iterations) so the whole README runs
+in minutes; the set-up commands (virtual environments, pip, the test suite itself) are left out.
+"""
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from helpers import REPO
+
+pytestmark = pytest.mark.slow
+
+TINY = ["--min_size", "20", "--max_size", "40", "--niter", "3"]  # appended to the commands that train
+TRAINS = ("main_train.py", "SR.py", "animation.py")
+SETUP = ("venv", "pip ", "pytest")
+
+
+def readme_commands(text: str) -> list[list[str]]:
+    """The commands of the ```bash blocks, in order, without the set-up ones."""
+    commands = []
+    for block in re.findall(r"```bash\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            if line.strip() and not any(word in line for word in SETUP):
+                commands.append(shlex.split(line, comments=True))
+    return commands
+
+
+def tiny(command: list[str]) -> list[str]:
+    """The command as run here: this interpreter, and a tiny size for the commands that train."""
+    assert command[0] == "python", command
+    extra = TINY if any(command[1] == script for script in TRAINS) else []
+    return [sys.executable, *command[1:], *extra]
+
+
+def test_readme_has_the_commands_of_every_script():
+    scripts = {c[1] for c in readme_commands((REPO / "README.md").read_text())}
+    assert {"main_train.py", "random_samples.py", "harmonization.py", "editing.py", "paint2image.py", "SR.py",
+            "animation.py", "-m"} <= scripts
+
+
+def test_every_readme_command_runs_in_order(tmp_path):
+    repo = tmp_path / "singan"
+    shutil.copytree(REPO, repo, ignore=shutil.ignore_patterns(".git", ".venv", "TrainedModels", "Output",
+                                                             "__pycache__", ".pytest_cache", ".ruff_cache"))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the copy alone, as a fresh clone
+    env["OMP_NUM_THREADS"] = "1"
+    for command in readme_commands((repo / "README.md").read_text()):
+        proc = subprocess.run(tiny(command), cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+        assert proc.returncode == 0, f"{shlex.join(command)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
