@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import torch
+
 from singan import TrainConfig
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,3 +80,12 @@ def run_command(command: str, argv: list[str], cwd: Path, monkeypatch, capsys) -
         code = e.code
     out = capsys.readouterr()
     return subprocess.CompletedProcess([command, *argv], code, out.out, out.err)
+
+
+def assert_same_checkpoints(a: dict, b: dict) -> None:
+    """Two checkpoint dictionaries hold bit-identical scales: G and D tensors, z_rec and noise amplitudes."""
+    for sa, sb in zip(a["scales"], b["scales"], strict=True):
+        for key in ("netG", "netD"):
+            for name, t in sa[key].items():
+                assert torch.equal(t, sb[key][name]), (key, name)
+        assert torch.equal(sa["z_rec"], sb["z_rec"]) and sa["noise_amp"] == sb["noise_amp"]
