@@ -57,6 +57,8 @@ def start_ray(address: str | None = None, num_cpus: int | None = None):
 
     if ray.is_initialized():
         return ray
+    # Ray starts its workers at niceness 15; a batch should not lose the CPU to every other program.
+    os.environ.setdefault("RAY_worker_niceness", "0")
     package_root = str(Path(__file__).resolve().parents[1])
     path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
     env = {"PYTHONPATH": path, "OMP_WAIT_POLICY": "PASSIVE"}
