@@ -6,8 +6,8 @@
 Both sides run the same job per image (train, then sample and score, as singan.batch does) with
 the same config, in the same run, on copies of the first N images of input/images. The
 sequential side uses --threads torch threads (1 by default: tiny convolutions gain nothing from
-more); the Ray side one CPU and one thread per image. Ray's start-up is timed separately; the batch time includes the workers' start
-(importing torch). Prints both times and their ratio.
+more); the Ray side one CPU and one thread per image. Ray's start-up is timed separately;
+the batch time includes the workers' start (importing torch). Prints both times and their ratio.
 """
 
 import argparse

@@ -59,8 +59,15 @@ def one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
+def _progress(state: dict) -> dict:
+    """Finished scales, all scales, and the fraction of the training work done (by pixels) of a checkpoint."""
+    pixels = [r.shape[-2] * r.shape[-1] for r in state["reals"]]
+    done = len(state["scales"])
+    return {"scale": done, "scales": len(pixels), "work": sum(pixels[:done]) / sum(pixels)}
+
+
 def _watch(model_file: Path, report: Report, stop: threading.Event) -> None:
-    """Report (scale, scales, fraction of the pixel work done) whenever the checkpoint changes."""
+    """Report the progress whenever the checkpoint changes."""
     seen = None
     while not stop.wait(WATCH_EVERY):
         try:
@@ -68,22 +75,21 @@ def _watch(model_file: Path, report: Report, stop: threading.Event) -> None:
             if mtime == seen:
                 continue
             seen = mtime
-            state = checkpoint.read_state(model_file)
+            report(**_progress(checkpoint.read_state(model_file)))
         except Exception:  # not written yet, or being replaced: look again later
             continue
-        pixels = [r.shape[-2] * r.shape[-1] for r in state["reals"]]
-        done = len(state["scales"])
-        report(scale=done, scales=len(pixels), work=sum(pixels[:done]) / sum(pixels))
 
 
 def _train(image: Path, config: TrainConfig, model_file: Path, options: JobOptions, report: Report):
     """Train (or resume, or just load) the model; returns it."""
+    progress = {"work": 0.0}
     if model_file.exists():
         state = checkpoint.read_state(model_file)
         if state["complete"]:
-            report(state="trained", scale=len(state["scales"]), scales=state["num_levels"], work=1.0)
+            report(state="trained", **_progress(state))
             return load(model_file, options.device)
-    report(state="training", started=time.time())
+        progress = _progress(state)
+    report(state="training", started=time.time(), work_at_start=progress["work"], **progress)
     torch.manual_seed(options.seed)
     stop = threading.Event()
     watcher = threading.Thread(target=_watch, args=(model_file, report, stop), daemon=True)

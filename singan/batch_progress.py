@@ -2,7 +2,8 @@
 
 Workers send their image's state ('training', 'trained', 'scoring', 'done', 'failed'), the
 number of finished scales and the fraction of the training work done (by pixels: fine
-scales cost more) to a `Board` (a Ray actor in the batch runner, a plain object here).
+scales cost more, `work`; `work_at_start` for a resumed job) to a `Board` (a Ray actor in
+the batch runner, a plain object here).
 `Progress` prints a line whenever an image's state or scale changes, with an estimate of
 its remaining time, and keeps a bar of finished images.
 """
@@ -44,9 +45,10 @@ def describe(report: dict, now: float | None = None) -> str:
     if report.get("scales"):
         text += f", scale {report.get('scale', 0)}/{report['scales']}"
     work, started = report.get("work"), report.get("started")
-    if state == "training" and work and started:
+    done = (work or 0) - report.get("work_at_start", 0)  # this run's share: a resumed job started later
+    if state == "training" and done > 0 and started:
         elapsed = (now or time.time()) - started
-        text += f", ETA {duration(elapsed * (1 - work) / work)}"
+        text += f", ETA {duration(elapsed * (1 - work) / done)}"
     return text
 
 
