@@ -24,6 +24,7 @@ import torch
 from . import checkpoint
 from .api import load, train_image
 from .config import TrainConfig
+from .errors import SinGANError
 from .evaluate import evaluate, write_json
 from .images import save_images
 from .inception import load_inception
@@ -54,7 +55,7 @@ class JobOptions:
 def one_line(error: BaseException) -> str:
     """The first line of an error's message, prefixed by its type unless it is a user error."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    if type(error).__name__ == "SinGANError":
+    if isinstance(error, SinGANError):
         return text
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ENV, IMAGES, TINY
-from singan import batch
+from singan import SinGANError, TrainConfig, batch, benchmark
 from singan.batch_summary import format_csv, format_markdown
 
 TINY_FLAGS = [f"--{k}={v}" for k, v in TINY.items()] + ["--num_samples=4", "--save_samples=2", "--device=cpu"]
@@ -59,7 +59,7 @@ def test_bad_input_is_one_line_exit_2(tmp_path, capsys, argv, message):
 def test_images_sharing_a_name_are_refused(tmp_path):
     folder = _folder(tmp_path, corrupt=False)
     shutil.copy(IMAGES / "birds.png", folder / "birds.jpg")
-    with pytest.raises(batch.SinGANError, match="share the name 'birds'"):
+    with pytest.raises(SinGANError, match="share the name 'birds'"):
         batch.find_images(folder)
     assert [p.name for p in batch.find_images(_folder(tmp_path / "b"))] == ["balloons.png", "birds.png",
                                                                           "corrupt.png"]
@@ -133,3 +133,26 @@ def test_killed_batch_resumes_without_retraining_finished_images(tmp_path, ray_s
     assert "resuming" in (second / "batch.log").read_text()
     rows = (out / "summary.csv").read_text().splitlines()[1:]
     assert [row.split(",")[:3] for row in rows] == [["balloons.png", "done", "2"], ["birds.png", "done", "2"]]
+
+
+def test_benchmark_finds_places50_and_scores_a_published_sample(shared, tmp_path):
+    dataset = shared / "datasets" / "places50"
+    images = benchmark.places50_images(dataset, 2)
+    assert [p.name for p in images] == ["1.jpg", "2.jpg"]
+    at_training_size, at_full_size = benchmark.published_swd(images[0], TrainConfig(max_size=80))
+    assert 0 < at_full_size < 0.1 and 0 < at_training_size < 0.2  # a sample of the image, not another scene
+    other = benchmark.published_swd(images[1], TrainConfig(max_size=80))[1]
+    assert other != at_full_size
+    with pytest.raises(SinGANError, match="between 1 and 50"):
+        benchmark.places50_images(dataset, 51)
+    with pytest.raises(SinGANError, match="Places50 is incomplete or missing"):
+        benchmark.places50_images(tmp_path, 1)
+
+
+def test_benchmark_table_has_mean_and_median_per_setting():
+    rows = [{"status": "done", "patch SWD N": v, "diversity N": 2 * v, "SIFID N": None, "patch SWD N-1": v / 2,
+             "diversity N-1": v, "SIFID N-1": None} for v in (0.1, 0.2, 0.6)] + [{"status": "failed"}]
+    table = benchmark.format_table(rows, [(0.01, 0.02), (0.03, 0.04)])
+    assert "3 of 4 images trained" in table
+    assert "| this run, gen_start_scale 0 (N) | 0.3000 / 0.2000 | 0.6000 / 0.4000 | - |" in table
+    assert "| original SinGAN, published sample (N), at full size | 0.0300 / 0.0300 | - | - |" in table
