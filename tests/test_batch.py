@@ -141,8 +141,6 @@ def test_benchmark_finds_places50_and_scores_a_published_sample(shared, tmp_path
     assert [p.name for p in images] == ["1.jpg", "2.jpg"]
     at_training_size, at_full_size = benchmark.published_swd(images[0], TrainConfig(max_size=80))
     assert 0 < at_full_size < 0.1 and 0 < at_training_size < 0.2  # a sample of the image, not another scene
-    other = benchmark.published_swd(images[1], TrainConfig(max_size=80))[1]
-    assert other != at_full_size
     with pytest.raises(SinGANError, match="between 1 and 50"):
         benchmark.places50_images(dataset, 51)
     with pytest.raises(SinGANError, match="Places50 is incomplete or missing"):
