@@ -1,0 +1,190 @@
+"""Train every image of a folder on Ray, then sample and score each model; a summary table at the end.
+
+    python -m singan.batch --input_dir my_images --out Batch --niter 500
+    python -m singan.batch --input_dir my_images --gpus_per_image 0.25          # 4 trainings per GPU
+    python -m singan.batch --input_dir my_images --address ray://head:10001     # an existing cluster
+
+Without --address a local Ray starts in this process, using every CPU and GPU of the machine;
+each image is one Ray task holding --cpus_per_image CPUs and --gpus_per_image GPUs (fractions
+share a GPU). Models go to <out>/TrainedModels/<name>/model.pt, samples and evaluation JSON to
+<out>/RandomSamples/<name>/gen_start_scale=<g>/ (g = 0 and 1: the paper's settings "N" and
+"N-1"), the summary to <out>/summary.md and <out>/summary.csv. On a cluster, <out> must be a
+folder every node sees.
+
+An image that fails is reported in one line and the others go on. Run the same command again
+after a crash: finished images are skipped, unfinished ones resume from their checkpoints; a
+task whose worker dies is retried by Ray and resumes the same way.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from . import cli
+from .batch_job import RESULT_FILE, JobOptions, run_job
+from .batch_progress import Board, Progress
+from .batch_summary import write_summary
+from .config import TrainConfig, add_config_args
+from .errors import SinGANError
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
+MAX_RETRIES = 3  # Ray retries of a task whose worker died
+
+
+def find_images(input_dir: str | Path | None) -> list[Path]:
+    """The image files of a folder, by name; a one-line error when there are none or two share a name."""
+    if input_dir is None:
+        raise SinGANError("--input_dir is required: the folder of images to train")
+    folder = Path(input_dir)
+    if not folder.is_dir():
+        raise SinGANError(f"--input_dir {folder} is not a folder")
+    images = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    if not images:
+        raise SinGANError(f"no images ({', '.join(sorted(IMAGE_SUFFIXES))}) in {folder}")
+    stems = [p.stem for p in images]
+    clash = sorted({s for s in stems if stems.count(s) > 1})
+    if clash:
+        raise SinGANError(f"images in {folder} share the name {clash[0]!r} (their models would collide); rename one")
+    return images
+
+
+def start_ray(address: str | None = None, num_cpus: int | None = None):
+    """Connect to the cluster at `address`, or start a local Ray whose workers import this singan."""
+    import ray
+
+    if ray.is_initialized():
+        return ray
+    # Ray starts its workers at niceness 15; a batch should not lose the CPU to every other program.
+    os.environ.setdefault("RAY_worker_niceness", "0")
+    package_root = str(Path(__file__).resolve().parents[1])
+    path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+    env = {"PYTHONPATH": path, "OMP_WAIT_POLICY": "PASSIVE"}
+    if address:
+        ray.init(address=address, runtime_env={"env_vars": env}, log_to_driver=False)
+    else:
+        ray.init(num_cpus=num_cpus, include_dashboard=False, runtime_env={"env_vars": env}, log_to_driver=False)
+    return ray
+
+
+def _layout(out: Path, image: Path) -> tuple[Path, Path]:
+    """(model file, samples folder) of an image."""
+    return out / "TrainedModels" / image.stem / "model.pt", out / "RandomSamples" / image.stem
+
+
+def finished_row(model_file: Path) -> dict | None:
+    """The stored row of an image finished by an earlier run, else None."""
+    result = model_file.parent / RESULT_FILE
+    if not result.is_file():
+        return None
+    row = json.loads(result.read_text())
+    return row if row.get("status") == "done" else None
+
+
+def _job(image, config, model_file, samples_dir, options, board):
+    """The body of one Ray task: run the job, reporting progress to the board actor."""
+    def report(**fields):
+        board.update.remote(image.name, **fields)
+
+    return run_job(image, config, model_file, samples_dir, options, report)
+
+
+def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options: JobOptions, *,
+              cpus_per_image: float = 1, gpus_per_image: float = 0, quiet: bool = False) -> list[dict]:
+    """Train and score `images` on the Ray this process is connected to; one row per image, in order."""
+    import ray
+
+    out = Path(out)
+    rows: dict[str, dict] = {}
+    pending = {}
+    board = ray.remote(num_cpus=0)(Board).remote()
+    task = ray.remote(_job).options(num_cpus=cpus_per_image, num_gpus=gpus_per_image, max_retries=MAX_RETRIES)
+    for image in images:
+        model_file, samples_dir = _layout(out, image)
+        row = finished_row(model_file)
+        if row is not None:
+            rows[image.name] = row
+        else:
+            pending[task.remote(image, config, model_file, samples_dir, options, board)] = image.name
+    progress = Progress([p.name for p in images], done={n: "done (earlier run)" for n in rows}, quiet=quiet)
+    while pending:
+        ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
+        for ref in ready:
+            name = pending.pop(ref)
+            try:
+                rows[name] = ray.get(ref)
+            except Exception as e:  # the task itself died MAX_RETRIES + 1 times
+                rows[name] = {"image": name, "status": "failed", "error": f"worker lost: {type(e).__name__}"}
+        progress.show(ray.get(board.snapshot.remote()))
+    progress.close(rows)
+    return [rows[p.name] for p in images]
+
+
+def add_batch_args(p: argparse.ArgumentParser) -> None:
+    """Flags shared by singan.batch and singan.benchmark: Ray, resources, scoring."""
+    g = p.add_argument_group("batch (Ray)")
+    g.add_argument("--address", default=None, help="Ray cluster to join (default: start a local Ray)")
+    g.add_argument("--cpus_per_image", type=float, default=1, help="CPUs reserved by each image's task")
+    g.add_argument("--gpus_per_image", type=float, default=None,
+                   help="GPUs per image's task, fractions share a GPU (default: 1 when CUDA is present, else 0)")
+    g.add_argument("--num_samples", type=int, default=50, help="samples scored per setting (at least 2)")
+    g.add_argument("--save_samples", type=int, default=8, help="samples written as PNG per setting")
+    g.add_argument("--inception_weights", default=None, help="FID Inception state dict; SIFID is skipped without")
+    g.add_argument("--sifid_block", type=int, default=64, choices=[64, 192], help="Inception block for SIFID")
+    g.add_argument("--save_every", type=float, default=60.0, help="seconds between checkpoints inside a scale")
+    add_config_args(p)
+    p.set_defaults(manualSeed=0)
+
+
+def options_from_args(args: argparse.Namespace) -> tuple[JobOptions, float, float]:
+    """(job options, CPUs per image, GPUs per image) from the flags; bad values are one-line errors."""
+    device = cli.device_from_args(args)
+    gpus = args.gpus_per_image if args.gpus_per_image is not None else float(device.type == "cuda")
+    if args.cpus_per_image <= 0 or gpus < 0 or args.num_samples < 2 or args.save_samples < 0:
+        raise SinGANError("--cpus_per_image must be positive, --gpus_per_image >= 0, --num_samples >= 2 "
+                          "and --save_samples >= 0")
+    if args.inception_weights and not Path(args.inception_weights).is_file():
+        raise SinGANError(f"--inception_weights {args.inception_weights} does not exist")
+    options = JobOptions(device="cuda" if gpus > 0 else "cpu", threads=max(1, int(args.cpus_per_image)),
+                         seed=args.manualSeed, save_every=args.save_every, num_samples=args.num_samples,
+                         save_samples=args.save_samples, inception_weights=args.inception_weights,
+                         sifid_block=args.sifid_block)
+    return options, args.cpus_per_image, gpus
+
+
+def run_from_args(args: argparse.Namespace, images: list[Path]) -> list[dict]:
+    """Start Ray as the flags say, run the batch, write the summary; the rows."""
+    options, cpus, gpus = options_from_args(args)
+    config = TrainConfig.from_args(args)
+    start_ray(args.address)
+    started = time.time()
+    rows = run_batch(images, config, args.out, options, cpus_per_image=cpus, gpus_per_image=gpus)
+    for path in write_summary(rows, args.out):
+        print(f"summary written to {path}")
+    print(f"{len(images)} images in {time.time() - started:.0f} s")
+    return rows
+
+
+def _main(args: argparse.Namespace) -> None:
+    rows = run_from_args(args, find_images(args.input_dir))
+    failed = [r for r in rows if r["status"] != "done"]
+    if failed:
+        print(f"{len(failed)} of {len(rows)} images failed", file=sys.stderr)
+        sys.exit(1)
+
+
+def get_parser() -> argparse.ArgumentParser:
+    p = cli.parser("Train SinGAN on every image of a folder with Ray, then sample and score each model.")
+    p.set_defaults(input_dir=None, out="Batch")
+    add_batch_args(p)
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.run(_main, get_parser(), argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""One image of a batch: train it (or resume it, or skip it when finished), then sample and score it.
+
+`run_job` is what a batch worker executes; it knows nothing about the scheduler. It
+never raises for a problem of its image: the returned row carries a one-line `error`
+instead, and the full traceback goes to the image's log file. Training resumes from
+the model file's checkpoint when one exists, so a job restarted after its worker died
+(or after the whole batch was killed) continues where the last checkpoint left it.
+
+A row holds: image, status ('done', 'failed'), scales, size, train_s, eval_s, and per
+setting (gen_start_scale 0, the paper's "N", and 1, its "N-1") the diversity, patch
+SWD and, with Inception weights, SIFID mean; plus error.
+"""
+
+import contextlib
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from . import checkpoint
+from .api import load, train_image
+from .config import TrainConfig
+from .errors import SinGANError
+from .evaluate import evaluate, write_json
+from .images import save_images
+from .inception import load_inception
+from .sampling import generate
+
+SETTINGS = {"N": 0, "N-1": 1}  # the paper's names of the two sampling settings -> gen_start_scale
+RESULT_FILE = "batch_result.json"  # the finished row, beside the model file
+LOG_FILE = "batch.log"  # what training printed, beside the model file
+WATCH_EVERY = 2.0  # seconds between looks at the model file for progress
+
+Report = Callable[..., None]
+
+
+@dataclass
+class JobOptions:
+    """What a worker needs besides the image and the training config."""
+
+    device: str = "cpu"
+    threads: int = 1  # torch CPU threads of the worker
+    seed: int = 0
+    save_every: float = 60.0  # seconds between in-scale checkpoints
+    num_samples: int = 50  # samples scored per setting
+    save_samples: int = 8  # samples written as PNG per setting
+    inception_weights: str | None = None
+    sifid_block: int = 64
+
+
+def one_line(error: BaseException) -> str:
+    """The first line of an error's message, prefixed by its type unless it is a user error."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    if isinstance(error, SinGANError):
+        return text
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _progress(state: dict) -> dict:
+    """Finished scales, all scales, and the fraction of the training work done (by pixels) of a checkpoint."""
+    pixels = [r.shape[-2] * r.shape[-1] for r in state["reals"]]
+    done = len(state["scales"])
+    return {"scale": done, "scales": len(pixels), "work": sum(pixels[:done]) / sum(pixels)}
+
+
+def _watch(model_file: Path, report: Report, stop: threading.Event) -> None:
+    """Report the progress whenever the checkpoint changes."""
+    seen = None
+    while not stop.wait(WATCH_EVERY):
+        try:
+            mtime = model_file.stat().st_mtime
+            if mtime == seen:
+                continue
+            seen = mtime
+            report(**_progress(checkpoint.read_state(model_file)))
+        except Exception:  # not written yet, or being replaced: look again later
+            continue
+
+
+def _train(image: Path, config: TrainConfig, model_file: Path, options: JobOptions, report: Report):
+    """Train (or resume, or just load) the model; returns it."""
+    progress = {"work": 0.0}
+    if model_file.exists():
+        state = checkpoint.read_state(model_file)
+        if state["complete"]:
+            report(state="trained", **_progress(state))
+            return load(model_file, options.device)
+        progress = _progress(state)
+    report(state="training", started=time.time(), work_at_start=progress["work"], **progress)
+    torch.manual_seed(options.seed)
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch, args=(model_file, report, stop), daemon=True)
+    watcher.start()
+    try:
+        return train_image(image, config, model_file, options.device, resume=model_file.exists(),
+                           save_every=options.save_every, progress=False)
+    finally:
+        stop.set()
+        watcher.join()
+
+
+def _score(model, samples_dir: Path, options: JobOptions) -> dict:
+    """Write samples and evaluation JSON per setting; the row's metric columns."""
+    inception = load_inception(options.inception_weights, options.device) if options.inception_weights else None
+    row = {}
+    for name, start in SETTINGS.items():
+        start = min(start, model.num_trained - 1)
+        torch.manual_seed(options.seed)
+        if options.save_samples:
+            save_images(samples_dir / f"gen_start_scale={start}", generate(model, options.save_samples,
+                                                                            gen_start_scale=start).clamp(-1, 1))
+        result = evaluate(model, options.num_samples, start, inception, options.sifid_block, options.seed)
+        write_json(result, samples_dir / f"evaluation_gen_start_scale={start}.json")
+        row.update({f"diversity {name}": result["diversity"], f"patch SWD {name}": result["patch_swd"],
+                    f"SIFID {name}": result["sifid_mean"]})
+    return row
+
+
+def run_job(image: str | Path, config: TrainConfig, model_file: str | Path, samples_dir: str | Path,
+            options: JobOptions, report: Report | None = None) -> dict:
+    """Train and score one image; the summary row (see the module docstring). Never raises for the image."""
+    image, model_file, samples_dir = Path(image), Path(model_file), Path(samples_dir)
+    report = report or (lambda **_: None)
+    torch.set_num_threads(max(1, options.threads))
+    row = {"image": image.name, "status": "failed", "scales": None, "size": None, "train_s": None, "eval_s": None}
+    model_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(model_file.parent / LOG_FILE, "a") as log, contextlib.redirect_stdout(log):
+        try:
+            start = time.time()
+            model = _train(image, config, model_file, options, report)
+            row.update(scales=model.num_trained, size="x".join(map(str, model.reals[-1].shape[-2:])),
+                       train_s=round(time.time() - start, 1))
+            report(state="scoring", scale=model.num_trained, scales=model.num_trained, work=1.0)
+            start = time.time()
+            row.update(_score(model, samples_dir, options))
+            row.update(status="done", eval_s=round(time.time() - start, 1), error="")
+        except Exception as e:  # one image's failure must not stop the batch
+            traceback.print_exc(file=log)
+            row["error"] = one_line(e)
+    write_json(row, model_file.parent / RESULT_FILE)
+    report(state=row["status"], error=row["error"])
+    return row

@@ -1,0 +1,156 @@
+"""The batch runner: bad input, the summary table, and real batches on a local Ray.
+
+The slow tests share one local Ray (started once for the module) and train tiny models
+(helpers.TINY) of three images, one of them corrupt; one runs a batch in a subprocess, kills
+it mid-run and runs it again.
+"""
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers import ENV, IMAGES, TINY
+from singan import SinGANError, TrainConfig, batch, benchmark
+from singan.batch_summary import format_csv, format_markdown
+
+TINY_FLAGS = [f"--{k}={v}" for k, v in TINY.items()] + ["--num_samples=4", "--save_samples=2", "--device=cpu"]
+
+
+def _folder(tmp_path: Path, corrupt: bool = True) -> Path:
+    folder = tmp_path / "images"
+    folder.mkdir(parents=True)
+    for name in ("balloons.png", "birds.png"):
+        shutil.copy(IMAGES / name, folder / name)
+    if corrupt:
+        (folder / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really a png")
+    (folder / "notes.txt").write_text("not an image")
+    return folder
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--input_dir", "missing"], "is not a folder"),
+    (["--input_dir", "{empty}"], "no images"),
+    (["--input_dir", "{images}", "--cpus_per_image", "0"], "--cpus_per_image must be positive"),
+    (["--input_dir", "{images}", "--niter", "x"], "invalid int value"),
+])
+def test_bad_input_is_one_line_exit_2(tmp_path, capsys, argv, message):
+    (tmp_path / "empty").mkdir()
+    folder = _folder(tmp_path)
+    argv = [a.format(empty=tmp_path / "empty", images=folder) for a in argv]
+    with pytest.raises(SystemExit) as exit_info:
+        batch.main(argv + ["--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_images_sharing_a_name_are_refused(tmp_path):
+    folder = _folder(tmp_path, corrupt=False)
+    shutil.copy(IMAGES / "birds.png", folder / "birds.jpg")
+    with pytest.raises(SinGANError, match="share the name 'birds'"):
+        batch.find_images(folder)
+    assert [p.name for p in batch.find_images(_folder(tmp_path / "b"))] == ["balloons.png", "birds.png",
+                                                                          "corrupt.png"]
+
+
+def test_summary_has_a_row_per_image_and_empty_cells_for_missing_values():
+    rows = [{"image": "a.png", "status": "done", "scales": 2, "train_s": 3.25, "patch SWD N": 0.123456},
+            {"image": "b|c.png", "status": "failed", "error": "cannot read b|c.png"}]
+    md, csv = format_markdown(rows).splitlines(), format_csv(rows).splitlines()
+    assert len(md) == 4 and len(csv) == 3
+    assert md[2].startswith("| a.png | done | 2 | - | 3.2 | - |") and "0.1235" in md[2]
+    assert "b/c.png" in md[3] and md[3].count("|") == md[0].count("|")
+    assert csv[0].startswith("image,status,scales,size,train_s") and csv[2].endswith("cannot read b|c.png")
+
+
+@pytest.fixture(scope="module")
+def ray_session():
+    ray = batch.start_ray(num_cpus=2)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.mark.slow
+def test_batch_trains_the_good_images_and_reports_the_bad_one(tmp_path, capsys, ray_session):
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        batch.main(["--input_dir", str(_folder(tmp_path)), "--out", str(out), *TINY_FLAGS])
+    captured = capsys.readouterr()
+    assert exit_info.value.code == 1 and "1 of 3 images failed" in captured.err
+    failures = [line for line in captured.out.splitlines() if "failed" in line]
+    assert len(failures) == 1 and failures[0].startswith("corrupt.png") and "failed: cannot read" in failures[0]
+    for name in ("balloons", "birds"):
+        assert (out / "TrainedModels" / name / "model.pt").is_file()
+        assert len(list((out / "RandomSamples" / name / "gen_start_scale=0").glob("*.png"))) == 2
+        assert (out / "RandomSamples" / name / "evaluation_gen_start_scale=1.json").is_file()
+    csv = (out / "summary.csv").read_text().splitlines()
+    assert len(csv) == 4 and all(line.count(",") == csv[0].count(",") for line in csv)
+    good = [line.split(",") for line in csv[1:3]]
+    assert [row[:3] for row in good] == [["balloons.png", "done", "2"], ["birds.png", "done", "2"]]
+    assert all(float(value) > 0 for row in good for value in (row[6], row[7]))  # diversity, patch SWD at N
+    assert csv[3].startswith("corrupt.png,failed,") and "cannot read" in csv[3]
+    assert "| corrupt.png | failed |" in (out / "summary.md").read_text()
+
+
+def _wait_for(condition, proc: subprocess.Popen, timeout: float = 300) -> None:
+    deadline = time.time() + timeout
+    while not condition():
+        if proc.poll() is not None:
+            raise AssertionError(f"the batch ended before the kill:\n{proc.stdout.read()}")
+        if time.time() > deadline:
+            raise AssertionError("the batch did not get far enough in time")
+        time.sleep(0.1)
+
+
+@pytest.mark.slow
+def test_killed_batch_resumes_without_retraining_finished_images(tmp_path, ray_session):
+    folder, out = _folder(tmp_path, corrupt=False), tmp_path / "out"
+    argv = ["--input_dir", str(folder), "--out", str(out), *TINY_FLAGS, "--niter=60", "--cpus_per_image=2"]
+    proc = subprocess.Popen([sys.executable, "-m", "singan.batch", *argv], env=ENV, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    first, second = (out / "TrainedModels" / name for name in ("balloons", "birds"))
+    try:  # one image at a time (2 CPUs each): kill once the first is scored and the second has a checkpoint
+        _wait_for(lambda: (first / "batch_result.json").exists() and (second / "model.pt").exists(), proc)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert not (second / "batch_result.json").exists()
+    sha, mtime = _sha(first / "model.pt"), (first / "model.pt").stat().st_mtime_ns
+    batch.main(["--input_dir", str(folder), "--out", str(out), *TINY_FLAGS, "--niter=60"])
+    assert _sha(first / "model.pt") == sha and (first / "model.pt").stat().st_mtime_ns == mtime
+    assert "resuming" in (second / "batch.log").read_text()
+    rows = (out / "summary.csv").read_text().splitlines()[1:]
+    assert [row.split(",")[:3] for row in rows] == [["balloons.png", "done", "2"], ["birds.png", "done", "2"]]
+
+
+def test_benchmark_finds_places50_and_scores_a_published_sample(shared, tmp_path):
+    dataset = shared / "datasets" / "places50"
+    images = benchmark.places50_images(dataset, 2)
+    assert [p.name for p in images] == ["1.jpg", "2.jpg"]
+    at_training_size, at_full_size = benchmark.published_swd(images[0], TrainConfig(max_size=80))
+    assert 0 < at_full_size < 0.1 and 0 < at_training_size < 0.2  # a sample of the image, not another scene
+    with pytest.raises(SinGANError, match="between 1 and 50"):
+        benchmark.places50_images(dataset, 51)
+    with pytest.raises(SinGANError, match="Places50 is incomplete or missing"):
+        benchmark.places50_images(tmp_path, 1)
+
+
+def test_benchmark_table_has_mean_and_median_per_setting():
+    rows = [{"status": "done", "patch SWD N": v, "diversity N": 2 * v, "SIFID N": None, "patch SWD N-1": v / 2,
+             "diversity N-1": v, "SIFID N-1": None} for v in (0.1, 0.2, 0.6)] + [{"status": "failed"}]
+    table = benchmark.format_table(rows, [(0.01, 0.02), (0.03, 0.04)])
+    assert "3 of 4 images trained" in table
+    assert "| this run, gen_start_scale 0 (N) | 0.3000 / 0.2000 | 0.6000 / 0.4000 | - |" in table
+    assert "| original SinGAN, published sample (N), at full size | 0.0300 / 0.0300 | - | - |" in table
