@@ -324,6 +324,7 @@ def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
             checkpoint(trainer.state(epoch + 1, losses))
             last_save = time.monotonic()
         if requested and not last:
+            bar.close()  # end the bar's line before the interruption message
             stop.stop()
     if own_bar:
         bar.close()
