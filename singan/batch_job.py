@@ -28,12 +28,14 @@ from .errors import SinGANError
 from .evaluate import evaluate, write_json
 from .images import save_images
 from .inception import load_inception
+from .lock import locked_by
 from .sampling import generate
 
 SETTINGS = {"N": 0, "N-1": 1}  # the paper's names of the two sampling settings -> gen_start_scale
 RESULT_FILE = "batch_result.json"  # the finished row, beside the model file
 LOG_FILE = "batch.log"  # what training printed, beside the model file
 WATCH_EVERY = 2.0  # seconds between looks at the model file for progress
+LOCK_WAIT = 30.0  # seconds to wait for a killed batch's worker still holding the model's lock to stop
 
 Report = Callable[..., None]
 
@@ -81,8 +83,16 @@ def _watch(model_file: Path, report: Report, stop: threading.Event) -> None:
             continue
 
 
+def _wait_for_lock(model_file: Path) -> None:
+    """Give a worker of a killed batch, which goes on for a few seconds, time to stop and free the model."""
+    deadline = time.monotonic() + LOCK_WAIT
+    while locked_by(model_file) is not None and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def _train(image: Path, config: TrainConfig, model_file: Path, options: JobOptions, report: Report):
     """Train (or resume, or just load) the model; returns it."""
+    _wait_for_lock(model_file)
     progress = {"work": 0.0}
     if model_file.exists():
         state = checkpoint.read_state(model_file)

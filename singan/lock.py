@@ -27,8 +27,17 @@ def lock_path(model_file: str | Path) -> Path:
     return model_file.with_name(model_file.name + ".lock")
 
 
+def _zombie(pid: int) -> bool:
+    """Whether the process has exited but not been reaped (Linux; False where it cannot be told)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def pid_alive(pid: int) -> bool:
-    """Whether a process with this pid is running (on this machine)."""
+    """Whether a process with this pid is running (on this machine); an exited, unreaped one is not."""
     if pid <= 0:
         return False
     try:
@@ -37,7 +46,7 @@ def pid_alive(pid: int) -> bool:
         return False
     except PermissionError:  # exists, owned by someone else
         return True
-    return True
+    return not _zombie(pid)
 
 
 def _recorded_pid(fd: int) -> int | None:

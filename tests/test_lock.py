@@ -73,6 +73,19 @@ def test_stale_lock_of_a_dead_pid_is_taken_over(tmp_path):
         assert path.read_text().strip() == str(os.getpid())
 
 
+def test_lock_of_an_exited_unreaped_process_is_stale(tmp_path):
+    child = subprocess.Popen([sys.executable, "-c", "pass"])  # not waited for: a zombie once it exits
+    try:
+        deadline = time.monotonic() + 30
+        while pid_alive(child.pid):
+            assert time.monotonic() < deadline, "an exited child still counts as running"
+            time.sleep(0.05)
+        assert os.waitpid(child.pid, os.WNOHANG)[0] == child.pid  # it was a zombie until reaped here
+        child.returncode = 0
+    finally:
+        child.wait()
+
+
 def test_lock_naming_a_running_process_is_respected(tmp_path):
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
