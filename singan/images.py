@@ -11,9 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from matplotlib import image as mpimg
 from PIL import Image, ImageOps
-from skimage.color import rgb2gray
 from torch import Tensor
 
 from .errors import SinGANError
@@ -75,6 +73,8 @@ def read_image(path: str | Path, nc_im: int = 3, *, warn_alpha: bool = True) -> 
         arr = arr[..., :-1]
     peak = np.iinfo(arr.dtype).max
     if nc_im == 1:
+        from skimage.color import rgb2gray  # imported on use: every command would pay its import time
+
         values = (arr[..., 0] / peak if arr.shape[2] == 1 else rgb2gray(arr))[None, None]
     else:
         values = (np.repeat(arr, 3, axis=2) if arr.shape[2] == 1 else arr).transpose(2, 0, 1)[None] / peak
@@ -100,6 +100,8 @@ def save_image(path: str | Path, x: Tensor) -> None:
     Unlike the original (which used matplotlib's default colormap), one-channel images are
     written with the 'gray' colormap.
     """
+    from matplotlib import image as mpimg  # imported on use: 0.3 s that commands which write nothing skip
+
     arr = to_numpy_image(x)
     with atomic_path(path) as tmp:
         mpimg.imsave(tmp, arr, vmin=0, vmax=1, cmap="gray" if arr.ndim == 2 else None)

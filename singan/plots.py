@@ -2,16 +2,22 @@
 
 from pathlib import Path
 
-import matplotlib
+from .outputs import atomic_path
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 
-from .outputs import atomic_path  # noqa: E402
+def _pyplot():
+    """matplotlib.pyplot on the headless Agg backend, imported on first use (it takes 0.2-0.4 s)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def plot_losses(losses: dict[str, list[float]], path: Path, title: str = "") -> None:
     """One PNG with the critic loss, the adversarial G loss and the reconstruction loss per iteration."""
+    plt = _pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
     labels = {"errD": "D loss (-D(real)+D(fake)+GP)", "errG": "G adversarial (-D(fake))",
               "rec": "alpha * reconstruction MSE"}

@@ -117,7 +117,7 @@ def _wait_for(condition, proc: subprocess.Popen, timeout: float = 300) -> None:
 @pytest.mark.slow
 def test_killed_batch_resumes_without_retraining_finished_images(tmp_path, ray_session):
     folder, out = _folder(tmp_path, corrupt=False), tmp_path / "out"
-    argv = ["--input_dir", str(folder), "--out", str(out), *TINY_FLAGS, "--niter=60", "--cpus_per_image=2"]
+    argv = ["--input_dir", str(folder), "--out", str(out), *TINY_FLAGS, "--niter=40", "--cpus_per_image=2"]
     proc = subprocess.Popen([sys.executable, "-m", "singan.batch", *argv], env=ENV, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     first, second = (out / "TrainedModels" / name for name in ("balloons", "birds"))
@@ -128,7 +128,7 @@ def test_killed_batch_resumes_without_retraining_finished_images(tmp_path, ray_s
         proc.wait()
     assert not (second / "batch_result.json").exists()
     sha, mtime = _sha(first / "model.pt"), (first / "model.pt").stat().st_mtime_ns
-    batch.main(["--input_dir", str(folder), "--out", str(out), *TINY_FLAGS, "--niter=60"])
+    batch.main(["--input_dir", str(folder), "--out", str(out), *TINY_FLAGS, "--niter=40"])
     assert _sha(first / "model.pt") == sha and (first / "model.pt").stat().st_mtime_ns == mtime
     assert "resuming" in (second / "batch.log").read_text()
     rows = (out / "summary.csv").read_text().splitlines()[1:]
