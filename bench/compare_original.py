@@ -243,8 +243,7 @@ def main(args: argparse.Namespace) -> None:
 
 
 def get_parser() -> argparse.ArgumentParser:
-    p = cli.ArgumentParser(description="Train the original SinGAN and this project side by side and compare.",
-                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = cli.ArgumentParser(description="Train the original SinGAN and this project side by side and compare.")
     p.add_argument("--images", nargs="+", default=["balloons.png"], help="files of input/images")
     p.add_argument("--seeds", type=int, nargs="+", default=[1], help="manual seeds (one run of each code per seed)")
     p.add_argument("--max_size", type=int, default=80, help="image maximal size at the finest scale")

@@ -63,7 +63,8 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse with one-line errors (exit status 2, no usage dump) and per-command value rules."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, formatter_class=HelpFormatter, **kwargs)
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
         self.rules: dict[str, Rule] = {}
 
     def error(self, message: str) -> None:  # type: ignore[override]
