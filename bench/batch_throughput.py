@@ -12,15 +12,17 @@ the batch time includes the workers' start (importing torch). Prints both times 
 
 import argparse
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from singan import TrainConfig
-from singan.batch import run_batch, start_ray
-from singan.batch_job import JobOptions, run_job
-
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from singan import TrainConfig  # noqa: E402
+from singan.batch import run_batch, start_ray  # noqa: E402
+from singan.batch_job import JobOptions, run_job  # noqa: E402
+
 TINY = dict(min_size=25, max_size=40, niter=30)  # as tests/helpers.py
 
 

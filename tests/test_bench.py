@@ -1,12 +1,15 @@
 """Every benchmark script under bench/ starts and prints its help (they import the package's internals,
 so a refactoring that breaks one shows here rather than at the next measurement)."""
 
+import os
 import subprocess
 import sys
 
 import pytest
 
-from helpers import ENV, REPO
+from helpers import REPO
+
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # as a user runs them: from a clone
 
 SCRIPTS = sorted(p.name for p in (REPO / "bench").glob("*.py"))
 
