@@ -43,7 +43,7 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     out = paths.application_dir(args.out, folder, args.input_name, args.ref_name, model_file=model_file)
     generated_png = out / f"start_scale={n}.png"
     blended_png = out / f"start_scale={n}_masked.png" if keep_generated else generated_png
-    cli.refuse_existing(sorted({generated_png, blended_png}), args.overwrite)
+    cli.refuse_existing([generated_png, blended_png] if keep_generated else [blended_png], args.overwrite)
 
     # Step: inject at scale n, paste through the dilated mask, save:
     generated, blended = apps.masked_injection(model, real, ref, mask, n, radius,
