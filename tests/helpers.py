@@ -18,6 +18,8 @@ TINY = dict(min_size=25, max_size=40, niter=30)
 # Tiny convolutions run as fast on one thread, and far faster when the machine is busy.
 ENV = {**os.environ, "OMP_NUM_THREADS": "1",
        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+# As a user of a fresh clone runs the scripts: no PYTHONPATH, so a script must find the package itself.
+CLONE_ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, "OMP_NUM_THREADS": "1"}
 
 
 def tiny_config(**overrides) -> TrainConfig:

@@ -1,15 +1,12 @@
 """Every benchmark script under bench/ starts and prints its help (they import the package's internals,
 so a refactoring that breaks one shows here rather than at the next measurement)."""
 
-import os
 import subprocess
 import sys
 
 import pytest
 
-from helpers import REPO
-
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # as a user runs them: from a clone
+from helpers import CLONE_ENV, REPO
 
 SCRIPTS = sorted(p.name for p in (REPO / "bench").glob("*.py"))
 
@@ -22,7 +19,7 @@ def test_the_benchmarks_are_all_here():
 @pytest.mark.slow
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_benchmark_prints_its_help(script):
-    proc = subprocess.run([sys.executable, str(REPO / "bench" / script), "--help"], cwd=REPO, env=ENV,
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / script), "--help"], cwd=REPO, env=CLONE_ENV,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("usage:") and "--" in proc.stdout

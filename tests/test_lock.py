@@ -80,6 +80,9 @@ def test_lock_of_an_exited_unreaped_process_is_stale(tmp_path):
         while pid_alive(child.pid):
             assert time.monotonic() < deadline, "an exited child still counts as running"
             time.sleep(0.05)
+        lock_path(tmp_path / "model.pt").write_text(f"{child.pid}\n")
+        with model_lock(tmp_path / "model.pt") as path:
+            assert path.read_text().strip() == str(os.getpid())
         assert os.waitpid(child.pid, os.WNOHANG)[0] == child.pid  # it was a zombie until reaped here
         child.returncode = 0
     finally:

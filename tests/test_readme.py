@@ -5,7 +5,6 @@ Only size and iteration flags are added (a tiny pyramid, a few iterations) so th
 in minutes; the set-up commands (virtual environments, pip, the test suite itself) are left out.
 """
 
-import os
 import re
 import shlex
 import shutil
@@ -14,7 +13,7 @@ import sys
 
 import pytest
 
-from helpers import REPO
+from helpers import CLONE_ENV, REPO
 
 pytestmark = pytest.mark.slow
 
@@ -50,8 +49,6 @@ def test_every_readme_command_runs_in_order(tmp_path):
     repo = tmp_path / "singan"
     shutil.copytree(REPO, repo, ignore=shutil.ignore_patterns(".git", ".venv", "TrainedModels", "Output",
                                                              "__pycache__", ".pytest_cache", ".ruff_cache"))
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the copy alone, as a fresh clone
-    env["OMP_NUM_THREADS"] = "1"
     for command in readme_commands((repo / "README.md").read_text()):
-        proc = subprocess.run(tiny(command), cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+        proc = subprocess.run(tiny(command), cwd=repo, env=CLONE_ENV, capture_output=True, text=True, timeout=900)
         assert proc.returncode == 0, f"{shlex.join(command)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
