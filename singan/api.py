@@ -19,19 +19,20 @@ from .images import read_image
 from .lock import check_free, model_lock
 from .memory import check_memory
 from .model import SinGAN
-from .pyramid import ScaleGeometry, adjust_scales, build_pyramid, resize_to_finest
+from .pyramid import ScaleGeometry, build_pyramid, finest_size, geometry_problem, plan, resize_to_finest
 from .training import train
 
 
 def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | None = None, name: str = "") -> SinGAN:
-    """An untrained SinGAN for the image `real` (1, C, H, W): pyramid geometry and real pyramid."""
+    """An untrained SinGAN for the image `real` (1, C, H, W): pyramid geometry and real pyramid.
+    A given `geometry` must meet the same rule (`pyramid.geometry_problem`) as a computed one."""
     config.validate()
     h, w = real.shape[-2:]
-    if min(h, w) < config.min_size:
-        raise SinGANError(f"{name or 'the image'} is {h}x{w}, smaller than --min_size {config.min_size}; "
-                          "use a larger image or a smaller --min_size")
     if geometry is None:
-        geometry = adjust_scales(h, w, config.min_size, config.max_size, config.scale_factor)
+        geometry = plan(h, w, config, name=name or "the image")
+    problem = geometry_problem(geometry, finest_size(h, w, geometry.scale1), config.min_size)
+    if problem:
+        raise SinGANError(f"{name or 'the image'} is {h}x{w}: {problem}")
     reals = build_pyramid(resize_to_finest(real, geometry), geometry)
     return SinGAN(config=config, geometry=geometry, reals=reals, name=name)
 

@@ -48,7 +48,7 @@ from .memory import (
 from .model import SinGAN
 from .networks import build_networks, scale_widths
 from .outputs import atomic_path
-from .pyramid import adjust_scales_sr, resize_to_finest, sr_scale_chain
+from .pyramid import plan, resize_to_finest, sr_scale_chain
 from .sampling import generate_noise, run_pyramid, upsample
 from .training import train_scale
 
@@ -229,9 +229,10 @@ def sr_chain(sr_factor: float) -> tuple[float, int]:
     return sr_scale_chain(sr_factor)
 
 
-def sr_geometry_fn(config) -> Callable:
-    """geometry_fn(h, w) for `train_image`: the SR pyramid (adjust_scales2image_SR, quirks included)."""
-    return lambda h, w: adjust_scales_sr(h, w, config.max_size, config.scale_factor, config.min_size)
+def sr_geometry_fn(config, name: str = "the image") -> Callable:
+    """geometry_fn(h, w) for `train_image`: the SR pyramid (adjust_scales2image_SR, quirks included),
+    refused as every pyramid is when it breaks the rule (`pyramid.geometry_problem`)."""
+    return lambda h, w: plan(h, w, config, sr=True, name=name)
 
 
 def sr_sizes(model: SinGAN, sr_factor: float) -> list[tuple[int, int]]:

@@ -75,6 +75,11 @@ class TrainConfig:
         return (self.ker_size - 1) * self.num_layer // 2
 
     @property
+    def receptive_field(self) -> int:
+        """Pixels the discriminator's valid convolutions need: the smallest --min_size, 11 by default."""
+        return self.num_layer * (self.ker_size - 1) + 1
+
+    @property
     def noise_padding(self) -> bool:
         """Animation models draw noise at the padded size instead of zero-padding it."""
         return self.mode == "animation_train"
@@ -145,7 +150,7 @@ def check_value(name: str, value: object, rules: dict[str, Rule] = RULES) -> Non
 
 def _combinations(c: TrainConfig) -> list[tuple[bool, str]]:
     """Rules between flags: (holds, message when it does not)."""
-    receptive = c.num_layer * (c.ker_size - 1) + 1  # D's valid convs need at least this many pixels
+    receptive = c.receptive_field
     return [
         (c.nc_z == c.nc_im, f"--nc_z {c.nc_z}: must equal --nc_im {c.nc_im} (leave --nc_z out to follow --nc_im)"),
         (c.max_size >= c.min_size, f"--max_size {c.max_size}: must be at least --min_size {c.min_size}"),

@@ -1,8 +1,9 @@
 """The checkpoint schema: what a model.pt must hold, checked before anything is built from it.
 
 A checkpoint is a dict of plain data and tensors (see `singan.checkpoint`). `validate` checks
-its keys and their types, the config's field types, the pyramid geometry against the real
-images' sizes (level i is ceil(size * scale_factor ** (stop_scale - i)) of the finest level),
+its keys and their types, the config's field types, the pyramid geometry by the rule training
+uses (`pyramid.geometry_problem`) and against the real images' sizes (level i is
+ceil(size * scale_factor ** (stop_scale - i)) of the finest level),
 every scale's widths, network tensor shapes and reconstruction-noise shape against its level,
 that every float and tensor is finite (a NaN noise amplitude would give black images), and that
 the number of finished scales agrees with the `complete` flag and with the resume state.
@@ -17,6 +18,7 @@ from torch import Tensor
 
 from .config import TrainConfig
 from .networks import build_discriminator, build_generator, scale_widths
+from .pyramid import ScaleGeometry, geometry_problem, level_sizes
 
 NONE = type(None)
 TOP = {"format": str, "version": int, "name": str, "config": dict, "geometry": dict, "reals": list,
@@ -74,26 +76,21 @@ def check_config(data: dict) -> TrainConfig:
     return cfg
 
 
-def level_sizes(finest: tuple[int, int], scale_factor: float, stop_scale: int) -> list[tuple[int, int]]:
-    """The sizes of the pyramid levels, coarsest first, built from the finest level's size."""
-    return [tuple(math.ceil(side * float(scale_factor ** (stop_scale - i))) for side in finest)
-            for i in range(stop_scale + 1)]
-
-
 def check_reals(state: dict, cfg: TrainConfig) -> None:
     """The real pyramid: one (1, nc_im, h, w) finite tensor per level, sized as the geometry says."""
     check_keys("geometry", state["geometry"], GEOMETRY)
     geometry, reals = state["geometry"], state["reals"]
-    if not 0 < geometry["scale_factor"] < 1 or geometry["stop_scale"] < 0:
-        raise CheckpointInvalid(f"geometry has scale factor {geometry['scale_factor']} and stop scale "
-                                f"{geometry['stop_scale']}; expected a factor in (0, 1) and a scale >= 0")
-    if not len(reals) == state["num_levels"] == geometry["stop_scale"] + 1:
+    if not reals or not len(reals) == state["num_levels"] == geometry["stop_scale"] + 1:
         raise CheckpointInvalid(f"{len(reals)} real images for num_levels {state['num_levels']} and stop scale "
                                 f"{geometry['stop_scale']}; expected stop scale + 1 of each")
     for i, real in enumerate(reals):
         check_type(f"reals[{i}]", real, Tensor)
         if real.dim() != 4 or real.shape[:2] != (1, cfg.nc_im) or min(real.shape[-2:]) < 1:
             raise CheckpointInvalid(f"reals[{i}] has shape {tuple(real.shape)}, expected (1, {cfg.nc_im}, H, W)")
+    stored = ScaleGeometry(**{key: geometry[key] for key in GEOMETRY})
+    problem = geometry_problem(stored, tuple(reals[-1].shape[-2:]), cfg.min_size)  # the rule training applies
+    if problem:
+        raise CheckpointInvalid(f"the pyramid breaks the geometry rule: {problem}")
     sizes = level_sizes(tuple(reals[-1].shape[-2:]), geometry["scale_factor"], geometry["stop_scale"])
     for i, (real, size) in enumerate(zip(reals, sizes)):
         if tuple(real.shape[-2:]) != size:

@@ -73,7 +73,7 @@ CASES = [
     (_set("config", "scale_factor", True), r"config\['scale_factor'\] is True, expected float"),
     (_set("config", "nc_im", 2), r"nc_im 2"),
     (_set("geometry", "stop_scale", 3), r"2 real images for num_levels 2 and stop scale 3"),
-    (_set("geometry", "scale_factor", 1.5), r"expected a factor in \(0, 1\)"),
+    (_set("geometry", "scale_factor", 1.5), r"the scale factor 1.5 is outside \(0, 1\]"),
     (lambda s: s["reals"].__setitem__(0, s["reals"][0][..., :-1]), r"reals\[0\] is 25x33 but the geometry"),
     (lambda s: s["reals"][1].__setitem__((0, 0, 0, 0), math.nan), r"reals\[1\] holds NaN"),
     (_set("reals", 0, [1, 2]), r"reals\[0\] is list, expected a tensor"),

@@ -36,7 +36,7 @@ def main(args):
         print(f"training the SR model {model_file} (pyramid scale factor 1/{in_scale:.6f}, from --sr_factor)")
         config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
         model = train_image(Path(args.input_dir) / args.input_name, config, model_file, device, resume=args.resume,
-                            geometry_fn=apps.sr_geometry_fn(config))
+                            geometry_fn=apps.sr_geometry_fn(config, args.input_name))
 
     # Step: iter_num steps of x in_scale with the finest generator, crop, save:
     hr = apps.super_resolve(model, args.sr_factor)
