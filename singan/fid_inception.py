@@ -8,6 +8,7 @@ address). A download that fails, or stalls longer than DOWNLOAD_TIMEOUT seconds,
 with a one-line note instead of stopping the other metrics.
 """
 
+import importlib.util
 import os
 import pickle
 import socket
@@ -22,8 +23,8 @@ from .errors import SinGANError
 WEIGHTS_FILE = "pt_inception-2015-12-05-6726825d.pth"
 WEIGHTS_URL = f"https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/{WEIGHTS_FILE}"
 DOWNLOAD_TIMEOUT = 20.0  # seconds without progress (connecting, or between reads) before a download gives up
-DIMS = {64: "64-channel features after the first max-pool (the released SIFID code)",
-        192: "192-channel features after the second max-pool (the paper's text)"}
+DIMS = {64: "64 channels, after the first max-pool (the released SIFID code)",
+        192: "192 channels, after the second max-pool (the paper's text)"}
 
 
 def layer_name(dims: int) -> str:
@@ -53,6 +54,9 @@ def resolve_weights(given: str | Path | None, url: str | None = None) -> tuple[P
     A file that is given must exist (SinGANError otherwise). Without one, the hub cache's copy is used,
     else it is downloaded from `url` (default $SINGAN_FID_WEIGHTS_URL, else WEIGHTS_URL).
     """
+    if importlib.util.find_spec("pytorch_fid") is None:
+        return None, ("SIFID left out: pytorch-fid is not installed (pip install -r requirements.txt); "
+                      "the other metrics were computed")
     if given is not None:
         if not Path(given).is_file():
             raise SinGANError(f"--inception_weights {given} does not exist (expected {WEIGHTS_FILE})")
@@ -69,6 +73,13 @@ def resolve_weights(given: str | Path | None, url: str | None = None) -> tuple[P
                       f"put {WEIGHTS_FILE} in {cached.parent} or pass --inception_weights FILE; "
                       "the other metrics were computed")
     return cached, None
+
+
+def sifid_network(given: str | Path | None, dims: int = 64,
+                  device: torch.device | str = "cpu") -> tuple[nn.Module | None, str | None]:
+    """(network, None) as load_inception makes it from the weights resolve_weights finds, or (None, note)."""
+    path, note = resolve_weights(given)
+    return (load_inception(path, dims, device), None) if path is not None else (None, note)
 
 
 def _ops_missing_fake_guard():
