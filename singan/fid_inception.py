@@ -102,7 +102,7 @@ def _ops_missing_fake_guard():
     return mock.patch.object(torch.library, "register_fake", register_fake)
 
 
-def _pytorch_fid_inception():
+def pytorch_fid_inception():
     """The module pytorch_fid.inception (imports torchvision, see _ops_missing_fake_guard)."""
     with _ops_missing_fake_guard():
         import pytorch_fid.inception
@@ -131,7 +131,7 @@ def load_inception(path: str | Path, dims: int = 64, device: torch.device | str 
     if dims not in DIMS:
         raise SinGANError(f"--sifid_dims must be one of {sorted(DIMS)} (got {dims})")
     state = read_weights(path)
-    fid = _pytorch_fid_inception()
+    fid = pytorch_fid_inception()
     with mock.patch.object(fid, "load_state_dict_from_url", lambda *args, **kwargs: state):
         try:
             net = fid.InceptionV3([fid.InceptionV3.BLOCK_INDEX_BY_DIM[dims]], resize_input=False,

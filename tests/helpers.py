@@ -48,9 +48,9 @@ def random_fid_state_dict(seed: int = 0) -> dict:
     """Random values under every key, in every shape, of the FID Inception weights (made here, nothing
     downloaded): the keys of torchvision's Inception-v3 skeleton that pytorch-fid loads them into.
     Batch-norm variances and scales positive; He-scaled weights keep the activations of order one."""
-    from singan.fid_inception import _pytorch_fid_inception
+    from singan.fid_inception import pytorch_fid_inception
 
-    _pytorch_fid_inception()  # imports torchvision (see fid_inception._ops_missing_fake_guard)
+    pytorch_fid_inception()  # imports torchvision (see fid_inception._ops_missing_fake_guard)
     import torchvision
 
     skeleton = torchvision.models.inception_v3(num_classes=1008, aux_logits=False, weights=None, init_weights=False)
