@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from .config import INF, RULES, Rule, apply_preset, between, check_value
+from .devices import resolve_device
 from .errors import SinGANError
 
 SUPPRESS = argparse.SUPPRESS  # help=SUPPRESS hides a flag kept only for compatibility
@@ -120,16 +121,8 @@ def check_args(args: argparse.Namespace, rules: dict[str, Rule] | None = None) -
 
 
 def device_from_args(args: argparse.Namespace) -> torch.device:
-    if args.not_cuda or args.device == "cpu":
-        return torch.device("cpu")
-    if args.device == "auto":
-        return torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
-    if args.device.startswith("cuda") and not torch.cuda.is_available():
-        raise SinGANError(f"--device {args.device}: CUDA is not available on this machine (use --device cpu)")
-    try:
-        return torch.device(args.device)
-    except RuntimeError:
-        raise SinGANError(f"--device {args.device!r} is not a device name (try cpu or cuda)") from None
+    """The device of --device / --not_cuda, checked against the devices this machine has (see singan.devices)."""
+    return resolve_device("cpu" if args.not_cuda else args.device)
 
 
 def seed_everything(seed: int | None, announce: bool = True) -> int:
