@@ -46,6 +46,17 @@ def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | Non
     return SinGAN(config=config, geometry=geometry, reals=reals, name=name)
 
 
+def planned_scales(image: str | Path, config: TrainConfig, model_file: str | Path | None = None,
+                   geometry_fn=None) -> int:
+    """How many scales the model that training would give has, before any training: those of the
+    unfinished checkpoint `model_file` (resumed), else of the pyramid `image` and `config` make."""
+    if model_file is not None and Path(model_file).is_file():
+        return checkpoint.read_state(model_file)["num_levels"]
+    real = read_image(check_path("image", image), config.nc_im)
+    geometry = geometry_fn(*real.shape[-2:]) if geometry_fn else None
+    return build_model(real, config, geometry).geometry.stop_scale + 1
+
+
 def describe(model: SinGAN, input_hw: tuple[int, int]) -> str:
     """One line per fact a user wants to see before a long run."""
     shapes = [tuple(r.shape[-2:]) for r in model.reals]
