@@ -194,7 +194,7 @@ def options_from_args(args: argparse.Namespace) -> tuple[JobOptions, float, floa
 def run_from_args(args: argparse.Namespace, images: list[Path]) -> list[dict]:
     """Start Ray as the flags say, run the batch, write the summary; the rows."""
     options, cpus, gpus = options_from_args(args)
-    config = TrainConfig.from_args(args)
+    config = TrainConfig.from_args(args).validate()  # rules between flags too, before Ray starts
     start_ray(args.address)
     started = time.time()
     rows = run_batch(images, config, args.out, options, cpus_per_image=cpus, gpus_per_image=gpus)
