@@ -62,8 +62,9 @@ class TrainConfig:
 
     def validate(self) -> "TrainConfig":
         """Raise a one-line SinGANError naming the first unsupported value (flag name, value, what is allowed)."""
-        for f in dataclasses.fields(self):
-            check_value(f.name, getattr(self, f.name))
+        names = [f.name for f in dataclasses.fields(self)]
+        for name in sorted(names, key=lambda n: n != "nc_im"):  # nc_im first: nc_z follows it
+            check_value(name, getattr(self, name))
         for ok, message in _combinations(self):
             if not ok:
                 raise SinGANError(message)

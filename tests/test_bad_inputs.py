@@ -18,6 +18,7 @@ import time
 import pytest
 import torch
 
+import singan
 from helpers import ENV, IMAGES, REPO, in_progress_state, run_command, untrained_model_file
 from singan import SinGANError, TrainConfig, checkpoint, paths, train_image
 
@@ -445,3 +446,68 @@ def test_batch_checks_the_real_cluster_before_submitting(tmp_path, capsys):
             assert not (tmp_path / "out").exists()
     finally:
         ray.shutdown()
+
+
+def _api_model_file(tmp_path):
+    return untrained_model_file(tmp_path / "model.pt")
+
+
+API_TYPE_CASES = [  # (call on a model file, words of the one-line SinGANError)
+    (lambda f: singan.generate(str(f), 4), "generate takes a trained SinGAN (from singan.load), not str"),
+    (lambda f: singan.generate(None, 4), "not NoneType"),
+    (lambda f: singan.load(None), "path must be a file path"),
+    (lambda f: singan.load(3), "path must be a file path"),
+    (lambda f: singan.load(f, device="cuda:7" if not torch.cuda.is_available() else "cuda:99"), "device cuda:"),
+    (lambda f: singan.load(f, device="mps"), "device mps: not available on this machine; this machine has"),
+    (lambda f: singan.load(f, device=7), "device must be a device name"),
+    (lambda f: singan.load(f, allow_partial="yes"), "allow_partial must be True or False"),
+    (lambda f: TrainConfig(niter=2.5).validate(), "--niter 2.5: must be an integer"),
+    (lambda f: TrainConfig(niter=2.0).validate(), "--niter 2.0: must be an integer"),
+    (lambda f: TrainConfig(min_size=25.0).validate(), "--min_size 25.0: must be an integer"),
+    (lambda f: TrainConfig(nc_im=True).validate(), "--nc_im True: must be one of 1, 3"),
+    (lambda f: TrainConfig(ker_size=3.0).validate(), "--ker_size 3.0"),
+    (lambda f: TrainConfig(fresh_fake="no").validate(), "--fresh_fake no: must be True or False"),
+    (lambda f: TrainConfig(manualSeed=1.0).validate(), "--manualSeed 1.0"),
+    (lambda f: singan.build_model(torch.zeros(3, 30, 40), TrainConfig()), "real must be a (1, 3, H, W) image tensor"),
+    (lambda f: singan.build_model(torch.zeros(1, 1, 30, 40), TrainConfig()), "got (1, 1, 30, 40)"),
+    (lambda f: singan.build_model("balloons.png", TrainConfig()), "got str"),
+    (lambda f: singan.build_model(torch.zeros(1, 3, 30, 40), {"niter": 3}), "config must be a singan.TrainConfig"),
+    (lambda f: singan.build_model(torch.full((1, 3, 30, 40), math.nan), TrainConfig(max_size=40)), "finite"),
+    (lambda f: singan.train_image(None, TrainConfig(), f.parent / "new.pt"), "image must be a file path"),
+    (lambda f: singan.train_image(IMAGES / "balloons.png", TrainConfig(), None), "model_file must be a file path"),
+    (lambda f: singan.train_image(IMAGES / "balloons.png", TrainConfig(), f.parent / "n.pt", device="xpu"),
+     "device xpu"),
+    (lambda f: singan.train_image(IMAGES / "balloons.png", TrainConfig(), f, resume="yes"), "resume must be True"),
+]
+
+
+@pytest.mark.parametrize("call, words", API_TYPE_CASES, ids=[w[:40] for _, w in API_TYPE_CASES])
+def test_api_types_are_one_line_errors(tmp_path, no_work, call, words):
+    model_file = _api_model_file(tmp_path)
+    before = snapshot(tmp_path)
+    with pytest.raises(SinGANError) as info:
+        call(model_file)
+    assert words in str(info.value) and "\n" not in str(info.value), str(info.value)
+    assert snapshot(tmp_path) == before
+
+
+def test_a_float64_z_rec_is_converted(tmp_path):
+    """A checkpoint whose reconstruction noise is float64 (written by other code) loads and samples."""
+    state = torch.load(_api_model_file(tmp_path), weights_only=True)
+    for scale in state["scales"]:
+        scale["z_rec"] = scale["z_rec"].double()
+    torch.save(state, tmp_path / "f64.pt")
+    model = singan.load(tmp_path / "f64.pt")
+    assert all(s.z_rec.dtype == torch.float32 for s in model.scales)
+    assert singan.generate(model, 2, gen_start_scale=2, seed=0).shape == (2, 3, 30, 40)
+
+
+@pytest.mark.slow
+def test_the_documented_bounds_train(tmp_path):
+    """At the largest accepted --noise_amp, --alpha and --lambda_grad a run trains to the end (finite losses)."""
+    from singan.config import MAX_NOISE_AMP, MAX_WEIGHT
+
+    config = TrainConfig(max_size=40, niter=2, noise_amp=MAX_NOISE_AMP, alpha=MAX_WEIGHT, lambda_grad=MAX_WEIGHT)
+    torch.manual_seed(0)
+    model = train_image(IMAGES / "balloons.png", config, tmp_path / "m.pt", progress=False)
+    assert model.complete and torch.isfinite(singan.generate(model, 1, seed=0)).all()
