@@ -64,7 +64,11 @@ _startup: dict = {"signum": None, "previous": {}}
 
 
 def _note(signum: int, frame) -> None:
-    _startup["signum"] = _startup["signum"] or signum
+    if _startup["signum"] is not None:  # a second signal (or start-up never ended): act on it now
+        end_startup()
+        signal.raise_signal(signum)
+        return
+    _startup["signum"] = signum
 
 
 def defer_startup() -> None:

@@ -42,7 +42,7 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
-@pytest.mark.parametrize("module", ["none", "numpy", "torch.nn"])
+@pytest.mark.parametrize("module", ["none", pytest.param("numpy", marks=pytest.mark.slow), "torch.nn"])
 def test_sigint_while_the_command_imports_ends_in_the_promised_line(tmp_path, module):
     script = str(REPO / "main_train.py")
     proc = subprocess.run([sys.executable, "-c", SIGINT_AT_IMPORT, module, script, *TRAIN], cwd=tmp_path, env=ENV,

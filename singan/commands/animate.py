@@ -40,8 +40,9 @@ def main(args):
     image = Path(args.input_dir) / args.input_name
     train = args.resume or not model_file.is_file()
     model = None if train else load(model_file, device)
-    num_scales = planned_scales(image, config, model_file if args.resume else None) if train else model.num_trained
-    if args.start_scale is not None and args.start_scale >= num_scales:
+    num_scales = None if args.start_scale is None else model.num_trained if model else planned_scales(
+        image, config, model_file if args.resume else None)
+    if num_scales is not None and args.start_scale >= num_scales:
         raise SinGANError(f"--start_scale {args.start_scale}: must be between 0 and {num_scales - 1} "
                           f"for this model ({num_scales} scales)")
     cli.watch_resumable(args, model_file, *gifs.values())
