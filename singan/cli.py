@@ -191,11 +191,10 @@ def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser
     argv = sys.argv[1:] if argv is None else list(argv)
     resumable = any("--resume" in a.option_strings for a in p._actions)
     args = None
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     early = end_startup()  # a signal while the command's modules imported: stop here, nothing was done
     if early is not None:
-        signal.signal(signal.SIGTERM, previous)
         _interrupted(early, f"; nothing was done yet, to start again: {_command(argv)}" if resumable else "")
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)  # after end_startup, which restores the default
     try:
         apply_preset(p, argv)
         args = p.parse_args(argv)

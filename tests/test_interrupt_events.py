@@ -123,3 +123,16 @@ def test_sigint_during_the_start_up_resize_prints_a_command_that_works(tmp_path,
 def test_the_resume_command_drops_overwrite():
     command = shlex.split(cli.resume_command(["--input_name", "a.png", "--overwrite"]))
     assert command[-3:] == ["--input_name", "a.png", "--resume"]
+
+
+def test_sigterm_stops_cleanly_once_start_up_ends():
+    """After the start-up deferral (installed by singan.commands) the command's SIGTERM handler is in place,
+    so GracefulStop hands a SIGTERM on to it (exit 143 with the resume line), not to the default (killed)."""
+    from singan import interrupt
+
+    seen = []
+    interrupt.defer_startup()
+    parser = cli.parser("test")
+    cli.run(lambda args: seen.append(signal.getsignal(signal.SIGTERM)), parser, ["--device", "cpu"])
+    assert seen == [cli._raise_interrupt]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
