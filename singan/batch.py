@@ -175,8 +175,8 @@ def add_batch_args(p: argparse.ArgumentParser) -> None:
     p.set_defaults(manualSeed=0)
 
 
-def options_from_args(args: argparse.Namespace) -> tuple[JobOptions, float, float]:
-    """(job options, CPUs per image, GPUs per image) from the flags; bad values are one-line errors."""
+def resources_from_args(args: argparse.Namespace) -> tuple[float, float]:
+    """(CPUs per image, GPUs per image) from the flags, checked (with --num_samples, --save_samples) before Ray."""
     device = cli.device_from_args(args)
     gpus = args.gpus_per_image if args.gpus_per_image is not None else float(device.type == "cuda")
     for flag, value in (("cpus_per_image", args.cpus_per_image), ("gpus_per_image", gpus)):
@@ -185,6 +185,12 @@ def options_from_args(args: argparse.Namespace) -> tuple[JobOptions, float, floa
     if args.cpus_per_image <= 0 or gpus < 0 or args.num_samples < 2 or args.save_samples < 0:
         raise SinGANError("--cpus_per_image must be positive, --gpus_per_image >= 0, --num_samples >= 2 "
                           "and --save_samples >= 0")
+    return args.cpus_per_image, gpus
+
+
+def options_from_args(args: argparse.Namespace) -> tuple[JobOptions, float, float]:
+    """(job options, CPUs per image, GPUs per image) from the flags; bad values are one-line errors."""
+    _, gpus = resources_from_args(args)
     weights, note = resolve_weights(args.inception_weights)
     if note:
         print(note, file=sys.stderr)
@@ -197,9 +203,10 @@ def options_from_args(args: argparse.Namespace) -> tuple[JobOptions, float, floa
 
 def run_from_args(args: argparse.Namespace, images: list[Path]) -> list[dict]:
     """Start Ray as the flags say, run the batch, write the summary; the rows."""
+    config = TrainConfig.from_args(args).validate()  # rules between flags too, before weights or Ray
+    cpus, gpus = resources_from_args(args)
+    check_resources(start_ray(args.address).nodes(), cpus, gpus)  # before the weights are looked for
     options, cpus, gpus = options_from_args(args)
-    config = TrainConfig.from_args(args).validate()  # rules between flags too, before Ray starts
-    start_ray(args.address)
     started = time.time()
     rows = run_batch(images, config, args.out, options, cpus_per_image=cpus, gpus_per_image=gpus)
     for path in write_summary(rows, args.out):
