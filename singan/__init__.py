@@ -1,8 +1,11 @@
 """singan: SinGAN (Shaham, Dekel, Michaeli, ICCV 2019) in current PyTorch.
 
 A coarse-to-fine pyramid of small fully-convolutional GANs learned from one image.
+The public names (`train_image`, `load`, `generate`, ...) are imported on first use, so
+`import singan.interrupt` (what a command installs before torch loads) costs nothing.
 """
 
+import importlib
 import os
 
 # OpenMP threads that spin while waiting make small convolutions up to 100x slower as soon as
@@ -10,11 +13,28 @@ import os
 # on 2 busy cores); passive waiting keeps them at 1-thread speed. Must be set before torch loads.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from .api import build_model, load, train_image  # noqa: E402
-from .config import TrainConfig  # noqa: E402
-from .errors import SinGANError  # noqa: E402
-from .model import SinGAN  # noqa: E402
-from .sampling import generate  # noqa: E402
-
-__all__ = ["SinGAN", "SinGANError", "TrainConfig", "build_model", "generate", "load", "train_image"]
+_PUBLIC = {"SinGAN": "model", "SinGANError": "errors", "TrainConfig": "config", "build_model": "api",
+           "generate": "sampling", "load": "api", "train_image": "api"}
+__all__ = sorted(_PUBLIC)
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """The public names, and the submodules (`singan.checkpoint`), imported when first asked for."""
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
+    elif not name.startswith("__"):
+        try:
+            value = importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC])

@@ -7,6 +7,7 @@
 """
 
 import math
+import os
 from pathlib import Path
 
 import torch
@@ -14,6 +15,7 @@ from torch import Tensor
 
 from . import checkpoint
 from .config import TrainConfig
+from .devices import resolve_device
 from .errors import SinGANError
 from .images import read_image
 from .lock import check_free, model_lock
@@ -26,7 +28,15 @@ from .training import train
 def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | None = None, name: str = "") -> SinGAN:
     """An untrained SinGAN for the image `real` (1, C, H, W): pyramid geometry and real pyramid.
     A given `geometry` must meet the same rule (`pyramid.geometry_problem`) as a computed one."""
+    if not isinstance(config, TrainConfig):
+        raise SinGANError(f"config must be a singan.TrainConfig, not {type(config).__name__}")
     config.validate()
+    if not isinstance(real, Tensor) or real.dim() != 4 or real.shape[:2] != (1, config.nc_im):
+        shape = tuple(real.shape) if isinstance(real, Tensor) else type(real).__name__
+        raise SinGANError(f"real must be a (1, {config.nc_im}, H, W) image tensor for nc_im {config.nc_im} "
+                          f"(got {shape}; singan.images.read_image gives one)")
+    if not real.is_floating_point() or not torch.isfinite(real).all():
+        raise SinGANError("real must hold finite floating-point values in [-1, 1] (singan.images.read_image)")
     h, w = real.shape[-2:]
     if geometry is None:
         geometry = plan(h, w, config, name=name or "the image")
@@ -35,6 +45,17 @@ def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | Non
         raise SinGANError(f"{name or 'the image'} is {h}x{w}: {problem}")
     reals = build_pyramid(resize_to_finest(real, geometry), geometry)
     return SinGAN(config=config, geometry=geometry, reals=reals, name=name)
+
+
+def planned_scales(image: str | Path, config: TrainConfig, model_file: str | Path | None = None,
+                   geometry_fn=None) -> int:
+    """How many scales the model that training would give has, before any training: those of the
+    unfinished checkpoint `model_file` (resumed), else of the pyramid `image` and `config` make."""
+    if model_file is not None and Path(model_file).is_file():
+        return checkpoint.read_state(model_file)["num_levels"]
+    real = read_image(check_path("image", image), config.nc_im)
+    geometry = geometry_fn(*real.shape[-2:]) if geometry_fn else None
+    return build_model(real, config, geometry).geometry.stop_scale + 1
 
 
 def describe(model: SinGAN, input_hw: tuple[int, int]) -> str:
@@ -48,11 +69,21 @@ def describe(model: SinGAN, input_hw: tuple[int, int]) -> str:
     return "\n".join(lines)
 
 
+def check_path(name: str, value) -> Path:
+    """`value` as a Path; a one-line SinGANError unless it is a str or os.PathLike."""
+    if not isinstance(value, (str, os.PathLike)) or isinstance(value, bytes) or str(value) == "":
+        raise SinGANError(f"{name} must be a file path (a str or pathlib.Path), not {value!r:.60}")
+    return Path(value)
+
+
 def _check_train_args(config: TrainConfig, model_file: Path, resume: bool, overwrite: bool,
                       save_every: float) -> None:
     """Refuse arguments that cannot work, before anything is read or written."""
     if not isinstance(config, TrainConfig):
         raise SinGANError(f"config must be a singan.TrainConfig, not {type(config).__name__}")
+    for name, flag in (("resume", resume), ("overwrite", overwrite)):
+        if not isinstance(flag, bool):
+            raise SinGANError(f"{name} must be True or False (got {flag!r})")
     if model_file.is_dir():
         raise SinGANError(f"model_file {model_file} is a folder; name the model file in it (e.g. "
                           f"{model_file / 'model.pt'})")
@@ -101,7 +132,8 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
     resume of the same model file meanwhile is refused with a SinGANError naming this process.
     Per-scale previews are written to folders 0/, 1/, ... beside `model_file`.
     """
-    model_file, device = Path(model_file), torch.device(device)
+    image, model_file = check_path("image", image), check_path("model_file", model_file)
+    device = resolve_device(device, flag="device")
     _check_train_args(config, model_file, resume, overwrite, save_every)
     model = None if resume else _new_model(image, config, device, geometry_fn)  # bad input fails before any write
     with model_lock(model_file):
@@ -117,4 +149,7 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
 
 def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bool = False) -> SinGAN:
     """Load a trained model for sampling (see `singan.checkpoint.load`)."""
-    return checkpoint.load(path, device, allow_partial)
+    path = check_path("path", path)
+    if not isinstance(allow_partial, bool):
+        raise SinGANError(f"allow_partial must be True or False (got {allow_partial!r})")
+    return checkpoint.load(path, resolve_device(device, flag="device"), allow_partial)

@@ -34,7 +34,7 @@ from torch import Tensor
 
 from . import checkpoint
 from .errors import SinGANError, check_int, check_real
-from .images import read_image, save_image
+from .images import check_regular_file, read_image, save_image
 from .imresize import denorm, imresize, imresize_to_shape, norm, to_uint8
 from .memory import (
     INFERENCE_BASELINE_BYTES,
@@ -71,8 +71,7 @@ def load_trained(model_file: str | Path, input_name: str, device: torch.device |
 
 def training_image(path: str | Path, model: SinGAN) -> Tensor:
     """The training image resized as in training (scale1), before the pyramid's extra uint8 round trip."""
-    if not Path(path).is_file():
-        raise SinGANError(f"training image {path} not found (check --input_dir and --input_name)")
+    check_regular_file(path, "training image", f"training image {path} not found (check --input_dir and --input_name)")
     return resize_to_finest(read_image(path, model.config.nc_im).to(model.device), model.geometry)
 
 
@@ -81,13 +80,12 @@ def load_reference(ref_dir: str | Path, ref_name: str, size: tuple[int, int], *,
     """Reference image `<ref_dir>/<ref_name>` (first nc_im channels) and, if asked, its mask
     `<ref stem>_mask<ext>`, both resized to `size` (H, W) when the reference's size differs."""
     ref_path = Path(ref_dir) / ref_name
-    if not ref_path.is_file():
-        raise SinGANError(f"reference image {ref_path} not found (check --ref_dir and --ref_name)")
+    check_regular_file(ref_path, "reference image",
+                       f"reference image {ref_path} not found (check --ref_dir and --ref_name)")
     ref, mask = read_image(ref_path, nc_im).to(device), None
     if with_mask:
         mask_path = ref_path.with_name(f"{ref_path.stem}_mask{ref_path.suffix}")
-        if not mask_path.is_file():
-            raise SinGANError(f"mask {mask_path} not found: {ref_name} needs a mask image beside it")
+        check_regular_file(mask_path, "mask", f"mask {mask_path} not found: {ref_name} needs a mask image beside it")
         mask = read_image(mask_path, nc_im, warn_alpha=False).to(device)  # a mask's transparency means nothing
         if mask.shape[-2:] != ref.shape[-2:]:
             raise SinGANError(f"mask {mask_path} is {mask.shape[2]}x{mask.shape[3]} but the reference is "

@@ -18,6 +18,7 @@ task whose worker dies is retried by Ray and resumes the same way.
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -33,6 +34,18 @@ from .fid_inception import resolve_weights
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 MAX_RETRIES = 3  # Ray retries of a task whose worker died
+SCHEDULE_WAIT = 300.0  # seconds queued tasks may wait while none of this batch's tasks runs
+
+
+def check_resources(nodes: list[dict], cpus: float, gpus: float) -> None:
+    """A one-line SinGANError unless some live node of the cluster (`ray.nodes()`) can ever give one task
+    `cpus` CPUs and `gpus` GPUs: Ray would otherwise wait for such a node forever."""
+    alive = [n.get("Resources", {}) for n in nodes if n.get("Alive", True)]
+    if any(r.get("CPU", 0) >= cpus and r.get("GPU", 0) >= gpus for r in alive):
+        return
+    has = "; ".join(f"{r.get('CPU', 0):g} CPUs and {r.get('GPU', 0):g} GPUs" for r in alive[:4]) or "no live node"
+    raise SinGANError(f"--cpus_per_image {cpus:g} --gpus_per_image {gpus:g}: no node of the cluster can give one "
+                      f"task that much (its node{'s have' if len(alive) > 1 else ' has'}: {has})")
 
 
 def find_images(input_dir: str | Path | None) -> list[Path]:
@@ -89,14 +102,26 @@ def _job(image, config, model_file, samples_dir, options, board):
     def report(**fields):
         board.update.remote(image.name, **fields)
 
+    report(state="starting")  # the task was scheduled (see SCHEDULE_WAIT)
     return run_job(image, config, model_file, samples_dir, options, report)
 
 
+def _unscheduled(pending: dict, board: dict, last_change: float, wait: float) -> list:
+    """The pending tasks to give up on: none of them started (reported to the board) and none of this batch
+    finished for `wait` seconds."""
+    started = [ref for ref, name in pending.items() if name in board]
+    return [] if started or time.monotonic() - last_change < wait else list(pending)
+
+
 def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options: JobOptions, *,
-              cpus_per_image: float = 1, gpus_per_image: float = 0, quiet: bool = False) -> list[dict]:
-    """Train and score `images` on the Ray this process is connected to; one row per image, in order."""
+              cpus_per_image: float = 1, gpus_per_image: float = 0, quiet: bool = False,
+              schedule_wait: float = SCHEDULE_WAIT) -> list[dict]:
+    """Train and score `images` on the Ray this process is connected to; one row per image, in order.
+    Tasks still queued after `schedule_wait` seconds in which nothing of this batch ran are reported
+    as failed (the cluster could not schedule them), not waited on forever."""
     import ray
 
+    check_resources(ray.nodes(), cpus_per_image, gpus_per_image)
     out = Path(out)
     rows: dict[str, dict] = {}
     pending = {}
@@ -110,15 +135,24 @@ def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options:
         else:
             pending[task.remote(image, config, model_file, samples_dir, options, board)] = image.name
     progress = Progress([p.name for p in images], done={n: "done (earlier run)" for n in rows}, quiet=quiet)
+    last_change = time.monotonic()
     while pending:
         ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
         for ref in ready:
             name = pending.pop(ref)
+            last_change = time.monotonic()
             try:
                 rows[name] = ray.get(ref)
             except Exception as e:  # the task itself died MAX_RETRIES + 1 times
                 rows[name] = {"image": name, "status": "failed", "error": f"worker lost: {type(e).__name__}"}
-        progress.show(ray.get(board.snapshot.remote()))
+        snapshot = ray.get(board.snapshot.remote())
+        for ref in _unscheduled(pending, snapshot, last_change, schedule_wait):
+            ray.cancel(ref, force=True)
+            name = pending.pop(ref)
+            rows[name] = {"image": name, "status": "failed", "error": (
+                f"not scheduled within {schedule_wait:g} s: no node had {cpus_per_image:g} CPUs and "
+                f"{gpus_per_image:g} GPUs free")}
+        progress.show(snapshot)
     progress.close(rows)
     return [rows[p.name] for p in images]
 
@@ -141,13 +175,22 @@ def add_batch_args(p: argparse.ArgumentParser) -> None:
     p.set_defaults(manualSeed=0)
 
 
-def options_from_args(args: argparse.Namespace) -> tuple[JobOptions, float, float]:
-    """(job options, CPUs per image, GPUs per image) from the flags; bad values are one-line errors."""
+def resources_from_args(args: argparse.Namespace) -> tuple[float, float]:
+    """(CPUs per image, GPUs per image) from the flags, checked (with --num_samples, --save_samples) before Ray."""
     device = cli.device_from_args(args)
     gpus = args.gpus_per_image if args.gpus_per_image is not None else float(device.type == "cuda")
+    for flag, value in (("cpus_per_image", args.cpus_per_image), ("gpus_per_image", gpus)):
+        if not math.isfinite(value):
+            raise SinGANError(f"--{flag} {value}: must be a finite number")
     if args.cpus_per_image <= 0 or gpus < 0 or args.num_samples < 2 or args.save_samples < 0:
         raise SinGANError("--cpus_per_image must be positive, --gpus_per_image >= 0, --num_samples >= 2 "
                           "and --save_samples >= 0")
+    return args.cpus_per_image, gpus
+
+
+def options_from_args(args: argparse.Namespace) -> tuple[JobOptions, float, float]:
+    """(job options, CPUs per image, GPUs per image) from the flags; bad values are one-line errors."""
+    _, gpus = resources_from_args(args)
     weights, note = resolve_weights(args.inception_weights)
     if note:
         print(note, file=sys.stderr)
@@ -160,9 +203,10 @@ def options_from_args(args: argparse.Namespace) -> tuple[JobOptions, float, floa
 
 def run_from_args(args: argparse.Namespace, images: list[Path]) -> list[dict]:
     """Start Ray as the flags say, run the batch, write the summary; the rows."""
+    config = TrainConfig.from_args(args).validate()  # rules between flags too, before weights or Ray
+    cpus, gpus = resources_from_args(args)
+    check_resources(start_ray(args.address).nodes(), cpus, gpus)  # before the weights are looked for
     options, cpus, gpus = options_from_args(args)
-    config = TrainConfig.from_args(args)
-    start_ray(args.address)
     started = time.time()
     rows = run_batch(images, config, args.out, options, cpus_per_image=cpus, gpus_per_image=gpus)
     for path in write_summary(rows, args.out):

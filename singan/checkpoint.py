@@ -10,12 +10,15 @@ crash never leaves a half-written checkpoint.
 
 import dataclasses
 import os
+import pickle
+import warnings
 from pathlib import Path
 
 import torch
 
 from .config import TrainConfig
 from .errors import SinGANError
+from .images import file_kind
 from .model import SinGAN, TrainedScale
 from .networks import build_discriminator, build_generator, scale_widths
 from .outputs import atomic_path
@@ -67,11 +70,18 @@ def read_state(path: str | Path) -> dict:
     path = Path(path)
     if path.is_dir():
         raise SinGANError(f"{path} is a folder, not a model file (the model is {path / 'model.pt'})")
+    if path.exists() and not path.is_file():
+        raise SinGANError(f"{path} is {file_kind(path)}, not a model file")
     if not path.is_file():
         raise SinGANError(f"no trained model at {path}: train first (main_train.py)")
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # truncated zip, foreign pickle, classes outside the allow-list, ...
+        with warnings.catch_warnings():  # torch warns about a foreign pickle's protocol before refusing it
+            warnings.simplefilter("ignore")
+            state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:  # a pickle of Python objects (code): never unpickled
+        raise SinGANError(f"cannot read checkpoint {path}: it holds Python objects or code, not only tensors "
+                          "and plain data (refused: unpickling it could run code)") from None
+    except Exception as e:  # truncated zip, classes outside the allow-list, ...
         reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise SinGANError(f"cannot read checkpoint {path}: not a valid singan model file ({reason[:160]})") from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:
@@ -96,7 +106,7 @@ def from_state(state: dict, device: torch.device | str = "cpu") -> SinGAN:
     """Rebuild the SinGAN (frozen generators in eval mode) from a checkpoint dictionary."""
     cfg = TrainConfig.from_dict(state["config"])
     model = SinGAN(config=cfg, geometry=ScaleGeometry(**state["geometry"]),
-                   reals=[r.to(device) for r in state["reals"]], name=state.get("name", ""))
+                   reals=[r.to(device, torch.float32) for r in state["reals"]], name=state.get("name", ""))
     with torch.random.fork_rng(devices=[]):  # building the networks draws initial weights: leave the RNG as it was
         for n, s in enumerate(state["scales"]):
             netG = build_generator(cfg, n)
@@ -108,8 +118,8 @@ def from_state(state: dict, device: torch.device | str = "cpu") -> SinGAN:
             for net in (netG, netD):
                 if net is not None:
                     net.requires_grad_(False).eval().to(device)
-            model.scales.append(TrainedScale(netG=netG, z_rec=s["z_rec"].to(device), noise_amp=s["noise_amp"],
-                                             netD=netD))
+            z_rec = s["z_rec"].to(device, torch.float32)  # float32 as the networks (a float64 file is converted)
+            model.scales.append(TrainedScale(netG=netG, z_rec=z_rec, noise_amp=s["noise_amp"], netD=netD))
     return model
 
 

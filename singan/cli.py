@@ -21,7 +21,9 @@ import numpy as np
 import torch
 
 from .config import INF, RULES, Rule, apply_preset, between, check_value
+from .devices import resolve_device
 from .errors import SinGANError
+from .interrupt import end_startup
 
 SUPPRESS = argparse.SUPPRESS  # help=SUPPRESS hides a flag kept only for compatibility
 
@@ -120,16 +122,8 @@ def check_args(args: argparse.Namespace, rules: dict[str, Rule] | None = None) -
 
 
 def device_from_args(args: argparse.Namespace) -> torch.device:
-    if args.not_cuda or args.device == "cpu":
-        return torch.device("cpu")
-    if args.device == "auto":
-        return torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
-    if args.device.startswith("cuda") and not torch.cuda.is_available():
-        raise SinGANError(f"--device {args.device}: CUDA is not available on this machine (use --device cpu)")
-    try:
-        return torch.device(args.device)
-    except RuntimeError:
-        raise SinGANError(f"--device {args.device!r} is not a device name (try cpu or cuda)") from None
+    """The device of --device / --not_cuda, checked against the devices this machine has (see singan.devices)."""
+    return resolve_device("cpu" if args.not_cuda else args.device)
 
 
 def seed_everything(seed: int | None, announce: bool = True) -> int:
@@ -145,24 +139,65 @@ def seed_everything(seed: int | None, announce: bool = True) -> int:
 
 
 def resume_command(argv: list[str]) -> str:
-    """The command line that continues this run: the same one plus --resume."""
+    """The command line that continues this run: the same one plus --resume (less --overwrite, which
+    --resume refuses: what this run has written is continued, not replaced again)."""
+    return _command([*[a for a in argv if a != "--overwrite"], *([] if "--resume" in argv else ["--resume"])])
+
+
+def _command(argv: list[str]) -> str:
     program = sys.argv[0]
     command = [sys.executable, program] if program.endswith(".py") else [program]
-    return shlex.join([*command, *argv, *([] if "--resume" in argv else ["--resume"])])
+    return shlex.join([*command, *argv])
+
+
+def watch_resumable(args: argparse.Namespace, *files: Path) -> None:
+    """Note `files` (the model, and outputs --resume completes) as they are now: if the run is interrupted, the
+    line printed says --resume only when there is something to resume (this run wrote one of them, or it
+    was already resuming)."""
+    args.resume_watch = [(Path(f), _file_id(Path(f))) for f in files]
+
+
+def _file_id(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def interrupted_hint(args: argparse.Namespace | None, argv: list[str], resumable: bool) -> str:
+    """'; to continue: <command> --resume' when there is something to resume, else the same command again."""
+    if not resumable:
+        return ""
+    watch = getattr(args, "resume_watch", [])
+    if watch and _file_id(watch[0][0]) is not None:  # the model exists
+        if getattr(args, "resume", False) or any(_file_id(path) != before for path, before in watch):
+            return f"; to continue: {resume_command(argv)}"
+    return f"; nothing was saved yet, to start again: {_command(argv)}"
 
 
 def _raise_interrupt(signum: int, frame) -> None:
     raise KeyboardInterrupt(signum)
 
 
+def _interrupted(signum: int, hint: str) -> None:
+    print(f"interrupted ({signal.Signals(signum).name}){hint}", file=sys.stderr)
+    sys.exit(128 + signum)
+
+
 def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser,
         argv: list[str] | None = None) -> None:
     """Parse and check the flags, call main; bad input exits 2 with one line, SIGINT/SIGTERM 130/143."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    apply_preset(p, argv)
-    args = p.parse_args(argv)
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    resumable = any("--resume" in a.option_strings for a in p._actions)
+    args = None
+    early = end_startup()  # a signal while the command's modules imported: stop here, nothing was done
+    if early is not None:
+        _interrupted(early, f"; nothing was done yet, to start again: {_command(argv)}" if resumable else "")
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)  # after end_startup, which restores the default
     try:
+        apply_preset(p, argv)
+        args = p.parse_args(argv)
         check_args(args, getattr(p, "rules", None))
         main(args)
     except SinGANError as e:
@@ -171,10 +206,7 @@ def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser
         _fail(f"error: {e.strerror or e}: {e.filename}" if e.filename else f"error: {e}")
     except KeyboardInterrupt as e:
         signum = e.args[0] if e.args and e.args[0] == signal.SIGTERM else signal.SIGINT
-        resumable = any("--resume" in a.option_strings for a in p._actions)
-        hint = f"; to continue: {resume_command(argv)}" if resumable else ""
-        print(f"interrupted ({signal.Signals(signum).name}){hint}", file=sys.stderr)
-        sys.exit(128 + signum)
+        _interrupted(signum, interrupted_hint(args, argv, resumable))
     finally:
         signal.signal(signal.SIGTERM, previous)
 

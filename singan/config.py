@@ -62,8 +62,9 @@ class TrainConfig:
 
     def validate(self) -> "TrainConfig":
         """Raise a one-line SinGANError naming the first unsupported value (flag name, value, what is allowed)."""
-        for f in dataclasses.fields(self):
-            check_value(f.name, getattr(self, f.name))
+        names = [f.name for f in dataclasses.fields(self)]
+        for name in sorted(names, key=lambda n: n != "nc_im"):  # nc_im first: nc_z follows it
+            check_value(name, getattr(self, name))
         for ok, message in _combinations(self):
             if not ok:
                 raise SinGANError(message)
@@ -108,10 +109,15 @@ def _number(x: object) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
+def _is_int(x: object) -> bool:
+    """An int, not a bool (2.0 is refused: a config stores what a checkpoint can be checked against)."""
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
 def between(lo: float, hi: float, *, integer: bool = False, open_lo: bool = False, open_hi: bool = False) -> Rule:
     """A rule: a finite number (an integer if `integer`) in [lo, hi] (ends excluded when open)."""
     def ok(x: object) -> bool:
-        if not _number(x) or (integer and not float(x).is_integer()):
+        if not _number(x) or (integer and not _is_int(x)):
             return False
         return (lo < x if open_lo else lo <= x) and (x < hi if open_hi else x <= hi)
 
@@ -120,25 +126,37 @@ def between(lo: float, hi: float, *, integer: bool = False, open_lo: bool = Fals
 
 
 def one_of(*values: object) -> Rule:
-    return (lambda x: x in values), "one of " + ", ".join(map(str, values))
+    """A rule: one of `values`, of the same type (True is not 1)."""
+    return (lambda x: any(x == v and type(x) is type(v) for v in values)), "one of " + ", ".join(map(str, values))
+
+
+def boolean() -> Rule:
+    return (lambda x: isinstance(x, bool)), "True or False"
+
+
+# Loss weights and the noise multiplier scale float32 arithmetic: up to these bounds the first iteration's
+# products stay finite (tests/test_bad_inputs.py trains at each bound); past them a loss can overflow.
+MAX_WEIGHT = 1e6  # --alpha, --lambda_grad
+MAX_NOISE_AMP = 1e3  # --noise_amp
 
 
 INF = math.inf
 RULES: dict[str, Rule] = {
-    "nc_z": ((lambda x: x in (None, 1, 3)), "1 or 3 (equal to --nc_im)"), "nc_im": one_of(1, 3),
+    "nc_z": ((lambda x: x is None or one_of(1, 3)[0](x)), "1 or 3 (equal to --nc_im)"), "nc_im": one_of(1, 3),
     "nfc": between(1, 1024, integer=True), "min_nfc": between(1, 1024, integer=True),
     "ker_size": one_of(1, 3, 5, 7, 9, 11), "num_layer": between(2, 20, integer=True),
     "stride": one_of(1), "padd_size": one_of(0),
-    "scale_factor": between(0, 1, open_lo=True, open_hi=True), "noise_amp": between(0, INF, open_hi=True),
+    "scale_factor": between(0, 1, open_lo=True, open_hi=True), "noise_amp": between(0, MAX_NOISE_AMP),
     "min_size": between(1, 100000, integer=True), "max_size": between(1, 100000, integer=True),
     "niter": between(1, 10**7, integer=True), "gamma": between(0, 1, open_lo=True),
     "lr_milestone": between(0, 10**7, integer=True),
     "lr_g": between(0, 1, open_lo=True), "lr_d": between(0, 1, open_lo=True),
     "beta1": between(0, 1, open_hi=True),
     "Gsteps": between(1, 1000, integer=True), "Dsteps": between(1, 1000, integer=True),
-    "lambda_grad": between(0, INF, open_hi=True), "alpha": between(0, INF, open_hi=True),
+    "lambda_grad": between(0, MAX_WEIGHT), "alpha": between(0, MAX_WEIGHT),
     "mode": one_of("train", "animation_train", "paint_train"), "amp": one_of("off", "bf16"),
-    "manualSeed": ((lambda x: x is None or (isinstance(x, int) and 0 <= x < 2**32)), "an integer in [0, 2**32)"),
+    "manualSeed": ((lambda x: x is None or (_is_int(x) and 0 <= x < 2**32)), "an integer in [0, 2**32)"),
+    "fixed_z_opt": boolean(), "fresh_fake": boolean(), "contiguous_real": boolean(), "cuda_graph": boolean(),
 }
 
 
@@ -153,6 +171,7 @@ def _combinations(c: TrainConfig) -> list[tuple[bool, str]]:
     receptive = c.receptive_field
     return [
         (c.nc_z == c.nc_im, f"--nc_z {c.nc_z}: must equal --nc_im {c.nc_im} (leave --nc_z out to follow --nc_im)"),
+        (c.min_nfc <= c.nfc, f"--min_nfc {c.min_nfc}: must be at most --nfc {c.nfc} (the first convolution's width)"),
         (c.max_size >= c.min_size, f"--max_size {c.max_size}: must be at least --min_size {c.min_size}"),
         (c.min_size >= receptive, f"--min_size {c.min_size}: must be at least {receptive} for --num_layer "
                                   f"{c.num_layer} and --ker_size {c.ker_size} (the discriminator's receptive field)"),

@@ -243,6 +243,8 @@ def figure_applications(outputs: str | Path, out: str | Path, inputs: str | Path
 def main(args) -> list[Path]:
     if not args.input_name and not args.applications:
         raise SinGANError("nothing to draw: give --input_name (sample figures) and/or --applications DIR")
+    if args.applications and not Path(args.applications).is_dir():  # checked before the first figure is drawn
+        raise SinGANError(f"--applications {args.applications}: no such folder (the scripts' Output/ folder)")
     written = []
     if args.input_name:
         device = cli.device_from_args(args)
@@ -253,8 +255,6 @@ def main(args) -> list[Path]:
                                                      args.manualSeed))
         written.append(figure_arbitrary_sizes(model, args.out, seed=args.manualSeed))
     if args.applications:
-        if not Path(args.applications).is_dir():
-            raise SinGANError(f"--applications {args.applications}: no such folder (the scripts' Output/ folder)")
         path = figure_applications(args.applications, args.out, args.applications_inputs)
         if path is None:
             print(f"no application results under {args.applications}: applications.png skipped")

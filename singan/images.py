@@ -6,6 +6,7 @@ Pixels are read as the image is meant to be seen: a camera's EXIF orientation ta
 (grayscale, grayscale + alpha, palette, 1-bit, CMYK, 16-bit) are read too.
 """
 
+import stat
 import warnings
 from pathlib import Path
 
@@ -27,6 +28,25 @@ def upright(img: Image.Image) -> Image.Image:
     if img.getexif().get(EXIF_ORIENTATION, 1) == 1:
         return img
     return ImageOps.exif_transpose(img)
+
+
+def file_kind(path: Path) -> str:
+    """What `path` is when it is not a regular file: 'a folder', 'a named pipe', 'a socket', 'a device'."""
+    mode = path.stat().st_mode
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
+def check_regular_file(path: str | Path, what: str, missing: str = "") -> None:
+    """A one-line SinGANError unless `path` is a regular file (or a symlink to one), checked without opening
+    it: reading a named pipe or a device would block or never end. `missing`: the message when it does not exist."""
+    path = Path(path)
+    if not path.exists():
+        broken = " (a broken symlink)" if path.is_symlink() else ""
+        raise SinGANError((missing or f"{what} not found: {path}") + broken)
+    if not path.is_file():
+        raise SinGANError(f"{what} {path} is {file_kind(path)}, not a regular file")
 
 
 def _pixels(path: Path) -> np.ndarray:
@@ -62,8 +82,7 @@ def read_image(path: str | Path, nc_im: int = 3, *, warn_alpha: bool = True) -> 
     instead of 255. 16-bit RGB PNGs are decoded by Pillow at 8 bits (the high byte of each sample).
     """
     path = Path(path)
-    if not path.exists():
-        raise SinGANError(f"input image not found: {path}")
+    check_regular_file(path, "input image")
     if nc_im not in (1, 3):
         raise SinGANError(f"nc_im must be 1 or 3, not {nc_im}")
     arr = _pixels(path)

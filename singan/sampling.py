@@ -9,6 +9,8 @@ from the frozen coarser scales) is `run_pyramid` stopped one scale early and
 upsampled.
 """
 
+import os
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -100,6 +102,10 @@ def run_pyramid(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0
 def check_sample_args(model: SinGAN, num_samples: int, gen_start_scale: int, scale_h: float, scale_v: float,
                       batch_size: int | None, seed: int | None) -> None:
     """Refuse, with one line naming the argument, what `generate` cannot do for this model."""
+    if not isinstance(model, SinGAN):
+        hint = f"; load the file first: singan.generate(singan.load({model!r:.60}), ...)" if isinstance(
+            model, (str, os.PathLike)) else ""
+        raise SinGANError(f"generate takes a trained SinGAN (from singan.load), not {type(model).__name__}{hint}")
     if not model.scales:
         raise SinGANError("the model has no trained scale to sample from")
     check_int("num_samples", num_samples, 1)

@@ -125,3 +125,15 @@ def assert_same_checkpoints(a: dict, b: dict) -> None:
             for name, t in sa[key].items():
                 assert torch.equal(t, sb[key][name]), (key, name)
         assert torch.equal(sa["z_rec"], sb["z_rec"]) and sa["noise_amp"] == sb["noise_amp"]
+
+
+def in_progress_state(model, n: int, iteration: int = 0) -> dict:
+    """A well-formed resume state of `model` stopped at scale `n` after `iteration` iterations (untrained
+    networks of that scale, as `ScaleTrainer.state` writes it): {'rng': ..., 'in_progress': ...}."""
+    from singan.training import LOSS_NAMES, ScaleTrainer, new_scale_networks
+
+    trainer = ScaleTrainer(model, n, *new_scale_networks(model, n))
+    trainer.begin()
+    losses = {k: [0.5] * iteration for k in LOSS_NAMES}
+    progress = trainer.state(iteration, losses)
+    return {"rng": progress["rng"], "in_progress": progress}

@@ -7,15 +7,20 @@ application commands load is a complete checkpoint of untrained networks (helper
 so nothing here trains.
 """
 
+import copy
+import math
 import os
+import pickle
 import subprocess
 import sys
+import time
 
 import pytest
 import torch
 
-from helpers import ENV, IMAGES, REPO, run_command, untrained_model_file
-from singan import SinGANError, TrainConfig, train_image
+import singan
+from helpers import ENV, IMAGES, REPO, in_progress_state, run_command, untrained_model_file
+from singan import SinGANError, TrainConfig, checkpoint, paths, train_image
 
 INPUT = REPO / "input"
 CPU = ["--device", "cpu"]
@@ -33,7 +38,10 @@ BASE = {  # arguments that work (test_valid_base_arguments), to which each case 
     "sr": ["--input_dir", str(IMAGES), "--input_name", "33039_LR.png", *CPU, "--max_size", "40", "--niter", "2"],
     "animate": ["--input_dir", str(IMAGES), "--input_name", "birds.png", *CPU, "--max_size", "40", "--niter", "2",
                 "--num_frames", "2"],
+    "evaluate": ["--input_name", "balloons.png", *CPU, "--num_samples", "2"],
+    "figures": ["--input_name", "balloons.png", *CPU, "--num_samples", "1"],
 }
+NO_GPU = "cuda:99" if torch.cuda.is_available() else "cuda:1"  # a GPU this machine does not have
 
 CASES = [  # (command, extra flags, words the one error line must contain)
     # The cases of the issue:
@@ -122,6 +130,59 @@ CASES = [  # (command, extra flags, words the one error line must contain)
     ("animate", ["--fps", "inf"], ["--fps inf"]),
     ("animate", ["--nc_im", "2"], ["--nc_im 2"]),
     ("animate", ["--batch_size=-4"], ["--batch_size -4"]),
+    # Devices the machine does not have (singan/devices.py: one line naming the devices that exist):
+    ("train", ["--device", "mps"], ["--device mps", "this machine has cpu"]),
+    ("train", ["--device", "xpu"], ["--device xpu", "this machine has cpu"]),
+    ("train", ["--device", "meta"], ["--device meta", "this machine has cpu"]),
+    ("train", ["--device", NO_GPU], [f"--device {NO_GPU}", "this machine has cpu"]),
+    ("sample", ["--device", "mps"], ["--device mps", "this machine has"]),
+    ("harmonize", ["--device", "meta"], ["--device meta", "this machine has"]),
+    ("edit", ["--device", "xpu"], ["--device xpu", "this machine has"]),
+    ("paint2image", ["--device", "mps"], ["--device mps", "this machine has"]),
+    ("sr", ["--device", "mps"], ["--device mps", "this machine has"]),
+    ("animate", ["--device", "xpu"], ["--device xpu", "this machine has"]),
+    ("evaluate", ["--device", "mps"], ["--device mps", "this machine has"]),
+    ("figures", ["--device", "meta"], ["--device meta", "this machine has"]),
+    # Resume states in a checkpoint (singan/schema.py checks them as strictly as the finished scales):
+    ("train", ["--resume", "--models_dir", "resume/rng_empty"], ["resume['rng'] lacks the key cpu"]),
+    ("train", ["--resume", "--models_dir", "resume/rng_garbage"], ["resume['rng']['cpu']", "random"]),
+    ("train", ["--resume", "--models_dir", "resume/rng_float"], ["resume['rng']['cpu']", "uint8"]),
+    ("train", ["--resume", "--models_dir", "resume/netG_empty"], ["['netG'] does not match the network"]),
+    ("train", ["--resume", "--models_dir", "resume/netD_shape"], ["['netD']['head.conv.weight'] has shape"]),
+    ("train", ["--resume", "--models_dir", "resume/optG_empty"], ["['optG'] lacks the keys state, param_groups"]),
+    ("train", ["--resume", "--models_dir", "resume/optD_params"], ["['optD'] is not the optimiser state"]),
+    ("train", ["--resume", "--models_dir", "resume/moment_shape"], ["['exp_avg']", "expected float32"]),
+    ("train", ["--resume", "--models_dir", "resume/z_rec_float64"], ["['z_rec'] is a float64 tensor"]),
+    ("train", ["--resume", "--models_dir", "resume/prev_rec_shape"], ["['prev_rec']", "shape"]),
+    ("train", ["--resume", "--models_dir", "resume/losses_short"], ["['losses']['errD'] is not a list of 3"]),
+    ("train", ["--resume", "--models_dir", "resume/noise_amp_nan"], ["['noise_amp'] is nan"]),
+    ("train", ["--resume", "--models_dir", "resume/scale_rng_missing"], ["in_progress']['rng'] lacks the key cpu"]),
+    ("animate", ["--resume", "--models_dir", "resume/rng_empty"], ["resume['rng'] lacks the key cpu"]),
+    # Special files (checked before opening: a named pipe would block forever):
+    ("train", ["--input_dir", ".", "--input_name", "pipe.png"], ["pipe.png is a named pipe, not a regular file"]),
+    ("train", ["--input_dir", ".", "--input_name", "link.png"], ["link.png is a named pipe"]),
+    ("train", ["--input_dir", ".", "--input_name", "folder.png"], ["folder.png is a folder, not a regular file"]),
+    ("train", ["--input_dir", ".", "--input_name", "broken.png"], ["broken.png", "broken symlink"]),
+    ("sr", ["--input_dir", ".", "--input_name", "pipe.png"], ["pipe.png is a named pipe"]),
+    ("sample", ["--models_dir", "code_pickle"], ["holds Python objects or code", "refused"]),
+    ("sample", ["--models_dir", "pipe_model"], ["model.pt is a named pipe, not a model file"]),
+    ("harmonize", ["--ref_dir", ".", "--ref_name", "pipe.png"], ["pipe.png is a named pipe"]),
+    ("edit", ["--input_dir", ".", "--input_name", "balloons.png"], ["balloons.png is a named pipe"]),
+    # Numbers that pass a plain range check but cannot work (singan/config.py bounds, README errors section):
+    ("train", ["--noise_amp", "1e300"], ["--noise_amp 1e+300", "[0, 1000]"]),
+    ("train", ["--lambda_grad", "1e300"], ["--lambda_grad 1e+300", "[0, 1e+06]"]),
+    ("train", ["--alpha", "1e300"], ["--alpha 1e+300", "[0, 1e+06]"]),
+    ("train", ["--alpha", "2e6"], ["--alpha 2000000.0"]),
+    ("train", ["--min_nfc", "64"], ["--min_nfc 64", "at most --nfc 32"]),
+    ("train", ["--nfc", "16"], ["--min_nfc 32", "at most --nfc 16"]),
+    ("sample", ["--alpha", "1e300"], ["--alpha 1e+300"]),
+    ("animate", ["--noise_amp", "5000"], ["--noise_amp 5000"]),
+    ("sr", ["--lambda_grad", "1e7"], ["--lambda_grad 10000000.0", "[0, 1e+06]"]),
+    ("sr", ["--min_nfc", "33"], ["--min_nfc 33"]),
+    # Refusals that used to come after writing or training:
+    ("animate", ["--start_scale", "9"], ["--start_scale 9", "between 0 and 2", "(3 scales)"]),
+    ("animate", ["--start_scale", "3", "--beta", "0.9"], ["--start_scale 3", "(3 scales)"]),
+    ("figures", ["--applications", "no/such"], ["--applications no/such", "no such folder"]),
 ]
 
 
@@ -139,11 +200,102 @@ def workdir(tmp_path_factory):
     samples.mkdir(parents=True)
     (samples / "0.png").write_bytes(b"an earlier sample")
     (cwd / "a_file").write_text("not a folder")
+    _special_files(cwd)
+    _bad_resume_states(cwd)
     return cwd
 
 
+class CodePickle:
+    """What a hostile model.pt holds: unpickling it would call print (it must never be unpickled)."""
+
+    def __reduce__(self):
+        return print, ("this code ran",)
+
+
+def _special_files(cwd):
+    """A named pipe, a symlink to it, a folder and a broken symlink as images; a pipe and a code pickle as model.pt."""
+    os.mkfifo(cwd / "pipe.png")
+    os.mkfifo(cwd / "balloons.png")
+    (cwd / "link.png").symlink_to(cwd / "pipe.png")
+    (cwd / "folder.png").mkdir()
+    (cwd / "broken.png").symlink_to(cwd / "nowhere.png")
+    code = pickle.dumps(CodePickle())
+    for root, write in (("code_pickle", lambda f: f.write_bytes(code)), ("pipe_model", os.mkfifo)):
+        folder = cwd / root / "balloons" / "scale_factor=0.750000,alpha=10"
+        folder.mkdir(parents=True)
+        write(folder / "model.pt")
+
+
+def _edit_resume(kind: str, resume: dict) -> None:
+    """Break the (well-formed) resume state in the way `kind` names."""
+    progress = resume["in_progress"]
+    edits = {
+        "rng_empty": lambda: resume.update(rng={}),
+        "rng_garbage": lambda: resume["rng"].update(cpu=torch.zeros(10, dtype=torch.uint8)),
+        "rng_float": lambda: resume["rng"].update(cpu=resume["rng"]["cpu"].float()),
+        "netG_empty": lambda: progress.update(netG={}),
+        "netD_shape": lambda: progress["netD"].update({"head.conv.weight": torch.zeros(1)}),
+        "optG_empty": lambda: progress.update(optG={}),
+        "optD_params": lambda: progress["optD"]["param_groups"][0].update(params=[0]),
+        "moment_shape": lambda: progress["optG"]["state"].update(
+            {0: {"step": 3, "exp_avg": torch.zeros(1), "exp_avg_sq": torch.zeros(1)}}),
+        "z_rec_float64": lambda: progress.update(z_rec=progress["z_rec"].double()),
+        "prev_rec_shape": lambda: progress.update(prev_rec=progress["prev_rec"][..., :-1]),
+        "losses_short": lambda: progress["losses"].update(errD=progress["losses"]["errD"][:-1]),
+        "noise_amp_nan": lambda: progress.update(noise_amp=math.nan),
+        "scale_rng_missing": lambda: progress.update(rng={}),
+    }
+    edits[kind]()
+
+
+RESUME_KINDS = ["rng_empty", "rng_garbage", "rng_float", "netG_empty", "netD_shape", "optG_empty", "optD_params",
+                "moment_shape", "z_rec_float64", "prev_rec_shape", "losses_short", "noise_amp_nan",
+                "scale_rng_missing"]
+
+
+def unfinished_birds_state(tmp) -> dict:
+    """The checkpoint dict of birds.png stopped at its last scale after 3 iterations, well formed."""
+    state = checkpoint.read_state(untrained_model_file(tmp / "complete.pt", image="birds.png"))
+    model = checkpoint.from_state(state)
+    model.scales.pop()
+    return checkpoint.to_state(model, in_progress_state(model, len(model.scales), iteration=3))
+
+
+def _bad_resume_states(cwd):
+    """resume/<kind>/birds/<model folder>/model.pt: an unfinished model whose resume state is broken as `kind`
+    says (also under the animation model's folder for the animation case)."""
+    good = unfinished_birds_state(cwd / "resume")
+    (cwd / "resume" / "complete.pt").unlink()
+    for kind in RESUME_KINDS:
+        state = copy.deepcopy(good)
+        _edit_resume(kind, state["resume"])
+        for mode in ("train", "animation_train"):
+            path = paths.trained_model_file("birds.png", 0.75, 10.0, mode, root=cwd / "resume" / kind)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            torch.save(state, path)
+
+
+def test_the_unbroken_resume_state_is_valid(tmp_path):
+    """Each resume case fails for its own edit: the state they start from passes the schema."""
+    path = tmp_path / "model.pt"
+    torch.save(unfinished_birds_state(tmp_path), path)
+    assert checkpoint.read_state(path)["resume"]["in_progress"]["iteration"] == 3
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Training and running a pyramid fail the test: every refusal must come before any work."""
+    import singan.applications  # noqa: F401  (imported unpatched: it binds sampling.run_pyramid by name)
+
+    def work(*args, **kwargs):
+        raise AssertionError("work started before the refusal")
+
+    for target in ("singan.api.train", "singan.sampling.run_pyramid", "singan.applications.run_pyramid"):
+        monkeypatch.setattr(target, work)
+
+
 @pytest.mark.parametrize("command, extra, words", CASES, ids=[f"{c}{' '.join(e)}" for c, e, _ in CASES])
-def test_bad_input_is_refused(workdir, monkeypatch, capsys, command, extra, words):
+def test_bad_input_is_refused(workdir, monkeypatch, capsys, no_work, command, extra, words):
     before = snapshot(workdir)
     proc = run_command(command, [*BASE[command], *extra], workdir, monkeypatch, capsys)
     code, err = proc.returncode, proc.stderr
@@ -222,3 +374,140 @@ def test_read_only_output_folder(tmp_path, monkeypatch, capsys):
     proc = run_command("train", BASE["train"], tmp_path, monkeypatch, capsys)
     assert proc.returncode == 2 and "--out Output" in proc.stderr and "not a writable folder" in proc.stderr
     assert snapshot(tmp_path) == before
+
+
+BATCH_CASES = [  # (flags, words): refused before Ray starts
+    (["--cpus_per_image", "nan"], ["--cpus_per_image nan", "finite"]),
+    (["--cpus_per_image", "inf"], ["--cpus_per_image inf", "finite"]),
+    (["--gpus_per_image", "inf"], ["--gpus_per_image inf", "finite"]),
+    (["--device", "mps"], ["--device mps", "this machine has"]),
+    (["--noise_amp", "1e300"], ["--noise_amp 1e+300"]),
+    (["--min_nfc", "64"], ["--min_nfc 64"]),
+]
+
+
+@pytest.mark.parametrize("extra, words", BATCH_CASES, ids=[" ".join(e) for e, _ in BATCH_CASES])
+def test_batch_bad_input_is_refused(tmp_path, capsys, no_work, extra, words):
+    from singan import batch
+
+    with pytest.raises(SystemExit) as info:
+        batch.main(["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), *extra])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert all(word in err for word in words), err
+    assert list(tmp_path.iterdir()) == []
+
+
+NODES = [{"Alive": True, "Resources": {"CPU": 2.0}}, {"Alive": False, "Resources": {"CPU": 64.0, "GPU": 8.0}}]
+
+
+@pytest.mark.parametrize("cpus, gpus, words", [
+    (1e9, 0, ["--cpus_per_image 1e+09", "2 CPUs and 0 GPUs"]),
+    (1, 1, ["--gpus_per_image 1", "2 CPUs and 0 GPUs"]),  # the dead node's GPUs do not count
+    (3, 0, ["--cpus_per_image 3"]),
+])
+def test_batch_requests_no_node_can_give_are_refused(cpus, gpus, words):
+    from singan.batch import check_resources
+
+    with pytest.raises(SinGANError) as info:
+        check_resources(NODES, cpus, gpus)
+    assert all(word in str(info.value) for word in words) and "\n" not in str(info.value)
+    check_resources(NODES, 2, 0)  # what the live node has is accepted
+
+
+def test_batch_gives_up_on_tasks_no_node_schedules():
+    from singan.batch import _unscheduled
+
+    pending = {"ref1": "a.png", "ref2": "b.png"}
+    assert _unscheduled(pending, {}, last_change=time.monotonic(), wait=60) == []  # not waited long enough
+    assert _unscheduled(pending, {}, last_change=time.monotonic() - 61, wait=60) == ["ref1", "ref2"]
+    running = {"a.png": {"state": "training"}}
+    assert _unscheduled(pending, running, last_change=time.monotonic() - 61, wait=60) == []  # one of them runs
+
+
+@pytest.mark.slow
+def test_batch_checks_the_real_cluster_before_submitting(tmp_path, capsys):
+    """On a local Ray without a GPU: --gpus_per_image 1 and --cpus_per_image 1e9 are one line, not a hang."""
+    import ray
+
+    from singan import batch
+
+    try:
+        for extra, words in ((["--gpus_per_image", "1"], "--gpus_per_image 1"),
+                             (["--cpus_per_image", "1e9"], "--cpus_per_image 1e+09")):
+            if extra[0] == "--gpus_per_image" and torch.cuda.is_available():
+                continue
+            with pytest.raises(SystemExit) as info:
+                batch.main(["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), "--device", "cpu", *extra])
+            err = capsys.readouterr().err  # Ray's own start-up lines come first: ours is the one error line
+            errors = [line for line in err.splitlines() if line.startswith("error:")]
+            assert info.value.code == 2 and len(errors) == 1 and "Traceback" not in err, err
+            assert words in errors[0] and "no node of the cluster" in errors[0] and err.strip().endswith(errors[0])
+            assert not (tmp_path / "out").exists()
+    finally:
+        ray.shutdown()
+
+
+def _api_model_file(tmp_path):
+    return untrained_model_file(tmp_path / "model.pt")
+
+
+API_TYPE_CASES = [  # (call on a model file, words of the one-line SinGANError)
+    (lambda f: singan.generate(str(f), 4), "generate takes a trained SinGAN (from singan.load), not str"),
+    (lambda f: singan.generate(None, 4), "not NoneType"),
+    (lambda f: singan.load(None), "path must be a file path"),
+    (lambda f: singan.load(3), "path must be a file path"),
+    (lambda f: singan.load(f, device="cuda:7" if not torch.cuda.is_available() else "cuda:99"), "device cuda:"),
+    (lambda f: singan.load(f, device="mps"), "device mps: not available on this machine; this machine has"),
+    (lambda f: singan.load(f, device=7), "device must be a device name"),
+    (lambda f: singan.load(f, allow_partial="yes"), "allow_partial must be True or False"),
+    (lambda f: TrainConfig(niter=2.5).validate(), "--niter 2.5: must be an integer"),
+    (lambda f: TrainConfig(niter=2.0).validate(), "--niter 2.0: must be an integer"),
+    (lambda f: TrainConfig(min_size=25.0).validate(), "--min_size 25.0: must be an integer"),
+    (lambda f: TrainConfig(nc_im=True).validate(), "--nc_im True: must be one of 1, 3"),
+    (lambda f: TrainConfig(ker_size=3.0).validate(), "--ker_size 3.0"),
+    (lambda f: TrainConfig(fresh_fake="no").validate(), "--fresh_fake no: must be True or False"),
+    (lambda f: TrainConfig(manualSeed=1.0).validate(), "--manualSeed 1.0"),
+    (lambda f: singan.build_model(torch.zeros(3, 30, 40), TrainConfig()), "real must be a (1, 3, H, W) image tensor"),
+    (lambda f: singan.build_model(torch.zeros(1, 1, 30, 40), TrainConfig()), "got (1, 1, 30, 40)"),
+    (lambda f: singan.build_model("balloons.png", TrainConfig()), "got str"),
+    (lambda f: singan.build_model(torch.zeros(1, 3, 30, 40), {"niter": 3}), "config must be a singan.TrainConfig"),
+    (lambda f: singan.build_model(torch.full((1, 3, 30, 40), math.nan), TrainConfig(max_size=40)), "finite"),
+    (lambda f: singan.train_image(None, TrainConfig(), f.parent / "new.pt"), "image must be a file path"),
+    (lambda f: singan.train_image(IMAGES / "balloons.png", TrainConfig(), None), "model_file must be a file path"),
+    (lambda f: singan.train_image(IMAGES / "balloons.png", TrainConfig(), f.parent / "n.pt", device="xpu"),
+     "device xpu"),
+    (lambda f: singan.train_image(IMAGES / "balloons.png", TrainConfig(), f, resume="yes"), "resume must be True"),
+]
+
+
+@pytest.mark.parametrize("call, words", API_TYPE_CASES, ids=[w[:40] for _, w in API_TYPE_CASES])
+def test_api_types_are_one_line_errors(tmp_path, no_work, call, words):
+    model_file = _api_model_file(tmp_path)
+    before = snapshot(tmp_path)
+    with pytest.raises(SinGANError) as info:
+        call(model_file)
+    assert words in str(info.value) and "\n" not in str(info.value), str(info.value)
+    assert snapshot(tmp_path) == before
+
+
+def test_a_float64_z_rec_is_converted(tmp_path):
+    """A checkpoint whose reconstruction noise is float64 (written by other code) loads and samples."""
+    state = torch.load(_api_model_file(tmp_path), weights_only=True)
+    for scale in state["scales"]:
+        scale["z_rec"] = scale["z_rec"].double()
+    torch.save(state, tmp_path / "f64.pt")
+    model = singan.load(tmp_path / "f64.pt")
+    assert all(s.z_rec.dtype == torch.float32 for s in model.scales)
+    assert singan.generate(model, 2, gen_start_scale=2, seed=0).shape == (2, 3, 30, 40)
+
+
+@pytest.mark.slow
+def test_the_documented_bounds_train(tmp_path):
+    """At the largest accepted --noise_amp, --alpha and --lambda_grad a run trains to the end (finite losses)."""
+    from singan.config import MAX_NOISE_AMP, MAX_WEIGHT
+
+    config = TrainConfig(max_size=40, niter=2, noise_amp=MAX_NOISE_AMP, alpha=MAX_WEIGHT, lambda_grad=MAX_WEIGHT)
+    torch.manual_seed(0)
+    model = train_image(IMAGES / "balloons.png", config, tmp_path / "m.pt", progress=False)
+    assert model.complete and torch.isfinite(singan.generate(model, 1, seed=0)).all()

@@ -8,7 +8,7 @@ import stat
 import pytest
 import torch
 
-from helpers import IMAGES, tiny_config
+from helpers import IMAGES, in_progress_state, tiny_config
 from singan import SinGANError, build_model, checkpoint, generate, load
 from singan.images import read_image
 from singan.model import TrainedScale
@@ -97,8 +97,8 @@ def test_malformed_checkpoints_are_refused_in_one_line(tmp_path, good, edit, wor
 
 
 def test_unfinished_model_says_how_to_resume(tmp_path):
-    state = checkpoint.to_state(_model(scales=1), {"rng": {"cpu": torch.get_rng_state()}, "in_progress": {
-        "scale": 1, "iteration": 7, "netG": {}, "netD": {}}})
+    model = _model(scales=1)
+    state = checkpoint.to_state(model, in_progress_state(model, 1, iteration=7))
     path = tmp_path / "model.pt"
     torch.save(state, path)
     with pytest.raises(SinGANError) as info:
@@ -111,8 +111,10 @@ def test_unfinished_model_says_how_to_resume(tmp_path):
 
 
 def test_resume_state_at_the_wrong_scale(tmp_path, good):
-    state = checkpoint.to_state(_model(scales=1), {"rng": {}, "in_progress": {
-        "scale": 0, "iteration": 7, "netG": {}, "netD": {}}})
+    model = _model(scales=1)
+    resume = in_progress_state(model, 1, iteration=7)
+    resume["in_progress"]["scale"] = 0
+    state = checkpoint.to_state(model, resume)
     torch.save(state, tmp_path / "model.pt")
     with pytest.raises(SinGANError, match="resume state is at scale 0, iteration 7, but 1 of 2 scales"):
         load(tmp_path / "model.pt", allow_partial=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .. import SinGANError, TrainConfig, cli, load, paths, train_image
 from .. import applications as apps
+from ..api import planned_scales
 from ..config import add_config_args
 
 
@@ -31,22 +32,27 @@ def main(args):
                                           root=args.models_dir)
     gifs = {(s, b): paths.animation_file(args.out, args.input_name, s, args.alpha_animation, b, model_file=model_file)
             for s in starts for b in betas}
-    cli.refuse_existing(list(gifs.values()), args.overwrite)
+    cli.refuse_existing(list(gifs.values()), args.overwrite or args.resume)  # --resume completes the set
     device = cli.device_from_args(args)
 
-    # Step: load the animation model, or train (or resume) it with noise padding:
-    if model_file.is_file() and not args.resume:
-        model = load(model_file, device)
-    else:
+    # Step: --start_scale against the model as it is or as training will make it, then load the animation
+    # model, or train (or resume) it with noise padding:
+    image = Path(args.input_dir) / args.input_name
+    train = args.resume or not model_file.is_file()
+    model = None if train else load(model_file, device)
+    num_scales = None if args.start_scale is None else model.num_trained if model else planned_scales(
+        image, config, model_file if args.resume else None)
+    if num_scales is not None and args.start_scale >= num_scales:
+        raise SinGANError(f"--start_scale {args.start_scale}: must be between 0 and {num_scales - 1} "
+                          f"for this model ({num_scales} scales)")
+    cli.watch_resumable(args, model_file, *gifs.values())
+    if train:
         config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
-        model = train_image(Path(args.input_dir) / args.input_name, config, model_file, device, resume=args.resume)
-    if args.start_scale is not None and args.start_scale >= model.num_trained:
-        raise SinGANError(f"--start_scale {args.start_scale}: must be between 0 and {model.num_trained - 1} "
-                          f"for this model ({model.num_trained} scales)")
+        model = train_image(image, config, model_file, device, resume=args.resume)
 
     # Step: frames of every (start scale, beta) pair the model has, saved as GIF (and MP4):
     for (s, beta), path in gifs.items():
-        if s < model.num_trained:
+        if s < model.num_trained and not (args.resume and not args.overwrite and path.exists()):
             frames = apps.animate(model, alpha=args.alpha_animation, beta=beta, start_scale=s,
                                   num_frames=args.num_frames, batch_size=args.batch_size)
             frames = frames.repeat(3, axis=-1) if frames.shape[-1] == 1 else frames  # grey GIFs as RGB (like PNGs)

@@ -34,6 +34,7 @@ def main(args):
         model = load(model_file, device)
     else:
         print(f"training the SR model {model_file} (pyramid scale factor 1/{in_scale:.6f}, from --sr_factor)")
+        cli.watch_resumable(args, model_file)
         config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
         model = train_image(Path(args.input_dir) / args.input_name, config, model_file, device, resume=args.resume,
                             geometry_fn=apps.sr_geometry_fn(config, args.input_name))

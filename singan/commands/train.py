@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import SinGANError, TrainConfig, cli, paths, train_image
 from ..config import add_config_args, between
-from ..images import save_images
+from ..images import check_regular_file, save_images
 from ..sampling import generate
 
 
@@ -32,16 +32,24 @@ def main(args):
     if keep_samples and not args.resume and not model_file.exists():  # (an existing model: train_image refuses)
         raise SinGANError(f"samples already exist in {samples}; pass --overwrite to replace them")
 
+    image = Path(args.input_dir) / args.input_name
+    if not args.resume:
+        check_regular_file(image, "input image")
+
     # Seed (a resumed run restores its own saved random state) and train:
+    cli.watch_resumable(args, model_file)  # an interrupted run prints --resume once this run wrote the model
     config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
-    model = train_image(Path(args.input_dir) / args.input_name, config, model_file, device,
-                        resume=args.resume, overwrite=args.overwrite, save_every=args.save_every)
+    model = train_image(image, config, model_file, device, resume=args.resume, overwrite=args.overwrite,
+                        save_every=args.save_every)
     print(f"trained model: {model_file}")
 
-    # Random samples, as the original does after training:
-    if args.num_samples > 0 and not keep_samples:
-        save_images(samples, generate(model, args.num_samples, batch_size=args.batch_size))
-        print(f"{args.num_samples} random samples: {samples}")
+    # Random samples, as the original does after training; --resume completes a set an interruption cut short:
+    names = [f"{i}.png" for i in range(args.num_samples)]
+    if keep_samples:
+        names = [name for name in names if not (samples / name).exists()] if args.resume else []
+    if names:
+        save_images(samples, generate(model, len(names), batch_size=args.batch_size), names)
+        print(f"{len(names)} random samples: {samples}")
 
 
 def get_parser() -> cli.ArgumentParser:
