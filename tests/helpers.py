@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import torch
@@ -20,6 +21,22 @@ ENV = {**os.environ, "OMP_NUM_THREADS": "1",
        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
 # As a user of a fresh clone runs the scripts: no PYTHONPATH, so a script must find the package itself.
 CLONE_ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, "OMP_NUM_THREADS": "1"}
+
+
+def paused_command(scale: int, iteration: int, folder: Path, script: str, *args: str) -> list[str]:
+    """`python script args` that stops before `iteration` of `scale`, creates folder/paused and waits for a
+    signal (or folder/release): see tests/paused.py."""
+    return [sys.executable, str(REPO / "tests" / "paused.py"), str(scale), str(iteration), str(folder),
+            str(REPO / script), *args]
+
+
+def wait_for(path: Path, proc: subprocess.Popen, timeout: float = 300) -> None:
+    """Until `path` exists; fails if `proc` ends first or after `timeout` seconds (a machine that is slow)."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert proc.poll() is None, f"the process ended ({proc.returncode}) before {path.name} appeared"
+        assert time.monotonic() < deadline, f"{path.name} did not appear within {timeout} s"
+        time.sleep(0.05)
 
 
 def tiny_config(**overrides) -> TrainConfig:
