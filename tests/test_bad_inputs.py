@@ -7,14 +7,13 @@ application commands load is a complete checkpoint of untrained networks (helper
 so nothing here trains.
 """
 
-import os
 import subprocess
 import sys
 
 import pytest
 import torch
 
-from helpers import ENV, IMAGES, REPO, run_command, untrained_model_file
+from helpers import ENV, IMAGES, REPO, file_permissions_apply, run_command, untrained_model_file
 from singan import SinGANError, TrainConfig, train_image
 
 INPUT = REPO / "input"
@@ -214,11 +213,11 @@ def test_cuda_missing(workdir, monkeypatch, capsys):
     assert proc.returncode == 2 and "CUDA is not available" in proc.stderr
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write into read-only folders")
 def test_read_only_output_folder(tmp_path, monkeypatch, capsys):
     (tmp_path / "Output").mkdir()
     (tmp_path / "Output").chmod(0o555)
     before = snapshot(tmp_path)
-    proc = run_command("train", BASE["train"], tmp_path, monkeypatch, capsys)
+    with file_permissions_apply():  # as root too
+        proc = run_command("train", BASE["train"], tmp_path, monkeypatch, capsys)
     assert proc.returncode == 2 and "--out Output" in proc.stderr and "not a writable folder" in proc.stderr
     assert snapshot(tmp_path) == before
