@@ -125,7 +125,7 @@ def check_args(args: argparse.Namespace, rules: dict[str, Rule] | None = None) -
         if name != "mode":  # each command declares its own --mode choices
             check_value(name, value, all_rules)
     for flag in ("out", "models_dir"):
-        if hasattr(args, flag):
+        if getattr(args, flag, None) is not None:  # None: an optional folder left to its default
             check_folder(flag, getattr(args, flag))
 
 
