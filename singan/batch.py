@@ -63,7 +63,12 @@ def start_ray(address: str | None = None, num_cpus: int | None = None):
     path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
     env = {"PYTHONPATH": path, "OMP_WAIT_POLICY": "PASSIVE"}
     if address:
-        ray.init(address=address, runtime_env={"env_vars": env}, log_to_driver=False)
+        try:
+            ray.init(address=address, runtime_env={"env_vars": env}, log_to_driver=False)
+        except (ray.exceptions.AuthenticationError, ConnectionError) as e:
+            raise SinGANError(f"--address {address}: cannot join the Ray cluster ({str(e).split('. ')[0]}); with "
+                              "token authentication give this command the cluster's token: RAY_AUTH_MODE=token and "
+                              "RAY_AUTH_TOKEN=<the token> or ~/.ray/auth_token") from None
     else:
         ray.init(num_cpus=num_cpus, include_dashboard=False, runtime_env={"env_vars": env}, log_to_driver=False)
     return ray
