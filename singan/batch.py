@@ -2,7 +2,7 @@
 
     python -m singan.batch --input_dir my_images --out Batch --niter 500
     python -m singan.batch --input_dir my_images --gpus_per_image 0.25          # 4 trainings per GPU
-    python -m singan.batch --input_dir my_images --address ray://head:10001     # an existing cluster
+    python -m singan.batch --input_dir my_images --address HEAD_IP:6379         # an existing cluster
 
 Without --address a local Ray starts in this process, using every CPU and GPU of the machine;
 each image is one Ray task holding --cpus_per_image CPUs and --gpus_per_image GPUs (fractions
@@ -77,7 +77,12 @@ def start_ray(address: str | None = None, num_cpus: int | None = None):
     path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
     env = {"PYTHONPATH": path, "OMP_WAIT_POLICY": "PASSIVE"}
     if address:
-        ray.init(address=address, runtime_env={"env_vars": env}, log_to_driver=False)
+        try:
+            ray.init(address=address, runtime_env={"env_vars": env}, log_to_driver=False)
+        except (ray.exceptions.AuthenticationError, ConnectionError) as e:
+            raise SinGANError(f"--address {address}: cannot join the Ray cluster ({str(e).split('. ')[0]}); with "
+                              "token authentication give this command the cluster's token: RAY_AUTH_MODE=token and "
+                              "RAY_AUTH_TOKEN=<the token> or ~/.ray/auth_token") from None
     else:
         ray.init(num_cpus=num_cpus, include_dashboard=False, runtime_env={"env_vars": env}, log_to_driver=False)
     return ray

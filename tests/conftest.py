@@ -1,4 +1,9 @@
-"""Test set-up: the package and tests/helpers.py importable; the shared reference folder located."""
+"""Test set-up: the package and tests/helpers.py importable; the shared folder located.
+
+The shared folder (the original's test vectors, its code in baseline/, the datasets) sits beside the
+repository in CI, or where `$SINGAN_SHARED` says. A clone without it runs every test that does not
+need it; those that do skip, saying what is missing.
+"""
 
 import atexit
 import os
@@ -23,13 +28,23 @@ os.environ["SINGAN_FID_WEIGHTS_URL"] = "http://127.0.0.1:9/pt_inception-2015-12-
 
 def shared_dir() -> Path:
     """`$SINGAN_SHARED`, else the `shared/` folder beside the repository (as CI has it)."""
-    path = Path(os.environ.get("SINGAN_SHARED", REPO.parent / "shared"))
-    if not (path / "reference").is_dir():
-        pytest.fail(f"reference test vectors not found in {path}/reference: put the shared folder beside "
-                    "the repository or set SINGAN_SHARED")
-    return path
+    return Path(os.environ.get("SINGAN_SHARED", REPO.parent / "shared"))
+
+
+def _need(folder: Path, what: str) -> Path:
+    if not folder.is_dir():
+        pytest.skip(f"{what} not found in {folder}: put the shared folder beside the repository or set SINGAN_SHARED")
+    return folder
 
 
 @pytest.fixture(scope="session")
 def shared() -> Path:
-    return shared_dir()
+    """The shared folder, with the original's stored test vectors in reference/ (else the test skips)."""
+    return _need(shared_dir() / "reference", "the original's test vectors (reference/)").parent
+
+
+@pytest.fixture(scope="session")
+def baseline() -> Path:
+    """The unmodified original, runnable through its shim (else the test skips)."""
+    folder = _need(shared_dir() / "baseline", "the original SinGAN (baseline/)")
+    return _need(folder / "original", "the original SinGAN (baseline/original/)").parent

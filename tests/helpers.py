@@ -1,8 +1,10 @@
 """Small shared helpers for the tests: tiny configs and running the real scripts."""
 
+import contextlib
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import torch
@@ -20,6 +22,51 @@ ENV = {**os.environ, "OMP_NUM_THREADS": "1",
        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
 # As a user of a fresh clone runs the scripts: no PYTHONPATH, so a script must find the package itself.
 CLONE_ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, "OMP_NUM_THREADS": "1"}
+
+
+def paused_command(scale: int, iteration: int, folder: Path, script: str, *args: str) -> list[str]:
+    """`python script args` that stops before `iteration` of `scale`, creates folder/paused and waits for a
+    signal (or folder/release): see tests/paused.py."""
+    return [sys.executable, str(REPO / "tests" / "paused.py"), str(scale), str(iteration), str(folder),
+            str(REPO / script), *args]
+
+
+def wait_for(path: Path, proc: subprocess.Popen, timeout: float = 300) -> None:
+    """Until `path` exists; fails if `proc` ends first or after `timeout` seconds (a machine that is slow)."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert proc.poll() is None, f"the process ended ({proc.returncode}) before {path.name} appeared"
+        assert time.monotonic() < deadline, f"{path.name} did not appear within {timeout} s"
+        time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def file_permissions_apply():
+    """Within: file permissions hold for this thread even when it runs as root (CI containers do). Root
+    writes into read-only folders through the capabilities CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH and
+    CAP_FOWNER: they are lowered from the thread's effective set (capset(2)) and raised again after."""
+    if os.geteuid() != 0:
+        yield
+        return
+    import ctypes
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    header, data = Header(0x20080522, 0), (Data * 2)()  # _LINUX_CAPABILITY_VERSION_3, this thread
+    assert libc.capget(ctypes.byref(header), data) == 0, os.strerror(ctypes.get_errno())
+    saved = data[0].effective
+    data[0].effective &= ~(1 << 1 | 1 << 2 | 1 << 3)
+    assert libc.capset(ctypes.byref(header), data) == 0, os.strerror(ctypes.get_errno())
+    try:
+        yield
+    finally:
+        data[0].effective = saved
+        libc.capset(ctypes.byref(header), data)
 
 
 def tiny_config(**overrides) -> TrainConfig:

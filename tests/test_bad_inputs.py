@@ -19,7 +19,7 @@ import pytest
 import torch
 
 import singan
-from helpers import ENV, IMAGES, REPO, in_progress_state, run_command, untrained_model_file
+from helpers import ENV, IMAGES, REPO, file_permissions_apply, in_progress_state, run_command, untrained_model_file
 from singan import SinGANError, TrainConfig, checkpoint, paths, train_image
 
 INPUT = REPO / "input"
@@ -366,12 +366,12 @@ def test_cuda_missing(workdir, monkeypatch, capsys):
     assert proc.returncode == 2 and "CUDA is not available" in proc.stderr
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write into read-only folders")
 def test_read_only_output_folder(tmp_path, monkeypatch, capsys):
     (tmp_path / "Output").mkdir()
     (tmp_path / "Output").chmod(0o555)
     before = snapshot(tmp_path)
-    proc = run_command("train", BASE["train"], tmp_path, monkeypatch, capsys)
+    with file_permissions_apply():  # as root too
+        proc = run_command("train", BASE["train"], tmp_path, monkeypatch, capsys)
     assert proc.returncode == 2 and "--out Output" in proc.stderr and "not a writable folder" in proc.stderr
     assert snapshot(tmp_path) == before
 

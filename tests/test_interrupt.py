@@ -5,16 +5,16 @@ import shlex
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import torch
 
-from helpers import ENV, IMAGES, REPO, assert_same_checkpoints, run_script
+from helpers import ENV, IMAGES, REPO, assert_same_checkpoints, paused_command, run_script, wait_for
 
 pytestmark = pytest.mark.slow
 
 NITER = 40
+PAUSE = 7  # the iteration of scale 0 that the signal lands in
 ARGS = ["--input_dir", str(IMAGES), "--input_name", "balloons.png", "--not_cuda", "--max_size", "40",
         "--niter", str(NITER), "--manualSeed", "5", "--num_samples", "0", "--save_every", "100000"]
 MODEL = "TrainedModels/balloons/scale_factor=0.750000,alpha=10/model.pt"
@@ -24,17 +24,19 @@ COMMAND = [sys.executable, str(REPO / "main_train.py"), *ARGS]
 
 
 def _interrupt_during_first_scale(cwd):
-    """Start training, send SIGINT once the first scale is under way; returns (exit code, stderr)."""
+    """Start training, send SIGINT while it is paused before iteration PAUSE of scale 0 (tests/paused.py:
+    a known point on any machine); returns (exit code, stderr)."""
     log = cwd / "stderr.txt"
     with open(log, "w") as err:
-        proc = subprocess.Popen(COMMAND, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=err,
+        proc = subprocess.Popen(paused_command(0, PAUSE, cwd, "main_train.py", *ARGS), cwd=cwd, env=ENV,
+                                stdout=subprocess.DEVNULL, stderr=err,
                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # also in background
-        deadline = time.monotonic() + 120
-        while "scale 1/2" not in log.read_text() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.5)
-        proc.send_signal(signal.SIGINT)
-        return proc.wait(timeout=120), log.read_text()
+        try:
+            wait_for(cwd / "paused", proc)
+            proc.send_signal(signal.SIGINT)
+            return proc.wait(timeout=300), log.read_text()
+        finally:
+            proc.kill()
 
 
 def test_sigint_saves_the_current_iteration_and_resume_finishes(tmp_path):
@@ -49,7 +51,7 @@ def test_sigint_saves_the_current_iteration_and_resume_finishes(tmp_path):
     assert resume == [*COMMAND, "--resume"]
     state = torch.load(stopped / MODEL, weights_only=True)
     progress = state["resume"]["in_progress"]
-    assert not state["complete"] and progress["scale"] == 0 and 0 < progress["iteration"] < NITER
+    assert not state["complete"] and (progress["scale"], progress["iteration"]) == (0, PAUSE + 1)  # finished it
     assert len(progress["losses"]["errD"]) == progress["iteration"]
 
     done = subprocess.run(resume, cwd=stopped, env=ENV, capture_output=True, text=True, timeout=600)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from helpers import ENV, IMAGES, REPO, tiny_config
+from helpers import ENV, IMAGES, REPO, tiny_config, wait_for
 from singan import SinGANError, load, train_image
 from singan.lock import lock_path, model_lock, pid_alive
 
@@ -127,24 +127,30 @@ def test_train_image_refuses_while_another_process_trains(tmp_path, monkeypatch)
 
 TRAIN = """
 import sys
-sys.path.insert(0, "tests")
+sys.path[:0] = ["tests", "."]
 from helpers import IMAGES, tiny_config
 from singan import train_image
-train_image(IMAGES / "balloons.png", tiny_config(niter=60), sys.argv[1], progress=False)
+if len(sys.argv) > 2:  # the first: paused before its first iteration until the test releases it
+    import paused
+    paused.install(0, 0, paused.Path(sys.argv[2]))
+train_image(IMAGES / "balloons.png", tiny_config(niter=10), sys.argv[1], progress=False)
 """
 
 
 @pytest.mark.slow
 def test_two_concurrent_trainings_one_refuses_nothing_lost(tmp_path):
     model_file = tmp_path / "model.pt"
-    first = subprocess.Popen([sys.executable, "-c", TRAIN, str(model_file)], env=ENV, cwd=REPO,
-                             stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not lock_path(model_file).exists():
-        assert first.poll() is None and time.monotonic() < deadline, first.stderr.read()
-        time.sleep(0.05)
-    second = subprocess.run([sys.executable, "-c", TRAIN, str(model_file)], env=ENV, cwd=REPO,
-                            capture_output=True, text=True, timeout=120)
-    assert second.returncode != 0 and f"being trained by process {first.pid}" in second.stderr
-    assert first.wait(timeout=600) == 0, first.stderr.read()
+    with open(tmp_path / "first.txt", "w") as log:
+        first = subprocess.Popen([sys.executable, "-c", TRAIN, str(model_file), str(tmp_path)], env=ENV, cwd=REPO,
+                                 stderr=log)
+        try:
+            wait_for(tmp_path / "paused", first)  # holds the lock, trains on once released
+            assert lock_path(model_file).read_text().strip() == str(first.pid)
+            second = subprocess.run([sys.executable, "-c", TRAIN, str(model_file)], env=ENV, cwd=REPO,
+                                    capture_output=True, text=True, timeout=300)
+            assert second.returncode != 0 and f"being trained by process {first.pid}" in second.stderr
+            (tmp_path / "release").touch()
+            assert first.wait(timeout=600) == 0, (tmp_path / "first.txt").read_text()
+        finally:
+            first.kill()
     assert load(model_file).complete and not lock_path(model_file).exists()

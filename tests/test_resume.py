@@ -3,13 +3,11 @@
 import os
 import signal
 import subprocess
-import sys
-import time
 
 import pytest
 import torch
 
-from helpers import ENV, IMAGES, REPO, assert_same_checkpoints, run_script
+from helpers import ENV, IMAGES, assert_same_checkpoints, paused_command, run_script, wait_for
 
 pytestmark = pytest.mark.slow  # every test here trains
 
@@ -23,27 +21,20 @@ def _state(path):
     return torch.load(path, weights_only=True)
 
 
-def _kill_mid_scale(cwd, scale, min_iteration):
-    """Start training and SIGKILL it once a checkpoint shows `scale` in progress past `min_iteration`."""
-    proc = subprocess.Popen([sys.executable, str(REPO / "main_train.py"), *ARGS, *SAVE_ALWAYS], cwd=cwd,
+def _kill_mid_scale(cwd, scale, iteration):
+    """Start training and SIGKILL it while paused before `iteration` of `scale` (tests/paused.py), its
+    checkpoint saved after every iteration; returns the iteration the checkpoint holds."""
+    proc = subprocess.Popen(paused_command(scale, iteration, cwd, "main_train.py", *ARGS, *SAVE_ALWAYS), cwd=cwd,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
-    model = cwd / MODEL
-    deadline = time.monotonic() + 300
     try:
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                progress = (_state(model)["resume"] or {}).get("in_progress")
-            except Exception:  # not written yet
-                progress = None
-            if progress and progress["scale"] == scale and progress["iteration"] >= min_iteration:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait()
-                return progress["iteration"]
-            time.sleep(0.1)
+        wait_for(cwd / "paused", proc)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
     finally:
-        if proc.poll() is None:
-            proc.kill()
-    raise AssertionError("training finished or timed out before it could be interrupted")
+        proc.kill()
+    progress = _state(cwd / MODEL)["resume"]["in_progress"]
+    assert (progress["scale"], progress["iteration"]) == (scale, iteration)
+    return iteration
 
 
 def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path):
@@ -52,7 +43,7 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path):
     killed.mkdir()
     run_script("main_train.py", *ARGS, cwd=full)
 
-    _kill_mid_scale(killed, scale=1, min_iteration=3)
+    _kill_mid_scale(killed, scale=1, iteration=3)
     partial = _state(killed / MODEL)
     assert not partial["complete"] and len(partial["scales"]) == 1  # an unfinished model is marked so
 

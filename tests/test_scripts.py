@@ -5,14 +5,13 @@ import shlex
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
 import torch
 from skimage import io
 
-from helpers import ENV, IMAGES, REPO, run_script
+from helpers import ENV, IMAGES, REPO, paused_command, run_script, wait_for
 
 pytestmark = pytest.mark.slow  # every test here uses a trained model
 MODEL_DIR = "scale_factor=0.750000,alpha=10"
@@ -107,16 +106,22 @@ def test_single_channel_applications(tmp_path, script, extra):
 
 @pytest.mark.parametrize("signum, status", [(signal.SIGTERM, 143)])  # SIGINT: tests/test_interrupt.py
 def test_signal_saves_prints_the_resume_command_and_resume_finishes(tmp_path, signum, status):
-    argv = [sys.executable, str(REPO / "main_train.py"), *TRAIN, "--niter", "60", "--save_every", "0.01",
-            "--num_samples", "1"]
-    proc = subprocess.Popen(argv, cwd=tmp_path, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # also in background
+    args = [*TRAIN, "--niter", "60", "--save_every", "0.01", "--num_samples", "1"]
+    argv = [sys.executable, str(REPO / "main_train.py"), *args]
+    # paused before iteration 5 of scale 1 (tests/paused.py): scale 0 is saved, the signal lands in scale 1
     model_file = tmp_path / "TrainedModels" / "balloons" / MODEL_DIR / "model.pt"
-    deadline = time.monotonic() + 300
-    while not model_file.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.2)
-    proc.send_signal(signum)
-    out, err = proc.communicate(timeout=300)
+    with open(tmp_path / "stderr.txt", "w") as log:  # a file, not a pipe: nothing blocks while the test waits
+        proc = subprocess.Popen(paused_command(1, 5, tmp_path, "main_train.py", *args), cwd=tmp_path, env=ENV,
+                                stdout=subprocess.DEVNULL, stderr=log,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # also in background
+        try:
+            wait_for(tmp_path / "paused", proc)
+            assert model_file.exists()
+            proc.send_signal(signum)
+            proc.wait(timeout=300)
+        finally:
+            proc.kill()
+    err = (tmp_path / "stderr.txt").read_text()
     assert proc.returncode == status, err
     last = err.strip().splitlines()[-1]
     assert "Traceback" not in err and "--resume" in last, err
