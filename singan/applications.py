@@ -32,7 +32,7 @@ from skimage.morphology import disk
 from sklearn.cluster import KMeans
 from torch import Tensor
 
-from . import checkpoint
+from . import checkpoint, upscale
 from .errors import SinGANError, check_int, check_real
 from .images import read_image, save_image
 from .imresize import denorm, imresize, imresize_to_shape, norm, to_uint8
@@ -266,27 +266,25 @@ def check_sr_memory(model: SinGAN, sr_factor: float) -> None:
                model.device, hint)
 
 
-def super_resolve(model: SinGAN, sr_factor: float) -> Tensor:
-    """Upsample the finest training level by `sr_factor`: iter_num times imresize by in_scale and
-    the finest generator (its noise amplitude; grey noise at the first step, no cropping between
-    steps), then crop to int(sr_factor * H) x int(sr_factor * W). The output size and the memory the
-    run needs are checked first (one-line SinGANError naming an sr_factor that fits)."""
-    in_scale, iter_num = sr_chain(sr_factor)
+def super_resolve(model: SinGAN, sr_factor: float, size: tuple[int, int] | None = None, *,
+                  progress: bool = True) -> Tensor:
+    """Upsample the finest training level by `sr_factor` with the finest generator (`upscale.upscale`).
+
+    By default (and whenever `size` is what it makes) the original's chain: iter_num times imresize by
+    in_scale and the finest generator (its noise amplitude; grey noise at the first step), then a crop to
+    int(sr_factor * H) x int(sr_factor * W). Another `size` (H, W) (sr_factor times an input file larger
+    than the training image) is reached by the exact chain of `upscale.chain_plan`. The output size and
+    the memory the run needs are checked first (one-line SinGANError naming a size that fits)."""
+    sr_chain(sr_factor)
     h, w = model.reals[-1].shape[-2:]
+    plan = upscale.sr_plan((h, w), sr_factor)
+    if size is not None and tuple(size) != plan.crop:
+        return upscale.upscale(model, model.reals[-1], tuple(size), flag="--sr_factor", progress=progress)
     if max(h, w) * sr_factor > MAX_SIDE:
         raise SinGANError(f"--sr_factor {sr_factor:g} makes a {int(sr_factor * h)}x{int(sr_factor * w)} image; the "
                           f"longest side may be {MAX_SIDE} (--sr_factor {MAX_SIDE / max(h, w):.3g} at most)")
     check_sr_memory(model, sr_factor)
-    scale_factor = 1 / in_scale
-    chain = [model.reals[-1]]
-    for _ in range(iter_num):
-        chain.append(imresize(chain[-1], 1 / scale_factor))
-    # The finest generator repeated over the upsampled sizes is a pyramid that `run_pyramid` can run.
-    sr = SinGAN(config=model.config, geometry=dataclasses.replace(model.geometry, scale_factor=scale_factor),
-                reals=chain[1:], scales=[model.scales[-1]] * iter_num, name=model.name)
-    out = run_pyramid(sr, 1, in_s=chain[1])
-    h, w = model.reals[-1].shape[-2:]
-    return out[:, :, :int(sr_factor * h), :int(sr_factor * w)]
+    return upscale.upscale(model, model.reals[-1], plan.crop, plan=plan, progress=progress)
 
 
 # ---------------------------------------------------------------- animation
