@@ -26,8 +26,8 @@ from .imresize import from_pixel_values, imresize, imresize_to_shape, resize_pla
 from .memory import INFERENCE_BASELINE_BYTES, MAX_SIDE, check_fits, largest_fitting, pass_bytes, resize_bytes
 from .model import SinGAN
 from .networks import scale_widths
+from .noise import scale_noise
 from .pyramid import sr_scale_chain
-from .sampling import scale_noise
 
 TILE_BYTES = 512 * 2**20  # a generator pass above this runs tile by tile
 DENSE_RESIZE_BYTES = 64 * 2**20  # a resize above this runs by strips of rows
@@ -114,9 +114,23 @@ def resolve_out_size(spec: str | int | tuple[int, int] | None, train_hw: tuple[i
     return round(base[0] * side / max(base)), round(base[1] * side / max(base))
 
 
-def size_name(size: tuple[int, int] | None) -> str:
-    """The suffix of the output folder of a size ('' at the training size)."""
-    return "" if size is None else f"_{size[0]}x{size[1]}"
+def add_out_size_flag(p) -> None:
+    """--out_size on a command's parser (a singan.cli.ArgumentParser), with its rule."""
+    p.add_argument("--out_size", default="train", help=OUT_SIZE_HELP)
+    p.rules["out_size"] = (valid_out_size, "train, full, HxW (e.g. 1536x2048) or a longest side in pixels (e.g. 2000)")
+
+
+def out_size_from_args(args, scale_v: float = 1.0, scale_h: float = 1.0) -> tuple[int, int] | None:
+    """The (H, W) of a command's --out_size (the input file's size read for full and N), or None for train."""
+    if args.out_size == "train":
+        return None
+    full = None
+    if "x" not in args.out_size:
+        path = Path(args.input_dir) / args.input_name
+        if not path.is_file():
+            raise SinGANError(f"--out_size {args.out_size} needs the input image: {path} not found")
+        full = image_size(path)
+    return resolve_out_size(args.out_size, full or (1, 1), full, scale_v, scale_h)
 
 
 # ---------------------------------------------------------------- memory
