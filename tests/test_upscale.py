@@ -236,3 +236,28 @@ def test_bench_upscale_runs(tmp_path):
     assert len(rows) == 4, proc.stdout  # tiled and untiled at each size
     for row in rows:
         assert all(math.isfinite(float(v.rstrip("%"))) and float(v.rstrip("%")) > 0 for v in row[3:7]), row
+
+
+def test_side_by_side_picture_script(tmp_path):
+    small, full = tmp_path / "small.png", tmp_path / "full.png"
+    io.imsave(small, np.zeros((30, 40, 3), np.uint8))
+    io.imsave(full, np.full((186, 248, 3), 200, np.uint8))
+    proc = subprocess.run([sys.executable, str(REPO / "docs" / "side_by_side.py"), small, full, tmp_path / "out.png",
+                           "--crop", "10", "20", "50", "60", "--zoom", "2"], env=ENV, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    out = io.imread(tmp_path / "out.png")
+    assert out.shape == (100, 2 * 120 + 8, 3) and out[:, :120].max() == 0 and out[:, -120:].min() == 200
+
+
+@pytest.mark.slow
+def test_bench_upscale_quality_runs(tmp_path):
+    """Trains (one iteration per scale) on balloons.png downscaled by 4 (46x62) and scores the 4x upscalings."""
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / "upscale_quality.py"), IMAGES / "balloons.png",
+                           "--niter", "1", "--seeds", "1", "--models_dir", tmp_path / "models", "--work",
+                           tmp_path / "work"], cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split() for line in proc.stdout.splitlines() if line.split()[:1] == ["mean"]]
+    assert len(rows) == 3, proc.stdout
+    for row in rows:
+        assert float(row[-2]) > 0 and float(row[-1]) > 0
+    assert io.imread(tmp_path / "work" / "balloons.png").shape[:2] == (46, 62)
