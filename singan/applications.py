@@ -302,7 +302,7 @@ def super_resolve(model: SinGAN, sr_factor: float, size: tuple[int, int] | None 
     h, w = model.reals[-1].shape[-2:]
     plan = upscale.sr_plan((h, w), sr_factor)
     if size is not None and tuple(size) != plan.crop:
-        return upscale.upscale(model, model.reals[-1], tuple(size), flag="--sr_factor", progress=progress)
+        return upscale.upscale(model, model.reals[-1], tuple(size), flag="the SR output", progress=progress)
     if max(h, w) * sr_factor > MAX_SIDE:
         raise SinGANError(f"--sr_factor {sr_factor:g} makes a {int(sr_factor * h)}x{int(sr_factor * w)} image; the "
                           f"longest side may be {MAX_SIDE} (--sr_factor {MAX_SIDE / max(h, w):.3g} at most)")

@@ -244,19 +244,31 @@ def draw_noise(model: SinGAN, plan: Plan) -> list[Tensor]:
 
 
 def _upscale_one(model: SinGAN, x: Tensor, plan: Plan, noise: list[Tensor] | None, tile: int | None, bar) -> Tensor:
-    scale, pad = model.scales[-1], model.config.pad
+    pad = model.config.pad
     for j, (h, w) in enumerate(plan.sizes):
         prev = torch.zeros(1, x.shape[1], h + 2 * pad, w + 2 * pad, device=x.device)
         _resize_into(x, plan.factor, (h, w), prev[:, :, pad:pad + h, pad:pad + w])
         del x
-        z = scale_noise(model, 0 if j == 0 else 1, h, w) if noise is None else noise[j]
-        x_in = scale.noise_amp * z
-        del z
-        x_in.add_(prev)
+        x_in = _noisy_input(model, prev, j, noise)
         side = tile or (max(h, w) if _pass_fits(model, (h, w)) else tile_side(model))
         x = _run_tiles(model, x_in, prev, (h, w), side, bar)
         del prev, x_in
-    return x[:, :, :plan.crop[0], :plan.crop[1]].contiguous()
+    return x[:, :, :plan.crop[0], :plan.crop[1]]  # a view: no copy of the largest image
+
+
+def _noisy_input(model: SinGAN, prev: Tensor, j: int, noise: list[Tensor] | None) -> Tensor:
+    """noise_amp * z + prev for step j: z its padded noise, given, or drawn (grey at the first step).
+    Above the tile cap the noise is drawn by strips of rows into a copy of prev (no image-sized noise map)."""
+    amp, pad = model.scales[-1].noise_amp, model.config.pad
+    h, w = prev.shape[-2] - 2 * pad, prev.shape[-1] - 2 * pad
+    if noise is not None or _pass_fits(model, (h, w)) or model.config.noise_padding:
+        z = scale_noise(model, 0 if j == 0 else 1, h, w) if noise is None else noise[j]
+        return (amp * z).add_(prev)
+    x_in, channels = prev.clone(), 1 if j == 0 else model.config.nc_z
+    for r0 in range(0, h, STRIP_ROWS):
+        r1 = min(h, r0 + STRIP_ROWS)
+        x_in[:, :, pad + r0:pad + r1, pad:pad + w] += amp * torch.randn(1, channels, r1 - r0, w, device=prev.device)
+    return x_in
 
 
 def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan | None = None,
@@ -284,8 +296,8 @@ def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan 
                bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed} elapsed, {remaining} left")
     try:
         with torch.no_grad():
-            return torch.cat([_upscale_one(model, images[i:i + 1], plan, noise, tile, bar)
-                              for i in range(images.shape[0])])
+            outs = [_upscale_one(model, images[i:i + 1], plan, noise, tile, bar) for i in range(images.shape[0])]
+            return outs[0] if len(outs) == 1 else torch.cat(outs)
     finally:
         bar.close()
 
