@@ -16,10 +16,11 @@ the --max_size-resized image) the exact chain of singan.upscale lands on sr_fact
 
 from pathlib import Path
 
-from .. import TrainConfig, cli, load, paths, train_image, upscale
+from .. import SinGANError, TrainConfig, cli, load, paths, train_image, upscale
 from .. import applications as apps
 from ..config import add_config_args
 from ..images import save_image
+from ..memory import MAX_SIDE
 
 
 def main(args):
@@ -29,6 +30,12 @@ def main(args):
     model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, root=args.models_dir)
     out = paths.sr_dir(args.out, args.sr_factor, model_file=model_file) / f"{paths.image_stem(args.input_name)}_HR.png"
     cli.refuse_existing([out], args.overwrite)
+    image = Path(args.input_dir) / args.input_name
+    if image.is_file():  # sr_factor times the file's size, checked before training
+        h, w = upscale.image_size(image)
+        if max(h, w) * args.sr_factor > MAX_SIDE:
+            raise SinGANError(f"--sr_factor {args.sr_factor:g} makes a {int(args.sr_factor * h)}x"
+                              f"{int(args.sr_factor * w)} image of {image}; the longest side may be {MAX_SIDE}")
     device = cli.device_from_args(args)
 
     # Step: load the SR model, or train (or resume) it on the low-resolution image:
@@ -41,7 +48,6 @@ def main(args):
                             geometry_fn=apps.sr_geometry_fn(config))
 
     # Step: sr_factor times the input file's size, by the finest generator repeated, saved:
-    image = Path(args.input_dir) / args.input_name
     h, w = upscale.image_size(image) if image.is_file() else model.reals[-1].shape[-2:]
     hr = apps.super_resolve(model, args.sr_factor, (int(args.sr_factor * h), int(args.sr_factor * w)))
     save_image(out, hr)
