@@ -119,16 +119,22 @@ def injection_input(model: SinGAN, ref: Tensor, n: int) -> Tensor:
     return upsample(coarse, sf, tuple(model.reals[n].shape[-2:]))
 
 
-def inject(model: SinGAN, ref: Tensor, n: int, *, in_s: Tensor | None = None) -> Tensor:
+def inject(model: SinGAN, ref: Tensor, n: int, *, in_s: Tensor | None = None,
+           out_size: tuple[int, int] | None = None) -> Tensor:
     """Inject `ref` at scale n and run the pyramid upward (random noise at every scale >= n).
 
     in_s: an input already at scale n's size, used instead of `injection_input(model, ref, n)`.
-    Returns (1, C, H, W) at the finest size.
+    out_size: (H, W) to upscale the result to (`upscale.upscale`), checked before any work.
+    Returns (1, C, H, W) at the finest size (or out_size).
     """
     check_injection_scale(model, n)
+    start = tuple(model.reals[model.num_trained - 1].shape[-2:])
+    if out_size is not None:
+        upscale.check_upscale(model, start, tuple(out_size))
     if in_s is None:
         in_s = injection_input(model, ref, n)
-    return run_pyramid(model, 1, in_s=in_s, start_scale=n)
+    out = run_pyramid(model, 1, in_s=in_s, start_scale=n)
+    return out if out_size is None else upscale.upscale(model, out, tuple(out_size))
 
 
 def dilate_mask(mask: Tensor, radius: int, save_to: str | Path | None = None, sigma: float = MASK_SIGMA) -> Tensor:

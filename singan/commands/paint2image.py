@@ -61,8 +61,7 @@ def main(args):
         model = apps.paint_model(model, n, centers, paint_file)
 
     # Step: inject at scale n and save:
-    painted = apps.inject(model, ref, n, in_s=in_s)
-    save_image(out / f"start_scale={n}.png", painted if size is None else upscale.upscale(model, painted, size))
+    save_image(out / f"start_scale={n}.png", apps.inject(model, ref, n, in_s=in_s, out_size=size))
     print(f"painted image: {out / f'start_scale={n}.png'}")
 
 
