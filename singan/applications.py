@@ -32,7 +32,7 @@ from skimage.morphology import disk
 from sklearn.cluster import KMeans
 from torch import Tensor
 
-from . import checkpoint
+from . import checkpoint, upscale
 from .errors import SinGANError, check_int, check_real
 from .images import check_regular_file, read_image, save_image
 from .imresize import denorm, imresize, imresize_to_shape, norm, to_uint8
@@ -47,9 +47,10 @@ from .memory import (
 )
 from .model import SinGAN
 from .networks import build_networks, scale_widths
+from .noise import generate_noise
 from .outputs import atomic_path
 from .pyramid import plan, resize_to_finest, sr_scale_chain
-from .sampling import generate_noise, run_pyramid, upsample
+from .sampling import run_pyramid, upsample
 from .training import train_scale
 
 HARMONIZATION_RADIUS = 7  # mask dilation (disk radius, pixels) for harmonization
@@ -116,26 +117,40 @@ def injection_input(model: SinGAN, ref: Tensor, n: int) -> Tensor:
     return upsample(coarse, sf, tuple(model.reals[n].shape[-2:]))
 
 
-def inject(model: SinGAN, ref: Tensor, n: int, *, in_s: Tensor | None = None) -> Tensor:
+def inject(model: SinGAN, ref: Tensor, n: int, *, in_s: Tensor | None = None,
+           out_size: tuple[int, int] | None = None) -> Tensor:
     """Inject `ref` at scale n and run the pyramid upward (random noise at every scale >= n).
 
     in_s: an input already at scale n's size, used instead of `injection_input(model, ref, n)`.
-    Returns (1, C, H, W) at the finest size.
+    out_size: (H, W) to upscale the result to (`upscale.upscale`), checked before any work.
+    Returns (1, C, H, W) at the finest size (or out_size).
     """
     check_injection_scale(model, n)
+    start = tuple(model.reals[model.num_trained - 1].shape[-2:])
+    if out_size is not None:
+        upscale.check_upscale(model, start, tuple(out_size))
     if in_s is None:
         in_s = injection_input(model, ref, n)
-    return run_pyramid(model, 1, in_s=in_s, start_scale=n)
+    out = run_pyramid(model, 1, in_s=in_s, start_scale=n)
+    return out if out_size is None else upscale.upscale(model, out, tuple(out_size))
 
 
-def dilate_mask(mask: Tensor, radius: int, save_to: str | Path | None = None) -> Tensor:
+def dilate_mask(mask: Tensor, radius: int, save_to: str | Path | None = None, sigma: float = MASK_SIGMA) -> Tensor:
     """Soft paste mask in [0, 1] from a mask image (any non-zero pixel of channel 0 is foreground):
-    binary dilation with a disk of `radius`, gaussian blur (sigma 5), min-max normalised.
-    save_to: where to write the blurred mask PNG (before normalisation, as the original)."""
+    binary dilation with a disk of `radius`, gaussian blur (`sigma`, 5 by default), min-max normalised.
+    save_to: where to write the blurred mask PNG (before normalisation, as the original).
+    Radii above the editing radius (masks at full resolution) dilate through the distance transform
+    (the same pixels as the disk, in time independent of the radius)."""
     binary = to_uint8(mask)[0, 0].cpu().numpy() > 0
     if not binary.any():
         raise SinGANError("the mask is empty (all black): paint the region to change in white")
-    soft = gaussian(binary_dilation(binary, structure=disk(radius)).astype(np.float64), sigma=MASK_SIGMA)
+    if radius <= EDITING_RADIUS:
+        dilated = binary_dilation(binary, structure=disk(radius))
+    else:
+        from scipy.ndimage import distance_transform_edt
+
+        dilated = distance_transform_edt(~binary, return_distances=True) ** 2 <= radius**2 + 1e-6
+    soft = gaussian(dilated.astype(np.float64), sigma=sigma)
     soft = norm(torch.from_numpy(soft).float()[None, None]).to(mask.device).expand(1, mask.shape[1], -1, -1)
     if save_to is not None:
         save_image(save_to, soft)
@@ -149,12 +164,26 @@ def blend(real: Tensor, generated: Tensor, mask: Tensor) -> Tensor:
 
 
 def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: int, radius: int,
-                     mask_png: str | Path | None = None) -> tuple[Tensor, Tensor]:
+                     mask_png: str | Path | None = None, *,
+                     full: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
     """Harmonization (radius 7) / editing (radius 20): inject `ref` at scale n and paste the result
-    into the training image `real` through the dilated mask. Returns (generated, blended)."""
+    into the training image `real` through the dilated mask. Returns (generated, blended).
+
+    full: (reference, mask) at a larger size (the input file's): the generated image is upscaled to it
+    (`upscale.upscale`) and pasted into that reference through its mask dilated and blurred with the
+    radius and sigma scaled by the size ratio, so outside the dilated mask the result is the full-size
+    reference, pixel for pixel."""
     check_injection_scale(model, n)
+    if full is not None:
+        upscale.check_upscale(model, tuple(real.shape[-2:]), tuple(full[0].shape[-2:]))
     out = inject(model, ref, n)
-    return out, blend(real, out, dilate_mask(mask, radius, mask_png))
+    if full is None:
+        return out, blend(real, out, dilate_mask(mask, radius, mask_png))
+    ref_full, mask_full = full
+    ratio = max(ref_full.shape[-2] / real.shape[-2], ref_full.shape[-1] / real.shape[-1])
+    out = upscale.upscale(model, out, tuple(ref_full.shape[-2:]))
+    soft = dilate_mask(mask_full, round(radius * ratio), mask_png, sigma=MASK_SIGMA * ratio)
+    return out, blend(ref_full, out, soft)
 
 
 # ---------------------------------------------------------------- paint to image
@@ -265,27 +294,25 @@ def check_sr_memory(model: SinGAN, sr_factor: float) -> None:
                model.device, hint)
 
 
-def super_resolve(model: SinGAN, sr_factor: float) -> Tensor:
-    """Upsample the finest training level by `sr_factor`: iter_num times imresize by in_scale and
-    the finest generator (its noise amplitude; grey noise at the first step, no cropping between
-    steps), then crop to int(sr_factor * H) x int(sr_factor * W). The output size and the memory the
-    run needs are checked first (one-line SinGANError naming an sr_factor that fits)."""
-    in_scale, iter_num = sr_chain(sr_factor)
+def super_resolve(model: SinGAN, sr_factor: float, size: tuple[int, int] | None = None, *,
+                  progress: bool = True) -> Tensor:
+    """Upsample the finest training level by `sr_factor` with the finest generator (`upscale.upscale`).
+
+    By default (and whenever `size` is what it makes) the original's chain: iter_num times imresize by
+    in_scale and the finest generator (its noise amplitude; grey noise at the first step), then a crop to
+    int(sr_factor * H) x int(sr_factor * W). Another `size` (H, W) (sr_factor times an input file larger
+    than the training image) is reached by the exact chain of `upscale.chain_plan`. The output size and
+    the memory the run needs are checked first (one-line SinGANError naming a size that fits)."""
+    sr_chain(sr_factor)
     h, w = model.reals[-1].shape[-2:]
+    plan = upscale.sr_plan((h, w), sr_factor)
+    if size is not None and tuple(size) != plan.crop:
+        return upscale.upscale(model, model.reals[-1], tuple(size), flag="the SR output", progress=progress)
     if max(h, w) * sr_factor > MAX_SIDE:
         raise SinGANError(f"--sr_factor {sr_factor:g} makes a {int(sr_factor * h)}x{int(sr_factor * w)} image; the "
                           f"longest side may be {MAX_SIDE} (--sr_factor {MAX_SIDE / max(h, w):.3g} at most)")
     check_sr_memory(model, sr_factor)
-    scale_factor = 1 / in_scale
-    chain = [model.reals[-1]]
-    for _ in range(iter_num):
-        chain.append(imresize(chain[-1], 1 / scale_factor))
-    # The finest generator repeated over the upsampled sizes is a pyramid that `run_pyramid` can run.
-    sr = SinGAN(config=model.config, geometry=dataclasses.replace(model.geometry, scale_factor=scale_factor),
-                reals=chain[1:], scales=[model.scales[-1]] * iter_num, name=model.name)
-    out = run_pyramid(sr, 1, in_s=chain[1])
-    h, w = model.reals[-1].shape[-2:]
-    return out[:, :, :int(sr_factor * h), :int(sr_factor * w)]
+    return upscale.upscale(model, model.reals[-1], plan.crop, plan=plan, progress=progress)
 
 
 # ---------------------------------------------------------------- animation
@@ -345,11 +372,37 @@ def check_animation(model: SinGAN, alpha: float, beta: float, start_scale: int, 
 
 
 def animate(model: SinGAN, *, alpha: float = 0.1, beta: float = 0.9, start_scale: int = 2,
-            num_frames: int = 100, batch_size: int | None = None) -> np.ndarray:
+            num_frames: int = 100, batch_size: int | None = None,
+            out_size: tuple[int, int] | None = None, progress: bool = True) -> np.ndarray:
     """Animation frames (num_frames, H, W, C) uint8: at every scale >= start_scale
     the noise follows a random walk around the reconstruction noise z_rec; scales below it use z_rec.
+    out_size: (H, W) to upscale every frame to (`upscale.upscale`), with one draw of the upscaling
+    noise shared by all frames (so the added detail does not flicker).
     The arguments and the memory the run needs are checked first (`check_animation`)."""
     check_animation(model, alpha, beta, start_scale, num_frames, batch_size)
+    start = tuple(model.reals[model.num_trained - 1].shape[-2:])
+    if out_size is not None:
+        upscale.check_upscale(model, start, tuple(out_size))
+    frames = _animation_frames(model, alpha, beta, start_scale, num_frames, batch_size)
+    if out_size is None or tuple(out_size) == start:
+        return _frames_uint8(frames)
+    plan = upscale.chain_plan(start, tuple(out_size), model.scale_factor)
+    noise = upscale.draw_noise(model, plan)
+    from tqdm import tqdm
+
+    return np.concatenate([_frames_uint8(upscale.upscale(model, frames[i:i + 1], tuple(out_size), plan=plan,
+                                                         noise=noise, progress=False))
+                           for i in tqdm(range(num_frames), desc=f"upscaling frames to {out_size[0]}x{out_size[1]}",
+                                         delay=3, disable=not progress)])
+
+
+def _frames_uint8(frames: Tensor) -> np.ndarray:
+    return (denorm(frames) * 255).permute(0, 2, 3, 1).cpu().numpy().astype(np.uint8)  # truncation
+
+
+def _animation_frames(model: SinGAN, alpha: float, beta: float, start_scale: int, num_frames: int,
+                      batch_size: int | None) -> Tensor:
+    """The frames (num_frames, C, H, W) at the finest trained size, before the uint8 conversion."""
     pad, frames = model.config.pad, None
     with torch.no_grad():
         for n, scale in enumerate(model.scales):
@@ -363,7 +416,7 @@ def animate(model: SinGAN, *, alpha: float = 0.1, beta: float = 0.9, start_scale
             step = batch_size or num_frames
             frames = torch.cat([scale.netG(scale.noise_amp * z[i:i + step] + prev[i:i + step], prev[i:i + step])
                                 for i in range(0, num_frames, step)])
-    return (denorm(frames) * 255).permute(0, 2, 3, 1).cpu().numpy().astype(np.uint8)  # truncation
+    return frames
 
 
 def save_animation(path: str | Path, frames: np.ndarray, fps: float) -> Path:

@@ -47,9 +47,10 @@ def _cubic(x: np.ndarray) -> np.ndarray:
             + (-0.5 * ax3 + 2.5 * ax2 - 4 * ax + 2) * ((ax > 1) & (ax <= 2)))
 
 
-@lru_cache(maxsize=512)
-def resize_matrix(in_len: int, out_len: int, scale: float, antialias: bool, correct_border: bool = False) -> np.ndarray:
-    """The read-only (out_len, in_len) float64 weights of one axis (the original's `contributions`).
+def resize_taps(in_len: int, out_len: int, scale: float, antialias: bool,
+                correct_border: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The taps of one axis: (sources, weights), both (out_len, taps) — output pixel i is
+    sum_k weights[i, k] * input[sources[i, k]] (the sparse form of `resize_matrix`).
 
     The original casts the tap indices to uint64 before weighting them, so on x86-64 a tap
     left of (or above) the image, index -k, sits at 2**64 - k: its kernel weight is 0 and the
@@ -66,9 +67,16 @@ def resize_matrix(in_len: int, out_len: int, scale: float, antialias: bool, corr
     sums[sums == 0] = 1.0
     weights /= sums[:, None]
     mirror = np.concatenate([np.arange(in_len), np.arange(in_len - 1, -1, -1)])
-    sources = mirror[np.mod(taps.astype(np.int64), 2 * in_len)]
+    return mirror[np.mod(taps.astype(np.int64), 2 * in_len)], weights
+
+
+@lru_cache(maxsize=512)
+def resize_matrix(in_len: int, out_len: int, scale: float, antialias: bool, correct_border: bool = False) -> np.ndarray:
+    """The read-only (out_len, in_len) float64 weights of one axis (the original's `contributions`):
+    `resize_taps` gathered into a dense matrix."""
+    sources, weights = resize_taps(in_len, out_len, scale, antialias, correct_border)
     matrix = np.zeros((out_len, in_len))
-    np.add.at(matrix, (np.repeat(np.arange(out_len), taps.shape[1]), sources.ravel()), weights.ravel())
+    np.add.at(matrix, (np.repeat(np.arange(out_len), sources.shape[1]), sources.ravel()), weights.ravel())
     matrix.flags.writeable = False
     return matrix
 

@@ -68,3 +68,14 @@ def animation_file(out: str | Path, input_name: str, start_scale: int, alpha: fl
     """Output/Animation/<name>/<model>/start_scale=<s>/alpha=<alpha %f>_beta=<beta %f>.gif."""
     folder = application_dir(out, "Animation", input_name, model_file=model_file) / f"start_scale={start_scale}"
     return folder / f"alpha={alpha:f}_beta={beta:f}.gif"
+
+
+def sized(path: str | Path, size: tuple[int, int] | None, *, file: bool = False) -> Path:
+    """Outputs at another size than the training size go to a folder of their own beside the usual one:
+    <folder>_<H>x<W> (of `path`, or of its parent with `file`); at the training size (None), `path` itself."""
+    path = Path(path)
+    if size is None:
+        return path
+    if file:
+        return sized(path.parent, size) / path.name
+    return path.with_name(f"{path.name}_{size[0]}x{size[1]}")

@@ -15,31 +15,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from . import upscale
 from .errors import SinGANError, check_int, check_real
 from .imresize import imresize
 from .memory import MAX_SIDE, check_fits, largest_fitting, round_down, sample_sizes, sampling_bytes
 from .model import SinGAN
-
-
-def generate_noise(channels: int, height: float, width: float, num_samples: int = 1,
-                   device: torch.device | str = "cpu") -> Tensor:
-    """Gaussian noise (N, C, round(H), round(W)); Python rounding, as the original."""
-    return torch.randn(num_samples, channels, round(height), round(width), device=device)
-
-
-def scale_noise(model: SinGAN, scale: int, height: float, width: float, num_samples: int = 1) -> Tensor:
-    """Padded input noise for `scale`: grey (one channel repeated) at the coarsest scale.
-
-    With noise padding (animation models) the noise is drawn at the padded size
-    instead of being zero-padded.
-    """
-    cfg = model.config
-    channels = 1 if scale == 0 else cfg.nc_z
-    if cfg.noise_padding:
-        z = generate_noise(channels, round(height) + 2 * cfg.pad, round(width) + 2 * cfg.pad, num_samples, model.device)
-    else:
-        z = F.pad(generate_noise(channels, height, width, num_samples, model.device), [cfg.pad] * 4)
-    return z.expand(-1, cfg.nc_z, -1, -1)
+from .noise import scale_noise
 
 
 def upsample(images: Tensor, scale_factor: float, size: tuple[int, int]) -> Tensor:
@@ -143,7 +124,8 @@ def check_sample_memory(model: SinGAN, num_samples: int, scale_h: float, scale_v
 
 
 def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
-             scale_v: float = 1.0, batch_size: int | None = None, seed: int | None = None) -> Tensor:
+             scale_v: float = 1.0, batch_size: int | None = None, seed: int | None = None,
+             out_size: tuple[int, int] | int | None = None) -> Tensor:
     """Draw `num_samples` random samples (N, C, H, W) from the trained scales of `model`, with values
     clamped to [-1, 1] (the generators' residuals can step slightly outside).
 
@@ -153,17 +135,39 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     - batch_size: run at most this many samples per forward pass (default: all).
     - seed: draw the noise from a generator seeded with it (the global RNG state is left as it
       was); None draws from the global RNG.
+    - out_size: (H, W), or the longest side in pixels, to upscale every sample to with the finest
+      generator (`singan.upscale`); the input file's own size is `singan.upscale.image_size(path)`.
+      None: the training size (times scale_h / scale_v).
     Arguments out of range, and a run that would not fit in the device's memory, raise a one-line
     SinGANError before any work.
     """
     check_sample_args(model, num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed)
     check_sample_memory(model, num_samples, scale_h, scale_v, batch_size)
+    size = _out_size(model, out_size, scale_h, scale_v, num_samples)
     devices = [model.device] if model.device.type == "cuda" else []
     with torch.random.fork_rng(devices=devices, enabled=seed is not None):
         if seed is not None:
             torch.manual_seed(seed)
-        return run_pyramid(model, num_samples, gen_start_scale=gen_start_scale, scale_h=scale_h, scale_v=scale_v,
-                           batch_size=batch_size).clamp(-1, 1)
+        images = run_pyramid(model, num_samples, gen_start_scale=gen_start_scale, scale_h=scale_h, scale_v=scale_v,
+                             batch_size=batch_size)
+        if size is not None:
+            images = upscale.upscale(model, images, size, flag="out_size")
+        return images.clamp(-1, 1)
+
+
+def _out_size(model: SinGAN, out_size, scale_h: float, scale_v: float, num_samples: int) -> tuple[int, int] | None:
+    """generate's out_size as (H, W) (or None), checked with the memory of upscaling every sample."""
+    if out_size is None:
+        return None
+    start = sample_sizes(model, scale_h, scale_v)[-1]
+    if isinstance(out_size, int) and not isinstance(out_size, bool):
+        size = upscale.resolve_out_size(str(out_size), start) if out_size > 0 else (out_size, out_size)
+    elif isinstance(out_size, (tuple, list)) and len(out_size) == 2:
+        size = tuple(out_size)
+    else:
+        raise SinGANError(f"out_size must be (H, W), a longest side in pixels or None (got {out_size!r})")
+    upscale.check_upscale(model, start, size, num_samples, "out_size")
+    return size
 
 
 def draw_concat(model: SinGAN, scale: int, mode: str) -> Tensor:

@@ -39,10 +39,11 @@ from .images import save_image
 from .interrupt import GracefulStop
 from .model import SinGAN, TrainedScale
 from .networks import Discriminator, Generator, build_networks, scale_widths
+from .noise import scale_noise
 from .optim import LegacyAdam
 from .plots import plot_losses
 from .progress import RunProgress, scale_costs
-from .sampling import draw_concat, scale_noise
+from .sampling import draw_concat
 
 PREVIEW_EVERY = 500  # iterations between preview images (and at the last one)
 GRAPH_WARMUP = 3  # eager iterations before a scale's iteration is captured as a CUDA graph

@@ -105,12 +105,12 @@ def test_paint2image(workdir, quantize):
 
 @pytest.mark.slow
 def test_super_resolution(tmp_path):
-    # 33039_LR.png is 120x80; --max_size 60 trains on 60x40 (7 scales), so x4 gives 240x160.
+    # 33039_LR.png is 120x80; --max_size 60 trains on 60x40 (7 scales); x4 of the file's size is 480x320.
     run_script("SR.py", "--input_dir", str(IMAGES), "--max_size", "60", *FAST, "--not_cuda",
                "--manualSeed", "1", cwd=tmp_path)
     assert (tmp_path / "TrainedModels" / "33039_LR" / "scale_factor=0.793701,alpha=100" / "model.pt").is_file()
     hr = _rgb(tmp_path / "Output" / "SR" / "4.0" / "scale_factor=0.793701,alpha=100" / "33039_LR_HR.png")
-    assert hr.shape == (240, 160, 3)
+    assert hr.shape == (480, 320, 3)
     assert 20 < hr.mean() < 235 and hr.std() > 10
 
 

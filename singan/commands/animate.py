@@ -11,11 +11,13 @@ Output/Animation/<name>/start_scale=<s>/alpha=<alpha>_beta=<beta>.gif. Scales be
 scale keep the reconstruction; above, the noise follows a damped random walk (weight
 --alpha_animation on the reconstruction noise, momentum beta). All frames of a scale run in one
 forward pass (--batch_size caps it). --mp4 also writes an MP4 (needs imageio's ffmpeg plugin).
+--out_size full (the input file's size), HxW or a longest side upscales every frame with the finest
+generator, the upscaling noise drawn once for all frames, into start_scale=<s>_<H>x<W>/.
 """
 
 from pathlib import Path
 
-from .. import SinGANError, TrainConfig, cli, load, paths, train_image
+from .. import SinGANError, TrainConfig, cli, load, paths, train_image, upscale
 from .. import applications as apps
 from ..api import planned_scales
 from ..config import add_config_args
@@ -30,7 +32,9 @@ def main(args):
     starts = apps.ANIMATION_START_SCALES if args.start_scale is None else [args.start_scale]
     model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, "animation_train",
                                           root=args.models_dir)
-    gifs = {(s, b): paths.animation_file(args.out, args.input_name, s, args.alpha_animation, b, model_file=model_file)
+    size = upscale.out_size_from_args(args)
+    gifs = {(s, b): paths.sized(paths.animation_file(args.out, args.input_name, s, args.alpha_animation, b,
+                                                     model_file=model_file), size, file=True)
             for s in starts for b in betas}
     cli.refuse_existing(list(gifs.values()), args.overwrite or args.resume)  # --resume completes the set
     device = cli.device_from_args(args)
@@ -50,11 +54,14 @@ def main(args):
         config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
         model = train_image(image, config, model_file, device, resume=args.resume)
 
+    if size is not None:
+        upscale.check_upscale(model, tuple(model.reals[model.num_trained - 1].shape[-2:]), size)
+
     # Step: frames of every (start scale, beta) pair the model has, saved as GIF (and MP4):
     for (s, beta), path in gifs.items():
         if s < model.num_trained and not (args.resume and not args.overwrite and path.exists()):
             frames = apps.animate(model, alpha=args.alpha_animation, beta=beta, start_scale=s,
-                                  num_frames=args.num_frames, batch_size=args.batch_size)
+                                  num_frames=args.num_frames, batch_size=args.batch_size, out_size=size)
             frames = frames.repeat(3, axis=-1) if frames.shape[-1] == 1 else frames  # grey GIFs as RGB (like PNGs)
             apps.save_animation(path, frames, args.fps)
             if args.mp4:
@@ -70,6 +77,7 @@ def get_parser() -> cli.ArgumentParser:
     p.add_argument("--start_scale", type=int, default=None, help="first animated scale (default: 0, 1, 2)")
     p.add_argument("--num_frames", type=int, default=100, help="frames per GIF")
     p.add_argument("--fps", type=float, default=10, help="frames per second")
+    upscale.add_out_size_flag(p)
     p.add_argument("--mp4", action="store_true", help="also write an MP4 next to every GIF")
     p.add_argument("--batch_size", type=int, default=None, help="frames per forward pass (default: all)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted training of the animation model")

@@ -2,14 +2,17 @@
 trained model, and the result pasted back into the training image through the mask, dilated and blurred.
 
 The two commands differ only in their names, folders, the mask's dilation radius and whether the
-raw generated image is written too; each passes those to `add_flags` and `main` here.
+raw generated image is written too; each passes those to `add_flags` and `main` here. With
+--out_size full (or HxW, or a longest side) the generated image is upscaled to that size and pasted into
+the reference at that size (the input file's pixels outside the dilated mask, exactly), the mask dilated
+and blurred with radius and sigma scaled by the size ratio; results go to <ref>_out_<H>x<W>/.
 """
 
 import argparse
 from pathlib import Path
 
 from .. import applications as apps
-from .. import cli, paths
+from .. import cli, paths, upscale
 from ..images import save_image
 
 
@@ -20,6 +23,7 @@ def add_flags(p: cli.ArgumentParser, mode: str, ref_dir: str, ref_help: str) -> 
     p.add_argument("--ref_name", required=True, help=f"{ref_help} name")
     p.add_argument(f"--{mode}_start_scale", type=int, default=None,
                    help="injection scale, 1 .. number of scales - 1 (default: 2 below the finest)")
+    upscale.add_out_size_flag(p)
     p.add_argument("--overwrite", action="store_true", help="replace existing results")
     p.add_argument("--mode", default=mode, choices=[mode], help=cli.SUPPRESS)
     cli.add_model_flags(p)
@@ -40,14 +44,19 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     real = apps.training_image(Path(args.input_dir) / args.input_name, model)
     ref, mask = apps.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), with_mask=True,
                                     nc_im=model.config.nc_im, device=device)
-    out = paths.application_dir(args.out, folder, args.input_name, args.ref_name, model_file=model_file)
+    size = upscale.out_size_from_args(args)
+    full = None if size is None else apps.load_reference(args.ref_dir, args.ref_name, size, with_mask=True,
+                                                         nc_im=model.config.nc_im, device=device)
+    out = paths.sized(paths.application_dir(args.out, folder, args.input_name, args.ref_name, model_file=model_file),
+                      size)
     generated_png = out / f"start_scale={n}.png"
     blended_png = out / f"start_scale={n}_masked.png" if keep_generated else generated_png
     cli.refuse_existing([generated_png, blended_png] if keep_generated else [blended_png], args.overwrite)
 
     # Step: inject at scale n, paste through the dilated mask, save:
     generated, blended = apps.masked_injection(model, real, ref, mask, n, radius,
-                                               mask_png=out / f"{Path(args.ref_name).stem}_mask_dilated.png")
+                                               mask_png=out / f"{Path(args.ref_name).stem}_mask_dilated.png",
+                                               full=full)
     if keep_generated:
         save_image(generated_png, generated)
     save_image(blended_png, blended)

@@ -13,13 +13,15 @@ fresh networks, --niter iterations) on colour-quantised inputs, saved in
 TrainedModels/<name>/scale_factor=<sf>_paint/start_scale=<n>/ and reused; results go to the
 <ref>_out_quantized folder with real_quant.png, in_paint.png and in_paint_quant.png.
 `--quantization_flag False` means False (the original treated any value as True).
+--out_size full (the input file's size), HxW or a longest side upscales the result with the finest
+generator into <ref>_out[_quantized]_<H>x<W>/.
 """
 
 import dataclasses
 from pathlib import Path
 
 from .. import applications as apps
-from .. import cli, paths
+from .. import cli, paths, upscale
 from ..config import FLAG_HELP, RULES
 from ..images import save_image
 
@@ -41,6 +43,10 @@ def main(args):
                                  device=device)
     out = paths.application_dir(args.out, "Paint2image", args.input_name, args.ref_name, model_file=model_file)
     out = out.with_name(out.name + "_quantized") if args.quantization_flag else out
+    size = upscale.out_size_from_args(args)
+    if size is not None:
+        upscale.check_upscale(model, tuple(real.shape[-2:]), size)
+        out = paths.sized(out, size)
     cli.refuse_existing([out / f"start_scale={n}.png"], args.overwrite)
 
     # Step (quantised): palette, quantised painting, scale n retrained on quantised inputs:
@@ -55,7 +61,7 @@ def main(args):
         model = apps.paint_model(model, n, centers, paint_file)
 
     # Step: inject at scale n and save:
-    save_image(out / f"start_scale={n}.png", apps.inject(model, ref, n, in_s=in_s))
+    save_image(out / f"start_scale={n}.png", apps.inject(model, ref, n, in_s=in_s, out_size=size))
     print(f"painted image: {out / f'start_scale={n}.png'}")
 
 
@@ -70,6 +76,7 @@ def get_parser() -> cli.ArgumentParser:
                    help="quantise colours and retrain the injection scale (bare flag or True/False)")
     p.add_argument("--niter", type=int, default=None,
                    help=f"{FLAG_HELP['niter']} of the quantised retraining (default: the model's)")
+    upscale.add_out_size_flag(p)
     p.add_argument("--overwrite", action="store_true", help="replace an existing result")
     p.add_argument("--mode", default="paint2image", choices=["paint2image"], help=cli.SUPPRESS)
     cli.add_model_flags(p)

@@ -9,11 +9,14 @@ Loads TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (the folder m
 wrote for the same --input_name, --scale_factor and --alpha) and writes <num_samples> PNGs to
 Output/RandomSamples/<name>/<model folder>/gen_start_scale=<g>/ or
 Output/RandomSamples_ArbitrerySizes/<name>/<model folder>/scale_v=<v>_scale_h=<h>/. All samples
-of a scale run in one forward pass (--batch_size caps it).
+of a scale run in one forward pass (--batch_size caps it). --out_size full (the input file's size,
+times --scale_h / --scale_v), HxW or a longest side upscales every sample with the finest generator
+(`singan.upscale`) into a folder of its own, e.g. .../gen_start_scale=0_1488x1984/.
 """
 
-from .. import SinGANError, cli, load, paths
-from ..images import save_images
+from .. import SinGANError, cli, load, paths, upscale
+from ..images import save_image, save_images
+from ..memory import sample_sizes
 from ..sampling import generate
 
 
@@ -21,9 +24,10 @@ def main(args):
     # Check the output folder before any work:
     arbitrary = args.mode == "random_samples_arbitrary_sizes"
     scale_h, scale_v = (args.scale_h, args.scale_v) if arbitrary else (1.0, 1.0)
+    size = upscale.out_size_from_args(args, scale_v, scale_h)
     model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
-    out = paths.random_samples_dir(args.out, args.input_name, args.gen_start_scale, scale_v, scale_h, arbitrary,
-                                   model_file=model_file)
+    out = paths.sized(paths.random_samples_dir(args.out, args.input_name, args.gen_start_scale, scale_v, scale_h,
+                                               arbitrary, model_file=model_file), size)
     if out.exists() and any(out.iterdir()) and not args.overwrite:
         raise SinGANError(f"output folder {out} already exists; pass --overwrite to replace its samples")
 
@@ -35,11 +39,18 @@ def main(args):
         raise SinGANError(f"--gen_start_scale {args.gen_start_scale}: must be between 0 and {model.num_trained} "
                           f"for this model ({model.num_trained} trained scales)")
 
-    # Generate and save:
+    if size is not None:  # the size and the memory of one upscaling, before any work
+        upscale.check_upscale(model, sample_sizes(model, scale_h, scale_v)[-1], size)
+
+    # Generate (and upscale one by one) and save:
     images = generate(model, args.num_samples, gen_start_scale=args.gen_start_scale, scale_h=scale_h,
                       scale_v=scale_v, batch_size=args.batch_size)
-    save_images(out, images)
-    print(f"{args.num_samples} samples of size {images.shape[2]}x{images.shape[3]} in {out}")
+    if size is None:
+        save_images(out, images)
+    for i in range(args.num_samples if size is not None else 0):
+        save_image(out / f"{i}.png", upscale.upscale(model, images[i:i + 1], size))
+    h, w = size or images.shape[2:]
+    print(f"{args.num_samples} samples of size {h}x{w} in {out}")
 
 
 def get_parser() -> cli.ArgumentParser:
@@ -53,6 +64,7 @@ def get_parser() -> cli.ArgumentParser:
     p.add_argument("--num_samples", type=int, default=50, help="number of samples")
     p.add_argument("--seed", dest="manualSeed", type=int, default=None, help="random seed (alias --manualSeed)")
     p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")
+    upscale.add_out_size_flag(p)
     p.add_argument("--allow_partial", action="store_true", help="sample from an unfinished model's scales")
     p.add_argument("--overwrite", action="store_true", help="replace samples in an existing output folder")
     cli.add_model_flags(p)

@@ -8,25 +8,34 @@ Trains the SR model when it does not exist yet, as the original: pyramid scale f
 computed from --sr_factor (for x4: 6 steps of 4^(1/6), folder
 TrainedModels/<name>/scale_factor=0.793701,alpha=100), reconstruction weight --alpha 100,
 --min_size 18 and the original's SR pyramid geometry. Then repeats the finest generator on
-successively upsampled images and writes Output/SR/<sr_factor>/<name>_HR.png (sr_factor times the
-finest training size).
+successively upsampled images and writes Output/SR/<sr_factor>/<name>_HR.png: sr_factor times the
+input file's size. For a file within --max_size (the training image is the file) that is the original's
+chain of in_scale steps and crop, pixel for pixel; for a larger file (the original wrote sr_factor times
+the --max_size-resized image) the exact chain of singan.upscale lands on sr_factor times the file's size.
 """
 
 from pathlib import Path
 
-from .. import TrainConfig, cli, load, paths, train_image
+from .. import SinGANError, TrainConfig, cli, load, paths, train_image, upscale
 from .. import applications as apps
 from ..config import add_config_args
 from ..images import save_image
+from ..memory import MAX_SIDE
 
 
 def main(args):
     # Step: the SR pyramid factor, the config and the output, checked before any work:
-    in_scale, iter_num = apps.sr_chain(args.sr_factor)
+    in_scale, _ = apps.sr_chain(args.sr_factor)
     config = TrainConfig.from_args(args, scale_factor=1 / in_scale, mode="train").validate()  # SR trains in 'train'
     model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, root=args.models_dir)
     out = paths.sr_dir(args.out, args.sr_factor, model_file=model_file) / f"{paths.image_stem(args.input_name)}_HR.png"
     cli.refuse_existing([out], args.overwrite)
+    image = Path(args.input_dir) / args.input_name
+    if image.is_file():  # sr_factor times the file's size, checked before training
+        h, w = upscale.image_size(image)
+        if max(h, w) * args.sr_factor > MAX_SIDE:
+            raise SinGANError(f"--sr_factor {args.sr_factor:g} makes a {int(args.sr_factor * h)}x"
+                              f"{int(args.sr_factor * w)} image of {image}; the longest side may be {MAX_SIDE}")
     device = cli.device_from_args(args)
 
     # Step: load the SR model, or train (or resume) it on the low-resolution image:
@@ -39,10 +48,11 @@ def main(args):
         model = train_image(Path(args.input_dir) / args.input_name, config, model_file, device, resume=args.resume,
                             geometry_fn=apps.sr_geometry_fn(config, args.input_name))
 
-    # Step: iter_num steps of x in_scale with the finest generator, crop, save:
-    hr = apps.super_resolve(model, args.sr_factor)
+    # Step: sr_factor times the input file's size, by the finest generator repeated, saved:
+    h, w = upscale.image_size(image) if image.is_file() else model.reals[-1].shape[-2:]
+    hr = apps.super_resolve(model, args.sr_factor, (int(args.sr_factor * h), int(args.sr_factor * w)))
     save_image(out, hr)
-    print(f"{iter_num} steps of x{in_scale:.6f}: {hr.shape[2]}x{hr.shape[3]} image in {out}")
+    print(f"x{args.sr_factor:g} of {h}x{w}: {hr.shape[2]}x{hr.shape[3]} image in {out}")
 
 
 def get_parser() -> cli.ArgumentParser:
