@@ -11,7 +11,7 @@ import pytest
 from helpers import CLONE_ENV, IMAGES, REPO, untrained_model_file
 
 SCRIPTS = sorted(p.name for p in (REPO / "bench").glob("*.py"))
-OWN_TESTS = {"upscale.py"}  # tested beside the feature it measures
+OWN_TESTS = {"upscale.py", "upscale_quality.py"}  # tested beside the feature it measures
 DRIVEN = {"original_driver.py"}  # the subprocess half of compare_original.py, run by it
 
 

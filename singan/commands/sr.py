@@ -33,6 +33,8 @@ def main(args):
     image = Path(args.input_dir) / args.input_name
     if image.is_file():  # sr_factor times the file's size, checked before training
         h, w = upscale.image_size(image)
+        if not model_file.is_file():  # the pyramid it will train, refused first when it breaks the rule
+            apps.sr_geometry_fn(config, args.input_name)(h, w)
         if max(h, w) * args.sr_factor > MAX_SIDE:
             raise SinGANError(f"--sr_factor {args.sr_factor:g} makes a {int(args.sr_factor * h)}x"
                               f"{int(args.sr_factor * w)} image of {image}; the longest side may be {MAX_SIDE}")
