@@ -9,16 +9,15 @@ scale and every few minutes), per-scale previews in <that folder>/<scale>/ and -
 samples in Output/RandomSamples/<name>/<model folder>/gen_start_scale=0/.
 """
 
+from contextlib import nullcontext
 from pathlib import Path
 
 from .. import SinGANError, TrainConfig, cli, paths, train_image
 from ..config import add_config_args, between
 from ..images import save_images
+from ..lock import check_free
+from ..results import has_files, result_folder
 from ..sampling import generate
-
-
-def _has_files(folder: Path) -> bool:
-    return folder.is_dir() and any(folder.iterdir())
 
 
 def main(args):
@@ -28,19 +27,24 @@ def main(args):
     model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, args.mode,
                                           root=args.models_dir)
     samples = paths.random_samples_dir(args.out, args.input_name, 0, model_file=model_file)
-    keep_samples = args.num_samples > 0 and _has_files(samples) and not args.overwrite
-    if keep_samples and not args.resume and not model_file.exists():  # (an existing model: train_image refuses)
-        raise SinGANError(f"samples already exist in {samples}; pass --overwrite to replace them")
+    keep_samples = has_files(samples) and not args.overwrite
+    if keep_samples and args.num_samples > 0 and not args.resume and not model_file.exists():
+        raise SinGANError(f"samples already exist in {samples}; pass --overwrite to replace them")  # (a model: below)
+    check_free(model_file)  # a running training of this model is the news, before its sample folder's claim
 
-    # Seed (a resumed run restores its own saved random state) and train:
-    config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
-    model = train_image(Path(args.input_dir) / args.input_name, config, model_file, device,
-                        resume=args.resume, overwrite=args.overwrite, save_every=args.save_every)
-    print(f"trained model: {model_file}")
+    # Claim the sample folder for the whole run (--overwrite: the old model's samples go, even with
+    # --num_samples 0), seed (a resumed run restores its own saved random state) and train:
+    claim = nullcontext() if keep_samples else result_folder(samples, args.overwrite)
+    with claim as staging:
+        config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
+        model = train_image(Path(args.input_dir) / args.input_name, config, model_file, device,
+                            resume=args.resume, overwrite=args.overwrite, save_every=args.save_every)
+        print(f"trained model: {model_file}")
 
-    # Random samples, as the original does after training:
+        # Random samples, as the original does after training:
+        if args.num_samples > 0 and staging is not None:
+            save_images(staging, generate(model, args.num_samples, batch_size=args.batch_size))
     if args.num_samples > 0 and not keep_samples:
-        save_images(samples, generate(model, args.num_samples, batch_size=args.batch_size))
         print(f"{args.num_samples} random samples: {samples}")
 
 
