@@ -14,7 +14,7 @@ from torch import Tensor
 
 from . import checkpoint
 from .config import TrainConfig
-from .errors import SinGANError
+from .errors import SinGANError, api_error
 from .images import read_image
 from .lock import check_free, model_lock
 from .memory import check_memory
@@ -28,8 +28,9 @@ def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | Non
     config.validate()
     h, w = real.shape[-2:]
     if min(h, w) < config.min_size:
-        raise SinGANError(f"{name or 'the image'} is {h}x{w}, smaller than --min_size {config.min_size}; "
-                          "use a larger image or a smaller --min_size")
+        what = f"{name or 'the image'} is {h}x{w}, smaller than"
+        raise api_error(f"{what} min_size {config.min_size}; use a larger image or a smaller min_size",
+                        f"{what} --min_size {config.min_size}; use a larger image or a smaller --min_size")
     if geometry is None:
         geometry = adjust_scales(h, w, config.min_size, config.max_size, config.scale_factor)
     reals = build_pyramid(resize_to_finest(real, geometry), geometry)
@@ -61,8 +62,9 @@ def _check_train_args(config: TrainConfig, model_file: Path, resume: bool, overw
         raise SinGANError(f"save_every must be a number of seconds (got {save_every!r})")
     check_free(model_file)  # a running training of this model is the news, before "it exists"
     if model_file.exists() and not resume and not overwrite:
-        raise SinGANError(f"a trained model already exists at {model_file}; pass --overwrite to replace it "
-                          "or --resume to continue it")
+        exists = f"a trained model already exists at {model_file}"
+        raise api_error(f"{exists}; pass overwrite=True to replace it or resume=True to continue it",
+                        f"{exists}; pass --overwrite to replace it or --resume to continue it")
     if resume and not model_file.exists():
         raise SinGANError(f"nothing to resume: {model_file} does not exist")
 
