@@ -15,7 +15,7 @@ forward pass (--batch_size caps it). --mp4 also writes an MP4 (needs imageio's f
 
 from pathlib import Path
 
-from .. import SinGANError, TrainConfig, cli, load, paths, train_image
+from .. import SinGANError, TrainConfig, cli, load, paths, stale, train_image
 from .. import applications as apps
 from ..config import add_config_args
 
@@ -35,11 +35,14 @@ def main(args):
     device = cli.device_from_args(args)
 
     # Step: load the animation model, or train (or resume) it with noise padding:
-    if model_file.is_file() and not args.resume:
+    reuse = model_file.is_file() and not args.resume and stale.check_existing(
+        model_file, config, args.overwrite, seed_given=args.manualSeed is not None)
+    if reuse:
         model = load(model_file, device)
     else:
         config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
-        model = train_image(Path(args.input_dir) / args.input_name, config, model_file, device, resume=args.resume)
+        model = train_image(Path(args.input_dir) / args.input_name, config, model_file, device, resume=args.resume,
+                            overwrite=model_file.is_file() and not args.resume)
     if args.start_scale is not None and args.start_scale >= model.num_trained:
         raise SinGANError(f"--start_scale {args.start_scale}: must be between 0 and {model.num_trained - 1} "
                           f"for this model ({model.num_trained} scales)")

@@ -14,7 +14,7 @@ finest training size).
 
 from pathlib import Path
 
-from .. import TrainConfig, cli, load, paths, train_image
+from .. import TrainConfig, cli, load, paths, stale, train_image
 from .. import applications as apps
 from ..config import add_config_args
 from ..images import save_image
@@ -24,18 +24,22 @@ def main(args):
     # Step: the SR pyramid factor, the config and the output, checked before any work:
     in_scale, iter_num = apps.sr_chain(args.sr_factor)
     config = TrainConfig.from_args(args, scale_factor=1 / in_scale, mode="train").validate()  # SR trains in 'train'
-    model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, root=args.models_dir)
+    model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, root=args.models_dir,
+                                          sr_factor=args.sr_factor)
     out = paths.sr_dir(args.out, args.sr_factor, model_file=model_file) / f"{paths.image_stem(args.input_name)}_HR.png"
     cli.refuse_existing([out], args.overwrite)
     device = cli.device_from_args(args)
 
     # Step: load the SR model, or train (or resume) it on the low-resolution image:
-    if model_file.is_file() and not args.resume:
+    reuse = model_file.is_file() and not args.resume and stale.check_existing(
+        model_file, config, args.overwrite, seed_given=args.manualSeed is not None)
+    if reuse:
         model = load(model_file, device)
     else:
         print(f"training the SR model {model_file} (pyramid scale factor 1/{in_scale:.6f}, from --sr_factor)")
         config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
         model = train_image(Path(args.input_dir) / args.input_name, config, model_file, device, resume=args.resume,
+                            overwrite=model_file.is_file() and not args.resume,
                             geometry_fn=apps.sr_geometry_fn(config))
 
     # Step: iter_num steps of x in_scale with the finest generator, crop, save:
