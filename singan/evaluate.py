@@ -12,13 +12,16 @@ image as trained (the finest level of the real pyramid):
 - patch SWD: sliced Wasserstein distance of the 7x7 patches, at 3 levels of 2x2 average pooling;
 - SIFID: single-image FID of each sample, mean and std over the samples; only with
   --inception_weights (pytorch-fid's FID Inception state dict, see singan.inception).
-Prints a table and writes it as JSON to evaluation_gen_start_scale=<g>.json beside the model file.
+Prints a table and writes it as JSON to evaluation_gen_start_scale=<g>.json beside the model file
+(with --out: in <out>/Evaluation/<name>/<model folder>/). Sampling shows a progress bar on stderr.
 """
 
 import json
+import sys
 from pathlib import Path
 
 from torch import Tensor
+from tqdm import tqdm
 
 from . import cli, paths
 from .api import load
@@ -45,8 +48,16 @@ def _rgb(images: Tensor) -> Tensor:
     return images.expand(-1, 3, -1, -1) if images.shape[1] == 1 else images
 
 
+def _sampling_bar(model: SinGAN, num_samples: int, enabled: bool):
+    """A bar over the sampling work (pixels of every scale times the samples), and its on_scale callback."""
+    pixels = [r.shape[-2] * r.shape[-1] for r in model.reals[:model.num_trained]]
+    bar = tqdm(total=sum(pixels) * num_samples, disable=not enabled, desc=f"sampling {num_samples} images",
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed} elapsed, {remaining} left", file=sys.stderr)
+    return bar, lambda n, count: bar.update(pixels[n] * count)
+
+
 def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inception: InceptionV3 | None = None,
-             sifid_block: int = 64, seed: int = 0, batch_size: int | None = None) -> dict:
+             sifid_block: int = 64, seed: int = 0, batch_size: int | None = None, progress: bool = False) -> dict:
     """Draw `num_samples` samples from `gen_start_scale` and score them against model.reals[-1].
 
     Samples are clamped to [-1, 1] by `generate` (as the saved PNGs). Returns a JSON-ready dict: the settings,
@@ -58,9 +69,14 @@ def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inceptio
     if not 0 <= gen_start_scale <= model.num_trained:
         raise SinGANError(f"--gen_start_scale must be between 0 and {model.num_trained} (got {gen_start_scale})")
     real = model.reals[-1]
-    samples = generate(model, num_samples, gen_start_scale=gen_start_scale, seed=seed, batch_size=batch_size)
+    bar, on_scale = _sampling_bar(model, num_samples, progress)
+    with bar:
+        samples = generate(model, num_samples, gen_start_scale=gen_start_scale, seed=seed, batch_size=batch_size,
+                           on_scale=on_scale)
     height, width = real.shape[-2:]
     levels = _swd_levels((height, width))
+    if progress:
+        print(f"patch SWD of {num_samples} samples at {levels} levels ...", file=sys.stderr, flush=True)
     swd = patch_swd_levels(samples, real, patch_size=PATCH_SIZE, levels=levels, seed=seed)
     result = {
         "input_name": model.name, "gen_start_scale": gen_start_scale, "num_samples": num_samples, "seed": seed,
@@ -71,6 +87,8 @@ def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inceptio
         "sifid_mean": None, "sifid_std": None, "sifid": None,
     }
     if inception is not None:
+        if progress:
+            print(f"SIFID of {num_samples} samples ...", file=sys.stderr, flush=True)
         scores = sifid(_rgb(real), _rgb(samples), inception, sifid_block)
         result.update(sifid_mean=scores.mean().item(), sifid_std=scores.std(correction=0).item(),
                       sifid=scores.tolist())
@@ -109,8 +127,11 @@ def main(args) -> dict:
     model = load(model_file, device)
     inception = load_inception(args.inception_weights, device) if args.inception_weights else None
     result = evaluate(model, args.num_samples, args.gen_start_scale, inception, args.sifid_block,
-                      args.manualSeed, args.batch_size)
-    out = write_json(result, model_file.parent / f"evaluation_gen_start_scale={args.gen_start_scale}.json")
+                      args.manualSeed, args.batch_size, progress=True)
+    name = f"evaluation_gen_start_scale={args.gen_start_scale}.json"
+    folder = model_file.parent if args.out is None else paths.application_dir(args.out, "Evaluation", args.input_name,
+                                                                               model_file=model_file)
+    out = write_json(result, folder / name)
     print(format_table(result))
     print(f"written to {out}")
     return result
@@ -128,7 +149,9 @@ def get_parser():
     p.add_argument("--seed", dest="manualSeed", type=int, help="random seed (alias --manualSeed)")
     p.add_argument("--scale_factor", type=float, default=0.75, help="as in training (names the model folder)")
     p.add_argument("--alpha", type=float, default=10, help="as in training (names the model folder)")
-    p.set_defaults(manualSeed=0)
+    p.set_defaults(manualSeed=0, out=None)
+    next(a for a in p._actions if a.dest == "out").help = \
+        "write the JSON to <out>/Evaluation/<name>/<model folder>/ (default: beside the model file)"
     return p
 
 
