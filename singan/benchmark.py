@@ -23,7 +23,7 @@ import torch
 
 from . import cli
 from .api import build_model
-from .batch import add_batch_args, run_from_args
+from .batch import add_batch_args, check_earlier_models, run_from_args
 from .config import TrainConfig
 from .errors import SinGANError
 from .evaluate import PATCH_SIZE, SWD_LEVELS
@@ -103,6 +103,7 @@ def _main(args: argparse.Namespace) -> None:
     dataset_dir = Path(args.dataset_dir) if args.dataset_dir else default_dataset_dir()
     images = places50_images(dataset_dir, args.images)
     config = TrainConfig.from_args(args)
+    check_earlier_models(images, config, Path(args.out), args.models_dir, args.overwrite)  # before any work
     published = [published_swd(image, config) for image in images]
     rows = run_from_args(args, images)
     table = format_table(rows, published)
