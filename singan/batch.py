@@ -31,6 +31,7 @@ from .batch_progress import Board, Progress
 from .batch_summary import write_summary
 from .config import TrainConfig, add_config_args
 from .errors import SinGANError
+from .fid_inception import resolve_weights
 from .lock import check_free
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
@@ -153,8 +154,10 @@ def add_batch_args(p: argparse.ArgumentParser) -> None:
                    help="GPUs per image's task, fractions share a GPU (default: 1 when CUDA is present, else 0)")
     g.add_argument("--num_samples", type=int, default=50, help="samples scored per setting (at least 2)")
     g.add_argument("--save_samples", type=int, default=8, help="samples written as PNG per setting")
-    g.add_argument("--inception_weights", default=None, help="FID Inception state dict; SIFID is skipped without")
-    g.add_argument("--sifid_block", type=int, default=64, choices=[64, 192], help="Inception block for SIFID")
+    g.add_argument("--inception_weights", default=None,
+                   help="FID Inception weights for SIFID (default: the torch hub cache's, downloaded on first use)")
+    g.add_argument("--sifid_dims", type=int, default=64, choices=[64, 192],
+                   help="SIFID's Inception features: 64 (first max-pool, the released code) or 192 (second)")
     g.add_argument("--save_every", type=float, default=60.0, help="seconds between checkpoints inside a scale")
     g.add_argument("--overwrite", action="store_true",
                    help="retrain every image: remove its earlier model, samples and scores first (without it, a "
@@ -170,12 +173,13 @@ def options_from_args(args: argparse.Namespace) -> tuple[JobOptions, float, floa
     if args.cpus_per_image <= 0 or gpus < 0 or args.num_samples < 2 or args.save_samples < 0:
         raise SinGANError("--cpus_per_image must be positive, --gpus_per_image >= 0, --num_samples >= 2 "
                           "and --save_samples >= 0")
-    if args.inception_weights and not Path(args.inception_weights).is_file():
-        raise SinGANError(f"--inception_weights {args.inception_weights} does not exist")
+    weights, note = resolve_weights(args.inception_weights)
+    if note:
+        print(note, file=sys.stderr)
     options = JobOptions(device="cuda" if gpus > 0 else "cpu", threads=max(1, int(args.cpus_per_image)),
                          seed=args.manualSeed, save_every=args.save_every, num_samples=args.num_samples,
-                         save_samples=args.save_samples, inception_weights=args.inception_weights,
-                         sifid_block=args.sifid_block)
+                         save_samples=args.save_samples, inception_weights=str(weights) if weights else None,
+                         sifid_dims=args.sifid_dims, sifid_missing=note)
     return options, args.cpus_per_image, gpus
 
 

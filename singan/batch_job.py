@@ -8,7 +8,7 @@ the model file's checkpoint when one exists, so a job restarted after its worker
 
 A row holds: image, status ('done', 'failed'), scales, size, train_s, eval_s, and per
 setting (gen_start_scale 0, the paper's "N", and 1, its "N-1") the diversity, patch
-SWD and, with Inception weights, SIFID mean; plus error.
+SWD and, with Inception weights, SIFID mean; SIFID dims (the Inception layer); plus error.
 """
 
 import contextlib
@@ -27,8 +27,8 @@ from .api import load, train_image
 from .config import TrainConfig
 from .errors import SinGANError
 from .evaluate import evaluate, write_json
+from .fid_inception import load_inception
 from .images import save_images
-from .inception import load_inception
 from .lock import locked_by
 from .results import result_folder
 from .sampling import generate
@@ -52,8 +52,9 @@ class JobOptions:
     save_every: float = 60.0  # seconds between in-scale checkpoints
     num_samples: int = 50  # samples scored per setting
     save_samples: int = 8  # samples written as PNG per setting
-    inception_weights: str | None = None
-    sifid_block: int = 64
+    inception_weights: str | None = None  # the FID Inception weights file (found by the driver), or None
+    sifid_dims: int = 64
+    sifid_missing: str | None = None  # why there are no weights
 
 
 def one_line(error: BaseException) -> str:
@@ -128,15 +129,18 @@ def discard(model_file: Path, samples_dir: Path) -> None:
 
 def _score(model, samples_dir: Path, options: JobOptions) -> dict:
     """Write samples and evaluation JSON per setting; the row's metric columns."""
-    inception = load_inception(options.inception_weights, options.device) if options.inception_weights else None
-    row = {}
+    inception = None
+    if options.inception_weights:
+        inception = load_inception(options.inception_weights, options.sifid_dims, options.device)
+    row = {"SIFID dims": options.sifid_dims if inception is not None else None}
     for name, start in SETTINGS.items():
         start = min(start, model.num_trained - 1)
         torch.manual_seed(options.seed)
         if options.save_samples:
             with result_folder(samples_dir / f"gen_start_scale={start}", overwrite=True) as staging:
                 save_images(staging, generate(model, options.save_samples, gen_start_scale=start).clamp(-1, 1))
-        result = evaluate(model, options.num_samples, start, inception, options.sifid_block, options.seed)
+        result = evaluate(model, options.num_samples, start, inception, options.sifid_dims, options.seed,
+                          sifid_missing=options.sifid_missing)
         write_json(result, samples_dir / f"evaluation_gen_start_scale={start}.json")
         row.update({f"diversity {name}": result["diversity"], f"patch SWD {name}": result["patch_swd"],
                     f"SIFID {name}": result["sifid_mean"]})

@@ -2,7 +2,8 @@
 
 Columns: image, status, scales, size, train_s (training time in the run that finished it),
 eval_s, then diversity, patch SWD and SIFID for the sampling settings "N" (gen_start_scale 0)
-and "N-1" (gen_start_scale 1), and error. Missing values are empty in CSV and '-' in Markdown.
+and "N-1" (gen_start_scale 1), SIFID dims (the Inception layer: 64 channels after the first
+max-pool, or 192 after the second), and error. Missing values are empty in CSV and '-' in Markdown.
 """
 
 import csv
@@ -13,7 +14,7 @@ from pathlib import Path
 
 METRICS = ["diversity", "patch SWD", "SIFID"]
 COLUMNS = ["image", "status", "scales", "size", "train_s", "eval_s",
-           *[f"{m} {s}" for s in ("N", "N-1") for m in METRICS], "error"]
+           *[f"{m} {s}" for s in ("N", "N-1") for m in METRICS], "SIFID dims", "error"]
 
 
 def _cell(value, markdown: bool, column: str = "") -> str:

@@ -4,8 +4,9 @@
     python -m singan.benchmark places50 --images 10 --max_size 80 --niter 300   # a subset, reduced config
 
 Trains the first --images images of places50/images (1.jpg, 2.jpg, ...) with singan.batch, then
-prints the paper's table: mean and median over the images of patch SWD and diversity (and
-SIFID with --inception_weights) of the samples from gen_start_scale 0 (the paper's "N") and 1
+prints the paper's table: mean and median over the images of patch SWD, diversity and SIFID
+(whenever the FID Inception weights are there, see singan.fid_inception; the header names the
+Inception layer) of the samples from gen_start_scale 0 (the paper's "N") and 1
 ("N-1"). Next to it, the patch SWD of the original SinGAN's published sample of the same images
 (places50/published/singan/<i>.png, one per image, drawn from the coarsest scale), computed by
 the same code: once resized to the training size of this run (as the training image is), once
@@ -27,6 +28,7 @@ from .batch import add_batch_args, check_earlier_models, run_from_args
 from .config import TrainConfig
 from .errors import SinGANError
 from .evaluate import PATCH_SIZE, SWD_LEVELS
+from .fid_inception import layer_name
 from .images import read_image
 from .metrics import patch_swd_levels
 
@@ -84,8 +86,10 @@ def _stats(values: list) -> str:
 def format_table(rows: list[dict], published: list[tuple[float, float]]) -> str:
     """The paper's table (mean / median over the images) as Markdown."""
     done = [r for r in rows if r["status"] == "done"]
+    dims = sorted({r["SIFID dims"] for r in done if r.get("SIFID dims")})
+    sifid = f"SIFID ({', '.join(layer_name(d) for d in dims)})" if dims else "SIFID (no FID Inception weights)"
     lines = [f"Places50, {len(done)} of {len(rows)} images trained; mean / median over the images",
-             "", "| samples | patch SWD | diversity | SIFID |", "|---|---|---|---|"]
+             "", f"| samples | patch SWD | diversity | {sifid} |", "|---|---|---|---|"]
     for name, start in (("N", 0), ("N-1", 1)):
         cells = [_stats([r[f"{metric} {name}"] for r in done]) for metric in ("patch SWD", "diversity", "SIFID")]
         lines.append(f"| this run, gen_start_scale {start} ({name}) | " + " | ".join(cells) + " |")

@@ -1,8 +1,8 @@
-"""Score a trained SinGAN: diversity, patch SWD and (optionally) SIFID of its random samples.
+"""Score a trained SinGAN: diversity, patch SWD and SIFID of its random samples.
 
     python -m singan.evaluate --input_name balloons.png
     python -m singan.evaluate --input_name balloons.png --gen_start_scale 1 --num_samples 100 \
-        --inception_weights pt_inception-2015-12-05-6726825d.pth --sifid_block 64
+        --inception_weights pt_inception-2015-12-05-6726825d.pth --sifid_dims 192
 
 Loads TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (as random_samples.py), draws
 --num_samples samples at the training size from --gen_start_scale (seeded by --seed, 0 by
@@ -10,8 +10,10 @@ default; --batch_size caps the samples per forward pass), and compares them with
 image as trained (the finest level of the real pyramid):
 - diversity: per-pixel std over the samples over the std of the image (0 = all samples alike);
 - patch SWD: sliced Wasserstein distance of the 7x7 patches, at 3 levels of 2x2 average pooling;
-- SIFID: single-image FID of each sample, mean and std over the samples; only with
-  --inception_weights (pytorch-fid's FID Inception state dict, see singan.inception).
+- SIFID: single-image FID of each sample, mean and std over the samples, on pytorch-fid's Inception
+  at --sifid_dims channels (64 by default, as the released SIFID code; 192 as the paper's text). The
+  weights are --inception_weights, else the torch hub cache's, else downloaded there (see
+  singan.fid_inception); without any, SIFID is left out with a one-line note (null in the JSON).
 Prints a table and writes it as JSON to evaluation_gen_start_scale=<g>.json beside the model file
 (with --out: in <out>/Evaluation/<name>/<model folder>/). Sampling shows a progress bar on stderr.
 """
@@ -20,13 +22,13 @@ import json
 import sys
 from pathlib import Path
 
-from torch import Tensor
+from torch import Tensor, nn
 from tqdm import tqdm
 
 from . import cli, paths
 from .api import load
 from .errors import SinGANError
-from .inception import InceptionV3, load_inception
+from .fid_inception import layer_name, sifid_network
 from .metrics import diversity, patch_swd_levels, sifid
 from .model import SinGAN
 from .outputs import atomic_path
@@ -48,6 +50,14 @@ def _rgb(images: Tensor) -> Tensor:
     return images.expand(-1, 3, -1, -1) if images.shape[1] == 1 else images
 
 
+def check_settings(model: SinGAN, num_samples: int, gen_start_scale: int) -> None:
+    """One-line errors for a sample count or start scale `evaluate` cannot use."""
+    if num_samples < 2:
+        raise SinGANError(f"--num_samples must be at least 2 to measure diversity (got {num_samples})")
+    if not 0 <= gen_start_scale <= model.num_trained:
+        raise SinGANError(f"--gen_start_scale must be between 0 and {model.num_trained} (got {gen_start_scale})")
+
+
 def _sampling_bar(model: SinGAN, num_samples: int, enabled: bool):
     """A bar over the sampling work (pixels of every scale times the samples), and its on_scale callback."""
     pixels = [r.shape[-2] * r.shape[-1] for r in model.reals[:model.num_trained]]
@@ -56,18 +66,17 @@ def _sampling_bar(model: SinGAN, num_samples: int, enabled: bool):
     return bar, lambda n, count: bar.update(pixels[n] * count)
 
 
-def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inception: InceptionV3 | None = None,
-             sifid_block: int = 64, seed: int = 0, batch_size: int | None = None, progress: bool = False) -> dict:
+def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inception: nn.Module | None = None,
+             sifid_dims: int = 64, seed: int = 0, batch_size: int | None = None,
+             sifid_missing: str | None = None, progress: bool = False) -> dict:
     """Draw `num_samples` samples from `gen_start_scale` and score them against model.reals[-1].
 
     Samples are clamped to [-1, 1] by `generate` (as the saved PNGs). Returns a JSON-ready dict: the settings,
-    `diversity`, `patch_swd` (mean over levels) and `patch_swd_levels`, and `sifid_mean`,
-    `sifid_std` (population std) and `sifid` (per sample) when `inception` is given, else None.
+    `diversity`, `patch_swd` (mean over levels) and `patch_swd_levels`, `sifid_dims` and `sifid_layer`, and
+    `sifid_mean`, `sifid_std` (population std) and `sifid` (per sample) when `inception` (fid_inception's
+    network at `sifid_dims` channels) is given; else they are None and `sifid_missing` says why.
     """
-    if num_samples < 2:
-        raise SinGANError(f"--num_samples must be at least 2 to measure diversity (got {num_samples})")
-    if not 0 <= gen_start_scale <= model.num_trained:
-        raise SinGANError(f"--gen_start_scale must be between 0 and {model.num_trained} (got {gen_start_scale})")
+    check_settings(model, num_samples, gen_start_scale)
     real = model.reals[-1]
     bar, on_scale = _sampling_bar(model, num_samples, progress)
     with bar:
@@ -83,13 +92,14 @@ def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inceptio
         "num_scales": model.num_trained, "image_size": [height, width],
         "diversity": diversity(samples, real),
         "patch_swd": sum(swd) / len(swd), "patch_swd_levels": swd, "patch_size": PATCH_SIZE,
-        "sifid_block": sifid_block if inception is not None else None,
+        "sifid_dims": sifid_dims, "sifid_layer": layer_name(sifid_dims),
         "sifid_mean": None, "sifid_std": None, "sifid": None,
+        "sifid_missing": None if inception is not None else sifid_missing or "no FID Inception network given",
     }
     if inception is not None:
         if progress:
             print(f"SIFID of {num_samples} samples ...", file=sys.stderr, flush=True)
-        scores = sifid(_rgb(real), _rgb(samples), inception, sifid_block)
+        scores = sifid(_rgb(real), _rgb(samples), inception)
         result.update(sifid_mean=scores.mean().item(), sifid_std=scores.std(correction=0).item(),
                       sifid=scores.tolist())
     return result
@@ -101,11 +111,11 @@ def format_table(result: dict) -> str:
     rows = [("diversity", f"{result['diversity']:.4f}"), ("patch SWD", f"{result['patch_swd']:.4f}")]
     for level, value in enumerate(result["patch_swd_levels"]):
         rows.append((f"  level {level} ({h >> level}x{w >> level})", f"{value:.4f}"))
+    name = f"SIFID at {result['sifid_dims']} channels"
     if result["sifid_mean"] is not None:
-        rows.append((f"SIFID (block {result['sifid_block']})",
-                     f"{result['sifid_mean']:.4g} ± {result['sifid_std']:.2g}"))
+        rows.append((name, f"{result['sifid_mean']:.4g} ± {result['sifid_std']:.2g}  ({result['sifid_layer']})"))
     else:
-        rows.append(("SIFID", "- (no --inception_weights)"))
+        rows.append((name, "- (left out: no FID Inception weights)"))
     width = max(len(name) for name, _ in rows)
     head = (f"{result['input_name'] or 'model'}: {result['num_samples']} samples of {h}x{w}, gen_start_scale "
             f"{result['gen_start_scale']} of {result['num_scales']} scales, seed {result['seed']}")
@@ -125,9 +135,12 @@ def main(args) -> dict:
     cli.seed_everything(args.manualSeed)
     model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
     model = load(model_file, device)
-    inception = load_inception(args.inception_weights, device) if args.inception_weights else None
-    result = evaluate(model, args.num_samples, args.gen_start_scale, inception, args.sifid_block,
-                      args.manualSeed, args.batch_size, progress=True)
+    check_settings(model, args.num_samples, args.gen_start_scale)
+    inception, note = sifid_network(args.inception_weights, args.sifid_dims, device)
+    if note:
+        print(note, file=sys.stderr)
+    result = evaluate(model, args.num_samples, args.gen_start_scale, inception, args.sifid_dims,
+                      args.manualSeed, args.batch_size, sifid_missing=note, progress=True)
     name = f"evaluation_gen_start_scale={args.gen_start_scale}.json"
     folder = model_file.parent if args.out is None else paths.application_dir(args.out, "Evaluation", args.input_name,
                                                                                model_file=model_file)
@@ -144,8 +157,11 @@ def get_parser():
     p.add_argument("--num_samples", type=int, default=100, help="samples to score (at least 2)")
     p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")
     p.add_argument("--inception_weights", default=None,
-                   help="FID Inception state dict (pt_inception-2015-12-05-6726825d.pth); SIFID is skipped without")
-    p.add_argument("--sifid_block", type=int, default=64, choices=[64, 192], help="Inception block for SIFID")
+                   help="FID Inception weights file (pt_inception-2015-12-05-6726825d.pth); default: the torch "
+                        "hub cache's, downloaded there on first use")
+    p.add_argument("--sifid_dims", type=int, default=64, choices=[64, 192],
+                   help="SIFID's Inception features: 64 (after the first max-pool, the released SIFID code) or "
+                        "192 (after the second, the paper's text)")
     p.add_argument("--seed", dest="manualSeed", type=int, help="random seed (alias --manualSeed)")
     p.add_argument("--scale_factor", type=float, default=0.75, help="as in training (names the model folder)")
     p.add_argument("--alpha", type=float, default=10, help="as in training (names the model folder)")

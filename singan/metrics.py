@@ -9,10 +9,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from scipy import linalg
-from torch import Tensor
+from torch import Tensor, nn
 
 from .errors import SinGANError
-from .inception import InceptionV3
 
 SIFID_CHUNK = 16  # samples per Inception forward pass
 
@@ -41,18 +40,18 @@ def _location_statistics(feat: Tensor) -> tuple[np.ndarray, np.ndarray]:
 
 
 @torch.inference_mode()
-def sifid(real: Tensor, fake: Tensor, net: InceptionV3, block: int = 64) -> Tensor:
+def sifid(real: Tensor, fake: Tensor, net: nn.Module) -> Tensor:
     """Single-image FID of each sample in `fake` (N, 3, H, W) against `real` (1, 3, H', W'), shape (N,).
 
-    As the SinGAN SIFID script: Inception features at `block` (64 or 192
-    channels, pytorch-fid blocks 0 and 1), no resizing, every spatial location
-    a sample; Fréchet distance of the fitted Gaussians (float64).
+    As the SinGAN SIFID script: `net` is pytorch-fid's InceptionV3 returning one block (64 or 192
+    channels, see fid_inception.load_inception), fed [-1, 1] images without resizing; every spatial
+    location is a sample; Fréchet distance of the fitted Gaussians (float64).
     """
     device = next(net.parameters()).device
-    mu_r, sigma_r = _location_statistics(net.features(real.to(device), block)[0])
+    mu_r, sigma_r = _location_statistics(net(real.to(device))[0][0])
     scores = []
     for chunk in fake.split(SIFID_CHUNK):
-        for feat in net.features(chunk.to(device), block):
+        for feat in net(chunk.to(device))[0]:
             scores.append(_frechet_distance(mu_r, sigma_r, *_location_statistics(feat)))
     return torch.tensor(scores, dtype=torch.float64)
 

@@ -1,7 +1,10 @@
 """Test set-up: the package and tests/helpers.py importable; the shared reference folder located."""
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,12 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 torch.set_num_threads(1)  # the tests' tiny convolutions: as fast on one thread, far faster on a busy machine
+
+# No test downloads the FID Inception weights or sees the user's copy: an empty torch hub cache, and a
+# download address where nothing listens (refused at once). Tests that need weights make them.
+os.environ["TORCH_HOME"] = tempfile.mkdtemp(prefix="singan-tests-torch-home-")
+atexit.register(shutil.rmtree, os.environ["TORCH_HOME"], True)
+os.environ["SINGAN_FID_WEIGHTS_URL"] = "http://127.0.0.1:9/pt_inception-2015-12-05-6726825d.pth"
 
 
 def shared_dir() -> Path:

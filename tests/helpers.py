@@ -26,8 +26,8 @@ def tiny_config(**overrides) -> TrainConfig:
     return TrainConfig(**{**TINY, **overrides})
 
 
-def _run(command: list[str], cwd: Path, check: bool) -> subprocess.CompletedProcess:
-    proc = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True, timeout=600)
+def _run(command: list[str], cwd: Path, check: bool, env: dict | None = None) -> subprocess.CompletedProcess:
+    proc = subprocess.run(command, cwd=cwd, env={**ENV, **(env or {})}, capture_output=True, text=True, timeout=600)
     if check and proc.returncode != 0:
         raise AssertionError(f"{command[1:3]} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -38,9 +38,43 @@ def run_script(script: str, *args: str, cwd: Path, check: bool = True) -> subpro
     return _run([sys.executable, str(REPO / script), *args], cwd, check)
 
 
-def run_module(module: str, *args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    """`python -m <module> ...` in `cwd` on the CPU, with the repository importable."""
-    return _run([sys.executable, "-m", module, *args, "--device", "cpu"], cwd, check)
+def run_module(module: str, *args: str, cwd: Path, check: bool = True,
+               env: dict | None = None) -> subprocess.CompletedProcess:
+    """`python -m <module> ...` in `cwd` on the CPU, with the repository importable (and `env` added)."""
+    return _run([sys.executable, "-m", module, *args, "--device", "cpu"], cwd, check, env)
+
+
+def random_fid_state_dict(seed: int = 0) -> dict:
+    """Random values under every key, in every shape, of the FID Inception weights (made here, nothing
+    downloaded): the keys of torchvision's Inception-v3 skeleton that pytorch-fid loads them into.
+    Batch-norm variances and scales positive; He-scaled weights keep the activations of order one."""
+    from singan.fid_inception import pytorch_fid_inception
+
+    pytorch_fid_inception()  # imports torchvision (see fid_inception._ops_missing_fake_guard)
+    import torchvision
+
+    skeleton = torchvision.models.inception_v3(num_classes=1008, aux_logits=False, weights=None, init_weights=False)
+    g = torch.Generator().manual_seed(seed)
+    state = {}
+    for key, value in skeleton.state_dict().items():
+        if key.endswith("num_batches_tracked"):
+            state[key] = value
+        elif key.endswith(("running_var", "bn.weight")):
+            state[key] = torch.rand(value.shape, generator=g) + 0.5
+        elif key.endswith(("running_mean", "bn.bias")):
+            state[key] = torch.randn(value.shape, generator=g) * 0.1
+        else:
+            state[key] = torch.randn(value.shape, generator=g) * (2 / value[0].numel()) ** 0.5
+    return state
+
+
+def fid_weights_file(folder: Path, seed: int = 0) -> Path:
+    """<folder>/pt_inception-2015-12-05-6726825d.pth holding random_fid_state_dict(seed)."""
+    from singan.fid_inception import WEIGHTS_FILE
+
+    folder.mkdir(parents=True, exist_ok=True)
+    torch.save(random_fid_state_dict(seed), folder / WEIGHTS_FILE)
+    return folder / WEIGHTS_FILE
 
 
 def untrained_model_file(path: Path, image: str = "balloons.png", **config) -> Path:

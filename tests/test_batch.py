@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ENV, IMAGES, TINY
+from helpers import ENV, IMAGES, TINY, fid_weights_file
 from singan import SinGANError, TrainConfig, batch, benchmark
 from singan.batch_summary import format_csv, format_markdown
 
@@ -83,8 +83,10 @@ def ray_session():
 
 
 @pytest.mark.slow
-def test_batch_trains_the_good_images_and_reports_the_bad_one(tmp_path, capsys, ray_session):
+def test_batch_trains_the_good_images_and_reports_the_bad_one(tmp_path, capsys, ray_session, monkeypatch):
     out = tmp_path / "out"
+    fid_weights_file(tmp_path / "torch" / "hub" / "checkpoints")  # in the hub cache: SIFID without a flag
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
     with pytest.raises(SystemExit) as exit_info:
         batch.main(["--input_dir", str(_folder(tmp_path)), "--out", str(out), *TINY_FLAGS])
     captured = capsys.readouterr()
@@ -100,6 +102,9 @@ def test_batch_trains_the_good_images_and_reports_the_bad_one(tmp_path, capsys, 
     good = [line.split(",") for line in csv[1:3]]
     assert [row[:3] for row in good] == [["balloons.png", "done", "2"], ["birds.png", "done", "2"]]
     assert all(float(value) > 0 for row in good for value in (row[6], row[7]))  # diversity, patch SWD at N
+    header = csv[0].split(",")
+    assert all(float(row[header.index(f"SIFID {s}")]) > -1e-6 for row in good for s in ("N", "N-1"))
+    assert [row[header.index("SIFID dims")] for row in good] == ["64", "64"]
     assert csv[3].startswith("corrupt.png,failed,") and "cannot read" in csv[3]
     assert "| corrupt.png | failed |" in (out / "summary.md").read_text()
 
@@ -154,3 +159,9 @@ def test_benchmark_table_has_mean_and_median_per_setting():
     assert "3 of 4 images trained" in table
     assert "| this run, gen_start_scale 0 (N) | 0.3000 / 0.2000 | 0.6000 / 0.4000 | - |" in table
     assert "| original SinGAN, published sample (N), at full size | 0.0300 / 0.0300 | - | - |" in table
+    assert "| SIFID (no FID Inception weights) |" in table
+    for row, value in zip(rows, (0.1, 0.2, 0.3)):
+        row.update({"SIFID N": value, "SIFID N-1": value / 2, "SIFID dims": 192})
+    table = benchmark.format_table(rows, [(0.01, 0.02)])
+    assert "| SIFID (192 channels, after the second max-pool (the paper's text)) |" in table
+    assert "| this run, gen_start_scale 0 (N) | 0.3000 / 0.2000 | 0.6000 / 0.4000 | 0.2000 / 0.2000 |" in table

@@ -8,14 +8,14 @@ import pytest
 import torch
 from skimage import io
 
-from helpers import IMAGES, REPO, run_module, tiny_config
+from helpers import IMAGES, REPO, fid_weights_file, run_module, tiny_config
 from singan import build_model, checkpoint, cli, load, paths
 from singan import evaluate as singan_evaluate
 from singan import figures as singan_figures
 from singan.evaluate import evaluate, format_table
+from singan.fid_inception import WEIGHTS_FILE
 from singan.figures import figure_applications, find_application_results
 from singan.images import read_image
-from singan.inception import InceptionV3
 from singan.training import train
 
 MODEL_DIR = ("TrainedModels", "balloons", "scale_factor=0.750000,alpha=10")
@@ -32,17 +32,18 @@ def workdir(tmp_path_factory):
     return cwd
 
 
-def _evaluate(workdir, gen_start_scale: int, *extra: str) -> dict:
+def _evaluate(workdir, gen_start_scale: int, *extra: str, env: dict | None = None) -> tuple[dict, str, str]:
+    """The JSON, stdout and stderr of singan.evaluate (no weights in the tests' empty hub cache unless `env`)."""
     proc = run_module("singan.evaluate", "--input_name", "balloons.png", "--num_samples", "6",
-                      "--gen_start_scale", str(gen_start_scale), *extra, cwd=workdir)
+                      "--gen_start_scale", str(gen_start_scale), *extra, cwd=workdir, env=env)
     assert "diversity" in proc.stdout and "patch SWD" in proc.stdout
     path = workdir.joinpath(*MODEL_DIR) / f"evaluation_gen_start_scale={gen_start_scale}.json"
-    return json.loads(path.read_text())
+    return json.loads(path.read_text()), proc.stdout, proc.stderr
 
 
 @pytest.mark.slow
-def test_evaluate_random_samples(workdir):
-    result = _evaluate(workdir, 0)
+def test_evaluate_random_samples_without_inception_weights(workdir):
+    result, out, err = _evaluate(workdir, 0)  # the download is refused (tests/conftest.py)
     assert {"diversity", "patch_swd", "patch_swd_levels", "sifid_mean", "sifid_std", "num_samples",
             "gen_start_scale", "image_size", "num_scales"} <= result.keys()
     assert result["num_samples"] == 6 and result["num_scales"] == 2 and result["image_size"] == [30, 40]
@@ -50,7 +51,10 @@ def test_evaluate_random_samples(workdir):
     assert math.isfinite(result["patch_swd"]) and result["patch_swd"] >= 0
     assert len(result["patch_swd_levels"]) == 3
     assert all(math.isfinite(v) and v >= 0 for v in result["patch_swd_levels"])
-    assert result["sifid_mean"] is None  # no --inception_weights
+    assert result["sifid_mean"] is None and result["sifid"] is None and result["sifid_dims"] == 64
+    assert err.count("\n") == 1 and err.startswith("SIFID left out") and WEIGHTS_FILE in err
+    assert "other metrics were computed" in err and result["sifid_missing"] == err.strip()
+    assert "SIFID at 64 channels  - (left out" in out
 
 
 @pytest.mark.slow
@@ -63,14 +67,23 @@ def test_evaluate_reconstruction_has_no_diversity(workdir):
 
 
 @pytest.mark.slow
-def test_evaluate_sifid(workdir, tmp_path):
-    torch.manual_seed(0)
-    weights = tmp_path / "inception.pth"
-    torch.save(InceptionV3().state_dict(), weights)  # random weights: only the plumbing is tested
-    result = _evaluate(workdir, 1, "--inception_weights", str(weights), "--sifid_block", "64")
-    assert len(result["sifid"]) == 6 and result["sifid_block"] == 64
+@pytest.mark.parametrize("dims", [64, 192])
+def test_evaluate_sifid_from_the_hub_cache(workdir, tmp_path, dims):
+    fid_weights_file(tmp_path / "torch" / "hub" / "checkpoints")  # random weights: only the plumbing is tested
+    result, out, err = _evaluate(workdir, 1, "--sifid_dims", str(dims), env={"TORCH_HOME": str(tmp_path / "torch")})
+    assert "SIFID left out" not in err and result["sifid_missing"] is None
+    assert len(result["sifid"]) == 6 and result["sifid_dims"] == dims
+    assert result["sifid_layer"].startswith(f"{dims} channels, after the {'first' if dims == 64 else 'second'}")
     assert math.isfinite(result["sifid_mean"]) and result["sifid_mean"] > -1e-6
     assert math.isfinite(result["sifid_std"]) and result["sifid_std"] >= 0
+    assert f"SIFID at {dims} channels  {result['sifid_mean']:.4g}" in out and result["sifid_layer"] in out
+
+
+@pytest.mark.slow
+def test_evaluate_sifid_from_a_given_file(workdir, tmp_path):
+    weights = fid_weights_file(tmp_path / "elsewhere")
+    result, _, err = _evaluate(workdir, 0, "--inception_weights", str(weights))
+    assert "SIFID left out" not in err and len(result["sifid"]) == 6 and result["sifid_dims"] == 64
 
 
 @pytest.mark.slow

@@ -4,8 +4,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from helpers import fid_weights_file
 from singan.errors import SinGANError
-from singan.inception import InceptionV3, load_inception
+from singan.fid_inception import load_inception
 from singan.metrics import diversity, patch_swd, patch_swd_levels, sifid
 
 
@@ -21,64 +22,32 @@ def noisy(x: torch.Tensor, sigma: float, seed: int = 1) -> torch.Tensor:
 
 
 @pytest.fixture(scope="module")
-def net() -> InceptionV3:
-    torch.manual_seed(0)
-    return InceptionV3().eval()
+def weights(tmp_path_factory):
+    return fid_weights_file(tmp_path_factory.mktemp("fid"))  # random weights: SIFID's behaviour, not its values
 
 
 @pytest.mark.filterwarnings("ignore::scipy.linalg.LinAlgWarning")  # random weights leave dead channels at 192
-@pytest.mark.parametrize("block", [64, 192])
-def test_sifid_zero_for_same_image_and_grows_with_noise(net: InceptionV3, block: int) -> None:
-    x = smooth_image(160, 128)  # block 192: 17x13 locations for 192 channels
-    assert sifid(x, x, net, block).item() < 1e-3
+@pytest.mark.parametrize("dims", [64, 192])
+def test_sifid_zero_for_same_image_and_grows_with_noise(weights, dims: int) -> None:
+    net = load_inception(weights, dims)
+    x = smooth_image(160, 128)  # 192 channels: 17x13 locations
+    assert sifid(x, x, net).item() < 1e-3
     fakes = torch.cat([noisy(x, s) for s in (0.05, 0.2, 0.6)])
-    scores = sifid(x, fakes, net, block)
+    scores = sifid(x, fakes, net)
     assert scores.shape == (3,) and scores.dtype == torch.float64
     assert 0 < scores[0] < scores[1] < scores[2]
 
 
-def test_sifid_accepts_other_sizes(net: InceptionV3) -> None:
+@pytest.mark.filterwarnings("ignore::scipy.linalg.LinAlgWarning")
+def test_sifid_accepts_other_sizes(weights) -> None:
     x = smooth_image()
     fakes = torch.cat([smooth_image(96, 128, seed=s) for s in (1, 2)])
-    assert (sifid(x, fakes, net).numpy() > 0).all()
+    assert (sifid(x, fakes, load_inception(weights, 64)).numpy() > 0).all()
 
 
-def test_inception_state_dict_matches_fid_weights(net: InceptionV3) -> None:
-    sd = net.state_dict()
-    for key in ("Conv2d_1a_3x3.conv.weight", "Conv2d_1a_3x3.bn.running_mean", "Mixed_5b.branch_pool.conv.weight",
-                "Mixed_6e.branch7x7dbl_5.bn.running_var", "Mixed_7c.branch3x3dbl_3b.conv.weight",
-                "Mixed_7c.branch_pool.conv.weight", "fc.weight", "fc.bias"):
-        assert key in sd
-    assert not any(k.startswith("AuxLogits") for k in sd)
-    assert sd["Conv2d_1a_3x3.conv.weight"].shape == (32, 3, 3, 3)
-    assert sd["fc.weight"].shape == (1008, 2048)
-    assert not any(k.endswith("conv.bias") for k in sd)
-    # 94 BasicConv2d (conv weight + 5 bn entries) and fc: the 566 entries of pt_inception-2015-12-05.
-    assert len(sd) == 94 * 6 + 2
-    assert sum(p.numel() for p in net.parameters()) == 23_850_960
-
-
-def test_load_inception_round_trip(net: InceptionV3, tmp_path) -> None:
-    path = tmp_path / "weights.pth"
-    torch.save(net.state_dict(), path)
-    loaded = load_inception(path, "cpu")
-    assert not loaded.training
-    x = smooth_image()
-    for block in (64, 192):
-        assert torch.equal(loaded.features(x, block), net.features(x, block))
-
-
-def test_load_inception_bad_files(tmp_path) -> None:
-    with pytest.raises(SinGANError, match="pt_inception-2015-12-05"):
-        load_inception(tmp_path / "missing.pth", "cpu")
-    garbage = tmp_path / "garbage.pth"
-    garbage.write_bytes(b"not a torch file" * 10)
-    with pytest.raises(SinGANError, match="pt_inception-2015-12-05"):
-        load_inception(garbage, "cpu")
-    wrong = tmp_path / "wrong.pth"
-    torch.save({"fc.weight": torch.zeros(3)}, wrong)
-    with pytest.raises(SinGANError):
-        load_inception(wrong, "cpu")
+def test_sifid_image_too_small(weights) -> None:
+    with pytest.raises(SinGANError, match="too small for SIFID"):
+        sifid(smooth_image(12, 12), smooth_image(12, 12), load_inception(weights, 64))
 
 
 def test_diversity() -> None:
