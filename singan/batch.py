@@ -185,9 +185,12 @@ def options_from_args(args: argparse.Namespace) -> tuple[JobOptions, float, floa
 
 def run_from_args(args: argparse.Namespace, images: list[Path]) -> list[dict]:
     """Start Ray as the flags say, run the batch, write the summary; the rows."""
-    options, cpus, gpus = options_from_args(args)
     config = TrainConfig.from_args(args)
-    check_earlier_models(images, config, Path(args.out), args.models_dir, args.overwrite)
+    if not args.overwrite:  # refused before the options' work (finding SIFID weights)
+        check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=False)
+    options, cpus, gpus = options_from_args(args)
+    if args.overwrite:  # removed only once every flag has passed
+        check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=True)
     start_ray(args.address)
     started = time.time()
     rows = run_batch(images, config, args.out, options, cpus_per_image=cpus, gpus_per_image=gpus,

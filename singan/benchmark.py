@@ -107,7 +107,8 @@ def _main(args: argparse.Namespace) -> None:
     dataset_dir = Path(args.dataset_dir) if args.dataset_dir else default_dataset_dir()
     images = places50_images(dataset_dir, args.images)
     config = TrainConfig.from_args(args)
-    check_earlier_models(images, config, Path(args.out), args.models_dir, args.overwrite)  # before any work
+    if not args.overwrite:  # a stale model is refused before any work (--overwrite: run_from_args removes them)
+        check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=False)
     published = [published_swd(image, config) for image in images]
     rows = run_from_args(args, images)
     table = format_table(rows, published)
