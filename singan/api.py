@@ -16,7 +16,7 @@ from torch import Tensor
 from . import checkpoint
 from .config import TrainConfig
 from .devices import resolve_device
-from .errors import SinGANError
+from .errors import SinGANError, api_error
 from .images import read_image
 from .lock import check_free, model_lock
 from .memory import check_memory
@@ -93,8 +93,9 @@ def _check_train_args(config: TrainConfig, model_file: Path, resume: bool, overw
         raise SinGANError(f"save_every must be a number of seconds (got {save_every!r})")
     check_free(model_file)  # a running training of this model is the news, before "it exists"
     if model_file.exists() and not resume and not overwrite:
-        raise SinGANError(f"a trained model already exists at {model_file}; pass --overwrite to replace it "
-                          "or --resume to continue it")
+        exists = f"a trained model already exists at {model_file}"
+        raise api_error(f"{exists}; pass overwrite=True to replace it or resume=True to continue it",
+                        f"{exists}; pass --overwrite to replace it or --resume to continue it")
     if resume and not model_file.exists():
         raise SinGANError(f"nothing to resume: {model_file} does not exist")
 

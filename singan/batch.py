@@ -6,14 +6,16 @@
 
 Without --address a local Ray starts in this process, using every CPU and GPU of the machine;
 each image is one Ray task holding --cpus_per_image CPUs and --gpus_per_image GPUs (fractions
-share a GPU). Models go to <out>/TrainedModels/<name>/model.pt, samples and evaluation JSON to
+share a GPU). Models go to <out>/TrainedModels/<name>/model.pt (or <models_dir>/<name>/model.pt),
+samples and evaluation JSON to
 <out>/RandomSamples/<name>/gen_start_scale=<g>/ (g = 0 and 1: the paper's settings "N" and
 "N-1"), the summary to <out>/summary.md and <out>/summary.csv. On a cluster, <out> must be a
 folder every node sees.
 
 An image that fails is reported in one line and the others go on. Run the same command again
 after a crash: finished images are skipped, unfinished ones resume from their checkpoints; a
-task whose worker dies is retried by Ray and resumes the same way.
+task whose worker dies is retried by Ray and resumes the same way. A re-run with other training
+flags is refused (naming the settings of the models there) unless --overwrite, which retrains.
 """
 
 import argparse
@@ -24,13 +26,14 @@ import sys
 import time
 from pathlib import Path
 
-from . import cli
-from .batch_job import RESULT_FILE, JobOptions, run_job
+from . import cli, stale
+from .batch_job import RESULT_FILE, JobOptions, discard, run_job
 from .batch_progress import Board, Progress
 from .batch_summary import write_summary
 from .config import TrainConfig, add_config_args
 from .errors import SinGANError
 from .fid_inception import resolve_weights
+from .lock import check_free
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 MAX_RETRIES = 3  # Ray retries of a task whose worker died
@@ -88,9 +91,26 @@ def start_ray(address: str | None = None, num_cpus: int | None = None):
     return ray
 
 
-def _layout(out: Path, image: Path) -> tuple[Path, Path]:
-    """(model file, samples folder) of an image."""
-    return out / "TrainedModels" / image.stem / "model.pt", out / "RandomSamples" / image.stem
+def _layout(out: Path, image: Path, models_dir: str | Path | None = None) -> tuple[Path, Path]:
+    """(model file, samples folder) of an image: <models_dir>/<name>/model.pt (default models_dir:
+    <out>/TrainedModels), <out>/RandomSamples/<name>."""
+    root = Path(models_dir) if models_dir is not None else out / "TrainedModels"
+    return root / image.stem / "model.pt", out / "RandomSamples" / image.stem
+
+
+def check_earlier_models(images: list[Path], config: TrainConfig, out: Path, models_dir: str | Path | None,
+                         overwrite: bool) -> None:
+    """Before any task starts: an image whose model (finished or not) was trained with other settings is
+    refused in one line naming them; with `overwrite` every image's earlier model and results are removed."""
+    for image in images:
+        model_file, samples_dir = _layout(out, image, models_dir)
+        if not model_file.exists():
+            continue
+        check_free(model_file)  # a worker of an earlier batch still training it
+        if overwrite:
+            discard(model_file, samples_dir)
+        else:
+            stale.check_existing(model_file, config, overwrite=False)
 
 
 def finished_row(model_file: Path) -> dict | None:
@@ -120,10 +140,11 @@ def _unscheduled(pending: dict, board: dict, last_change: float, wait: float) ->
 
 def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options: JobOptions, *,
               cpus_per_image: float = 1, gpus_per_image: float = 0, quiet: bool = False,
-              schedule_wait: float = SCHEDULE_WAIT) -> list[dict]:
+              schedule_wait: float = SCHEDULE_WAIT, models_dir: str | Path | None = None) -> list[dict]:
     """Train and score `images` on the Ray this process is connected to; one row per image, in order.
-    Tasks still queued after `schedule_wait` seconds in which nothing of this batch ran are reported
-    as failed (the cluster could not schedule them), not waited on forever."""
+    Models go to <models_dir>/<name>/model.pt (default <out>/TrainedModels). Tasks still queued after
+    `schedule_wait` seconds in which nothing of this batch ran are reported as failed (the cluster could
+    not schedule them), not waited on forever."""
     import ray
 
     check_resources(ray.nodes(), cpus_per_image, gpus_per_image)
@@ -133,7 +154,7 @@ def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options:
     board = ray.remote(num_cpus=0)(Board).remote()
     task = ray.remote(_job).options(num_cpus=cpus_per_image, num_gpus=gpus_per_image, max_retries=MAX_RETRIES)
     for image in images:
-        model_file, samples_dir = _layout(out, image)
+        model_file, samples_dir = _layout(out, image, models_dir)
         row = finished_row(model_file)
         if row is not None:
             rows[image.name] = row
@@ -176,8 +197,11 @@ def add_batch_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--sifid_dims", type=int, default=64, choices=[64, 192],
                    help="SIFID's Inception features: 64 (first max-pool, the released code) or 192 (second)")
     g.add_argument("--save_every", type=float, default=60.0, help="seconds between checkpoints inside a scale")
+    g.add_argument("--overwrite", action="store_true",
+                   help="retrain every image: remove its earlier model, samples and scores first (without it, a "
+                        "model trained with other settings is refused)")
     add_config_args(p)
-    p.set_defaults(manualSeed=0)
+    p.set_defaults(manualSeed=0, models_dir=None)
 
 
 def resources_from_args(args: argparse.Namespace) -> tuple[float, float]:
@@ -210,10 +234,15 @@ def run_from_args(args: argparse.Namespace, images: list[Path]) -> list[dict]:
     """Start Ray as the flags say, run the batch, write the summary; the rows."""
     config = TrainConfig.from_args(args).validate()  # rules between flags too, before weights or Ray
     cpus, gpus = resources_from_args(args)
+    if not args.overwrite:  # refused before the options' work (finding SIFID weights)
+        check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=False)
     check_resources(start_ray(args.address).nodes(), cpus, gpus)  # before the weights are looked for
     options, cpus, gpus = options_from_args(args)
+    if args.overwrite:  # removed only once every flag has passed
+        check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=True)
     started = time.time()
-    rows = run_batch(images, config, args.out, options, cpus_per_image=cpus, gpus_per_image=gpus)
+    rows = run_batch(images, config, args.out, options, cpus_per_image=cpus, gpus_per_image=gpus,
+                     models_dir=args.models_dir)
     for path in write_summary(rows, args.out):
         print(f"summary written to {path}")
     print(f"{len(images)} images in {time.time() - started:.0f} s")

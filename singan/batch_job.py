@@ -12,6 +12,7 @@ SWD and, with Inception weights, SIFID mean; SIFID dims (the Inception layer); p
 """
 
 import contextlib
+import shutil
 import threading
 import time
 import traceback
@@ -29,6 +30,7 @@ from .evaluate import evaluate, write_json
 from .fid_inception import load_inception
 from .images import save_images
 from .lock import locked_by
+from .results import result_folder
 from .sampling import generate
 
 SETTINGS = {"N": 0, "N-1": 1}  # the paper's names of the two sampling settings -> gen_start_scale
@@ -114,6 +116,17 @@ def _train(image: Path, config: TrainConfig, model_file: Path, options: JobOptio
         watcher.join()
 
 
+def discard(model_file: Path, samples_dir: Path) -> None:
+    """Remove what a job wrote for an image (model, log, row, previews, samples, scores), to retrain it."""
+    folder = model_file.parent
+    for path in [model_file, folder / RESULT_FILE, folder / LOG_FILE, *samples_dir.glob("evaluation_*.json")]:
+        path.unlink(missing_ok=True)
+    for preview in [p for p in folder.glob("*") if p.is_dir() and p.name.isdigit()]:
+        shutil.rmtree(preview)
+    for samples in samples_dir.glob("gen_start_scale=*"):
+        shutil.rmtree(samples)
+
+
 def _score(model, samples_dir: Path, options: JobOptions) -> dict:
     """Write samples and evaluation JSON per setting; the row's metric columns."""
     inception = None
@@ -124,8 +137,8 @@ def _score(model, samples_dir: Path, options: JobOptions) -> dict:
         start = min(start, model.num_trained - 1)
         torch.manual_seed(options.seed)
         if options.save_samples:
-            save_images(samples_dir / f"gen_start_scale={start}", generate(model, options.save_samples,
-                                                                            gen_start_scale=start).clamp(-1, 1))
+            with result_folder(samples_dir / f"gen_start_scale={start}", overwrite=True) as staging:
+                save_images(staging, generate(model, options.save_samples, gen_start_scale=start).clamp(-1, 1))
         result = evaluate(model, options.num_samples, start, inception, options.sifid_dims, options.seed,
                           sifid_missing=options.sifid_missing)
         write_json(result, samples_dir / f"evaluation_gen_start_scale={start}.json")

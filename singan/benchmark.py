@@ -24,7 +24,7 @@ import torch
 
 from . import cli
 from .api import build_model
-from .batch import add_batch_args, run_from_args
+from .batch import add_batch_args, check_earlier_models, run_from_args
 from .config import TrainConfig
 from .errors import SinGANError
 from .evaluate import PATCH_SIZE, SWD_LEVELS
@@ -101,9 +101,14 @@ def format_table(rows: list[dict], published: list[tuple[float, float]]) -> str:
 
 
 def _main(args: argparse.Namespace) -> None:
+    if args.input_dir is not None:
+        raise SinGANError(f"--input_dir {args.input_dir}: the benchmark reads Places50 from --dataset_dir "
+                          "(the folder holding images/ and published/)")
     dataset_dir = Path(args.dataset_dir) if args.dataset_dir else default_dataset_dir()
     images = places50_images(dataset_dir, args.images)
     config = TrainConfig.from_args(args)
+    if not args.overwrite:  # a stale model is refused before any work (--overwrite: run_from_args removes them)
+        check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=False)
     published = [published_swd(image, config) for image in images]
     rows = run_from_args(args, images)
     table = format_table(rows, published)
@@ -119,8 +124,8 @@ def get_parser() -> argparse.ArgumentParser:
     p.add_argument("dataset", choices=["places50"], help="the benchmark to run")
     p.add_argument("--images", type=int, default=NUM_IMAGES, help="train only the first K images")
     p.add_argument("--dataset_dir", default=None, help="the places50 folder (default: found beside the repository)")
-    p.set_defaults(out="Benchmark/places50")
     add_batch_args(p)
+    p.set_defaults(out="Benchmark/places50", input_dir=None)
     return p
 
 

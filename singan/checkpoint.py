@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 from .config import TrainConfig
-from .errors import SinGANError
+from .errors import SinGANError, api_error
 from .images import file_kind
 from .model import SinGAN, TrainedScale
 from .networks import build_discriminator, build_generator, scale_widths
@@ -123,21 +123,26 @@ def from_state(state: dict, device: torch.device | str = "cpu") -> SinGAN:
     return model
 
 
-def unfinished_message(path: str | Path, state: dict) -> str:
-    """What an unfinished model is and how to continue it."""
+def unfinished_message(path: str | Path, state: dict, cli: bool = True) -> str:
+    """What an unfinished model is and how to continue it (in the command line's words, or the API's)."""
     progress = (state["resume"] or {}).get("in_progress")
     where = f", scale {progress['scale'] + 1} stopped at iteration {progress['iteration']}" if progress else ""
     name = state["name"] or "<image>"
-    return (f"{path} is unfinished: {len(state['scales'])} of {state['num_levels']} scales trained{where}; "
-            f"continue it with the same training command plus --resume (main_train.py --input_name {name} ... "
-            "--resume), or pass --allow_partial to sample from the finished scales")
+    head = f"{path} is unfinished: {len(state['scales'])} of {state['num_levels']} scales trained{where}; "
+    if not cli:
+        return head + "continue its training (train_image with resume=True), or load it with allow_partial=True " \
+                      "to sample from the finished scales"
+    return head + f"continue it with the same training command plus --resume (main_train.py --input_name {name} " \
+                  "... --resume)"
 
 
 def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bool = False) -> SinGAN:
     """Load a trained model. An unfinished one is refused unless `allow_partial`."""
     state = read_state(path)
     if not state["complete"] and not allow_partial:
-        raise SinGANError(unfinished_message(path, state))
+        raise api_error(unfinished_message(path, state, cli=False), unfinished_message(path, state),
+                        partial_hint=True)
     if not state["scales"]:
-        raise SinGANError(f"{path} has no finished scale yet; continue its training with --resume")
+        raise api_error(f"{path} has no finished scale yet; continue its training (train_image with resume=True)",
+                        f"{path} has no finished scale yet; continue its training with --resume")
     return from_state(state, device)

@@ -211,7 +211,7 @@ def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser
         check_args(args, getattr(p, "rules", None))
         main(args)
     except SinGANError as e:
-        _fail(f"error: {e}")
+        _fail(f"error: {cli_message(e, p)}")
     except OSError as e:
         _fail(f"error: {e.strerror or e}: {e.filename}" if e.filename else f"error: {e}")
     except KeyboardInterrupt as e:
@@ -219,6 +219,15 @@ def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser
         _interrupted(signum, interrupted_hint(args, argv, resumable))
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def cli_message(error: SinGANError, p: argparse.ArgumentParser) -> str:
+    """The error in the command line's words (see `errors.api_error`); the --allow_partial hint only
+    for a command that takes it."""
+    text = getattr(error, "cli", None) or str(error)
+    if getattr(error, "partial_hint", False) and any("--allow_partial" in a.option_strings for a in p._actions):
+        text += ", or pass --allow_partial to sample from the finished scales"
+    return text
 
 
 def _fail(message: str) -> None:

@@ -242,6 +242,7 @@ def add_config_args(parser: argparse.ArgumentParser, exclude: tuple[str, ...] = 
                    help="train on the real image in NCHW memory, not the original's layout: on the CPU the finest "
                         "scale of an image that needs no resizing trains about 1.4x faster (other float rounding)")
     g.add_argument("--amp", default=d.amp, choices=["off", "bf16"],
-                   help="bfloat16 autocast of the G and D passes (for CUDA; slightly changes results)")
+                   help="bfloat16 autocast of the G and D passes (meant for CUDA; on the CPU it is applied too, "
+                        "usually no faster); slightly changes results")
     g.add_argument("--no_cuda_graph", dest="cuda_graph", action="store_false",
                    help="on CUDA, launch every kernel from Python instead of replaying each iteration as a CUDA graph")

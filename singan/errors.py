@@ -13,6 +13,15 @@ class SinGANError(Exception):
     """An error caused by the user's input, reported as one line, exit code 2."""
 
 
+def api_error(message: str, cli: str, *, partial_hint: bool = False) -> SinGANError:
+    """A SinGANError whose message names the Python API's arguments (`overwrite=True`), carrying the
+    command line's words (`--overwrite`) for the scripts, which print `cli` instead. `partial_hint`: the
+    scripts that take --allow_partial add it to the hint."""
+    error = SinGANError(message)
+    error.cli, error.partial_hint = cli, partial_hint
+    return error
+
+
 def check_int(name: str, value, low: int, high: int | None = None, *, optional: bool = False,
               what: str = "") -> None:
     """`value` is an int in [low, high] (None too when `optional`); else a one-line SinGANError naming it."""

@@ -14,7 +14,8 @@ image as trained (the finest level of the real pyramid):
   at --sifid_dims channels (64 by default, as the released SIFID code; 192 as the paper's text). The
   weights are --inception_weights, else the torch hub cache's, else downloaded there (see
   singan.fid_inception); without any, SIFID is left out with a one-line note (null in the JSON).
-Prints a table and writes it as JSON to evaluation_gen_start_scale=<g>.json beside the model file.
+Prints a table and writes it as JSON to evaluation_gen_start_scale=<g>.json beside the model file
+(with --out: in <out>/Evaluation/<name>/<model folder>/). Sampling shows a progress bar on stderr.
 """
 
 import json
@@ -22,6 +23,7 @@ import sys
 from pathlib import Path
 
 from torch import Tensor, nn
+from tqdm import tqdm
 
 from . import cli, paths
 from .api import load
@@ -56,9 +58,17 @@ def check_settings(model: SinGAN, num_samples: int, gen_start_scale: int) -> Non
         raise SinGANError(f"--gen_start_scale must be between 0 and {model.num_trained} (got {gen_start_scale})")
 
 
+def _sampling_bar(model: SinGAN, num_samples: int, enabled: bool):
+    """A bar over the sampling work (pixels of every scale times the samples), and its on_scale callback."""
+    pixels = [r.shape[-2] * r.shape[-1] for r in model.reals[:model.num_trained]]
+    bar = tqdm(total=sum(pixels) * num_samples, disable=not enabled, desc=f"sampling {num_samples} images",
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed} elapsed, {remaining} left", file=sys.stderr)
+    return bar, lambda n, count: bar.update(pixels[n] * count)
+
+
 def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inception: nn.Module | None = None,
              sifid_dims: int = 64, seed: int = 0, batch_size: int | None = None,
-             sifid_missing: str | None = None) -> dict:
+             sifid_missing: str | None = None, progress: bool = False) -> dict:
     """Draw `num_samples` samples from `gen_start_scale` and score them against model.reals[-1].
 
     Samples are clamped to [-1, 1] by `generate` (as the saved PNGs). Returns a JSON-ready dict: the settings,
@@ -68,9 +78,14 @@ def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inceptio
     """
     check_settings(model, num_samples, gen_start_scale)
     real = model.reals[-1]
-    samples = generate(model, num_samples, gen_start_scale=gen_start_scale, seed=seed, batch_size=batch_size)
+    bar, on_scale = _sampling_bar(model, num_samples, progress)
+    with bar:
+        samples = generate(model, num_samples, gen_start_scale=gen_start_scale, seed=seed, batch_size=batch_size,
+                           on_scale=on_scale)
     height, width = real.shape[-2:]
     levels = _swd_levels((height, width))
+    if progress:
+        print(f"patch SWD of {num_samples} samples at {levels} levels ...", file=sys.stderr, flush=True)
     swd = patch_swd_levels(samples, real, patch_size=PATCH_SIZE, levels=levels, seed=seed)
     result = {
         "input_name": model.name, "gen_start_scale": gen_start_scale, "num_samples": num_samples, "seed": seed,
@@ -82,6 +97,8 @@ def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inceptio
         "sifid_missing": None if inception is not None else sifid_missing or "no FID Inception network given",
     }
     if inception is not None:
+        if progress:
+            print(f"SIFID of {num_samples} samples ...", file=sys.stderr, flush=True)
         scores = sifid(_rgb(real), _rgb(samples), inception)
         result.update(sifid_mean=scores.mean().item(), sifid_std=scores.std(correction=0).item(),
                       sifid=scores.tolist())
@@ -123,8 +140,11 @@ def main(args) -> dict:
     if note:
         print(note, file=sys.stderr)
     result = evaluate(model, args.num_samples, args.gen_start_scale, inception, args.sifid_dims,
-                      args.manualSeed, args.batch_size, sifid_missing=note)
-    out = write_json(result, model_file.parent / f"evaluation_gen_start_scale={args.gen_start_scale}.json")
+                      args.manualSeed, args.batch_size, sifid_missing=note, progress=True)
+    name = f"evaluation_gen_start_scale={args.gen_start_scale}.json"
+    folder = model_file.parent if args.out is None else paths.application_dir(args.out, "Evaluation", args.input_name,
+                                                                               model_file=model_file)
+    out = write_json(result, folder / name)
     print(format_table(result))
     print(f"written to {out}")
     return result
@@ -145,7 +165,9 @@ def get_parser():
     p.add_argument("--seed", dest="manualSeed", type=int, help="random seed (alias --manualSeed)")
     p.add_argument("--scale_factor", type=float, default=0.75, help="as in training (names the model folder)")
     p.add_argument("--alpha", type=float, default=10, help="as in training (names the model folder)")
-    p.set_defaults(manualSeed=0)
+    p.set_defaults(manualSeed=0, out=None)
+    next(a for a in p._actions if a.dest == "out").help = \
+        "write the JSON to <out>/Evaluation/<name>/<model folder>/ (default: beside the model file)"
     return p
 
 

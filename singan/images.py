@@ -7,7 +7,7 @@ Pixels are read as the image is meant to be seen: a camera's EXIF orientation ta
 """
 
 import stat
-import warnings
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -77,7 +77,7 @@ def _pixels(path: Path) -> np.ndarray:
 def read_image(path: str | Path, nc_im: int = 3, *, warn_alpha: bool = True) -> Tensor:
     """A (1, nc_im, H, W) float32 tensor in [-1, 1]; nc_im = 1 gives the luminance (rgb2gray).
 
-    A grey-scale file is replicated to 3 channels, alpha is dropped (with a warning when some
+    A grey-scale file is replicated to 3 channels, alpha is dropped (with a one-line note on stderr when some
     pixel is not opaque, unless `warn_alpha` is False), and 16-bit files are scaled by 65535
     instead of 255. 16-bit RGB PNGs are decoded by Pillow at 8 bits (the high byte of each sample).
     """
@@ -88,7 +88,8 @@ def read_image(path: str | Path, nc_im: int = 3, *, warn_alpha: bool = True) -> 
     arr = _pixels(path)
     if arr.shape[2] in (2, 4):
         if warn_alpha and arr[..., -1].min() < np.iinfo(arr.dtype).max:
-            warnings.warn(f"{path} has an alpha channel; dropping it", stacklevel=2)
+            print(f"note: {path} has transparent pixels; its alpha channel is dropped (the colours are used as they "
+                  "are)", file=sys.stderr)
         arr = arr[..., :-1]
     peak = np.iinfo(arr.dtype).max
     if nc_im == 1:
@@ -113,17 +114,21 @@ def to_numpy_image(x: Tensor) -> np.ndarray:
 
 
 def save_image(path: str | Path, x: Tensor) -> None:
-    """Write one image as an 8-bit RGBA PNG with matplotlib's imsave (vmin 0, vmax 1), like the original;
-    atomically (see `singan.outputs`).
+    """Write one image as an 8-bit PNG, RGB (or L for a one-channel image), atomically (see `singan.outputs`).
 
-    Unlike the original (which used matplotlib's default colormap), one-channel images are
-    written with the 'gray' colormap.
+    The pixel values are those the original's matplotlib imsave (vmin 0, vmax 1) wrote, without its
+    constant alpha channel; unlike the original (which used matplotlib's default colormap),
+    one-channel images are grey.
     """
-    from matplotlib import image as mpimg  # imported on use: 0.3 s that commands which write nothing skip
+    from matplotlib import cm, colors  # imported on use: 0.3 s that commands which write nothing skip
 
     arr = to_numpy_image(x)
+    grey = arr.ndim == 2
+    mappable = cm.ScalarMappable(norm=colors.Normalize(0, 1), cmap="gray" if grey else None)
+    rgba = mappable.to_rgba(arr, bytes=True)  # what imsave writes (the same rounding)
+    pixels = rgba[..., 0] if grey else rgba[..., :3]
     with atomic_path(path) as tmp:
-        mpimg.imsave(tmp, arr, vmin=0, vmax=1, cmap="gray" if arr.ndim == 2 else None)
+        Image.fromarray(np.ascontiguousarray(pixels), "L" if grey else "RGB").save(tmp, format="PNG")
 
 
 def save_images(folder: str | Path, x: Tensor, names: list[str] | None = None) -> list[Path]:

@@ -65,13 +65,14 @@ def _try_flock(fd: int) -> bool:
     return True
 
 
-def _busy_error(model_file: Path, path: Path, pid: int | None) -> SinGANError:
+def _busy_error(model_file: Path, path: Path, pid: int | None, activity: str = "trained") -> SinGANError:
     who = f"process {pid}" if pid is not None else "another process"
-    return SinGANError(f"{model_file} is being trained by {who} (lock file {path}); wait for it to finish, or "
-                       "delete the lock file if that process is not training it")
+    doing = "training it" if activity == "trained" else f"writing {model_file}"
+    return SinGANError(f"{model_file} is being {activity} by {who} (lock file {path}); wait for it to finish, or "
+                       f"delete the lock file if that process is not {doing}")
 
 
-def _acquire(model_file: Path, path: Path) -> int:
+def _acquire(model_file: Path, path: Path, activity: str = "trained") -> int:
     """Open and lock the lock file (taking over a stale one); return its descriptor."""
     while True:
         try:
@@ -81,7 +82,7 @@ def _acquire(model_file: Path, path: Path) -> int:
         pid = _recorded_pid(fd)
         if not _try_flock(fd) or (pid is not None and pid != os.getpid() and pid_alive(pid)):
             os.close(fd)
-            raise _busy_error(model_file, path, pid)
+            raise _busy_error(model_file, path, pid, activity)
         try:  # the file we locked may have been removed by its previous holder in the meantime
             same = os.path.samestat(os.fstat(fd), os.stat(path))
         except FileNotFoundError:
@@ -115,12 +116,13 @@ def check_free(model_file: str | Path) -> None:
 
 
 @contextmanager
-def model_lock(model_file: str | Path) -> Iterator[Path]:
-    """Hold the lock of `model_file` for the block; SinGANError naming the holder's pid when it is taken."""
+def model_lock(model_file: str | Path, activity: str = "trained") -> Iterator[Path]:
+    """Hold the lock of `model_file` for the block; SinGANError naming the holder's pid when it is taken.
+    (`activity` names what the holder does in that message: a result folder is locked as "written".)"""
     model_file = Path(model_file)
     path = lock_path(model_file)
     make_folder(path.parent)
-    fd = _acquire(model_file, path)
+    fd = _acquire(model_file, path, activity)
     try:
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)

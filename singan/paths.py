@@ -6,11 +6,31 @@ gives the same for .png/.jpg and also handles .jpeg). Unlike the original, every
 output folder also carries the name of the model that made it (`model_name`), so
 two models of one image (another --alpha or --scale_factor) never overwrite each
 other's results.
+
+Numbers in folder names are exact: a value that `%f` prints exactly keeps the original's
+`%f` name (`scale_factor=0.750000`, `alpha=10`), any other gets its shortest exact form
+(`alpha=0.5`, `scale_factor=0.7537`, `scale_h=1.0000001`), so two values never share a folder.
+Models outside ./TrainedModels (another --models_dir) add `@<models_dir>_<hash>` to their name
+in the output folders, so two models of one name in two model folders never share results.
 """
 
+import hashlib
 from pathlib import Path
 
 MODEL_FILENAME = "model.pt"  # the checkpoint file inside a model folder
+DEFAULT_ROOT = "TrainedModels"  # the default --models_dir, relative to the working directory
+SR_DEFAULT = 4.0  # SR.py's default --sr_factor, whose model folder keeps the original's name
+
+
+def number(value: float) -> str:
+    """`value` as `%f` (the original's folder names) when that is exact, else its shortest exact form."""
+    text = f"{value:f}"
+    return text if float(text) == value else repr(float(value))
+
+
+def integer_or_number(value: float) -> str:
+    """`value` as an integer (the original's `int(alpha)`) when it is one, else its shortest exact form."""
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
 
 
 def image_stem(input_name: str) -> str:
@@ -18,14 +38,21 @@ def image_stem(input_name: str) -> str:
 
 
 def trained_model_dir(input_name: str, scale_factor_init: float, alpha: float, mode: str = "train",
-                      paint_start_scale: int | None = None, root: str | Path = "TrainedModels") -> Path:
-    """TrainedModels/<name>/scale_factor=<sf>,alpha=<alpha> (or the animation / paint variants)."""
+                      paint_start_scale: int | None = None, root: str | Path = DEFAULT_ROOT, *,
+                      sr_factor: float | None = None) -> Path:
+    """TrainedModels/<name>/scale_factor=<sf>,alpha=<alpha> (or the animation / paint variants).
+
+    An SR model (`sr_factor` given; its scale factor follows from it) keeps the original's `%f` scale
+    factor and adds `,sr_factor=<f>` unless the factor is SR.py's default 4."""
     base = Path(root) / image_stem(input_name)
+    if sr_factor is not None:
+        suffix = "" if sr_factor == SR_DEFAULT else f",sr_factor={number(sr_factor)}"
+        return base / f"scale_factor={scale_factor_init:f},alpha={integer_or_number(alpha)}{suffix}"
     if mode == "animation_train":
-        return base / f"scale_factor={scale_factor_init:f}_noise_padding"
+        return base / f"scale_factor={number(scale_factor_init)}_noise_padding"
     if mode == "paint_train":
-        return base / f"scale_factor={scale_factor_init:f}_paint" / f"start_scale={paint_start_scale}"
-    return base / f"scale_factor={scale_factor_init:f},alpha={int(alpha)}"
+        return base / f"scale_factor={number(scale_factor_init)}_paint" / f"start_scale={paint_start_scale}"
+    return base / f"scale_factor={number(scale_factor_init)},alpha={integer_or_number(alpha)}"
 
 
 def trained_model_file(*args, **kwargs) -> Path:
@@ -35,18 +62,28 @@ def trained_model_file(*args, **kwargs) -> Path:
 
 def model_name(model_file: str | Path) -> str:
     """The name that tells two models of one image apart: the model's folder name (for example
-    `scale_factor=0.750000,alpha=10`), or the file's stem when it is not named model.pt."""
+    `scale_factor=0.750000,alpha=10`, plus `@<models_dir>_<hash>` outside ./TrainedModels), or the
+    file's stem when it is not named model.pt."""
     model_file = Path(model_file)
-    return model_file.parent.name if model_file.name == MODEL_FILENAME else model_file.stem
+    if model_file.name != MODEL_FILENAME:
+        return model_file.stem
+    resolved = model_file.resolve()
+    if Path(DEFAULT_ROOT).resolve() in resolved.parents:
+        return model_file.parent.name
+    root = resolved.parents[2] if len(resolved.parents) > 2 else resolved.parent
+    tag = hashlib.sha1(str(root).encode()).hexdigest()[:8]
+    return f"{model_file.parent.name}@{root.name}_{tag}"
 
 
 def random_samples_dir(out: str | Path, input_name: str, gen_start_scale: int = 0, scale_v: float = 1.0,
                        scale_h: float = 1.0, arbitrary_sizes: bool = False, *, model_file: str | Path) -> Path:
     """Output/RandomSamples/<name>/<model>/gen_start_scale=<g>, or the arbitrary-size folder (sic 'Arbitrery')
-    Output/RandomSamples_ArbitrerySizes/<name>/<model>/scale_v=<v>_scale_h=<h>; <model> is `model_name(model_file)`."""
+    Output/RandomSamples_ArbitrerySizes/<name>/<model>/scale_v=<v>_scale_h=<h> (plus `_gen_start_scale=<g>`
+    when g is not 0); <model> is `model_name(model_file)`."""
     if arbitrary_sizes:
         folder = Path(out) / "RandomSamples_ArbitrerySizes" / image_stem(input_name) / model_name(model_file)
-        return folder / f"scale_v={scale_v:f}_scale_h={scale_h:f}"
+        start = f"_gen_start_scale={gen_start_scale}" if gen_start_scale else ""
+        return folder / f"scale_v={number(scale_v)}_scale_h={number(scale_h)}{start}"
     folder = Path(out) / "RandomSamples" / image_stem(input_name) / model_name(model_file)
     return folder / f"gen_start_scale={gen_start_scale}"
 
@@ -65,9 +102,9 @@ def sr_dir(out: str | Path, sr_factor: float, *, model_file: str | Path) -> Path
 
 def animation_file(out: str | Path, input_name: str, start_scale: int, alpha: float, beta: float, *,
                    model_file: str | Path) -> Path:
-    """Output/Animation/<name>/<model>/start_scale=<s>/alpha=<alpha %f>_beta=<beta %f>.gif."""
+    """Output/Animation/<name>/<model>/start_scale=<s>/alpha=<alpha %f>_beta=<beta %f>.gif (exact numbers)."""
     folder = application_dir(out, "Animation", input_name, model_file=model_file) / f"start_scale={start_scale}"
-    return folder / f"alpha={alpha:f}_beta={beta:f}.gif"
+    return folder / f"alpha={number(alpha)}_beta={number(beta)}.gif"
 
 
 def sized(path: str | Path, size: tuple[int, int] | None, *, file: bool = False) -> Path:

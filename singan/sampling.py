@@ -10,6 +10,7 @@ upsampled.
 """
 
 import os
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -21,6 +22,8 @@ from .imresize import imresize
 from .memory import MAX_SIDE, check_fits, largest_fitting, round_down, sample_sizes, sampling_bytes
 from .model import SinGAN
 from .noise import scale_noise
+
+MAX_RESIZE = 10  # scale_h / scale_v at most (as the command line's --scale_h, --scale_v)
 
 
 def upsample(images: Tensor, scale_factor: float, size: tuple[int, int]) -> Tensor:
@@ -36,7 +39,8 @@ def _match_size(z: Tensor, size: tuple[int, int]) -> Tensor:
 
 def run_pyramid(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
                 scale_v: float = 1.0, in_s: Tensor | None = None, start_scale: int = 0,
-                end_scale: int | None = None, batch_size: int | None = None, fused: bool | None = None) -> Tensor:
+                end_scale: int | None = None, batch_size: int | None = None, fused: bool | None = None,
+                on_scale: Callable[[int, int], None] | None = None) -> Tensor:
     """Run scales start_scale..end_scale (inclusive; default: the last trained) on `num_samples` samples.
 
     - gen_start_scale: scales below it use their reconstruction noise (z* at scale 0,
@@ -48,12 +52,14 @@ def run_pyramid(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0
     - fused: faster inference kernels (BatchNorm folded into the convs, channels-last); the
       default is on for the CPU. Training's draw_concat turns them off to compute exactly what
       the original computes.
+    - on_scale(n, count): called after scale n has run on `count` samples (progress bars).
     Returns (num_samples, C, H, W), values roughly in [-1, 1] (the residual is not clamped).
     """
     if batch_size is not None and num_samples > batch_size:
         return torch.cat([run_pyramid(model, min(batch_size, num_samples - i), gen_start_scale=gen_start_scale,
                                       scale_h=scale_h, scale_v=scale_v, in_s=in_s, start_scale=start_scale,
-                                      end_scale=end_scale, fused=fused) for i in range(0, num_samples, batch_size)])
+                                      end_scale=end_scale, fused=fused, on_scale=on_scale)
+                          for i in range(0, num_samples, batch_size)])
     end_scale = model.num_trained - 1 if end_scale is None else end_scale
     fused = model.device.type == "cpu" if fused is None else fused
     pad = model.config.pad
@@ -77,6 +83,8 @@ def run_pyramid(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0
             else:
                 z = scale_noise(model, n, real_h * scale_v, real_w * scale_h, num_samples)
             images = scale.netG(scale.noise_amp * z + prev, prev, fused=fused)
+            if on_scale is not None:
+                on_scale(n, num_samples)
     return images
 
 
@@ -98,8 +106,10 @@ def check_sample_args(model: SinGAN, num_samples: int, gen_start_scale: int, sca
     h0, w0 = model.reals[0].shape[-2:]
     h, w = model.reals[model.num_trained - 1].shape[-2:]
     for name, value, coarsest, finest in (("scale_h", scale_h, w0, w), ("scale_v", scale_v, h0, h)):
-        low, high = 1 / coarsest, MAX_SIDE / finest  # at least one pixel at the coarsest scale
-        check_real(name, value, low, high, what=f" (1 pixel at the coarsest scale to {MAX_SIDE} at the finest)")
+        low = 1 / coarsest  # at least one pixel at the coarsest scale
+        high = min(MAX_RESIZE, MAX_SIDE / finest)
+        check_real(name, value, low, high, what=f" (1 pixel at the coarsest scale, at most {MAX_RESIZE:g} times the "
+                                                f"training size and {MAX_SIDE} pixels at the finest)")
 
 
 def check_sample_memory(model: SinGAN, num_samples: int, scale_h: float, scale_v: float,
@@ -125,7 +135,8 @@ def check_sample_memory(model: SinGAN, num_samples: int, scale_h: float, scale_v
 
 def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
              scale_v: float = 1.0, batch_size: int | None = None, seed: int | None = None,
-             out_size: tuple[int, int] | int | None = None) -> Tensor:
+             out_size: tuple[int, int] | int | None = None,
+             on_scale: Callable[[int, int], None] | None = None) -> Tensor:
     """Draw `num_samples` random samples (N, C, H, W) from the trained scales of `model`, with values
     clamped to [-1, 1] (the generators' residuals can step slightly outside).
 
@@ -138,6 +149,7 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     - out_size: (H, W), or the longest side in pixels, to upscale every sample to with the finest
       generator (`singan.upscale`); the input file's own size is `singan.upscale.image_size(path)`.
       None: the training size (times scale_h / scale_v).
+    - on_scale(n, count): called after scale n has run on `count` samples (for a progress bar).
     Arguments out of range, and a run that would not fit in the device's memory, raise a one-line
     SinGANError before any work.
     """
@@ -149,7 +161,7 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
         if seed is not None:
             torch.manual_seed(seed)
         images = run_pyramid(model, num_samples, gen_start_scale=gen_start_scale, scale_h=scale_h, scale_v=scale_v,
-                             batch_size=batch_size)
+                             batch_size=batch_size, on_scale=on_scale)
         if size is not None:
             images = upscale.upscale(model, images, size, flag="out_size")
         return images.clamp(-1, 1)

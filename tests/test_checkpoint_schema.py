@@ -103,10 +103,11 @@ def test_unfinished_model_says_how_to_resume(tmp_path):
     torch.save(state, path)
     with pytest.raises(SinGANError) as info:
         load(path)
-    message = str(info.value)
+    message, cli = str(info.value), info.value.cli  # the API's words, and the scripts'
     assert "1 of 2 scales trained, scale 2 stopped at iteration 7" in message
-    assert "--resume" in message and "main_train.py --input_name balloons.png" in message
-    assert "--allow_partial" in message and "\n" not in message
+    assert "resume=True" in message and "allow_partial=True" in message and "--" not in message
+    assert "--resume" in cli and "main_train.py --input_name balloons.png" in cli
+    assert info.value.partial_hint and "\n" not in message + cli  # --allow_partial: added by commands taking it
     assert load(path, allow_partial=True).num_trained == 1
 
 

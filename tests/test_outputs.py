@@ -78,7 +78,7 @@ def test_disk_full_while_saving_images(tmp_path, monkeypatch):
             f.write(b"\x89PNG partial")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("matplotlib.image.imsave", full)
+    monkeypatch.setattr("PIL.Image.Image.save", lambda self, path, *a, **k: full(path))
     with pytest.raises(SinGANError, match=r"a\.png: No space left on device$"):
         save_image(tmp_path / "a.png", IMAGE)
     assert _files(tmp_path) == []

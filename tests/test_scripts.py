@@ -59,7 +59,7 @@ def test_random_samples_arbitrary_sizes(workdir):
                "--scale_h", "2", "--scale_v", "0.8", "--gen_start_scale", "1", "--num_samples", "4",
                "--not_cuda", cwd=workdir)
     folder = (workdir / "Output" / "RandomSamples_ArbitrerySizes" / "balloons" / MODEL_DIR /
-              "scale_v=0.800000_scale_h=2.000000")
+              "scale_v=0.800000_scale_h=2.000000_gen_start_scale=1")  # gen_start_scale 0 would not say
     samples = _pngs(folder)
     assert len(samples) == 4
     assert io.imread(samples[0]).shape[:2] == (24, 80)  # round(30 * 0.8), round(40 * 2)

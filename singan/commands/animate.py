@@ -17,7 +17,7 @@ generator, the upscaling noise drawn once for all frames, into start_scale=<s>_<
 
 from pathlib import Path
 
-from .. import SinGANError, TrainConfig, cli, load, paths, train_image, upscale
+from .. import SinGANError, TrainConfig, cli, load, paths, stale, train_image, upscale
 from .. import applications as apps
 from ..api import planned_scales
 from ..config import add_config_args
@@ -40,19 +40,21 @@ def main(args):
     device = cli.device_from_args(args)
 
     # Step: --start_scale against the model as it is or as training will make it, then load the animation
-    # model, or train (or resume) it with noise padding:
+    # model (when its settings are those asked for), or train (or resume) it with noise padding:
     image = Path(args.input_dir) / args.input_name
-    train = args.resume or not model_file.is_file()
-    model = None if train else load(model_file, device)
+    reuse = model_file.is_file() and not args.resume and stale.check_existing(
+        model_file, config, args.overwrite, seed_given=args.manualSeed is not None)
+    model = load(model_file, device) if reuse else None
     num_scales = None if args.start_scale is None else model.num_trained if model else planned_scales(
         image, config, model_file if args.resume else None)
     if num_scales is not None and args.start_scale >= num_scales:
         raise SinGANError(f"--start_scale {args.start_scale}: must be between 0 and {num_scales - 1} "
                           f"for this model ({num_scales} scales)")
     cli.watch_resumable(args, model_file, *gifs.values())
-    if train:
+    if not reuse:
         config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
-        model = train_image(image, config, model_file, device, resume=args.resume)
+        model = train_image(image, config, model_file, device, resume=args.resume,
+                            overwrite=model_file.is_file() and not args.resume)
 
     if size is not None:
         upscale.check_upscale(model, tuple(model.reals[model.num_trained - 1].shape[-2:]), size)

@@ -16,7 +16,7 @@ the --max_size-resized image) the exact chain of singan.upscale lands on sr_fact
 
 from pathlib import Path
 
-from .. import SinGANError, TrainConfig, cli, load, paths, train_image, upscale
+from .. import SinGANError, TrainConfig, cli, load, paths, stale, train_image, upscale
 from .. import applications as apps
 from ..config import add_config_args
 from ..images import save_image
@@ -27,7 +27,8 @@ def main(args):
     # Step: the SR pyramid factor, the config and the output, checked before any work:
     in_scale, _ = apps.sr_chain(args.sr_factor)
     config = TrainConfig.from_args(args, scale_factor=1 / in_scale, mode="train").validate()  # SR trains in 'train'
-    model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, root=args.models_dir)
+    model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, root=args.models_dir,
+                                          sr_factor=args.sr_factor)
     out = paths.sr_dir(args.out, args.sr_factor, model_file=model_file) / f"{paths.image_stem(args.input_name)}_HR.png"
     cli.refuse_existing([out], args.overwrite)
     image = Path(args.input_dir) / args.input_name
@@ -41,13 +42,16 @@ def main(args):
     device = cli.device_from_args(args)
 
     # Step: load the SR model, or train (or resume) it on the low-resolution image:
-    if model_file.is_file() and not args.resume:
+    reuse = model_file.is_file() and not args.resume and stale.check_existing(
+        model_file, config, args.overwrite, seed_given=args.manualSeed is not None)
+    if reuse:
         model = load(model_file, device)
     else:
         print(f"training the SR model {model_file} (pyramid scale factor 1/{in_scale:.6f}, from --sr_factor)")
         cli.watch_resumable(args, model_file)
         config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
         model = train_image(Path(args.input_dir) / args.input_name, config, model_file, device, resume=args.resume,
+                            overwrite=model_file.is_file() and not args.resume,
                             geometry_fn=apps.sr_geometry_fn(config, args.input_name))
 
     # Step: sr_factor times the input file's size, by the finest generator repeated, saved:

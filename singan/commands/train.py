@@ -9,16 +9,15 @@ scale and every few minutes), per-scale previews in <that folder>/<scale>/ and -
 samples in Output/RandomSamples/<name>/<model folder>/gen_start_scale=0/.
 """
 
+from contextlib import nullcontext
 from pathlib import Path
 
 from .. import SinGANError, TrainConfig, cli, paths, train_image
 from ..config import add_config_args, between
 from ..images import check_regular_file, save_images
+from ..lock import check_free
+from ..results import has_files, result_folder
 from ..sampling import generate
-
-
-def _has_files(folder: Path) -> bool:
-    return folder.is_dir() and any(folder.iterdir())
 
 
 def main(args):
@@ -28,27 +27,34 @@ def main(args):
     model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, args.mode,
                                           root=args.models_dir)
     samples = paths.random_samples_dir(args.out, args.input_name, 0, model_file=model_file)
-    keep_samples = args.num_samples > 0 and _has_files(samples) and not args.overwrite
-    if keep_samples and not args.resume and not model_file.exists():  # (an existing model: train_image refuses)
-        raise SinGANError(f"samples already exist in {samples}; pass --overwrite to replace them")
+    keep_samples = has_files(samples) and not args.overwrite
+    if keep_samples and args.num_samples > 0 and not args.resume and not model_file.exists():
+        raise SinGANError(f"samples already exist in {samples}; pass --overwrite to replace them")  # (a model: below)
+    check_free(model_file)  # a running training of this model is the news, before its sample folder's claim
 
     image = Path(args.input_dir) / args.input_name
     if not args.resume:
         check_regular_file(image, "input image")
 
-    # Seed (a resumed run restores its own saved random state) and train:
+    # Claim the sample folder for the whole run (--overwrite: the old model's samples go, even with
+    # --num_samples 0), seed (a resumed run restores its own saved random state) and train:
     cli.watch_resumable(args, model_file)  # an interrupted run prints --resume once this run wrote the model
-    config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
-    model = train_image(image, config, model_file, device, resume=args.resume, overwrite=args.overwrite,
-                        save_every=args.save_every)
-    print(f"trained model: {model_file}")
+    claim = nullcontext() if keep_samples else result_folder(samples, args.overwrite)
+    with claim as staging:
+        config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
+        model = train_image(image, config, model_file, device, resume=args.resume, overwrite=args.overwrite,
+                            save_every=args.save_every)
+        print(f"trained model: {model_file}")
 
-    # Random samples, as the original does after training; --resume completes a set an interruption cut short:
-    names = [f"{i}.png" for i in range(args.num_samples)]
-    if keep_samples:
-        names = [name for name in names if not (samples / name).exists()] if args.resume else []
+        # Random samples, as the original does after training (into the claimed folder, whole; --resume
+        # completes a set of samples already kept in place):
+        names = [f"{i}.png" for i in range(args.num_samples)]
+        if staging is None:
+            names = [name for name in names if not (samples / name).exists()] if args.resume else []
+        if names:
+            save_images(samples if staging is None else staging,
+                        generate(model, len(names), batch_size=args.batch_size), names)
     if names:
-        save_images(samples, generate(model, len(names), batch_size=args.batch_size), names)
         print(f"{len(names)} random samples: {samples}")
 
 
