@@ -16,7 +16,7 @@ from torch import Tensor
 from . import checkpoint
 from .config import TrainConfig
 from .devices import resolve_device
-from .errors import SinGANError, api_error
+from .errors import SinGANError, api_error, flag_error
 from .images import read_image
 from .lock import check_free, model_lock
 from .memory import check_memory
@@ -42,7 +42,7 @@ def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | Non
         geometry = plan(h, w, config, name=name or "the image")
     problem = geometry_problem(geometry, finest_size(h, w, geometry.scale1), config.min_size)
     if problem:
-        raise SinGANError(f"{name or 'the image'} is {h}x{w}: {problem}")
+        raise flag_error(f"{name or 'the image'} is {h}x{w}: {problem}")
     reals = build_pyramid(resize_to_finest(real, geometry), geometry)
     return SinGAN(config=config, geometry=geometry, reals=reals, name=name)
 

@@ -58,8 +58,10 @@ class JobOptions:
 
 
 def one_line(error: BaseException) -> str:
-    """The first line of an error's message, prefixed by its type unless it is a user error."""
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    """The first line of an error's message (a user error in the command line's words, see
+    `errors.api_error`), prefixed by its type unless it is a user error."""
+    message = (getattr(error, "cli", None) or str(error)).strip()
+    text = message.splitlines()[0] if message else ""
     if isinstance(error, SinGANError):
         return text
     return f"{type(error).__name__}: {text}" if text else type(error).__name__

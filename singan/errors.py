@@ -7,6 +7,7 @@ exit with status 2; everything else is a bug and keeps its traceback. `check_int
 """
 
 import math
+import re
 
 
 class SinGANError(Exception):
@@ -20,6 +21,12 @@ def api_error(message: str, cli: str, *, partial_hint: bool = False) -> SinGANEr
     error = SinGANError(message)
     error.cli, error.partial_hint = cli, partial_hint
     return error
+
+
+def flag_error(message: str) -> SinGANError:
+    """`api_error` for a message written in the command line's words: the API's message names the same
+    settings without the dashes ('min_size 25' for '--min_size 25')."""
+    return api_error(re.sub(r"--(?=[a-z])", "", message), message)
 
 
 def check_int(name: str, value, low: int, high: int | None = None, *, optional: bool = False,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from torch import Tensor
 
 from .config import TrainConfig
-from .errors import SinGANError
+from .errors import flag_error
 from .imresize import imresize
 
 MAX_SCALES = 50  # pyramid levels a model may have (the defaults give balloons.png 9, --scale_factor 0.95 gives it 42)
@@ -142,7 +142,7 @@ def plan(height: int, width: int, config: TrainConfig, *, sr: bool = False, name
     if g.num_levels > MAX_SCALES and not sr:
         problem = problem.replace("the pyramid has", f"--scale_factor {scale_factor:g} gives")
     fix = _fix(height, width, min_size, max_size, scale_factor, sr, config.receptive_field)
-    raise SinGANError(f"{name} is {height}x{width}{resized}: {problem}; {fix}")
+    raise flag_error(f"{name} is {height}x{width}{resized}: {problem}; {fix}")
 
 
 def adjust_scales(height: int, width: int, min_size: int = 25, max_size: int = 250,

@@ -15,7 +15,7 @@ import torch
 from skimage import io
 
 from helpers import ENV, IMAGES, REPO, run_command, untrained_model_file
-from singan import SinGANError, generate, load
+from singan import SinGANError, generate, load, paths
 from singan import applications as apps
 from singan import upscale as up
 from singan.images import read_image, save_image
@@ -35,7 +35,7 @@ def workdir(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("upscale")
     untrained_model_file(cwd / "TrainedModels" / "balloons" / MODEL / "model.pt")
     untrained_model_file(cwd / "TrainedModels" / "balloons" / "scale_factor=0.750000_noise_padding" / "model.pt",
-                         mode="animation_train", min_size=20)
+                         mode="animation_train", min_size=20, manualSeed=1)
     paste, mask = io.imread(IMAGES / "balloons.png")[..., :3].copy(), np.zeros(FULL + (3,), np.uint8)
     paste[60:100, 100:150], mask[60:100, 100:150] = (200, 30, 30), 255
     (cwd / "ref").mkdir()
@@ -150,7 +150,8 @@ def test_every_command_writes_the_input_size(workdir, monkeypatch, capsys):
                                   ("paint2image", "Paint2image", "start_scale=1.png")):
         out = run(command, *ref)
         assert _size(out / folder / "balloons" / MODEL / "paste_out_186x248" / name) == FULL
-    out = run("animate", "--num_frames", "3", "--beta", "0.9", "--start_scale", "1")
+    out = run("animate", "--num_frames", "3", "--beta", "0.9", "--start_scale", "1",  # the stored model's settings
+              "--max_size", "40", "--niter", "30")
     gif = (out / "Animation" / "balloons" / "scale_factor=0.750000_noise_padding" / "start_scale=1_186x248"
            / "alpha=0.100000_beta=0.900000.gif")
     frames = imageio.mimread(gif)
@@ -162,7 +163,8 @@ def test_every_command_writes_the_input_size(workdir, monkeypatch, capsys):
 def test_harmonization_at_full_size_keeps_the_reference_outside_the_mask(workdir, tmp_path, monkeypatch, capsys):
     # Trained at --max_size 124 (93x124), so that the mask dilated and blurred at twice that size leaves
     # some of the image outside it (a radius of 14 and a blur reaching 40 pixels beyond).
-    model = load(untrained_model_file(tmp_path / "models" / "balloons" / MODEL / "model.pt", max_size=124))
+    model_file = untrained_model_file(tmp_path / "models" / "balloons" / MODEL / "model.pt", max_size=124)
+    model = load(model_file)
     real = apps.training_image(IMAGES / "balloons.png", model)
     ref, mask = apps.load_reference(workdir / "ref", "paste.png", tuple(real.shape[-2:]), with_mask=True)
     full = apps.load_reference(workdir / "ref", "paste.png", FULL, with_mask=True)
@@ -182,7 +184,7 @@ def test_harmonization_at_full_size_keeps_the_reference_outside_the_mask(workdir
                                      "--harmonization_start_scale", n, "--out_size", "full"],
                        tmp_path, monkeypatch, capsys)
     assert proc.returncode == 0, proc.stderr
-    folder = tmp_path / "Output" / "Harmonization" / "balloons" / MODEL / "paste_out_186x248"
+    folder = tmp_path / "Output" / "Harmonization" / "balloons" / paths.model_name(model_file) / "paste_out_186x248"
     png = io.imread(folder / f"start_scale={n}.png")[..., :3]
     assert (folder / "paste_mask_dilated.png").is_file()
     dilated = outside[0, 0].numpy()  # where the mask the command computes too is exactly 0
@@ -217,12 +219,15 @@ def test_animation_frames_share_the_upscaling_noise(workdir):
 
 def test_sr_writes_sr_factor_times_the_input_file(workdir, monkeypatch, capsys):
     """Issue 26: the model trained on balloons at --max_size 40 (30x40); SR.py --sr_factor 2 writes 372x496."""
-    sr_model = workdir / "TrainedModels" / "balloons" / "scale_factor=0.793701,alpha=100" / "model.pt"
-    untrained_model_file(sr_model)
-    proc = run_command("sr", ["--input_dir", IMAGES, "--input_name", "balloons.png", "--sr_factor", "2",
-                              "--not_cuda"], workdir, monkeypatch, capsys)
-    assert proc.returncode == 0, proc.stderr
-    hr = workdir / "Output" / "SR" / "2.0" / "scale_factor=0.793701,alpha=100" / "balloons_HR.png"
+    in_scale, _ = apps.sr_chain(2.0)
+    sr_model = paths.trained_model_file("balloons.png", 1 / in_scale, 100, root=workdir / "TrainedModels",
+                                        sr_factor=2.0)
+    untrained_model_file(sr_model, scale_factor=1 / in_scale, alpha=100, min_size=18, manualSeed=1)
+    # The stored model's settings (a model not found or stale would be trained, not used: the test says so).
+    proc = run_command("sr", [*COMMON, "--sr_factor", "2", "--max_size", "40", "--niter", "30"], workdir,
+                       monkeypatch, capsys)
+    assert proc.returncode == 0 and "training the SR model" not in proc.stdout, proc.stdout + proc.stderr
+    hr = workdir / "Output" / "SR" / "2.0" / sr_model.parent.name / "balloons_HR.png"
     assert _size(hr) == (372, 496)
 
 
