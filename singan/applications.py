@@ -386,7 +386,7 @@ def animate(model: SinGAN, *, alpha: float = 0.1, beta: float = 0.9, start_scale
     frames = _animation_frames(model, alpha, beta, start_scale, num_frames, batch_size)
     if out_size is None or tuple(out_size) == start:
         return _frames_uint8(frames)
-    plan = upscale.chain_plan(start, tuple(out_size), model.scale_factor)
+    plan = upscale.chain_plan(start, tuple(out_size), upscale.step_factor(model))
     noise = upscale.draw_noise(model, plan)
     from tqdm import tqdm
 

@@ -44,6 +44,12 @@ class Plan:
     crop: tuple[int, int]
 
 
+def step_factor(model: SinGAN) -> float:
+    """The factor whose inverse bounds one upscaling step: the pyramid's, or the configured one for a
+    pyramid whose scales all have one size (factor 1: it never upscales between scales)."""
+    return model.scale_factor if model.scale_factor < 1 else model.config.scale_factor
+
+
 def chain_plan(start: tuple[int, int], size: tuple[int, int], scale_factor: float) -> Plan:
     """Steps of at most 1/scale_factor from `start` to `size` (H, W), geometric per axis, ending on it."""
     (h, w), (H, W) = start, size
@@ -152,7 +158,7 @@ def _pass_fits(model: SinGAN, hw: tuple[int, int]) -> bool:
 
 def upscale_bytes(model: SinGAN, start: tuple[int, int], size: tuple[int, int], num_images: int = 1) -> int:
     """Estimated peak bytes of upscaling `num_images` images from `start` to `size` (kept at the end)."""
-    cfg, plan, worst, prev = model.config, chain_plan(start, size, model.scale_factor), 0, start
+    cfg, plan, worst, prev = model.config, chain_plan(start, size, step_factor(model)), 0, start
     c, p = cfg.nc_im, 2 * cfg.pad
     for hw in plan.sizes:
         step = 2 * 4 * c * (hw[0] + p) * (hw[1] + p) + 4 * c * prev[0] * prev[1]
@@ -285,7 +291,7 @@ def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan 
     start = tuple(images.shape[-2:])
     if tuple(size) == start and plan is None:
         return images
-    plan = plan or chain_plan(start, tuple(size), model.scale_factor)
+    plan = plan or chain_plan(start, tuple(size), step_factor(model))
     if plan.factor is None:
         check_upscale(model, start, tuple(size), images.shape[0], flag)
     from tqdm import tqdm

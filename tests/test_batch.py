@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ENV, IMAGES, TINY, fid_weights_file
-from singan import SinGANError, TrainConfig, batch, benchmark
+from singan import SinGANError, TrainConfig, batch, benchmark, lock
 from singan.batch_summary import format_csv, format_markdown
 
 TINY_FLAGS = [f"--{k}={v}" for k, v in TINY.items()] + ["--num_samples=4", "--save_samples=2", "--device=cpu"]
@@ -131,6 +131,12 @@ def test_killed_batch_resumes_without_retraining_finished_images(tmp_path, ray_s
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+    # Ray's worker training the second image outlives the killed driver for a moment (until it sees its
+    # raylet gone); while it lives, its lock refuses a second training (tests/test_lock.py), as it should.
+    deadline = time.time() + 120
+    while lock.locked_by(second / "model.pt") is not None:
+        assert time.time() < deadline, f"the killed batch's worker {lock.locked_by(second / 'model.pt')} lives on"
+        time.sleep(0.1)
     assert not (second / "batch_result.json").exists()
     sha, mtime = _sha(first / "model.pt"), (first / "model.pt").stat().st_mtime_ns
     batch.main(["--input_dir", str(folder), "--out", str(out), *TINY_FLAGS, "--niter=40"])

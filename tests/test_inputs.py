@@ -37,6 +37,5 @@ def test_train_and_sample(tmp_path, inputs, name, extra, warning):
     folder = tmp_path / "Output" / "RandomSamples" / name[:-4] / MODEL / "gen_start_scale=0"
     samples = [io.imread(folder / f"{i}.png") for i in range(3)]
     assert all(s.shape[:2] == (30, 40) for s in samples)
-    if extra:  # a single-channel model writes grey PNGs: the colour channels of each sample are equal
-        for s in samples:
-            assert np.array_equal(s[..., 0], s[..., 1]) and np.array_equal(s[..., 1], s[..., 2])
+    # A single-channel model writes grey (L) PNGs, a three-channel one RGB, never RGBA:
+    assert all(s.shape == ((30, 40) if extra else (30, 40, 3)) for s in samples), [s.shape for s in samples]
