@@ -1,4 +1,4 @@
-"""A README picture: the same crop of a result at the training size and at full size, side by side.
+"""A picture of docs/outputs.md: the same crop of a result at the training size and at full size, side by side.
 
     python docs/side_by_side.py SMALL.png FULL.png OUT.png [--crop top left height width] [--zoom 2]
 

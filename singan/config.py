@@ -179,7 +179,7 @@ def _combinations(c: TrainConfig) -> list[tuple[bool, str]]:
 
 
 # Named defaults. 'fast' trains 4x fewer iterations per scale, with the learning-rate drop at the
-# same fraction of training (0.8) as the original's 1600 of 2000; see the README for its quality.
+# same fraction of training (0.8) as the original's 1600 of 2000; see docs/performance.md for its quality.
 PRESETS: dict[str, dict] = {
     "default": {},
     "fast": {"niter": 500, "lr_milestone": 400},
