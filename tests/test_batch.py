@@ -18,7 +18,7 @@ import pytest
 
 from helpers import ENV, IMAGES, TINY, fid_weights_file, run_command, tiny_config
 from singan import SinGANError, TrainConfig, batch, benchmark, lock, paths
-from singan.batch_job import JobOptions, run_job
+from singan.batch_job import JobOptions, ProgressReport, run_job
 from singan.batch_summary import format_csv, format_markdown
 
 TINY_FLAGS = [f"--{k}={v}" for k, v in TINY.items()] + ["--num_samples=4", "--save_samples=2", "--device=cpu"]
@@ -60,12 +60,29 @@ def test_the_batch_lays_its_models_and_samples_out_as_the_other_commands(tmp_pat
     assert other == paths.trained_model_file("balloons.png", 0.75, 5, root=tmp_path / "Models")
 
 
+def test_progress_report_tells_each_scale_and_at_most_one_report_per_interval():
+    reports, now = [], [0.0]
+    progress = ProgressReport(lambda **fields: reports.append(fields), every=2.0, clock=lambda: now[0])
+    for scale, iteration, t in ((1, 5, 0.0), (1, 6, 1.0), (1, 7, 2.5), (1, 8, 3.0), (2, 1, 3.1)):
+        now[0] = t
+        progress(scale, iteration, 3, iteration / 30)
+    assert reports == [{"scale": 1, "scales": 3, "work": 5 / 30, "work_at_start": 5 / 30},  # a resumed run
+                       {"scale": 1, "scales": 3, "work": 7 / 30}, {"scale": 2, "scales": 3, "work": 1 / 30}]
+
+
 def test_a_batch_jobs_model_is_found_and_sampled_by_singan_sample(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     config = tiny_config(niter=2)
     model_file, samples = batch.layout(out, IMAGES / "balloons.png", config)
-    row = run_job(IMAGES / "balloons.png", config, model_file, samples, JobOptions(num_samples=2, save_samples=2))
+    reports = []
+    row = run_job(IMAGES / "balloons.png", config, model_file, samples, JobOptions(num_samples=2, save_samples=2),
+                  lambda **fields: reports.append(fields))
     assert row["status"] == "done", row
+    states = [r["state"] for r in reports if "state" in r]
+    assert states == ["training", "scoring", "done"], reports
+    progress = [r for r in reports if "state" not in r]  # from training's progress_fn, not the checkpoint
+    assert progress[0] == {"scale": 0, "scales": 2, "work": 0.0, "work_at_start": 0.0}
+    assert [r["scale"] for r in progress] == [0, 1]  # a report when a scale starts (and every 2 s)
     assert sorted(p.name for p in model_file.parent.iterdir() if p.is_file()) == [
         "batch.log", "batch_result.json", "model.pt"]
     assert (samples / "evaluation_gen_start_scale=0.json").is_file()
