@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from singan import TrainConfig  # noqa: E402
-from singan.batch import run_batch, start_ray  # noqa: E402
+from singan.batch import layout, run_batch, start_ray  # noqa: E402
 from singan.batch_job import JobOptions, run_job  # noqa: E402
 
 TINY = dict(min_size=25, max_size=40, niter=30)  # as tests/helpers.py
@@ -35,7 +35,7 @@ def copy_images(count: int, folder: Path) -> list[Path]:
 def sequential(images: list[Path], config: TrainConfig, out: Path, options: JobOptions) -> float:
     start = time.perf_counter()
     for image in images:
-        row = run_job(image, config, out / image.stem / "model.pt", out / "samples" / image.stem, options)
+        row = run_job(image, config, *layout(out, image, config), options)  # where singan.batch puts them
         assert row["status"] == "done", row["error"]
     return time.perf_counter() - start
 

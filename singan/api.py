@@ -22,7 +22,7 @@ from .lock import check_free, model_lock
 from .memory import check_memory
 from .model import SinGAN
 from .pyramid import ScaleGeometry, build_pyramid, finest_size, geometry_problem, plan, resize_to_finest
-from .training import train
+from .training import ProgressFn, train
 
 
 def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | None = None, name: str = "") -> SinGAN:
@@ -124,7 +124,7 @@ def _new_model(image: str | Path, config: TrainConfig, device: torch.device, geo
 
 def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, device: torch.device | str = "cpu",
                 *, geometry_fn=None, resume: bool = False, overwrite: bool = False, save_every: float = 300.0,
-                progress: bool = True) -> SinGAN:
+                progress: bool = True, progress_fn: ProgressFn | None = None) -> SinGAN:
     """Train a SinGAN on the image file `image` and save it to `model_file` (after every scale).
 
     geometry_fn(h, w) -> ScaleGeometry overrides the pyramid geometry (super-resolution).
@@ -132,6 +132,7 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
     The model's lock (`singan.lock.model_lock`) is held for the whole run: a second training or
     resume of the same model file meanwhile is refused with a SinGANError naming this process.
     Per-scale previews are written to folders 0/, 1/, ... beside `model_file`.
+    progress_fn(scale, iteration, num_scales, work) hears of every iteration (`singan.training.ProgressFn`).
     """
     image, model_file = check_path("image", image), check_path("model_file", model_file)
     device = resolve_device(device, flag="device")
@@ -145,7 +146,7 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
                 print(f"{model_file} is already fully trained; nothing to resume")
                 return model
         return train(model, model_file.parent, resume=resume_state, save_every=save_every,
-                     save=lambda m, r: checkpoint.save(m, model_file, r), progress=progress)
+                     save=lambda m, r: checkpoint.save(m, model_file, r), progress=progress, progress_fn=progress_fn)
 
 
 def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bool = False) -> SinGAN:

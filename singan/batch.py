@@ -6,11 +6,14 @@
 
 Without --address a local Ray starts in this process, using every CPU and GPU of the machine;
 each image is one Ray task holding --cpus_per_image CPUs and --gpus_per_image GPUs (fractions
-share a GPU). Models go to <out>/TrainedModels/<name>/model.pt (or <models_dir>/<name>/model.pt),
-samples and evaluation JSON to
-<out>/RandomSamples/<name>/gen_start_scale=<g>/ (g = 0 and 1: the paper's settings "N" and
-"N-1"), the summary to <out>/summary.md and <out>/summary.csv. On a cluster, <out> must be a
-folder every node sees.
+share a GPU). Models go where every other command looks for them, with <out>/TrainedModels as the
+models folder (or --models_dir): <models_dir>/<name>/scale_factor=0.750000,alpha=10/model.pt (see
+singan.paths), with the job's batch.log and batch_result.json beside it, so
+`singan-sample --models_dir <out>/TrainedModels --out <out>` samples a batch's model. Samples go
+where that command would put them, <out>/RandomSamples/<name>/<model>/gen_start_scale=<g>/ (g = 0
+and 1: the paper's settings "N" and "N-1"; <model> is `paths.model_name`), with the evaluation JSON
+in <out>/RandomSamples/<name>/<model>/; the summary goes to <out>/summary.md and <out>/summary.csv.
+On a cluster, <out> must be a folder every node sees.
 
 An image that fails is reported in one line and the others go on. Run the same command again
 after a crash: finished images are skipped, unfinished ones resume from their checkpoints; a
@@ -26,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import cli, stale
+from . import cli, paths, stale
 from .batch_job import RESULT_FILE, JobOptions, discard, run_job
 from .batch_progress import Board, Progress
 from .batch_summary import write_summary
@@ -91,11 +94,15 @@ def start_ray(address: str | None = None, num_cpus: int | None = None):
     return ray
 
 
-def _layout(out: Path, image: Path, models_dir: str | Path | None = None) -> tuple[Path, Path]:
-    """(model file, samples folder) of an image: <models_dir>/<name>/model.pt (default models_dir:
-    <out>/TrainedModels), <out>/RandomSamples/<name>."""
-    root = Path(models_dir) if models_dir is not None else out / "TrainedModels"
-    return root / image.stem / "model.pt", out / "RandomSamples" / image.stem
+def layout(out: str | Path, image: Path, config: TrainConfig,
+           models_dir: str | Path | None = None) -> tuple[Path, Path]:
+    """(model file, samples folder) of an image, as main_train.py and random_samples.py name them with
+    --models_dir `models_dir` (default <out>/TrainedModels) and --out `out`: the model file
+    `paths.trained_model_file` and <out>/RandomSamples/<name>/<model>, the folder of its
+    gen_start_scale=<g> sample folders (`paths.random_samples_dir`)."""
+    root = Path(models_dir) if models_dir is not None else Path(out) / paths.DEFAULT_ROOT
+    model_file = paths.trained_model_file(image.name, config.scale_factor, config.alpha, root=root)
+    return model_file, paths.random_samples_dir(out, image.name, 0, model_file=model_file).parent
 
 
 def check_earlier_models(images: list[Path], config: TrainConfig, out: Path, models_dir: str | Path | None,
@@ -103,7 +110,7 @@ def check_earlier_models(images: list[Path], config: TrainConfig, out: Path, mod
     """Before any task starts: an image whose model (finished or not) was trained with other settings is
     refused in one line naming them; with `overwrite` every image's earlier model and results are removed."""
     for image in images:
-        model_file, samples_dir = _layout(out, image, models_dir)
+        model_file, samples_dir = layout(out, image, config, models_dir)
         if not model_file.exists():
             continue
         check_free(model_file)  # a worker of an earlier batch still training it
@@ -142,7 +149,7 @@ def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options:
               cpus_per_image: float = 1, gpus_per_image: float = 0, quiet: bool = False,
               schedule_wait: float = SCHEDULE_WAIT, models_dir: str | Path | None = None) -> list[dict]:
     """Train and score `images` on the Ray this process is connected to; one row per image, in order.
-    Models go to <models_dir>/<name>/model.pt (default <out>/TrainedModels). Tasks still queued after
+    Models go to `layout(...)` (default models folder <out>/TrainedModels). Tasks still queued after
     `schedule_wait` seconds in which nothing of this batch ran are reported as failed (the cluster could
     not schedule them), not waited on forever."""
     import ray
@@ -154,7 +161,7 @@ def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options:
     board = ray.remote(num_cpus=0)(Board).remote()
     task = ray.remote(_job).options(num_cpus=cpus_per_image, num_gpus=gpus_per_image, max_retries=MAX_RETRIES)
     for image in images:
-        model_file, samples_dir = _layout(out, image, models_dir)
+        model_file, samples_dir = layout(out, image, config, models_dir)
         row = finished_row(model_file)
         if row is not None:
             rows[image.name] = row

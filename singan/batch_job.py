@@ -13,7 +13,6 @@ SWD and, with Inception weights, SIFID mean; SIFID dims (the Inception layer); p
 
 import contextlib
 import shutil
-import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -36,7 +35,7 @@ from .sampling import generate
 SETTINGS = {"N": 0, "N-1": 1}  # the paper's names of the two sampling settings -> gen_start_scale
 RESULT_FILE = "batch_result.json"  # the finished row, beside the model file
 LOG_FILE = "batch.log"  # what training printed, beside the model file
-WATCH_EVERY = 2.0  # seconds between looks at the model file for progress
+REPORT_EVERY = 2.0  # seconds between progress reports within a scale
 LOCK_WAIT = 30.0  # seconds to wait for a killed batch's worker still holding the model's lock to stop
 
 Report = Callable[..., None]
@@ -67,25 +66,21 @@ def one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def _progress(state: dict) -> dict:
-    """Finished scales, all scales, and the fraction of the training work done (by pixels) of a checkpoint."""
-    pixels = [r.shape[-2] * r.shape[-1] for r in state["reals"]]
-    done = len(state["scales"])
-    return {"scale": done, "scales": len(pixels), "work": sum(pixels[:done]) / sum(pixels)}
+class ProgressReport:
+    """Training's progress_fn for a job: reports finished scales, all scales and the fraction of the training
+    work done when training starts (`work_at_start`: a resumed job started later), when a scale starts and
+    at most every REPORT_EVERY seconds in between."""
 
+    def __init__(self, report: Report, every: float = REPORT_EVERY, clock: Callable[[], float] = time.monotonic):
+        self.report, self.every, self.clock, self.scale, self.last = report, every, clock, None, 0.0
 
-def _watch(model_file: Path, report: Report, stop: threading.Event) -> None:
-    """Report the progress whenever the checkpoint changes."""
-    seen = None
-    while not stop.wait(WATCH_EVERY):
-        try:
-            mtime = model_file.stat().st_mtime
-            if mtime == seen:
-                continue
-            seen = mtime
-            report(**_progress(checkpoint.read_state(model_file)))
-        except Exception:  # not written yet, or being replaced: look again later
-            continue
+    def __call__(self, scale: int, iteration: int, num_scales: int, work: float) -> None:
+        now = self.clock()
+        if scale == self.scale and now - self.last < self.every:
+            return
+        fields = {"work_at_start": work} if self.scale is None else {}
+        self.scale, self.last = scale, now
+        self.report(scale=scale, scales=num_scales, work=work, **fields)
 
 
 def _wait_for_lock(model_file: Path) -> None:
@@ -98,24 +93,16 @@ def _wait_for_lock(model_file: Path) -> None:
 def _train(image: Path, config: TrainConfig, model_file: Path, options: JobOptions, report: Report):
     """Train (or resume, or just load) the model; returns it."""
     _wait_for_lock(model_file)
-    progress = {"work": 0.0}
     if model_file.exists():
         state = checkpoint.read_state(model_file)
         if state["complete"]:
-            report(state="trained", **_progress(state))
+            scales = len(state["scales"])
+            report(state="trained", scale=scales, scales=scales, work=1.0)
             return load(model_file, options.device)
-        progress = _progress(state)
-    report(state="training", started=time.time(), work_at_start=progress["work"], **progress)
+    report(state="training", started=time.time())
     torch.manual_seed(options.seed)
-    stop = threading.Event()
-    watcher = threading.Thread(target=_watch, args=(model_file, report, stop), daemon=True)
-    watcher.start()
-    try:
-        return train_image(image, config, model_file, options.device, resume=model_file.exists(),
-                           save_every=options.save_every, progress=False)
-    finally:
-        stop.set()
-        watcher.join()
+    return train_image(image, config, model_file, options.device, resume=model_file.exists(),
+                       save_every=options.save_every, progress=False, progress_fn=ProgressReport(report))
 
 
 def discard(model_file: Path, samples_dir: Path) -> None:

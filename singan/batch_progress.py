@@ -1,9 +1,9 @@
 """Progress of a batch: what the workers report, one line per image change and an overall bar.
 
 Workers send their image's state ('training', 'trained', 'scoring', 'done', 'failed'), the
-number of finished scales and the fraction of the training work done (by pixels: fine
-scales cost more, `work`; `work_at_start` for a resumed job) to a `Board` (a Ray actor in
-the batch runner, a plain object here).
+number of finished scales and the fraction of the training work done (`work`, as training's
+progress_fn gives it: fine scales cost more; `work_at_start` for a resumed job) to a `Board`
+(a Ray actor in the batch runner, a plain object here).
 `Progress` prints a line whenever an image's state or scale changes, with an estimate of
 its remaining time, and keeps a bar of finished images.
 """

@@ -31,10 +31,16 @@ class RunProgress:
 
     def __init__(self, costs: list[float], niter: int, start: tuple[int, int] = (0, 0), enabled: bool = True):
         self.costs, self.niter, self.scale = costs, niter, start[0]
-        done = sum(costs[:start[0]]) * niter + (costs[start[0]] * start[1] if start[0] < len(costs) else 0)
-        self.bar = tqdm(total=sum(costs) * niter, initial=done, disable=not enabled, dynamic_ncols=True,
+        self.done = sum(costs[:start[0]]) * niter + (costs[start[0]] * start[1] if start[0] < len(costs) else 0)
+        self.total = sum(costs) * niter
+        self.bar = tqdm(total=self.total, initial=self.done, disable=not enabled, dynamic_ncols=True,
                         bar_format="{desc}{percentage:3.0f}%|{bar}| {elapsed} elapsed, {remaining} left{postfix}")
         self._losses = ""
+
+    @property
+    def work(self) -> float:
+        """The fraction of the run's work done, weighted as the bar weighs it (also with the bar disabled)."""
+        return min(1.0, self.done / self.total) if self.total > 0 else 1.0
 
     def start_scale(self, n: int, size: tuple[int, int]) -> None:
         self.scale = n
@@ -45,6 +51,7 @@ class RunProgress:
         if losses is not None:
             self._losses = " " + " ".join(f"{k}={v:.3g}" for k, v in losses.items())
         self.bar.set_postfix_str(f"iteration {iteration + 1}/{self.niter}{self._losses}", refresh=False)
+        self.done += self.costs[self.scale]
         self.bar.update(self.costs[self.scale])
 
     def close(self) -> None:

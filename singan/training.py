@@ -20,7 +20,9 @@ weights bit for bit:
 
 A checkpoint is written after every scale, every `save_every` seconds inside a
 scale, and when the run is interrupted (Ctrl-C, SIGTERM), so it can resume
-exactly.
+exactly. An optional `progress_fn(scale, iteration, num_scales, work)` hears of
+every iteration (as stylegan3's training loop takes progress_fn); it draws no
+random numbers and runs no tensor op, so a run with one trains the same bits.
 """
 
 import math
@@ -48,6 +50,11 @@ from .sampling import draw_concat
 PREVIEW_EVERY = 500  # iterations between preview images (and at the last one)
 GRAPH_WARMUP = 3  # eager iterations before a scale's iteration is captured as a CUDA graph
 LOSS_NAMES = ("errD", "errG", "rec")
+
+# progress_fn(scale, iteration, num_scales, work): the 0-based index of the scale in training, its iterations
+# done (0 before the first), the number of scales, and the fraction of the run's work done (0..1, scales
+# weighted by their cost as the progress bar weighs them).
+ProgressFn = Callable[[int, int, int, float], None]
 
 
 def gradient_penalty(netD: nn.Module, real: Tensor, fake: Tensor, lambda_grad: float, weight: Tensor) -> Tensor:
@@ -285,7 +292,7 @@ def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
                 resume: dict | None = None, checkpoint: Callable[[dict], None] | None = None,
                 save_every: float = 300.0, quantize: Callable[[Tensor], Tensor] | None = None,
                 outf: Path | None = None, progress: RunProgress | bool = True,
-                stop: GracefulStop | None = None) -> TrainedScale:
+                stop: GracefulStop | None = None, progress_fn: ProgressFn | None = None) -> TrainedScale:
     """Train G_n and D_n against reals[n] with scales 0..n-1 of `model` frozen.
 
     resume: an in-progress state written by an earlier call (via `checkpoint`).
@@ -294,6 +301,7 @@ def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
     quantize: maps the generator's input image to a colour palette (paint-to-image training).
     outf: folder for the preview images and the loss plot of this scale.
     progress: the run's bar, or whether to show one for this scale alone.
+    progress_fn: called after every iteration (see ProgressFn; `work` as `progress` counts it).
     """
     cfg = model.config
     own_bar = isinstance(progress, bool)
@@ -314,6 +322,8 @@ def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
         loss_values, fake = step()
         values = _record_losses(losses, loss_values, n, epoch)
         bar.step(epoch, dict(zip(LOSS_NAMES, values)) if epoch % 25 == 0 or epoch == cfg.niter - 1 else None)
+        if progress_fn is not None:
+            progress_fn(n, epoch + 1, len(model.reals), bar.work)
         if epoch % PREVIEW_EVERY == 0 or epoch == cfg.niter - 1:
             rec_img = trainer.preview()
             if outf is not None:
@@ -369,12 +379,14 @@ def run_progress(model: SinGAN, start: tuple[int, int], enabled: bool = True) ->
 
 def train(model: SinGAN, out_dir: Path, *, resume: dict | None = None,
           save: Callable[[SinGAN, dict], None] | None = None, save_every: float = 300.0,
-          progress: bool = True) -> SinGAN:
+          progress: bool = True, progress_fn: ProgressFn | None = None) -> SinGAN:
     """Train the scales of `model` that are not finished yet, coarsest first.
 
     resume: the checkpoint's resume state {'rng': ..., 'in_progress': ... or None}.
     save(model, resume_state): called after every finished scale, every `save_every` seconds inside
         a scale and on Ctrl-C / SIGTERM, with the state needed to continue exactly from there.
+    progress_fn: called once before the first iteration (with the resumed position) and after every
+        iteration (see ProgressFn).
     """
     device = model.device
     in_progress = None
@@ -383,6 +395,8 @@ def train(model: SinGAN, out_dir: Path, *, resume: dict | None = None,
         in_progress = resume.get("in_progress")
     start = (model.num_trained, in_progress["iteration"] if in_progress else 0)
     bar = run_progress(model, start, progress)
+    if progress_fn is not None and start[0] < len(model.reals):
+        progress_fn(start[0], start[1], len(model.reals), bar.work)
     with GracefulStop() as stop:
         for n in range(model.num_trained, len(model.reals)):
             outf = Path(out_dir) / str(n)
@@ -395,7 +409,8 @@ def train(model: SinGAN, out_dir: Path, *, resume: dict | None = None,
 
             bar.start_scale(n, tuple(model.reals[n].shape[-2:]))
             model.scales.append(train_scale(model, n, netG, netD, resume=in_progress, checkpoint=checkpoint,
-                                            save_every=save_every, outf=outf, progress=bar, stop=stop))
+                                            save_every=save_every, outf=outf, progress=bar, stop=stop,
+                                            progress_fn=progress_fn))
             in_progress = None
             if save is not None:
                 save(model, {"rng": _rng_state(device), "in_progress": None})

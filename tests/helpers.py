@@ -124,28 +124,36 @@ def fid_weights_file(folder: Path, seed: int = 0) -> Path:
     return folder / WEIGHTS_FILE
 
 
-def untrained_model_file(path: Path, image: str = "balloons.png", **config) -> Path:
-    """A complete checkpoint of `image` whose scales hold freshly initialised networks: a model to
-    sample from, in no time and without training (for tests of the commands' checks)."""
-    import torch
-
-    from singan import build_model, checkpoint
+def random_model(image: str | Path = "balloons.png", *, scales: int | None = None, noise_amp: float = 0.1,
+                 seed: int = 0, **config):
+    """The pyramid of `image` (a name in input/images, or a path) under tiny_config(**config) whose first
+    `scales` scales (default: all, a complete model) hold freshly initialised networks (G and D, in eval mode,
+    frozen): a SinGAN to sample from, in no time and without training. Scale 0 has noise amplitude 1 and
+    random reconstruction noise, the others `noise_amp` and zeros, as training leaves them."""
+    from singan import build_model
     from singan.images import read_image
     from singan.model import TrainedScale
     from singan.training import new_scale_networks
 
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     cfg = tiny_config(**config)
-    model = build_model(read_image(IMAGES / image, cfg.nc_im), cfg, name=image)
-    for n, real in enumerate(model.reals):
-        netG, netD = new_scale_networks(model, n)
-        netG.eval()
+    model = build_model(read_image(IMAGES / image, cfg.nc_im), cfg, name=Path(image).name)
+    for n, real in enumerate(model.reals[:scales]):
+        netG, netD = (net.eval().requires_grad_(False) for net in new_scale_networks(model, n))
         h, w = real.shape[-2:]
         z_rec = torch.zeros(1, cfg.nc_z, h + 2 * cfg.pad, w + 2 * cfg.pad)
         if n == 0:
             z_rec.normal_()
-        model.scales.append(TrainedScale(netG=netG, z_rec=z_rec, noise_amp=1.0 if n == 0 else 0.1, netD=netD))
-    return checkpoint.save(model, path)
+        model.scales.append(TrainedScale(netG=netG, z_rec=z_rec, noise_amp=1.0 if n == 0 else noise_amp, netD=netD))
+    return model
+
+
+def untrained_model_file(path: Path, image: str | Path = "balloons.png", **config) -> Path:
+    """`random_model(image, **config)` saved as a complete checkpoint at `path` (for tests of the commands'
+    checks: a model to load and sample from without training)."""
+    from singan import checkpoint
+
+    return checkpoint.save(random_model(image, **config), path)
 
 
 def run_command(command: str, argv: list[str], cwd: Path, monkeypatch, capsys) -> subprocess.CompletedProcess:

@@ -8,26 +8,16 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import IMAGES, tiny_config
-from singan import SinGANError, TrainConfig, build_model, generate, train_image
+from helpers import IMAGES, random_model
+from singan import SinGANError, TrainConfig, generate, train_image
 from singan import applications as apps
 from singan.memory import INFERENCE_BASELINE_BYTES, sampling_bytes
-from singan.model import TrainedScale
-from singan.networks import build_networks
 
 
 @pytest.fixture(scope="module")
 def model():
     """The tiny balloons pyramid (25x34, 30x40) with two untrained, well-formed scales."""
-    from singan.images import read_image
-
-    torch.manual_seed(0)
-    model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(), name="balloons.png")
-    for n in range(2):
-        netG, _ = build_networks(model.config, n)
-        h, w = model.reals[n].shape[-2:]
-        model.scales.append(TrainedScale(netG.eval().requires_grad_(False), torch.zeros(1, 3, h + 10, w + 10), 0.5))
-    return model
+    return random_model(noise_amp=0.5)
 
 
 BAD_SAMPLING = [

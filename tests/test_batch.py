@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ENV, IMAGES, TINY, fid_weights_file
-from singan import SinGANError, TrainConfig, batch, benchmark, lock
+from helpers import ENV, IMAGES, TINY, fid_weights_file, run_command, tiny_config
+from singan import SinGANError, TrainConfig, batch, benchmark, lock, paths
+from singan.batch_job import JobOptions, ProgressReport, run_job
 from singan.batch_summary import format_csv, format_markdown
 
 TINY_FLAGS = [f"--{k}={v}" for k, v in TINY.items()] + ["--num_samples=4", "--save_samples=2", "--device=cpu"]
@@ -36,6 +37,62 @@ def _folder(tmp_path: Path, corrupt: bool = True) -> Path:
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _model_folder(out: Path, name: str, **config) -> Path:
+    """The folder of the batch's model of <name>.png: <out>/TrainedModels/<name>/scale_factor=...,alpha=..."""
+    return batch.layout(out, Path(f"{name}.png"), tiny_config(**config))[0].parent
+
+
+def _sample(out: Path, name: str, tmp_path, monkeypatch, capsys, *extra):
+    """singan-sample (random_samples.py) of a batch's model: --models_dir <out>/TrainedModels --out <out>."""
+    return run_command("sample", ["--input_name", f"{name}.png", "--models_dir", out / "TrainedModels", "--out", out,
+                                  "--not_cuda", "--num_samples", "3", *extra], tmp_path, monkeypatch, capsys)
+
+
+def test_the_batch_lays_its_models_and_samples_out_as_the_other_commands(tmp_path):
+    out = tmp_path / "out"
+    model_file, samples = batch.layout(out, IMAGES / "balloons.png", TrainConfig(alpha=5))
+    assert model_file == paths.trained_model_file("balloons.png", 0.75, 5, root=out / "TrainedModels")
+    assert model_file.parent.name == "scale_factor=0.750000,alpha=5"
+    assert samples / "gen_start_scale=1" == paths.random_samples_dir(out, "balloons.png", 1, model_file=model_file)
+    other, _ = batch.layout(out, IMAGES / "balloons.png", TrainConfig(alpha=5), models_dir=tmp_path / "Models")
+    assert other == paths.trained_model_file("balloons.png", 0.75, 5, root=tmp_path / "Models")
+
+
+def test_progress_report_tells_each_scale_and_at_most_one_report_per_interval():
+    reports, now = [], [0.0]
+    progress = ProgressReport(lambda **fields: reports.append(fields), every=2.0, clock=lambda: now[0])
+    for scale, iteration, t in ((1, 5, 0.0), (1, 6, 1.0), (1, 7, 2.5), (1, 8, 3.0), (2, 1, 3.1)):
+        now[0] = t
+        progress(scale, iteration, 3, iteration / 30)
+    assert reports == [{"scale": 1, "scales": 3, "work": 5 / 30, "work_at_start": 5 / 30},  # a resumed run
+                       {"scale": 1, "scales": 3, "work": 7 / 30}, {"scale": 2, "scales": 3, "work": 1 / 30}]
+
+
+def test_a_batch_jobs_model_is_found_and_sampled_by_singan_sample(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out"
+    config = tiny_config(niter=2)
+    model_file, samples = batch.layout(out, IMAGES / "balloons.png", config)
+    reports = []
+    row = run_job(IMAGES / "balloons.png", config, model_file, samples, JobOptions(num_samples=2, save_samples=2),
+                  lambda **fields: reports.append(fields))
+    assert row["status"] == "done", row
+    states = [r["state"] for r in reports if "state" in r]
+    assert states == ["training", "scoring", "done"], reports
+    progress = [r for r in reports if "state" not in r]  # from training's progress_fn, not the checkpoint
+    assert progress[0] == {"scale": 0, "scales": 2, "work": 0.0, "work_at_start": 0.0}
+    assert [r["scale"] for r in progress] == [0, 1]  # a report when a scale starts (and every 2 s)
+    assert sorted(p.name for p in model_file.parent.iterdir() if p.is_file()) == [
+        "batch.log", "batch_result.json", "model.pt"]
+    assert (samples / "evaluation_gen_start_scale=0.json").is_file()
+    batch_samples = {p.name: _sha(p) for p in (samples / "gen_start_scale=0").iterdir()}
+    assert sorted(batch_samples) == ["0.png", "1.png"]
+    proc = _sample(out, "balloons", tmp_path, monkeypatch, capsys)
+    assert proc.returncode == 2 and "already exists" in proc.stderr, proc.stderr  # the batch's folder
+    proc = _sample(out, "balloons", tmp_path, monkeypatch, capsys, "--overwrite")
+    assert proc.returncode == 0 and str(samples / "gen_start_scale=0") in proc.stdout, proc.stdout + proc.stderr
+    assert sorted(p.name for p in (samples / "gen_start_scale=0").iterdir()) == ["0.png", "1.png", "2.png"]
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -94,9 +151,16 @@ def test_batch_trains_the_good_images_and_reports_the_bad_one(tmp_path, capsys, 
     failures = [line for line in captured.out.splitlines() if "failed" in line]
     assert len(failures) == 1 and failures[0].startswith("corrupt.png") and "failed: cannot read" in failures[0]
     for name in ("balloons", "birds"):
-        assert (out / "TrainedModels" / name / "model.pt").is_file()
-        assert len(list((out / "RandomSamples" / name / "gen_start_scale=0").glob("*.png"))) == 2
-        assert (out / "RandomSamples" / name / "evaluation_gen_start_scale=1.json").is_file()
+        model_file, samples = batch.layout(out, Path(f"{name}.png"), tiny_config())
+        assert model_file.is_file() and (model_file.parent / "batch_result.json").is_file()
+        assert len(list((samples / "gen_start_scale=0").glob("*.png"))) == 2
+        assert (samples / "evaluation_gen_start_scale=1.json").is_file()
+    assert not list((out / "TrainedModels").glob("*/model.pt"))  # not the old layout
+    proc = _sample(out, "birds", tmp_path, monkeypatch, capsys, "--gen_start_scale", "1")
+    assert proc.returncode == 2 and "already exists" in proc.stderr, proc.stderr  # where the batch wrote
+    proc = _sample(out, "birds", tmp_path, monkeypatch, capsys, "--gen_start_scale", "1", "--overwrite")
+    assert proc.returncode == 0, proc.stderr
+    assert len(list((samples / "gen_start_scale=1").glob("*.png"))) == 3
     csv = (out / "summary.csv").read_text().splitlines()
     assert len(csv) == 4 and all(line.count(",") == csv[0].count(",") for line in csv)
     good = [line.split(",") for line in csv[1:3]]
@@ -125,7 +189,7 @@ def test_killed_batch_resumes_without_retraining_finished_images(tmp_path, ray_s
     argv = ["--input_dir", str(folder), "--out", str(out), *TINY_FLAGS, "--niter=40", "--cpus_per_image=2"]
     proc = subprocess.Popen([sys.executable, "-m", "singan.batch", *argv], env=ENV, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    first, second = (out / "TrainedModels" / name for name in ("balloons", "birds"))
+    first, second = (_model_folder(out, name, niter=40) for name in ("balloons", "birds"))
     try:  # one image at a time (2 CPUs each): kill once the first is scored and the second has a checkpoint
         _wait_for(lambda: (first / "batch_result.json").exists() and (second / "model.pt").exists(), proc)
     finally:

@@ -8,22 +8,13 @@ import stat
 import pytest
 import torch
 
-from helpers import IMAGES, in_progress_state, tiny_config
-from singan import SinGANError, build_model, checkpoint, generate, load
-from singan.images import read_image
-from singan.model import TrainedScale
-from singan.networks import build_networks
+from helpers import in_progress_state, random_model
+from singan import SinGANError, checkpoint, generate, load
 
 
 def _model(scales: int = 2):
     """The tiny balloons pyramid (25x34, 30x40) with `scales` untrained but well-formed scales."""
-    torch.manual_seed(0)
-    model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(), name="balloons.png")
-    for n in range(scales):
-        netG, netD = build_networks(model.config, n)
-        h, w = model.reals[n].shape[-2:]
-        model.scales.append(TrainedScale(netG.eval(), torch.zeros(1, 3, h + 10, w + 10), 0.1, netD.eval()))
-    return model
+    return random_model(scales=scales)
 
 
 @pytest.fixture(scope="module")

@@ -129,5 +129,6 @@ def test_batch_on_a_two_node_cluster_with_token_authentication(tmp_path):
     csv = (out / "summary.csv").read_text().splitlines()
     assert [line.split(",")[:2] for line in csv[1:]] == [["balloons.png", "done"], ["birds.png", "done"]]
     for name in ("balloons", "birds"):
-        assert (out / "TrainedModels" / name / "model.pt").is_file()
-        assert json.loads((out / "TrainedModels" / name / "batch_result.json").read_text())["status"] == "done"
+        model_folder = out / "TrainedModels" / name / "scale_factor=0.750000,alpha=10"  # as every command's
+        assert (model_folder / "model.pt").is_file()
+        assert json.loads((model_folder / "batch_result.json").read_text())["status"] == "done"

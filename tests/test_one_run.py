@@ -194,16 +194,17 @@ def test_batch_rerun_with_other_flags_is_refused_or_overwritten(tmp_path, capsys
     images = tmp_path / "images"
     images.mkdir()
     (images / "balloons.png").write_bytes((IMAGES / "balloons.png").read_bytes())
-    for models_dir, model_file in ((None, tmp_path / "Batch" / "TrainedModels" / "balloons" / "model.pt"),
-                                   ("Models", tmp_path / "Models" / "balloons" / "model.pt")):
+    for models_dir in (None, tmp_path / "Models"):
+        model_file, samples = batch.layout(tmp_path / "Batch", images / "balloons.png", TrainConfig(), models_dir)
+        assert model_file.parent == (models_dir or tmp_path / "Batch" / "TrainedModels") / "balloons" / MODEL
         untrained_model_file(model_file, niter=30)
         (model_file.parent / "batch_result.json").write_text(json.dumps({"status": "done"}))
-        samples = tmp_path / "Batch" / "RandomSamples" / "balloons" / "gen_start_scale=0"
+        samples = samples / "gen_start_scale=0"
         samples.mkdir(parents=True, exist_ok=True)
         (samples / "0.png").write_bytes(b"old")
         argv = ["--input_dir", str(images), "--out", str(tmp_path / "Batch"), *TINY, "--niter", "50", "--not_cuda"]
         if models_dir:
-            argv += ["--models_dir", str(tmp_path / models_dir)]
+            argv += ["--models_dir", str(models_dir)]
         with pytest.raises(SystemExit) as info:  # refused before Ray starts
             batch.main(argv)
         err = capsys.readouterr().err
@@ -231,12 +232,13 @@ def test_benchmark_refuses_input_dir_and_uses_models_dir(tmp_path, capsys, share
         benchmark.main(["places50", "--input_dir", str(tmp_path)])
     err = capsys.readouterr().err
     assert info.value.code == 2 and "--dataset_dir" in err and len(err.strip().splitlines()) == 1
-    untrained_model_file(tmp_path / "Models" / "1" / "model.pt", niter=30)  # an earlier run's model of 1.jpg
+    model_file = tmp_path / "Models" / "1" / MODEL / "model.pt"  # an earlier run's model of 1.jpg
+    untrained_model_file(model_file, niter=30)
     with pytest.raises(SystemExit) as info:
         benchmark.main(["places50", "--images", "1", *TINY, "--niter", "50", "--out", str(tmp_path / "B"),
                         "--models_dir", str(tmp_path / "Models"), "--dataset_dir", str(shared / "datasets/places50")])
     err = capsys.readouterr().err
-    assert info.value.code == 2 and str(tmp_path / "Models" / "1" / "model.pt") in err, err
+    assert info.value.code == 2 and str(model_file) in err, err
 
 
 def test_evaluate_uses_out_and_shows_progress(tmp_path, monkeypatch, capsys):

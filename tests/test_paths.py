@@ -1,12 +1,7 @@
 """Output folders are distinct per trained model: two models of one image never overwrite each other."""
 
-import torch
-
-from helpers import IMAGES, run_script, tiny_config
-from singan import build_model, checkpoint, paths
-from singan.images import read_image
-from singan.model import TrainedScale
-from singan.networks import build_networks
+from helpers import run_script, untrained_model_file
+from singan import paths
 
 A = paths.trained_model_file("balloons.png", 0.75, 10)
 B = paths.trained_model_file("balloons.png", 0.75, 5)
@@ -38,19 +33,9 @@ def test_every_output_folder_carries_the_model():
         assert make(A) != make(B)
 
 
-def _save_untrained(path):
-    torch.manual_seed(0)
-    model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(), name="balloons.png")
-    for n in range(2):
-        netG, _ = build_networks(model.config, n)
-        h, w = model.reals[n].shape[-2:]
-        model.scales.append(TrainedScale(netG.eval(), torch.zeros(1, 3, h + 10, w + 10), 0.5))
-    checkpoint.save(model, path)
-
-
 def test_two_models_of_one_image_keep_both_sample_sets(tmp_path):
     for alpha, model_file in (("10", A), ("5", B)):
-        _save_untrained(tmp_path / model_file)
+        untrained_model_file(tmp_path / model_file, alpha=float(alpha))
         run_script("random_samples.py", "--input_name", "balloons.png", "--mode", "random_samples", "--alpha", alpha,
                    "--num_samples", "2", "--not_cuda", cwd=tmp_path)
     for model_file in (A, B):

@@ -6,8 +6,8 @@ import time
 import pytest
 import torch
 
-from helpers import IMAGES
-from singan import TrainConfig, build_model
+from helpers import IMAGES, assert_same_checkpoints, tiny_config
+from singan import TrainConfig, build_model, checkpoint, train_image
 from singan.images import read_image
 from singan.progress import RunProgress, scale_costs
 from singan.training import run_progress, train
@@ -55,3 +55,26 @@ def test_whole_run_estimate_is_within_30_percent_of_the_measured_time(monkeypatc
     for estimate in (first, half):
         print(f"estimate {estimate / measured:.2f}x the measured time")
         assert abs(estimate / measured - 1) < 0.3, (estimate / measured, per_iteration)
+
+
+def test_work_is_counted_with_the_bar_disabled():
+    bar = RunProgress([1.0, 3.0], niter=2, start=(0, 1), enabled=False)
+    assert bar.work == 1 / 8
+    for n, iteration in ((0, 1), (1, 0), (1, 1)):
+        bar.start_scale(n, (10, 10))
+        bar.step(iteration)
+    assert bar.work == 1.0
+
+
+def test_progress_fn_hears_every_iteration_and_changes_no_bit(tmp_path):
+    """Training with a progress_fn lands on the same weights as without (no random draw, no op added)."""
+    calls = []
+    for name, progress_fn in (("plain.pt", None), ("reported.pt", lambda *a: calls.append(a))):
+        torch.manual_seed(0)
+        train_image(IMAGES / "balloons.png", tiny_config(niter=3), tmp_path / name, progress=False,
+                    progress_fn=progress_fn)
+    assert_same_checkpoints(*(checkpoint.read_state(tmp_path / name) for name in ("plain.pt", "reported.pt")))
+    assert [c[:3] for c in calls] == [(0, 0, 2), (0, 1, 2), (0, 2, 2), (0, 3, 2), (1, 1, 2), (1, 2, 2), (1, 3, 2)]
+    work = [c[3] for c in calls]
+    assert work[0] == 0 and work == sorted(work) and work[-1] == pytest.approx(1.0)
+    assert 0 < work[3] < 1 / 2  # scale 0 done: less than half the work, the finer scale costs more

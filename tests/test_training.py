@@ -1,12 +1,11 @@
 """A short real training run: losses go down, checkpoints reload safely, seeds reproduce."""
 
-import copy
 
 import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers import IMAGES, tiny_config
+from helpers import IMAGES, random_model, tiny_config
 from singan import build_model, checkpoint, load
 from singan.images import read_image
 from singan.sampling import generate
@@ -30,17 +29,8 @@ def _reconstruction(model):
 def trained(tmp_path_factory):
     out = tmp_path_factory.mktemp("train")
     model = _tiny_model(seed=1)
-    # Untrained reference: the same pyramid with freshly initialised generators at every scale.
-    untrained = copy.deepcopy(model)
-    for n in range(len(untrained.reals)):
-        from singan.model import TrainedScale
-        netG, _ = new_scale_networks(untrained, n)
-        netG.eval()
-        z = torch.zeros_like(F.pad(untrained.reals[n], [5] * 4))
-        if n == 0:
-            z = torch.randn(1, 1, *untrained.reals[0].shape[-2:]).expand(1, 3, -1, -1)
-            z = F.pad(z, [5] * 4)
-        untrained.scales.append(TrainedScale(netG=netG, z_rec=z, noise_amp=0.1))
+    untrained = random_model(seed=1)  # the same pyramid with freshly initialised networks at every scale
+    assert all(torch.equal(a, b) for a, b in zip(untrained.reals, model.reals, strict=True))
     path = out / "model.pt"
     train(model, out, save=lambda m, r: checkpoint.save(m, path, r), progress=False)
     return model, untrained, path, out
