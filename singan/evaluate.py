@@ -11,7 +11,8 @@ image as trained (the finest level of the real pyramid):
 - diversity: per-pixel std over the samples over the std of the image (0 = all samples alike);
 - patch SWD: sliced Wasserstein distance of the 7x7 patches, at 3 levels of 2x2 average pooling;
 - SIFID: single-image FID of each sample, mean and std over the samples, on pytorch-fid's Inception
-  at --sifid_dims channels (64 by default, as the released SIFID code; 192 as the paper's text). The
+  at --sifid_dims channels (64 by default, as the released SIFID code; 192: pytorch-fid's
+  second block, which ends with the second max-pool, where the paper's text names the features before it). The
   weights are --inception_weights, else the torch hub cache's, else downloaded there (see
   singan.fid_inception); without any, SIFID is left out with a one-line note (null in the JSON).
 Prints a table and writes it as JSON to evaluation_gen_start_scale=<g>.json beside the model file
@@ -161,7 +162,7 @@ def get_parser():
                         "hub cache's, downloaded there on first use")
     p.add_argument("--sifid_dims", type=int, default=64, choices=[64, 192],
                    help="SIFID's Inception features: 64 (after the first max-pool, the released SIFID code) or "
-                        "192 (after the second, the paper's text)")
+                        "192 (after the second; the paper's text names the features before it)")
     p.add_argument("--seed", dest="manualSeed", type=int, help="random seed (alias --manualSeed)")
     p.add_argument("--scale_factor", type=float, default=0.75, help="as in training (names the model folder)")
     p.add_argument("--alpha", type=float, default=10, help="as in training (names the model folder)")

@@ -24,7 +24,7 @@ WEIGHTS_FILE = "pt_inception-2015-12-05-6726825d.pth"
 WEIGHTS_URL = f"https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/{WEIGHTS_FILE}"
 DOWNLOAD_TIMEOUT = 20.0  # seconds without progress (connecting, or between reads) before a download gives up
 DIMS = {64: "64 channels, after the first max-pool (the released SIFID code)",
-        192: "192 channels, after the second max-pool (the paper's text)"}
+        192: "192 channels, after the second max-pool (pytorch-fid's 192 block; the paper's text: before that pool)"}
 
 
 def layer_name(dims: int) -> str:

@@ -233,5 +233,6 @@ def test_benchmark_table_has_mean_and_median_per_setting():
     for row, value in zip(rows, (0.1, 0.2, 0.3)):
         row.update({"SIFID N": value, "SIFID N-1": value / 2, "SIFID dims": 192})
     table = benchmark.format_table(rows, [(0.01, 0.02)])
-    assert "| SIFID (192 channels, after the second max-pool (the paper's text)) |" in table
+    assert ("| SIFID (192 channels, after the second max-pool (pytorch-fid's 192 block; the paper's text: before "
+            "that pool)) |") in table
     assert "| this run, gen_start_scale 0 (N) | 0.3000 / 0.2000 | 0.6000 / 0.4000 | 0.2000 / 0.2000 |" in table
