@@ -45,6 +45,8 @@ def main(args):
     reuse = model_file.is_file() and not args.resume and stale.check_existing(
         model_file, config, args.overwrite, seed_given=args.manualSeed is not None)
     model = load(model_file, device) if reuse else None
+    if reuse:  # seeded as the original (which seeds at start-up, trained or not): the same seed, the same frames
+        cli.seed_everything(args.manualSeed)
     num_scales = None if args.start_scale is None else model.num_trained if model else planned_scales(
         image, config, model_file if args.resume else None)
     if num_scales is not None and args.start_scale >= num_scales:

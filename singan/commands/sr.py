@@ -44,7 +44,8 @@ def main(args):
     # Step: load the SR model, or train (or resume) it on the low-resolution image:
     reuse = model_file.is_file() and not args.resume and stale.check_existing(
         model_file, config, args.overwrite, seed_given=args.manualSeed is not None)
-    if reuse:
+    if reuse:  # seeded as the original (which seeds at start-up, trained or not): the same seed, the same image
+        cli.seed_everything(args.manualSeed)
         model = load(model_file, device)
     else:
         print(f"training the SR model {model_file} (pyramid scale factor 1/{in_scale:.6f}, from --sr_factor)")
