@@ -4,12 +4,10 @@
     python SR.py --help
 
 The same program as the console command singan-sr once the package is installed;
-its code is singan/commands/sr.py.
+its code is singan/cli/sr.py.
 """
 
-from singan.commands.sr import get_parser, main, run
-
-__all__ = ["get_parser", "main"]
+from singan.cli.launch import launch
 
 if __name__ == "__main__":
-    run()
+    launch("sr")

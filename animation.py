@@ -4,12 +4,10 @@
     python animation.py --help
 
 The same program as the console command singan-animate once the package is installed;
-its code is singan/commands/animate.py.
+its code is singan/cli/animate.py.
 """
 
-from singan.commands.animate import get_parser, main, run
-
-__all__ = ["get_parser", "main"]
+from singan.cli.launch import launch
 
 if __name__ == "__main__":
-    run()
+    launch("animate")

@@ -4,12 +4,10 @@
     python editing.py --help
 
 The same program as the console command singan-edit once the package is installed;
-its code is singan/commands/edit.py.
+its code is singan/cli/edit.py.
 """
 
-from singan.commands.edit import get_parser, main, run
-
-__all__ = ["get_parser", "main"]
+from singan.cli.launch import launch
 
 if __name__ == "__main__":
-    run()
+    launch("edit")

@@ -4,12 +4,10 @@
     python harmonization.py --help
 
 The same program as the console command singan-harmonize once the package is installed;
-its code is singan/commands/harmonize.py.
+its code is singan/cli/harmonize.py.
 """
 
-from singan.commands.harmonize import get_parser, main, run
-
-__all__ = ["get_parser", "main"]
+from singan.cli.launch import launch
 
 if __name__ == "__main__":
-    run()
+    launch("harmonize")

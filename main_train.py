@@ -4,12 +4,10 @@
     python main_train.py --help
 
 The same program as the console command singan-train once the package is installed;
-its code is singan/commands/train.py.
+its code is singan/cli/train.py.
 """
 
-from singan.commands.train import get_parser, main, run
-
-__all__ = ["get_parser", "main"]
+from singan.cli.launch import launch
 
 if __name__ == "__main__":
-    run()
+    launch("train")

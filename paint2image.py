@@ -4,12 +4,10 @@
     python paint2image.py --help
 
 The same program as the console command singan-paint2image once the package is installed;
-its code is singan/commands/paint2image.py.
+its code is singan/cli/paint2image.py.
 """
 
-from singan.commands.paint2image import get_parser, main, run
-
-__all__ = ["get_parser", "main"]
+from singan.cli.launch import launch
 
 if __name__ == "__main__":
-    run()
+    launch("paint2image")

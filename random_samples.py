@@ -4,12 +4,10 @@
     python random_samples.py --help
 
 The same program as the console command singan-sample once the package is installed;
-its code is singan/commands/sample.py.
+its code is singan/cli/sample.py.
 """
 
-from singan.commands.sample import get_parser, main, run
-
-__all__ = ["get_parser", "main"]
+from singan.cli.launch import launch
 
 if __name__ == "__main__":
-    run()
+    launch("sample")

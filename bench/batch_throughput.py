@@ -20,8 +20,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from singan import TrainConfig  # noqa: E402
-from singan.batch import layout, run_batch, start_ray  # noqa: E402
-from singan.batch_job import JobOptions, run_job  # noqa: E402
+from singan.batch.job import JobOptions, run_job  # noqa: E402
+from singan.batch.runner import layout, run_batch, start_ray  # noqa: E402
 
 TINY = dict(min_size=25, max_size=40, niter=30)  # as tests/helpers.py
 

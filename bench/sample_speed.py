@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from train_speed import counted_flops, flop_rate  # noqa: E402
 
 from singan import TrainConfig, build_model, load  # noqa: E402
-from singan.images import read_image  # noqa: E402
-from singan.model import TrainedScale  # noqa: E402
-from singan.sampling import generate  # noqa: E402
-from singan.training import new_scale_networks  # noqa: E402
+from singan.api import generate  # noqa: E402
+from singan.core.model import TrainedScale  # noqa: E402
+from singan.core.training import new_scale_networks  # noqa: E402
+from singan.io.images import read_image  # noqa: E402
 
 
 def untrained_model(image: Path, device: torch.device):

@@ -27,12 +27,16 @@ from torch.utils.flop_counter import flop_registry  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from singan import TrainConfig, build_model  # noqa: E402
-from singan.config import add_config_args, apply_preset  # noqa: E402
-from singan.images import read_image  # noqa: E402
-from singan.model import TrainedScale  # noqa: E402
-from singan.networks import scale_widths  # noqa: E402
-from singan.sampling import draw_concat  # noqa: E402
-from singan.training import GRAPH_WARMUP, new_scale_networks, train_scale  # noqa: E402
+from singan.core.config import add_config_args, apply_preset  # noqa: E402
+from singan.core.model import TrainedScale  # noqa: E402
+from singan.core.networks import scale_widths  # noqa: E402
+from singan.core.training import (  # noqa: E402
+    GRAPH_WARMUP,
+    draw_concat,  # noqa: E402
+    new_scale_networks,
+    train_scale,
+)
+from singan.io.images import read_image  # noqa: E402
 
 
 class FlopCounter(TorchDispatchMode):

@@ -26,8 +26,8 @@ from sample_speed import untrained_model  # noqa: E402
 from train_speed import flop_rate  # noqa: E402
 
 from singan import TrainConfig  # noqa: E402
-from singan import upscale as up  # noqa: E402
-from singan.sampling import generate  # noqa: E402
+from singan.api import generate  # noqa: E402
+from singan.apps import upscale as up  # noqa: E402
 
 
 def chain_flops(model, start: tuple[int, int], size: tuple[int, int]) -> float:
@@ -74,9 +74,9 @@ def child(args) -> None:
 def untrained_model_at(args):
     """The untrained model of a smaller config (--max_size), for a quick run."""
     from singan import build_model
-    from singan.images import read_image
-    from singan.model import TrainedScale
-    from singan.training import new_scale_networks
+    from singan.core.model import TrainedScale
+    from singan.core.training import new_scale_networks
+    from singan.io.images import read_image
 
     small = build_model(read_image(Path(args.input_dir) / args.input_name), TrainConfig(max_size=args.max_size))
     for n, real in enumerate(small.reals):

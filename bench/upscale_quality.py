@@ -21,12 +21,17 @@ import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from singan import TrainConfig, load, paths, train_image  # noqa: E402
-from singan import applications as apps  # noqa: E402
-from singan import upscale as up  # noqa: E402
-from singan.images import read_image, save_image  # noqa: E402
-from singan.imresize import imresize, to_uint8  # noqa: E402
-from singan.metrics import patch_swd  # noqa: E402
+from singan import (  # noqa: E402
+    TrainConfig,
+    apps,  # noqa: E402
+    load,
+    train_image,
+)
+from singan.apps import upscale as up  # noqa: E402
+from singan.core.imresize import imresize, to_uint8  # noqa: E402
+from singan.eval.metrics import patch_swd  # noqa: E402
+from singan.io import paths  # noqa: E402
+from singan.io.images import read_image, save_image  # noqa: E402
 
 
 def low_resolution(photo: Path, folder: Path) -> tuple[torch.Tensor, Path]:

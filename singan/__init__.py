@@ -1,33 +1,33 @@
 """singan: SinGAN (Shaham, Dekel, Michaeli, ICCV 2019) in current PyTorch.
 
-A coarse-to-fine pyramid of small fully-convolutional GANs learned from one image.
-The public names (`train_image`, `load`, `generate`, ...) are imported on first use, so
-`import singan.interrupt` (what a command installs before torch loads) costs nothing.
+A coarse-to-fine pyramid of small fully-convolutional GANs learned from one image. The public API:
+`train_image`, `load`, `generate`, `build_model`, `SinGAN`, `TrainConfig`, `SinGANError`, and the
+applications (`singan.apps`, also `singan.applications`). The sub-packages, lowest layer first:
+`core` (the algorithm), `io` (files), `apps` (the applications), `api` (the entry points above),
+`eval` (metrics, evaluation, figures), `batch` (many images on Ray) and `cli` (the commands). Names are
+imported on first use, so `import singan` is cheap.
 """
 
 import importlib
-import os
 
-# OpenMP threads that spin while waiting make small convolutions up to 100x slower as soon as
-# anything else runs on the machine (measured: 5 ms -> 620 ms per G step at the coarsest scale
-# on 2 busy cores); passive waiting keeps them at 1-thread speed. Must be set before torch loads.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from . import core  # noqa: F401  (sets the OpenMP wait policy before torch loads)
 
-_PUBLIC = {"SinGAN": "model", "SinGANError": "errors", "TrainConfig": "config", "build_model": "api",
-           "generate": "sampling", "load": "api", "train_image": "api"}
+_PUBLIC = {"SinGAN": "core.model", "SinGANError": "errors", "TrainConfig": "core.config", "build_model": "api",
+           "generate": "api", "load": "api", "train_image": "api"}
+_ALIASES = {"applications": "apps"}
 __all__ = sorted(_PUBLIC)
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    """The public names, and the submodules (`singan.checkpoint`), imported when first asked for."""
+    """The public names, and the sub-packages and modules (`singan.apps`), imported when first asked for."""
     if name in _PUBLIC:
         value = getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
     elif not name.startswith("__"):
         try:
-            value = importlib.import_module(f".{name}", __name__)
+            value = importlib.import_module(f".{_ALIASES.get(name, name)}", __name__)
         except ModuleNotFoundError as e:
-            if e.name != f"{__name__}.{name}":
+            if e.name != f"{__name__}.{_ALIASES.get(name, name)}":
                 raise
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
     else:

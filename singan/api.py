@@ -1,4 +1,4 @@
-"""High-level entry points: train a model on an image file, load a trained model.
+"""The Python entry points: train a model on an image file, load it, sample it.
 
     import singan
     model = singan.train_image("input/images/balloons.png", singan.TrainConfig(niter=300), "my_model.pt")
@@ -8,21 +8,25 @@
 
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
 from torch import Tensor
 
-from . import checkpoint
-from .config import TrainConfig
-from .devices import resolve_device
-from .errors import SinGANError, api_error, flag_error
-from .images import read_image
-from .lock import check_free, model_lock
-from .memory import check_memory
-from .model import SinGAN
-from .pyramid import ScaleGeometry, build_pyramid, finest_size, geometry_problem, plan, resize_to_finest
-from .training import ProgressFn, train
+from .apps import upscale
+from .core.config import TrainConfig
+from .core.devices import resolve_device
+from .core.memory import MAX_SIDE, check_fits, check_memory, largest_fitting, round_down, sample_sizes, sampling_bytes
+from .core.model import SinGAN
+from .core.pyramid import ScaleGeometry, build_pyramid, finest_size, geometry_problem, plan, resize_to_finest
+from .core.sampling import run_pyramid, seeded
+from .core.training import ProgressFn, train
+from .errors import SinGANError, api_error, check_int, check_real, flag_error
+from .io import checkpoint
+from .io.images import read_image
+from .io.lock import check_free, model_lock
+from .io.previews import ScalePreviews
 
 
 def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | None = None, name: str = "") -> SinGAN:
@@ -145,7 +149,7 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
             if resume_state is None and model.complete:
                 print(f"{model_file} is already fully trained; nothing to resume")
                 return model
-        return train(model, model_file.parent, resume=resume_state, save_every=save_every,
+        return train(model, ScalePreviews(model_file.parent), resume=resume_state, save_every=save_every,
                      save=lambda m, r: checkpoint.save(m, model_file, r), progress=progress, progress_fn=progress_fn)
 
 
@@ -155,3 +159,99 @@ def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bo
     if not isinstance(allow_partial, bool):
         raise SinGANError(f"allow_partial must be True or False (got {allow_partial!r})")
     return checkpoint.load(path, resolve_device(device, flag="device"), allow_partial)
+
+
+# ---------------------------------------------------------------- sampling
+
+MAX_RESIZE = 10  # scale_h / scale_v at most (as the command line's --scale_h, --scale_v)
+
+
+def check_sample_args(model: SinGAN, num_samples: int, gen_start_scale: int, scale_h: float, scale_v: float,
+                      batch_size: int | None, seed: int | None) -> None:
+    """Refuse, with one line naming the argument, what `generate` cannot do for this model."""
+    if not isinstance(model, SinGAN):
+        hint = f"; load the file first: singan.generate(singan.load({model!r:.60}), ...)" if isinstance(
+            model, (str, os.PathLike)) else ""
+        raise SinGANError(f"generate takes a trained SinGAN (from singan.load), not {type(model).__name__}{hint}")
+    if not model.scales:
+        raise SinGANError("the model has no trained scale to sample from")
+    check_int("num_samples", num_samples, 1)
+    check_int("gen_start_scale", gen_start_scale, 0, model.num_trained,
+              what=f" (this model has {model.num_trained} trained scales; {model.num_trained} reconstructs "
+                   "the training image)")
+    check_int("batch_size", batch_size, 1, optional=True)
+    check_int("seed", seed, -(2**63), 2**64 - 1, optional=True)
+    h0, w0 = model.reals[0].shape[-2:]
+    h, w = model.reals[model.num_trained - 1].shape[-2:]
+    for name, value, coarsest, finest in (("scale_h", scale_h, w0, w), ("scale_v", scale_v, h0, h)):
+        low = 1 / coarsest  # at least one pixel at the coarsest scale
+        high = min(MAX_RESIZE, MAX_SIDE / finest)
+        check_real(name, value, low, high, what=f" (1 pixel at the coarsest scale, at most {MAX_RESIZE:g} times the "
+                                                f"training size and {MAX_SIDE} pixels at the finest)")
+
+
+def check_sample_memory(model: SinGAN, num_samples: int, scale_h: float, scale_v: float,
+                        batch_size: int | None) -> None:
+    """A one-line error naming a batch_size (or scale_h / scale_v) that fits when sampling would run out of memory."""
+    batch = min(batch_size or num_samples, num_samples)
+    h, w = sample_sizes(model, scale_h, scale_v)[-1]
+
+    def hint(available: int) -> str:
+        fits = largest_fitting(lambda b: sampling_bytes(model, scale_h, scale_v, int(b), num_samples), available,
+                               batch, integer=True)
+        if fits >= 1:
+            return f"batch_size {int(fits)} would fit"
+        m = largest_fitting(lambda m: sampling_bytes(model, scale_h * m, scale_v * m, 1, num_samples), available, 1.0)
+        if m * min(scale_h, scale_v) * min(model.reals[0].shape[-2:]) < 1:
+            return "fewer samples at a time (batch_size 1, a smaller num_samples) would be needed"
+        h_fit, v_fit = round_down(scale_h * m), round_down(scale_v * m)
+        return f"scale_h {h_fit:g} and scale_v {v_fit:g} with batch_size 1 would fit"
+
+    check_fits(f"sampling {num_samples} images of {h}x{w}", sampling_bytes(model, scale_h, scale_v, batch, num_samples),
+               model.device, hint)
+
+
+def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
+             scale_v: float = 1.0, batch_size: int | None = None, seed: int | None = None,
+             out_size: tuple[int, int] | int | None = None,
+             on_scale: Callable[[int, int], None] | None = None) -> Tensor:
+    """Draw `num_samples` random samples (N, C, H, W) from the trained scales of `model`, with values
+    clamped to [-1, 1] (the generators' residuals can step slightly outside).
+
+    - gen_start_scale: 0 (everything random) .. num_trained (the reconstruction); the scales below
+      it use their reconstruction noise, so the coarse structure of the training image is kept.
+    - scale_h / scale_v: output width / height relative to the training image.
+    - batch_size: run at most this many samples per forward pass (default: all).
+    - seed: draw the noise from a generator seeded with it (the global RNG state is left as it
+      was); None draws from the global RNG.
+    - out_size: (H, W), or the longest side in pixels, to upscale every sample to with the finest
+      generator (`singan.apps.upscale`); a file's own size is `singan.apps.upscale.image_size(path)`.
+      None: the training size (times scale_h / scale_v).
+    - on_scale(n, count): called after scale n has run on `count` samples (for a progress bar).
+    Arguments out of range, and a run that would not fit in the device's memory, raise a one-line
+    SinGANError before any work.
+    """
+    check_sample_args(model, num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed)
+    check_sample_memory(model, num_samples, scale_h, scale_v, batch_size)
+    size = _out_size(model, out_size, scale_h, scale_v, num_samples)
+    with seeded(model.device, seed):
+        images = run_pyramid(model, num_samples, gen_start_scale=gen_start_scale, scale_h=scale_h, scale_v=scale_v,
+                             batch_size=batch_size, on_scale=on_scale)
+        if size is not None:
+            images = upscale.upscale(model, images, size, flag="out_size")
+        return images.clamp(-1, 1)
+
+
+def _out_size(model: SinGAN, out_size, scale_h: float, scale_v: float, num_samples: int) -> tuple[int, int] | None:
+    """generate's out_size as (H, W) (or None), checked with the memory of upscaling every sample."""
+    if out_size is None:
+        return None
+    start = sample_sizes(model, scale_h, scale_v)[-1]
+    if isinstance(out_size, int) and not isinstance(out_size, bool):
+        size = upscale.resolve_out_size(str(out_size), start) if out_size > 0 else (out_size, out_size)
+    elif isinstance(out_size, (tuple, list)) and len(out_size) == 2:
+        size = tuple(out_size)
+    else:
+        raise SinGANError(f"out_size must be (H, W), a longest side in pixels or None (got {out_size!r})")
+    upscale.check_upscale(model, start, size, num_samples, "out_size")
+    return size

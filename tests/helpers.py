@@ -95,7 +95,7 @@ def random_fid_state_dict(seed: int = 0) -> dict:
     """Random values under every key, in every shape, of the FID Inception weights (made here, nothing
     downloaded): the keys of torchvision's Inception-v3 skeleton that pytorch-fid loads them into.
     Batch-norm variances and scales positive; He-scaled weights keep the activations of order one."""
-    from singan.fid_inception import pytorch_fid_inception
+    from singan.eval.fid_inception import pytorch_fid_inception
 
     pytorch_fid_inception()  # imports torchvision (see fid_inception._ops_missing_fake_guard)
     import torchvision
@@ -117,7 +117,7 @@ def random_fid_state_dict(seed: int = 0) -> dict:
 
 def fid_weights_file(folder: Path, seed: int = 0) -> Path:
     """<folder>/pt_inception-2015-12-05-6726825d.pth holding random_fid_state_dict(seed)."""
-    from singan.fid_inception import WEIGHTS_FILE
+    from singan.eval.fid_inception import WEIGHTS_FILE
 
     folder.mkdir(parents=True, exist_ok=True)
     torch.save(random_fid_state_dict(seed), folder / WEIGHTS_FILE)
@@ -131,9 +131,9 @@ def random_model(image: str | Path = "balloons.png", *, scales: int | None = Non
     frozen): a SinGAN to sample from, in no time and without training. Scale 0 has noise amplitude 1 and
     random reconstruction noise, the others `noise_amp` and zeros, as training leaves them."""
     from singan import build_model
-    from singan.images import read_image
-    from singan.model import TrainedScale
-    from singan.training import new_scale_networks
+    from singan.core.model import TrainedScale
+    from singan.core.training import new_scale_networks
+    from singan.io.images import read_image
 
     torch.manual_seed(seed)
     cfg = tiny_config(**config)
@@ -151,18 +151,18 @@ def random_model(image: str | Path = "balloons.png", *, scales: int | None = Non
 def untrained_model_file(path: Path, image: str | Path = "balloons.png", **config) -> Path:
     """`random_model(image, **config)` saved as a complete checkpoint at `path` (for tests of the commands'
     checks: a model to load and sample from without training)."""
-    from singan import checkpoint
+    from singan.io import checkpoint
 
     return checkpoint.save(random_model(image, **config), path)
 
 
 def run_command(command: str, argv: list[str], cwd: Path, monkeypatch, capsys) -> subprocess.CompletedProcess:
-    """`singan.commands.<command>.run(argv)` in `cwd`, in this process (no interpreter start-up): the
+    """`singan.cli.<command>.run(argv)` in `cwd`, in this process (no interpreter start-up): the
     exit status and output as a subprocess run would give them."""
     import importlib
 
     monkeypatch.chdir(cwd)
-    module = importlib.import_module(f"singan.commands.{command}")
+    module = importlib.import_module(f"singan.cli.{command}")
     capsys.readouterr()
     try:
         module.run([str(a) for a in argv])
@@ -185,7 +185,7 @@ def assert_same_checkpoints(a: dict, b: dict) -> None:
 def in_progress_state(model, n: int, iteration: int = 0) -> dict:
     """A well-formed resume state of `model` stopped at scale `n` after `iteration` iterations (untrained
     networks of that scale, as `ScaleTrainer.state` writes it): {'rng': ..., 'in_progress': ...}."""
-    from singan.training import LOSS_NAMES, ScaleTrainer, new_scale_networks
+    from singan.core.training import LOSS_NAMES, ScaleTrainer, new_scale_networks
 
     trainer = ScaleTrainer(model, n, *new_scale_networks(model, n))
     trainer.begin()

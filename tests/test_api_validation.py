@@ -9,9 +9,8 @@ import pytest
 import torch
 
 from helpers import IMAGES, random_model
-from singan import SinGANError, TrainConfig, generate, train_image
-from singan import applications as apps
-from singan.memory import INFERENCE_BASELINE_BYTES, sampling_bytes
+from singan import SinGANError, TrainConfig, apps, generate, train_image
+from singan.core.memory import INFERENCE_BASELINE_BYTES, sampling_bytes
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +63,7 @@ def test_generate_clamps_and_seeds_without_touching_the_global_rng(model):
 def test_samples_outside_the_range_are_clamped(model):
     import copy
 
-    from singan.sampling import run_pyramid
+    from singan.core.sampling import run_pyramid
 
     bright = copy.deepcopy(model)
     for scale in bright.scales:
@@ -76,7 +75,7 @@ def test_samples_outside_the_range_are_clamped(model):
 
 
 def _no_memory(monkeypatch, available):
-    monkeypatch.setattr("singan.memory.available_bytes", lambda device: available)
+    monkeypatch.setattr("singan.core.memory.available_bytes", lambda device: available)
 
 
 def test_sampling_memory_check_names_a_batch_size_that_fits(model, monkeypatch):
@@ -159,7 +158,7 @@ def test_train_image_refuses_bad_arguments_before_writing(tmp_path):
 def test_a_masks_transparency_raises_no_warning():
     import warnings
 
-    from singan.applications import load_reference
+    from singan.apps.references import load_reference
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")

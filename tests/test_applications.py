@@ -5,7 +5,6 @@ and paint-to-image) at --max_size 80, the smallest size at which some of the ima
 dilated, blurred masks (they reach 7 + 20 and 20 + 20 pixels beyond the masks).
 """
 
-import importlib.util
 import shutil
 
 import imageio.v2 as imageio
@@ -15,8 +14,10 @@ from skimage import io
 
 from helpers import IMAGES, REPO, run_script
 from singan import SinGANError, load
-from singan.applications import check_injection_scale, training_image
-from singan.images import save_image
+from singan.apps.injection import injection_scale
+from singan.apps.references import training_image
+from singan.cli import paint2image
+from singan.io.images import save_image
 
 MODEL = "scale_factor=0.750000,alpha=10"  # the model folder name, also in its output folders
 INPUT = REPO / "input"
@@ -155,7 +156,7 @@ def _harmonize(cwd, ref_dir, ref_name="tree.jpg", scale="2"):
 def test_out_of_range_injection_scale(workdir):
     _one_line_error(_harmonize(workdir, INPUT / "Harmonization", scale="5"), "between 1 and 4 (got 5)")
     with pytest.raises(SinGANError, match=r"between 1 and 4 \(got 0\)"):
-        check_injection_scale(_model(workdir, "seascape"), 0)
+        injection_scale(_model(workdir, "seascape"), 0)
 
 
 @pytest.mark.slow
@@ -181,9 +182,6 @@ def test_mask_of_different_size(workdir, tmp_path):
                                             (["--quantization_flag", "True"], True),
                                             (["--quantization_flag", "False"], False)])
 def test_quantization_flag_parsing(flag, expected):
-    spec = importlib.util.spec_from_file_location("paint2image", REPO / "paint2image.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    args = script.get_parser().parse_args(["--input_name", "a.png", "--ref_name", "b.png", "--paint_start_scale",
+    args = paint2image.get_parser().parse_args(["--input_name", "a.png", "--ref_name", "b.png", "--paint_start_scale",
                                            "1", *flag])
     assert args.quantization_flag is expected

@@ -1,4 +1,5 @@
-"""The package's structure: every module imports on its own, and the import graph inside singan/ has no cycle."""
+"""The package's structure: sub-packages in layers, each importing only from the layers below it (or its
+own); every module imports on its own, with a docstring that stands on its own; no import cycle."""
 
 import ast
 import importlib
@@ -8,34 +9,68 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "singan"
-MODULES = sorted("singan" if p.stem == "__init__" else f"singan.{p.stem}" for p in PACKAGE.glob("*.py"))
+# Lowest first. A module may import modules of its own layer and of the layers below it, never above.
+LAYERS = [
+    ("base", ["singan.errors"]),
+    ("core", ["singan.core"]),
+    ("io", ["singan.io"]),
+    ("apps", ["singan.apps"]),
+    ("api", ["singan.api"]),
+    ("eval", ["singan.eval"]),
+    ("batch", ["singan.batch"]),
+    ("cli", ["singan.cli"]),
+    # Entry points: the package's lazy facade and the `python -m` names of the commands.
+    ("entry", ["singan", "singan.evaluate", "singan.figures", "singan.benchmark", "singan.batch.__main__"]),
+]
 
 
-def _module_file(name: str) -> Path:
-    return PACKAGE / ("__init__.py" if name == "singan" else f"{name.split('.', 1)[1]}.py")
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imported(name: str, node: ast.AST) -> set[str]:
+FILES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+MODULES = sorted(FILES)
+
+
+def layer_of(module: str) -> int:
+    """The index in LAYERS of the most specific prefix that names `module`."""
+    best, best_len = None, -1
+    for index, (_, prefixes) in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best_len:
+                best, best_len = index, len(prefix)
+    if best is None:
+        raise AssertionError(f"{module} is in no layer of tests/test_architecture.py")
+    return best
+
+
+def _package_of(module: str) -> str:
+    return module if FILES[module].name == "__init__.py" else module.rsplit(".", 1)[0]
+
+
+def _imported(module: str, node: ast.AST) -> set[str]:
     """The singan modules an import statement (anywhere in the file, lazy ones included) names."""
     if isinstance(node, ast.Import):
         return {a.name for a in node.names if a.name.split(".")[0] == "singan"}
     if not isinstance(node, ast.ImportFrom):
         return set()
-    if node.level == 0 and (node.module or "").split(".")[0] != "singan":
-        return set()
-    if node.level > 1:
-        raise AssertionError(f"{name}: relative import beyond the package")
-    module = node.module if node.level == 0 else "singan" + (f".{node.module}" if node.module else "")
-    if module == "singan":  # `from . import cli` names modules; `from singan import SinGANError` the package
-        return {f"singan.{a.name}" for a in node.names if f"singan.{a.name}" in MODULES} or {"singan"}
-    return {module}
+    if node.level == 0:
+        base = node.module or ""
+        if base.split(".")[0] != "singan":
+            return set()
+    else:
+        package = _package_of(module).split(".")
+        base = ".".join(package[:len(package) - node.level + 1] + ([node.module] if node.module else []))
+    named = {f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in FILES}
+    return named or {base}  # `from . import cli` names modules; `from .x import f` names the module x
 
 
 def import_graph() -> dict[str, set[str]]:
     """module -> the singan modules it imports, parsed from the sources."""
     graph = {}
     for name in MODULES:
-        tree = ast.parse(_module_file(name).read_text(), filename=str(_module_file(name)))
+        tree = ast.parse(FILES[name].read_text(), filename=str(FILES[name]))
         graph[name] = set().union(*(_imported(name, node) for node in ast.walk(tree))) - {name}
     return graph
 
@@ -70,19 +105,34 @@ def test_find_cycle_finds_one():
 
 def test_graph_sees_relative_and_lazy_imports():
     graph = import_graph()
-    assert "singan.checkpoint" in graph["singan.api"]  # from . import checkpoint
-    assert "singan.model" in graph["singan.sampling"]  # from .model import SinGAN
-    assert len(graph) == len(MODULES) >= 20
+    assert "singan.io.checkpoint" in graph["singan.api"]  # from .io import checkpoint
+    assert "singan.core.model" in graph["singan.core.sampling"]  # from .model import SinGAN
+    assert "singan.cli.launch" in graph["singan.batch.__main__"]  # from ..cli.launch import launch
+    assert len(graph) == len(MODULES) >= 40
+
+
+def test_every_module_is_in_a_layer():
+    assert {name: layer_of(name) for name in MODULES}
+
+
+def test_lower_layers_never_import_higher_ones():
+    graph = import_graph()
+    upward = [f"{a} ({LAYERS[layer_of(a)][0]}) imports {b} ({LAYERS[layer_of(b)][0]})"
+              for a in MODULES for b in sorted(graph[a]) if layer_of(b) > layer_of(a)]
+    assert not upward, "\n".join(upward)
+
+
+def test_layering_test_sees_an_upward_import():
+    assert layer_of("singan.core.training") < layer_of("singan.io.checkpoint") < layer_of("singan.cli.train")
+    assert layer_of("singan.batch.__main__") > layer_of("singan.cli.launch") > layer_of("singan.batch.runner")
 
 
 def test_import_graph_is_acyclic():
     graph = import_graph()
     assert find_cycle(graph) is None, " -> ".join(find_cycle(graph))
-    assert "singan.sampling" not in graph["singan.model"]
-    assert "singan.checkpoint" not in graph["singan.paths"]
 
 
-@pytest.mark.parametrize("name", MODULES)
+@pytest.mark.parametrize("name", [m for m in MODULES if not m.endswith("__main__")])
 def test_module_imports_on_its_own(name):
     """Each module imports in a fresh package state (no other singan module loaded before it)."""
     saved = {k: v for k, v in sys.modules.items() if k == "singan" or k.startswith("singan.")}

@@ -20,7 +20,8 @@ import torch
 
 import singan
 from helpers import ENV, IMAGES, REPO, file_permissions_apply, in_progress_state, run_command, untrained_model_file
-from singan import SinGANError, TrainConfig, checkpoint, paths, train_image
+from singan import SinGANError, TrainConfig, train_image
+from singan.io import checkpoint, paths
 
 INPUT = REPO / "input"
 CPU = ["--device", "cpu"]
@@ -285,12 +286,12 @@ def test_the_unbroken_resume_state_is_valid(tmp_path):
 @pytest.fixture
 def no_work(monkeypatch):
     """Training and running a pyramid fail the test: every refusal must come before any work."""
-    import singan.applications  # noqa: F401  (imported unpatched: it binds sampling.run_pyramid by name)
+    import singan.apps.injection  # noqa: F401  (imported unpatched: it binds sampling.run_pyramid by name)
 
     def work(*args, **kwargs):
         raise AssertionError("work started before the refusal")
 
-    for target in ("singan.api.train", "singan.sampling.run_pyramid", "singan.applications.run_pyramid"):
+    for target in ("singan.api.train", "singan.api.run_pyramid", "singan.apps.injection.run_pyramid"):
         monkeypatch.setattr(target, work)
 
 
@@ -388,10 +389,10 @@ BATCH_CASES = [  # (flags, words): refused before Ray starts
 
 @pytest.mark.parametrize("extra, words", BATCH_CASES, ids=[" ".join(e) for e, _ in BATCH_CASES])
 def test_batch_bad_input_is_refused(tmp_path, capsys, no_work, extra, words):
-    from singan import batch
+    from singan.cli import batch as batch_command
 
     with pytest.raises(SystemExit) as info:
-        batch.main(["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), *extra])
+        batch_command.run(["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), *extra])
     err = capsys.readouterr().err
     assert info.value.code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
     assert all(word in err for word in words), err
@@ -407,7 +408,7 @@ NODES = [{"Alive": True, "Resources": {"CPU": 2.0}}, {"Alive": False, "Resources
     (3, 0, ["--cpus_per_image 3"]),
 ])
 def test_batch_requests_no_node_can_give_are_refused(cpus, gpus, words):
-    from singan.batch import check_resources
+    from singan.batch.runner import check_resources
 
     with pytest.raises(SinGANError) as info:
         check_resources(NODES, cpus, gpus)
@@ -416,7 +417,7 @@ def test_batch_requests_no_node_can_give_are_refused(cpus, gpus, words):
 
 
 def test_batch_gives_up_on_tasks_no_node_schedules():
-    from singan.batch import _unscheduled
+    from singan.batch.runner import _unscheduled
 
     pending = {"ref1": "a.png", "ref2": "b.png"}
     assert _unscheduled(pending, {}, last_change=time.monotonic(), wait=60) == []  # not waited long enough
@@ -430,7 +431,7 @@ def test_batch_checks_the_real_cluster_before_submitting(tmp_path, capsys):
     """On a local Ray without a GPU: --gpus_per_image 1 and --cpus_per_image 1e9 are one line, not a hang."""
     import ray
 
-    from singan import batch
+    from singan.cli import batch as batch_command
 
     try:
         for extra, words in ((["--gpus_per_image", "1"], "--gpus_per_image 1"),
@@ -438,7 +439,8 @@ def test_batch_checks_the_real_cluster_before_submitting(tmp_path, capsys):
             if extra[0] == "--gpus_per_image" and torch.cuda.is_available():
                 continue
             with pytest.raises(SystemExit) as info:
-                batch.main(["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), "--device", "cpu", *extra])
+                batch_command.run(["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), "--device", "cpu",
+                                   *extra])
             err = capsys.readouterr().err  # Ray's own start-up lines come first: ours is the one error line
             errors = [line for line in err.splitlines() if line.startswith("error:")]
             assert info.value.code == 2 and len(errors) == 1 and "Traceback" not in err, err
@@ -505,7 +507,7 @@ def test_a_float64_z_rec_is_converted(tmp_path):
 @pytest.mark.slow
 def test_the_documented_bounds_train(tmp_path):
     """At the largest accepted --noise_amp, --alpha and --lambda_grad a run trains to the end (finite losses)."""
-    from singan.config import MAX_NOISE_AMP, MAX_WEIGHT
+    from singan.core.config import MAX_NOISE_AMP, MAX_WEIGHT
 
     config = TrainConfig(max_size=40, niter=2, noise_amp=MAX_NOISE_AMP, alpha=MAX_WEIGHT, lambda_grad=MAX_WEIGHT)
     torch.manual_seed(0)

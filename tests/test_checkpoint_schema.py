@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from helpers import in_progress_state, random_model
-from singan import SinGANError, checkpoint, generate, load
+from singan import SinGANError, generate, load
+from singan.io import checkpoint
 
 
 def _model(scales: int = 2):

@@ -6,9 +6,9 @@ import torch
 
 from helpers import IMAGES, tiny_config
 from singan import build_model, generate, load
-from singan.checkpoint import save
-from singan.images import read_image
-from singan.training import train
+from singan.core.training import train
+from singan.io.checkpoint import save
+from singan.io.images import read_image
 
 pytestmark = [pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA"), pytest.mark.slow]
 
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CU
 def _train_cuda(tmp_path, **config):
     torch.manual_seed(0)
     model = build_model(read_image(IMAGES / "balloons.png").cuda(), tiny_config(niter=12, **config))
-    return train(model, tmp_path, progress=False)
+    return train(model, progress=False)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,8 @@ import torch
 from PIL import Image
 
 from helpers import IMAGES, run_command
-from singan import SinGANError, checkpoint
+from singan import SinGANError
+from singan.io import checkpoint
 
 
 def _snapshot(root):
@@ -73,7 +74,7 @@ class Foreign:  # a class no singan checkpoint contains
 def test_truncated_and_foreign_checkpoints_are_refused(tmp_path):
     from helpers import tiny_config
     from singan import build_model
-    from singan.images import read_image
+    from singan.io.images import read_image
 
     model = build_model(read_image(IMAGES / "balloons.png"), tiny_config())
     good = checkpoint.save(model, tmp_path / "good.pt")
@@ -95,7 +96,7 @@ def test_truncated_and_foreign_checkpoints_are_refused(tmp_path):
 def test_unfinished_model_needs_allow_partial(tmp_path):
     from helpers import tiny_config
     from singan import build_model, load
-    from singan.images import read_image
+    from singan.io.images import read_image
 
     model = build_model(read_image(IMAGES / "balloons.png"), tiny_config())
     path = checkpoint.save(model, tmp_path / "model.pt")
@@ -106,8 +107,8 @@ def test_unfinished_model_needs_allow_partial(tmp_path):
 def test_memory_check_names_a_max_size_that_fits():
     from helpers import tiny_config
     from singan import build_model
-    from singan.images import read_image
-    from singan.memory import BASELINE_BYTES, check_memory, training_bytes
+    from singan.core.memory import BASELINE_BYTES, check_memory, training_bytes
+    from singan.io.images import read_image
 
     model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(max_size=250))
     need = training_bytes(model)
@@ -120,13 +121,13 @@ def test_memory_check_names_a_max_size_that_fits():
 def test_nan_loss_stops_with_the_scale_and_iteration(tmp_path):
     from helpers import tiny_config
     from singan import build_model
-    from singan.images import read_image
-    from singan.training import train
+    from singan.core.training import train
+    from singan.io.images import read_image
 
     model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(niter=3))
     model.config.alpha = float("nan")  # past validation (which refuses --alpha nan): a NaN reconstruction loss
     saved = []
     with pytest.raises(SinGANError, match="scale 0, iteration 0") as e:
-        train(model, tmp_path, save=lambda m, r: saved.append(r), progress=False)
+        train(model, save=lambda m, r: saved.append(r), progress=False)
     assert "\n" not in str(e.value) and "NaN" in str(e.value)
     assert saved == [] and model.num_trained == 0  # nothing half-trained was saved as finished

@@ -9,14 +9,16 @@ import torch
 from skimage import io
 
 from helpers import IMAGES, REPO, fid_weights_file, run_module, tiny_config
-from singan import build_model, checkpoint, cli, load, paths
-from singan import evaluate as singan_evaluate
-from singan import figures as singan_figures
-from singan.evaluate import evaluate, format_table
-from singan.fid_inception import WEIGHTS_FILE
-from singan.figures import figure_applications, find_application_results
-from singan.images import read_image
-from singan.training import train
+from singan import build_model, load
+from singan.cli import evaluate as evaluate_command
+from singan.cli import figures as figures_command
+from singan.cli import program as cli
+from singan.core.training import train
+from singan.eval.evaluate import evaluate, format_table
+from singan.eval.fid_inception import WEIGHTS_FILE
+from singan.eval.figures import figure_applications, find_application_results
+from singan.io import checkpoint, paths
+from singan.io.images import read_image
 
 MODEL_DIR = ("TrainedModels", "balloons", "scale_factor=0.750000,alpha=10")
 
@@ -27,7 +29,7 @@ def workdir(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("evaluate")
     torch.manual_seed(1)
     model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(niter=10), name="balloons.png")
-    train(model, cwd / "train", progress=False)
+    train(model, progress=False)
     checkpoint.save(model, paths.trained_model_file("balloons.png", 0.75, 10, root=cwd / "TrainedModels"))
     return cwd
 
@@ -100,7 +102,7 @@ def test_evaluate_missing_model_is_one_line(workdir):
                                   ["--input_name", "balloons.png", "--inception_weights", "nowhere.pth"]])
 def test_evaluate_bad_input_is_one_line(workdir, capsys, args):
     with pytest.raises(SystemExit) as exit_info:
-        cli.run(singan_evaluate.main, singan_evaluate.get_parser(),
+        cli.run(evaluate_command.main, evaluate_command.get_parser(),
                 [*args, "--models_dir", str(workdir / "TrainedModels"), "--device", "cpu"])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
@@ -124,7 +126,7 @@ def test_figures(workdir):
 
 def test_figures_without_anything_to_draw_is_one_line(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        cli.run(singan_figures.main, singan_figures.get_parser(), ["--device", "cpu"])
+        cli.run(figures_command.main, figures_command.get_parser(), ["--device", "cpu"])
     assert exit_info.value.code == 2 and capsys.readouterr().err.startswith("error: nothing to draw")
 
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 from PIL import Image
 
-from singan.images import EXIF_ORIENTATION, read_image
+from singan.io.images import EXIF_ORIENTATION, read_image
 
 PIXELS = np.random.RandomState(1).randint(0, 256, (6, 10, 3)).astype(np.uint8)  # landscape, 6 x 10
 _ys, _xs = np.mgrid[0:24, 0:40]

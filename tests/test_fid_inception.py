@@ -17,9 +17,9 @@ import torch
 import torch.nn.functional as F
 
 from helpers import fid_weights_file
-from singan import fid_inception
 from singan.errors import SinGANError
-from singan.fid_inception import WEIGHTS_FILE, load_inception, resolve_weights
+from singan.eval import fid_inception
+from singan.eval.fid_inception import WEIGHTS_FILE, load_inception, resolve_weights
 
 
 def _conv_bn_relu(x, state, name, stride=1, padding=0):

@@ -19,7 +19,8 @@ from PIL import Image
 
 from helpers import IMAGES, run_command, untrained_model_file
 from singan import SinGANError, TrainConfig, build_model, load, train_image
-from singan.pyramid import (
+from singan.api import generate
+from singan.core.pyramid import (
     _SR_SCALE_FACTOR_INIT,
     MAX_SCALES,
     adjust_scales,
@@ -28,8 +29,7 @@ from singan.pyramid import (
     level_sizes,
     plan,
 )
-from singan.sampling import generate
-from singan.schema import check_reals
+from singan.io.schema import check_reals
 
 SHAPES = {  # name: (H, W); all but "huge" are also written as PNG files for the command runs
     "balloons": (186, 248), "cows": (141, 250), "portrait": (120, 80), "square25": (25, 25), "tiny5": (5, 5),

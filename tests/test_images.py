@@ -13,7 +13,7 @@ from skimage.color import rgb2gray
 from torch import Tensor
 
 from singan import SinGANError
-from singan.images import read_image, save_image, save_images, to_numpy_image
+from singan.io.images import read_image, save_image, save_images, to_numpy_image
 
 RGB = np.random.RandomState(0).randint(0, 256, (12, 17, 3)).astype(np.uint8)
 GRAY = RGB[..., 0]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from singan.imresize import imresize, imresize_to_shape, resize_matrix, resize_plan, to_uint8
+from singan.core.imresize import imresize, imresize_to_shape, resize_matrix, resize_plan, to_uint8
 
 
 def imresize_in(im, scale_factor=None, output_shape=None, correct_border=False):

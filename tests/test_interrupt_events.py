@@ -13,36 +13,32 @@ import sys
 import pytest
 
 from helpers import ENV, IMAGES, REPO, run_command
-from singan import cli
+from singan.cli import program as cli
 
 TRAIN = ["--input_dir", str(IMAGES), "--input_name", "balloons.png", "--device", "cpu", "--max_size", "40",
          "--niter", "2", "--manualSeed", "3"]
 SAMPLES = "Output/RandomSamples/balloons/scale_factor=0.750000,alpha=10/gen_start_scale=0"
 MODEL = "TrainedModels/balloons/scale_factor=0.750000,alpha=10/model.pt"
 
-# Runs main_train.py with a SIGINT sent to the process itself when the import of `module` starts (or, for
-# None, right after singan.commands installed its start-up handler, before torch is imported).
+# Runs main_train.py with a SIGINT sent to the process itself when the import of `module` starts
+# (singan.cli.train: right after the launcher installed its start-up handler, before torch is imported).
 SIGINT_AT_IMPORT = """
 import os, signal, sys, runpy
 target = sys.argv.pop(1)
 class SigintAtImport:
     def find_spec(self, name, path=None, target_module=None):
         if name == target:
+            assert target != "singan.cli.train" or "torch" not in sys.modules
             sys.meta_path.remove(self)
             os.kill(os.getpid(), signal.SIGINT)
         return None
-if target == "none":
-    import singan.commands
-    assert "torch" not in sys.modules
-    os.kill(os.getpid(), signal.SIGINT)
-else:
-    sys.meta_path.insert(0, SigintAtImport())
+sys.meta_path.insert(0, SigintAtImport())
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
-@pytest.mark.parametrize("module", ["none", pytest.param("numpy", marks=pytest.mark.slow), "torch.nn"])
+@pytest.mark.parametrize("module", ["singan.cli.train", pytest.param("numpy", marks=pytest.mark.slow), "torch.nn"])
 def test_sigint_while_the_command_imports_ends_in_the_promised_line(tmp_path, module):
     script = str(REPO / "main_train.py")
     proc = subprocess.run([sys.executable, "-c", SIGINT_AT_IMPORT, module, script, *TRAIN], cwd=tmp_path, env=ENV,
@@ -59,7 +55,7 @@ def _interrupt_when(monkeypatch, target: str, calls: int = 1):
     """Raise KeyboardInterrupt (what Ctrl-C raises) at the `calls`-th call of `target`."""
     import importlib
 
-    for loaded in ("singan.api", "singan.training", "singan.commands.train"):  # bound by name before patching
+    for loaded in ("singan.api", "singan.core.training", "singan.cli.train"):  # bound by name before patching
         importlib.import_module(loaded)
     module, name = target.rsplit(".", 1)
     original = getattr(importlib.import_module(module), name)
@@ -90,7 +86,7 @@ def test_sigint_while_sampling_after_training_resumes_to_the_full_set(tmp_path, 
     keeps the finished model (it does not train again)."""
     argv = [*TRAIN, "--num_samples", "6", "--overwrite"]
     with monkeypatch.context() as m:
-        _interrupt_when(m, "singan.images.save_image", calls=4)
+        _interrupt_when(m, "singan.io.images.save_image", calls=4)
         proc = run_command("train", argv, tmp_path, m, capsys)
     assert proc.returncode == 130 and "Traceback" not in proc.stderr, proc.stderr
     resume = _printed_argv(proc.stderr, "to continue: ")
@@ -128,9 +124,9 @@ def test_the_resume_command_drops_overwrite():
 
 
 def test_sigterm_stops_cleanly_once_start_up_ends():
-    """After the start-up deferral (installed by singan.commands) the command's SIGTERM handler is in place,
+    """After the start-up deferral (installed by singan.cli.launch) the command's SIGTERM handler is in place,
     so GracefulStop hands a SIGTERM on to it (exit 143 with the resume line), not to the default (killed)."""
-    from singan import interrupt
+    from singan.core import interrupt
 
     seen = []
     interrupt.defer_startup()

@@ -12,11 +12,11 @@ import pytest
 
 from helpers import ENV, IMAGES, REPO, tiny_config, wait_for
 from singan import SinGANError, load, train_image
-from singan.lock import check_free, lock_path, locked_by, model_lock
+from singan.io.lock import check_free, lock_path, locked_by, model_lock
 
 HOLD = """
 import sys, time
-from singan.lock import model_lock
+from singan.io.lock import model_lock
 with model_lock(sys.argv[1]):
     print("locked", flush=True)
     time.sleep(60)
@@ -105,7 +105,7 @@ def test_check_free_names_the_holder_and_a_second_claim_in_this_process_is_refus
 def test_train_image_holds_the_lock_for_the_whole_run(tmp_path, monkeypatch):
     seen = []
 
-    def fake_train(model, out_dir, **kwargs):
+    def fake_train(model, previews, **kwargs):
         seen.append(lock_path(tmp_path / "model.pt").read_text().strip())
         return model
 

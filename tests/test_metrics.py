@@ -6,8 +6,8 @@ import torch.nn.functional as F
 
 from helpers import fid_weights_file
 from singan.errors import SinGANError
-from singan.fid_inception import load_inception
-from singan.metrics import diversity, patch_swd, patch_swd_levels, sifid
+from singan.eval.fid_inception import load_inception
+from singan.eval.metrics import diversity, patch_swd, patch_swd_levels, sifid
 
 
 def smooth_image(h: int = 80, w: int = 64, seed: int = 0) -> torch.Tensor:

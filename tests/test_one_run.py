@@ -11,12 +11,17 @@ import torch
 from PIL import Image
 
 from helpers import ENV, IMAGES, REPO, run_command, untrained_model_file
-from singan import SinGANError, TrainConfig, api, batch, benchmark, build_model, cli, paths, stale
-from singan import evaluate as singan_evaluate
-from singan.applications import sr_chain
-from singan.commands import train as train_command
-from singan.images import read_image
-from singan.results import result_folder
+from singan import SinGANError, TrainConfig, api, build_model
+from singan.apps.sr import sr_chain
+from singan.batch import runner as batch
+from singan.cli import batch as batch_command
+from singan.cli import benchmark as benchmark_command
+from singan.cli import evaluate as evaluate_command
+from singan.cli import program as cli
+from singan.cli import train as train_command
+from singan.io import paths, stale
+from singan.io.images import read_image
+from singan.io.results import result_folder
 
 MODEL = "scale_factor=0.750000,alpha=10"
 TINY = ["--min_size", "25", "--max_size", "40"]
@@ -206,11 +211,11 @@ def test_batch_rerun_with_other_flags_is_refused_or_overwritten(tmp_path, capsys
         if models_dir:
             argv += ["--models_dir", str(models_dir)]
         with pytest.raises(SystemExit) as info:  # refused before Ray starts
-            batch.main(argv)
+            batch_command.run(argv)
         err = capsys.readouterr().err
         assert info.value.code == 2 and len(err.strip().splitlines()) == 1, err
         assert str(model_file) in err and "--niter 30 (asked: 50)" in err
-        args = batch.get_parser().parse_args([*argv, "--overwrite"])
+        args = batch_command.get_parser().parse_args([*argv, "--overwrite"])
         batch.check_earlier_models(batch.find_images(images), TrainConfig.from_args(args), tmp_path / "Batch",
                                    args.models_dir, overwrite=True)
         assert not model_file.exists() and not (model_file.parent / "batch_result.json").exists()
@@ -229,13 +234,13 @@ def test_scale_h_in_random_samples_mode_is_refused(tmp_path, monkeypatch, capsys
 
 def test_benchmark_refuses_input_dir_and_uses_models_dir(tmp_path, capsys, shared):
     with pytest.raises(SystemExit) as info:
-        benchmark.main(["places50", "--input_dir", str(tmp_path)])
+        benchmark_command.run(["places50", "--input_dir", str(tmp_path)])
     err = capsys.readouterr().err
     assert info.value.code == 2 and "--dataset_dir" in err and len(err.strip().splitlines()) == 1
     model_file = tmp_path / "Models" / "1" / MODEL / "model.pt"  # an earlier run's model of 1.jpg
     untrained_model_file(model_file, niter=30)
     with pytest.raises(SystemExit) as info:
-        benchmark.main(["places50", "--images", "1", *TINY, "--niter", "50", "--out", str(tmp_path / "B"),
+        benchmark_command.run(["places50", "--images", "1", *TINY, "--niter", "50", "--out", str(tmp_path / "B"),
                         "--models_dir", str(tmp_path / "Models"), "--dataset_dir", str(shared / "datasets/places50")])
     err = capsys.readouterr().err
     assert info.value.code == 2 and str(model_file) in err, err
@@ -244,7 +249,7 @@ def test_benchmark_refuses_input_dir_and_uses_models_dir(tmp_path, capsys, share
 def test_evaluate_uses_out_and_shows_progress(tmp_path, monkeypatch, capsys):
     _model(tmp_path)
     monkeypatch.chdir(tmp_path)
-    cli.run(singan_evaluate.main, singan_evaluate.get_parser(),
+    cli.run(evaluate_command.main, evaluate_command.get_parser(),
             ["--input_name", "balloons.png", "--num_samples", "3", "--out", "Scores", "--not_cuda"])
     err = capsys.readouterr().err
     assert "sampling 3 images: 100%" in err and "patch SWD of 3 samples" in err
@@ -259,7 +264,7 @@ def test_amp_bf16_on_the_cpu_is_used():
 
 def test_allow_partial_is_hinted_only_to_commands_taking_it(tmp_path, monkeypatch, capsys):
     model = build_model(read_image(IMAGES / "balloons.png"), TrainConfig(min_size=25, max_size=40), name="balloons.png")
-    from singan import checkpoint
+    from singan.io import checkpoint
     checkpoint.save(model, tmp_path / "TrainedModels" / "balloons" / MODEL / "model.pt")  # 0 of 2 scales
     proc = _sample(tmp_path, monkeypatch, capsys)
     _one_line_refusal(proc, "unfinished", "--resume", "--allow_partial")

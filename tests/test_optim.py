@@ -5,7 +5,7 @@ import copy
 import pytest
 import torch
 
-from singan.optim import LegacyAdam
+from singan.core.optim import LegacyAdam
 
 
 def _net():

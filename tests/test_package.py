@@ -87,7 +87,7 @@ def test_editable_install_imports_the_working_copy(tmp_path):
     python = _fresh_venv(tmp_path / "venv")
     src = _copy_repo(tmp_path / "src")
     _pip_install(python, "-e", str(src))
-    proc = subprocess.run([python, "-c", "import singan, singan.commands.train; print(singan.__file__)"],
+    proc = subprocess.run([python, "-c", "import singan, singan.cli.train; print(singan.__file__)"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == str(src / "singan" / "__init__.py")

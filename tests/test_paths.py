@@ -1,7 +1,7 @@
 """Output folders are distinct per trained model: two models of one image never overwrite each other."""
 
 from helpers import run_script, untrained_model_file
-from singan import paths
+from singan.io import paths
 
 A = paths.trained_model_file("balloons.png", 0.75, 10)
 B = paths.trained_model_file("balloons.png", 0.75, 5)

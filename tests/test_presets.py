@@ -7,11 +7,11 @@ import pytest
 import torch
 
 from helpers import IMAGES, tiny_config
-from main_train import get_parser
 from singan import TrainConfig, build_model
-from singan.config import apply_preset
-from singan.images import read_image
-from singan.training import train
+from singan.cli.train import get_parser
+from singan.core.config import apply_preset
+from singan.core.training import train
+from singan.io.images import read_image
 
 
 def _config(argv: list[str]) -> TrainConfig:
@@ -37,7 +37,7 @@ def test_bf16_autocast_trains_on_cpu(tmp_path):
     for amp in ("off", "bf16"):
         torch.manual_seed(0)
         model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(niter=10, amp=amp))
-        losses[amp] = train(model, tmp_path / amp, progress=False).scales[-1].losses["rec"]
+        losses[amp] = train(model, progress=False).scales[-1].losses["rec"]
     assert all(math.isfinite(v) for v in losses["bf16"])
     assert losses["bf16"][-1] < losses["bf16"][0]
     assert losses["bf16"] != losses["off"]  # lower precision: close, not equal

@@ -7,10 +7,11 @@ import pytest
 import torch
 
 from helpers import IMAGES, assert_same_checkpoints, tiny_config
-from singan import TrainConfig, build_model, checkpoint, train_image
-from singan.images import read_image
-from singan.progress import RunProgress, scale_costs
-from singan.training import run_progress, train
+from singan import TrainConfig, build_model, train_image
+from singan.core.progress import RunProgress, scale_costs
+from singan.core.training import run_progress, train
+from singan.io import checkpoint
+from singan.io.images import read_image
 
 
 def test_costs_weigh_padded_pixels_and_width():
@@ -45,7 +46,7 @@ def test_whole_run_estimate_is_within_30_percent_of_the_measured_time(monkeypatc
     torch.manual_seed(0)
     model = build_model(read_image(IMAGES / "balloons.png"), TrainConfig(min_size=25, max_size=80, niter=7))
     bar = run_progress(model, (0, 0), enabled=False)
-    train(model, tmp_path, progress=False)
+    train(model, progress=False)
     per_iteration = [statistics.median(b - a for a, b in zip(ts, ts[1:])) for _, ts in sorted(times.items())]
     measured = sum(per_iteration)  # (every scale runs niter iterations)
     costs = bar.costs

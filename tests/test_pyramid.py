@@ -4,15 +4,9 @@ import numpy as np
 import pytest
 
 from helpers import IMAGES
-from singan.images import read_image
-from singan.imresize import imresize
-from singan.pyramid import (
-    adjust_scales,
-    adjust_scales_sr,
-    build_pyramid,
-    resize_to_finest,
-    sr_scale_chain,
-)
+from singan.core.imresize import imresize
+from singan.core.pyramid import adjust_scales, adjust_scales_sr, build_pyramid, resize_to_finest, sr_scale_chain
+from singan.io.images import read_image
 
 FILES = {"balloons": "balloons.png", "birds": "birds.png", "colusseum": "colusseum.png",
          "starry_night": "starry_night.png", "trees3": "trees3.png", "wild_bush": "wild_bush.jpg"}

@@ -19,9 +19,9 @@ import torch.nn.functional as F
 
 from helpers import IMAGES, tiny_config
 from singan import build_model
-from singan.images import read_image
-from singan.imresize import imresize
-from singan.training import gradient_penalty, new_scale_networks, train, train_scale
+from singan.core.imresize import imresize
+from singan.core.training import gradient_penalty, new_scale_networks, train, train_scale
+from singan.io.images import read_image
 
 pytestmark = pytest.mark.slow  # every test here trains
 
@@ -106,7 +106,7 @@ def reference_train_scale(model, n, netG, netD, niter):
 def test_optimised_trainer_matches_reference(tmp_path):
     torch.manual_seed(0)
     model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(niter=5, fresh_fake=True, fixed_z_opt=True))
-    train(model, tmp_path, progress=False)  # both scales; we re-train scale 1 two ways
+    train(model, progress=False)  # both scales; we re-train scale 1 two ways
     base = copy.deepcopy(model)
     base.scales = base.scales[:1]
     fast_model, ref_model = copy.deepcopy(base), copy.deepcopy(base)

@@ -6,10 +6,12 @@ import torch
 import torch.nn.functional as F
 
 from helpers import IMAGES, random_model, tiny_config
-from singan import build_model, checkpoint, load
-from singan.images import read_image
-from singan.sampling import generate
-from singan.training import new_scale_networks, train
+from singan import build_model, load
+from singan.api import generate
+from singan.core.training import new_scale_networks, train
+from singan.io import checkpoint
+from singan.io.images import read_image
+from singan.io.previews import ScalePreviews
 
 pytestmark = pytest.mark.slow  # every test here trains
 
@@ -32,7 +34,7 @@ def trained(tmp_path_factory):
     untrained = random_model(seed=1)  # the same pyramid with freshly initialised networks at every scale
     assert all(torch.equal(a, b) for a, b in zip(untrained.reals, model.reals, strict=True))
     path = out / "model.pt"
-    train(model, out, save=lambda m, r: checkpoint.save(m, path, r), progress=False)
+    train(model, ScalePreviews(out), save=lambda m, r: checkpoint.save(m, path, r), progress=False)
     return model, untrained, path, out
 
 
@@ -78,7 +80,7 @@ def test_same_seed_gives_identical_checkpoints(tmp_path):
     states = []
     for run in ("a", "b"):
         model = _tiny_model(seed=7, niter=5)
-        train(model, tmp_path / run, progress=False)
+        train(model, progress=False)
         checkpoint.save(model, tmp_path / run / "model.pt")
         states.append(torch.load(tmp_path / run / "model.pt", weights_only=True))
     for sa, sb in zip(states[0]["scales"], states[1]["scales"]):
@@ -123,7 +125,7 @@ def test_cpu_inference_path_computes_the_plain_network(trained):
 def test_cuda_bookkeeping_runs_on_the_cpu(tmp_path):
     """The CUDA path's host-free bookkeeping (capturable LegacyAdam, GP weights drawn into a fixed
     buffer before each iteration), exercised on the CPU: it trains like the host path."""
-    from singan.training import ScaleTrainer, _eager_step
+    from singan.core.training import ScaleTrainer, _eager_step
 
     model = _tiny_model(seed=2, niter=8)
     netG, netD = new_scale_networks(model, 0)

@@ -19,7 +19,7 @@ from baseline import original_weights
 
 from helpers import IMAGES, run_script
 from singan import TrainConfig, build_model
-from singan.images import read_image
+from singan.io.images import read_image
 
 THREADS = 1  # both trainings: helpers.ENV runs the project's scripts with OMP_NUM_THREADS=1
 

@@ -15,14 +15,14 @@ import torch
 from skimage import io
 
 from helpers import ENV, IMAGES, REPO, run_command, untrained_model_file
-from singan import SinGANError, generate, load, paths
-from singan import applications as apps
-from singan import upscale as up
-from singan.images import read_image, save_image
-from singan.imresize import imresize
-from singan.model import SinGAN
-from singan.pyramid import sr_scale_chain
-from singan.sampling import run_pyramid
+from singan import SinGANError, apps, generate, load
+from singan.apps import upscale as up
+from singan.core.imresize import imresize
+from singan.core.model import SinGAN
+from singan.core.pyramid import sr_scale_chain
+from singan.core.sampling import run_pyramid
+from singan.io import paths
+from singan.io.images import read_image, save_image
 
 FULL = (186, 248)  # balloons.png
 MODEL = "scale_factor=0.750000,alpha=10"
@@ -114,7 +114,7 @@ def test_absurd_size_refused_before_any_work(workdir, monkeypatch, capsys):
                         ("12x", ["must be train, full, HxW"])):
         proc = run_command("sample", [*COMMON, "--num_samples", "2", "--out_size", size], workdir, monkeypatch, capsys)
         _one_line_error(proc, *words)
-    monkeypatch.setattr("singan.memory.available_bytes", lambda device: 2**30)
+    monkeypatch.setattr("singan.core.memory.available_bytes", lambda device: 2**30)
     proc = run_command("sample", [*COMMON, "--num_samples", "2", "--out_size", "8000x9000"], workdir, monkeypatch,
                        capsys)
     _one_line_error(proc, "upscaling 1 image to 8000x9000 needs about", "would fit")

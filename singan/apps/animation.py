@@ -1,0 +1,149 @@
+"""Animation: the noise follows a damped random walk around the reconstruction noise at every scale from
+a start scale on, all frames of a scale in one forward pass (`animate`); GIF or MP4 output.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ..core.imresize import denorm
+from ..core.memory import INFERENCE_BASELINE_BYTES, check_fits, largest_fitting, pass_bytes, resize_bytes
+from ..core.model import SinGAN
+from ..core.networks import scale_widths
+from ..core.noise import generate_noise
+from ..core.sampling import upsample
+from ..errors import check_int, check_real
+from ..io.outputs import atomic_path
+from . import upscale
+
+ANIMATION_BETAS = (0.80, 0.85, 0.90, 0.95)
+ANIMATION_START_SCALES = (0, 1, 2)
+
+
+def _noise_walk(z_rec: Tensor, channels: int, alpha: float, beta: float, num_frames: int) -> Tensor:
+    """Damped random walk around z_rec: per frame diff = beta * (z1 - z2) + (1 - beta) * noise,
+    z = alpha * z_rec + (1 - alpha) * (z1 + diff). Returns (num_frames, C, H, W)."""
+    _, c, h, w = z_rec.shape
+
+    def draw() -> Tensor:
+        return generate_noise(channels, h, w, 1, z_rec.device).expand(1, c, h, w)
+
+    z_prev1, z_prev2, frames = 0.95 * z_rec + 0.05 * draw(), z_rec, []
+    for _ in range(num_frames):
+        diff = beta * (z_prev1 - z_prev2) + (1 - beta) * draw()
+        z_curr = alpha * z_rec + (1 - alpha) * (z_prev1 + diff)
+        z_prev2, z_prev1 = z_prev1, z_curr
+        frames.append(z_curr)
+    return torch.cat(frames)
+
+
+def animation_bytes(model: SinGAN, num_frames: int, batch: int) -> int:
+    """Estimated peak bytes of `animate`: per scale the noise walk, the frames and their upsampled copies
+    (all frames at once), one generator pass of `batch` frames; then the uint8 frames."""
+    cfg, worst, prev = model.config, 0, None
+    for n, real in enumerate(model.reals[:model.num_trained]):
+        h, w = real.shape[-2:]
+        step = 3 * 4 * num_frames * cfg.nc_im * (h + 2 * cfg.pad) * (w + 2 * cfg.pad)
+        step += pass_bytes(scale_widths(n, cfg.nfc, cfg.min_nfc)[0], h, w, batch, cfg.nc_im, cfg.pad)
+        if prev is not None:
+            step += resize_bytes(prev, (h, w), num_frames, cfg.nc_im)
+        worst, prev = max(worst, step), (h, w)
+    return worst + 5 * num_frames * cfg.nc_im * prev[0] * prev[1] + INFERENCE_BASELINE_BYTES
+
+
+def check_animation(model: SinGAN, alpha: float, beta: float, start_scale: int, num_frames: int,
+                    batch_size: int | None) -> None:
+    """Refuse animation arguments out of range, and a run that would not fit in memory (naming a size that fits)."""
+    check_real("alpha", alpha, 0, 1, what=" (weight of the reconstruction noise)")
+    check_real("beta", beta, 0, 1, what=" (momentum of the noise walk)")
+    check_int("start_scale", start_scale, 0, model.num_trained - 1,
+              what=f" (this model has {model.num_trained} trained scales)")
+    check_int("num_frames", num_frames, 1)
+    check_int("batch_size", batch_size, 1, optional=True)
+    batch = min(batch_size or num_frames, num_frames)
+
+    def hint(available: int) -> str:
+        fits = largest_fitting(lambda b: animation_bytes(model, num_frames, int(b)), available, batch, integer=True)
+        if fits >= 1:
+            return f"--batch_size {int(fits)} would fit"
+        frames = largest_fitting(lambda f: animation_bytes(model, int(f), 1), available, num_frames, integer=True)
+        return f"--num_frames {int(frames)} with --batch_size 1 would fit" if frames >= 1 else "the model is too large"
+
+    h, w = model.reals[model.num_trained - 1].shape[-2:]
+    check_fits(f"animating {num_frames} frames of {h}x{w}", animation_bytes(model, num_frames, batch),
+               model.device, hint)
+
+
+def animate(model: SinGAN, *, alpha: float = 0.1, beta: float = 0.9, start_scale: int = 2,
+            num_frames: int = 100, batch_size: int | None = None,
+            out_size: tuple[int, int] | None = None, progress: bool = True) -> np.ndarray:
+    """Animation frames (num_frames, H, W, C) uint8: at every scale >= start_scale
+    the noise follows a random walk around the reconstruction noise z_rec; scales below it use z_rec.
+    out_size: (H, W) to upscale every frame to (`upscale.upscale`), with one draw of the upscaling
+    noise shared by all frames (so the added detail does not flicker).
+    The arguments and the memory the run needs are checked first (`check_animation`)."""
+    check_animation(model, alpha, beta, start_scale, num_frames, batch_size)
+    start = tuple(model.reals[model.num_trained - 1].shape[-2:])
+    if out_size is not None:
+        upscale.check_upscale(model, start, tuple(out_size))
+    frames = _animation_frames(model, alpha, beta, start_scale, num_frames, batch_size)
+    if out_size is None or tuple(out_size) == start:
+        return _frames_uint8(frames)
+    plan = upscale.chain_plan(start, tuple(out_size), upscale.step_factor(model))
+    noise = upscale.draw_noise(model, plan)
+    from tqdm import tqdm
+
+    return np.concatenate([_frames_uint8(upscale.upscale(model, frames[i:i + 1], tuple(out_size), plan=plan,
+                                                         noise=noise, progress=False))
+                           for i in tqdm(range(num_frames), desc=f"upscaling frames to {out_size[0]}x{out_size[1]}",
+                                         delay=3, disable=not progress)])
+
+
+def _frames_uint8(frames: Tensor) -> np.ndarray:
+    return (denorm(frames) * 255).permute(0, 2, 3, 1).cpu().numpy().astype(np.uint8)  # truncation
+
+
+def _animation_frames(model: SinGAN, alpha: float, beta: float, start_scale: int, num_frames: int,
+                      batch_size: int | None) -> Tensor:
+    """The frames (num_frames, C, H, W) at the finest trained size, before the uint8 conversion."""
+    pad, frames = model.config.pad, None
+    with torch.no_grad():
+        for n, scale in enumerate(model.scales):
+            z = _noise_walk(scale.z_rec, 1 if n == 0 else model.config.nc_z, alpha, beta, num_frames)
+            if n < start_scale:
+                z = scale.z_rec.expand_as(z)
+            if frames is None:
+                prev = torch.zeros_like(z)
+            else:
+                prev = F.pad(upsample(frames, model.scale_factor, tuple(model.reals[n].shape[-2:])), [pad] * 4)
+            step = batch_size or num_frames
+            frames = torch.cat([scale.netG(scale.noise_amp * z[i:i + step] + prev[i:i + step], prev[i:i + step])
+                                for i in range(0, num_frames, step)])
+    return frames
+
+
+def save_animation(path: str | Path, frames: np.ndarray, fps: float) -> Path:
+    """Write frames (F, H, W, C) uint8 as a GIF or (with a .mp4 suffix) a video; `fps` frames per second."""
+    import imageio.v2 as imageio
+
+    check_real("fps", fps, 0, 1000, low_open=True, what=" (frames per second)")
+
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        if path.suffix == ".mp4":
+            imageio.mimsave(tmp, list(frames), fps=fps)
+        else:
+            imageio.mimsave(tmp, list(frames), duration=1000 / fps, loop=0)
+    return path
+
+
+def mp4_available() -> bool:
+    """Whether imageio can write MP4 (its ffmpeg plugin is installed)."""
+    try:
+        import imageio_ffmpeg  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -1,0 +1,126 @@
+"""Injection, the core of harmonization, editing and paint-to-image: an image brought to scale n as a
+coarser scale's output would be, then the trained generators n..N add the training image's detail
+(`inject`). Harmonization (radius 7) and editing (radius 20) paste the result into the training image
+through the dilated, blurred mask (`masked_injection`), at the training size or, upscaled, at the
+reference's full size.
+
+Deliberate differences from the 2019 code: a reference whose height *or* width differs from the
+training image's is resized to it (the original checked the width only); the dilated mask PNG is
+written to the output folder, not into the input folder.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from scipy.ndimage import binary_dilation
+from skimage.filters import gaussian
+from skimage.morphology import disk
+from torch import Tensor
+
+from ..core.imresize import imresize, norm, to_uint8
+from ..core.model import SinGAN
+from ..core.sampling import run_pyramid, upsample
+from ..errors import SinGANError, flag_error
+from ..io.images import save_image
+from . import upscale
+
+HARMONIZATION_RADIUS = 7  # mask dilation (disk radius, pixels) for harmonization
+EDITING_RADIUS = 20  # ... and for editing
+MASK_SIGMA = 5  # gaussian blur of the dilated mask
+
+
+def injection_scale(model: SinGAN, n: int | None = None, flag: str = "n", default_below_top: int = 2) -> int:
+    """The scale to inject at: `n` checked against the model's scales 1 .. N-1 (injection needs a coarser
+    scale to come from and a trained one to continue), or by default `default_below_top` scales below the
+    finest (6 for a 9-scale model), announced. `flag` names `n` in the error (the command line's flag)."""
+    top = model.num_trained - 1
+    if top < 1:
+        raise flag_error(f"the model has {model.num_trained} scale; injecting needs at least 2 (train with a "
+                         "larger --max_size or a smaller --min_size)")
+    if n is None:
+        n = max(1, top - default_below_top)
+        print(f"--{flag} {n} (default; this {model.num_trained}-scale model takes 1 to {top})")
+    elif not 1 <= n <= top:
+        raise flag_error(f"--{flag} {n}: this {model.num_trained}-scale model takes an injection scale "
+                         f"between 1 and {top} (got {n})")
+    return n
+
+
+def injection_input(model: SinGAN, ref: Tensor, n: int) -> Tensor:
+    """`ref` (at the finest size) brought to scale n as a coarser scale's output would be:
+    downsampled to scale n-1, then upsampled by 1/scale_factor and cropped to scale n."""
+    injection_scale(model, n)
+    sf, top = model.scale_factor, len(model.reals) - 1
+    h, w = model.reals[n - 1].shape[-2:]
+    coarse = imresize(ref, sf ** (top - n + 1))[:, :, :h, :w]
+    return upsample(coarse, sf, tuple(model.reals[n].shape[-2:]))
+
+
+def inject(model: SinGAN, ref: Tensor, n: int, *, in_s: Tensor | None = None,
+           out_size: tuple[int, int] | None = None) -> Tensor:
+    """Inject `ref` at scale n and run the pyramid upward (random noise at every scale >= n).
+
+    in_s: an input already at scale n's size, used instead of `injection_input(model, ref, n)`.
+    out_size: (H, W) to upscale the result to (`upscale.upscale`), checked before any work.
+    Returns (1, C, H, W) at the finest size (or out_size).
+    """
+    injection_scale(model, n)
+    start = tuple(model.reals[model.num_trained - 1].shape[-2:])
+    if out_size is not None:
+        upscale.check_upscale(model, start, tuple(out_size))
+    if in_s is None:
+        in_s = injection_input(model, ref, n)
+    out = run_pyramid(model, 1, in_s=in_s, start_scale=n)
+    return out if out_size is None else upscale.upscale(model, out, tuple(out_size))
+
+
+def dilate_mask(mask: Tensor, radius: int, save_to: str | Path | None = None, sigma: float = MASK_SIGMA) -> Tensor:
+    """Soft paste mask in [0, 1] from a mask image (any non-zero pixel of channel 0 is foreground):
+    binary dilation with a disk of `radius`, gaussian blur (`sigma`, 5 by default), min-max normalised.
+    save_to: where to write the blurred mask PNG (before normalisation, as the original).
+    Radii above the editing radius (masks at full resolution) dilate through the distance transform
+    (the same pixels as the disk, in time independent of the radius)."""
+    binary = to_uint8(mask)[0, 0].cpu().numpy() > 0
+    if not binary.any():
+        raise SinGANError("the mask is empty (all black): paint the region to change in white")
+    if radius <= EDITING_RADIUS:
+        dilated = binary_dilation(binary, structure=disk(radius))
+    else:
+        from scipy.ndimage import distance_transform_edt
+
+        dilated = distance_transform_edt(~binary, return_distances=True) ** 2 <= radius**2 + 1e-6
+    soft = gaussian(dilated.astype(np.float64), sigma=sigma)
+    soft = norm(torch.from_numpy(soft).float()[None, None]).to(mask.device).expand(1, mask.shape[1], -1, -1)
+    if save_to is not None:
+        save_image(save_to, soft)
+    lo, hi = soft.min(), soft.max()
+    return torch.ones_like(soft) if hi == lo else (soft - lo) / (hi - lo)
+
+
+def blend(real: Tensor, generated: Tensor, mask: Tensor) -> Tensor:
+    """(1 - mask) * real + mask * generated."""
+    return (1 - mask) * real + mask * generated
+
+
+def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: int, radius: int,
+                     mask_png: str | Path | None = None, *,
+                     full: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
+    """Harmonization (radius 7) / editing (radius 20): inject `ref` at scale n and paste the result
+    into the training image `real` through the dilated mask. Returns (generated, blended).
+
+    full: (reference, mask) at a larger size (the input file's): the generated image is upscaled to it
+    (`upscale.upscale`) and pasted into that reference through its mask dilated and blurred with the
+    radius and sigma scaled by the size ratio, so outside the dilated mask the result is the full-size
+    reference, pixel for pixel."""
+    injection_scale(model, n)
+    if full is not None:
+        upscale.check_upscale(model, tuple(real.shape[-2:]), tuple(full[0].shape[-2:]))
+    out = inject(model, ref, n)
+    if full is None:
+        return out, blend(real, out, dilate_mask(mask, radius, mask_png))
+    ref_full, mask_full = full
+    ratio = max(ref_full.shape[-2] / real.shape[-2], ref_full.shape[-1] / real.shape[-1])
+    out = upscale.upscale(model, out, tuple(ref_full.shape[-2:]))
+    soft = dilate_mask(mask_full, round(radius * ratio), mask_png, sigma=MASK_SIGMA * ratio)
+    return out, blend(ref_full, out, soft)

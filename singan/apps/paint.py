@@ -1,0 +1,80 @@
+"""Paint-to-image: a painting injected at scale n, optionally with its colours quantised to the training
+image's palette at that scale (k-means, 5 clusters, on the RGB pixels) and scale n retrained on
+quantised inputs (`paint_model`).
+"""
+
+import dataclasses
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.cluster import KMeans
+from torch import Tensor
+
+from ..core.imresize import imresize
+from ..core.model import SinGAN
+from ..core.networks import build_networks
+from ..core.training import train_scale
+from ..io import checkpoint
+from ..io.previews import ScalePreviews
+from .injection import injection_scale
+
+PAINT_CLUSTERS = 5  # colours of the quantised paint
+
+
+def _pixels(x: Tensor) -> np.ndarray:
+    return x.detach().permute(0, 2, 3, 1).reshape(-1, x.shape[1]).cpu().numpy()
+
+
+def _from_pixels(values: np.ndarray, like: Tensor) -> Tensor:
+    n, c, h, w = like.shape
+    return torch.from_numpy(np.ascontiguousarray(values, dtype=np.float32)).to(like.device).reshape(
+        n, h, w, c).permute(0, 3, 1, 2).contiguous()
+
+
+def quantize(x: Tensor, n_clusters: int = PAINT_CLUSTERS) -> tuple[Tensor, np.ndarray]:
+    """Colour-quantise `x`: k-means (k-means++, 10 inits, random_state 0) on its pixels.
+    Returns the image with every pixel replaced by its centre, and the centres (k, C)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # fewer distinct colours than clusters
+        km = KMeans(n_clusters=n_clusters, random_state=0, n_init=10).fit(_pixels(x))
+    return _from_pixels(km.cluster_centers_[km.labels_], x), km.cluster_centers_
+
+
+def quant2centers(x: Tensor, centers: np.ndarray) -> Tensor:
+    """Map every pixel of `x` to one of the given `centers` (k-means started at them, one run)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        km = KMeans(n_clusters=len(centers), init=centers.astype(np.float32), n_init=1).fit(_pixels(x))
+    return _from_pixels(centers[km.labels_], x)
+
+
+def quantized_paint_input(model: SinGAN, real: Tensor, ref: Tensor, n: int) -> tuple[Tensor, np.ndarray, Tensor]:
+    """Colour palette of the training image at scale n and the paint mapped to it at scale n.
+    Returns (in_s, centers, quantised real at scale n)."""
+    injection_scale(model, n)
+    sf, top = model.scale_factor, len(model.reals) - 1
+    h, w = model.reals[n].shape[-2:]
+    real_quant, centers = quantize(imresize(real, sf ** (top - n))[:, :, :h, :w])
+    in_s = imresize(quant2centers(ref, centers), sf ** (top - n))[:, :, :h, :w]
+    return in_s, centers, real_quant
+
+
+def paint_model(model: SinGAN, n: int, centers: np.ndarray, model_file: str | Path,
+                progress: bool = True) -> SinGAN:
+    """`model` with scale n retrained from fresh networks on colour-quantised inputs (every image
+    G_n receives is mapped to `centers`); the other scales are kept. Loaded from `model_file` if it
+    exists, else trained and saved there."""
+    model_file = Path(model_file)
+    if model_file.is_file():
+        return checkpoint.load(model_file, model.device)
+    injection_scale(model, n)
+    cfg = dataclasses.replace(model.config, mode="paint_train")
+    coarse = SinGAN(config=cfg, geometry=model.geometry, reals=model.reals, scales=model.scales[:n], name=model.name)
+    netG, netD = build_networks(cfg, n, model.device)
+    retrained = train_scale(coarse, n, netG, netD, quantize=lambda x: quant2centers(x, centers),
+                            previews=ScalePreviews(model_file.parent), progress=progress)
+    painted = dataclasses.replace(coarse, scales=[*model.scales[:n], retrained, *model.scales[n + 1:]])
+    checkpoint.save(painted, model_file)
+    return painted

@@ -1,0 +1,91 @@
+"""Super-resolution: the finest generator repeated on successively upsampled images (`super_resolve`),
+the original's chain of steps for --sr_factor and its pyramid geometry, with the memory checked first.
+"""
+
+import math
+from collections.abc import Callable
+
+from torch import Tensor
+
+from ..core.memory import (
+    INFERENCE_BASELINE_BYTES,
+    MAX_SIDE,
+    check_fits,
+    largest_fitting,
+    pass_bytes,
+    resize_bytes,
+    round_down,
+)
+from ..core.model import SinGAN
+from ..core.networks import scale_widths
+from ..core.pyramid import plan, sr_scale_chain
+from ..errors import SinGANError
+from . import upscale
+
+
+def sr_chain(sr_factor: float) -> tuple[float, int]:
+    """(in_scale, iter_num): the upsampling factor per step and the number of steps for `sr_factor`."""
+    if not isinstance(sr_factor, (int, float)) or not math.isfinite(sr_factor) or sr_factor > MAX_SIDE:
+        raise SinGANError(f"--sr_factor must be a finite number larger than 2 ** (1/6) = 1.1225 (got {sr_factor!r})")
+    if not sr_factor > 1 or round(3 * math.log2(sr_factor)) < 1:  # at least one step of about 2 ** (1/3)
+        raise SinGANError(f"--sr_factor must be larger than 2 ** (1/6) = 1.1225 (got {sr_factor})")
+    return sr_scale_chain(sr_factor)
+
+
+def sr_geometry_fn(config, name: str = "the image") -> Callable:
+    """geometry_fn(h, w) for `train_image`: the SR pyramid (adjust_scales2image_SR, quirks included),
+    refused as every pyramid is when it breaks the rule (`pyramid.geometry_problem`)."""
+    return lambda h, w: plan(h, w, config, sr=True, name=name)
+
+
+def sr_sizes(model: SinGAN, sr_factor: float) -> list[tuple[int, int]]:
+    """(H, W) of the finest level and of every upsampling step of super-resolution by `sr_factor`."""
+    in_scale, iter_num = sr_chain(sr_factor)
+    sizes = [tuple(model.reals[-1].shape[-2:])]
+    for _ in range(iter_num):
+        sizes.append(tuple(math.ceil(side * in_scale) for side in sizes[-1]))
+    return sizes
+
+
+def sr_bytes(model: SinGAN, sr_factor: float) -> int:
+    """Estimated peak bytes of `super_resolve(model, sr_factor)`: the largest step (resize and generator
+    pass) while every upsampled image of the chain is kept."""
+    cfg, sizes = model.config, sr_sizes(model, sr_factor)
+    width = scale_widths(model.num_trained - 1, cfg.nfc, cfg.min_nfc)[0]
+    worst = max(pass_bytes(width, *sizes[j + 1], 1, cfg.nc_im, cfg.pad)
+                + resize_bytes(sizes[j], sizes[j + 1], 1, cfg.nc_im) for j in range(len(sizes) - 1))
+    return worst + 8 * cfg.nc_im * sum(h * w for h, w in sizes) + INFERENCE_BASELINE_BYTES
+
+
+def check_sr_memory(model: SinGAN, sr_factor: float) -> None:
+    """A one-line error naming an sr_factor that fits when super-resolution would run out of memory."""
+    smallest = 2 ** (1 / 6) + 1e-9
+
+    def hint(available: int) -> str:
+        fits = largest_fitting(lambda f: 0 if f < smallest else sr_bytes(model, f), available, sr_factor)
+        return f"--sr_factor {round_down(fits):g} would fit" if fits >= smallest else "this model is too large for it"
+
+    h, w = model.reals[-1].shape[-2:]
+    check_fits(f"super-resolution to {int(sr_factor * h)}x{int(sr_factor * w)}", sr_bytes(model, sr_factor),
+               model.device, hint)
+
+
+def super_resolve(model: SinGAN, sr_factor: float, size: tuple[int, int] | None = None, *,
+                  progress: bool = True) -> Tensor:
+    """Upsample the finest training level by `sr_factor` with the finest generator (`upscale.upscale`).
+
+    By default (and whenever `size` is what it makes) the original's chain: iter_num times imresize by
+    in_scale and the finest generator (its noise amplitude; grey noise at the first step), then a crop to
+    int(sr_factor * H) x int(sr_factor * W). Another `size` (H, W) (sr_factor times an input file larger
+    than the training image) is reached by the exact chain of `upscale.chain_plan`. The output size and
+    the memory the run needs are checked first (one-line SinGANError naming a size that fits)."""
+    sr_chain(sr_factor)
+    h, w = model.reals[-1].shape[-2:]
+    plan = upscale.sr_plan((h, w), sr_factor)
+    if size is not None and tuple(size) != plan.crop:
+        return upscale.upscale(model, model.reals[-1], tuple(size), flag="the SR output", progress=progress)
+    if max(h, w) * sr_factor > MAX_SIDE:
+        raise SinGANError(f"--sr_factor {sr_factor:g} makes a {int(sr_factor * h)}x{int(sr_factor * w)} image; the "
+                          f"longest side may be {MAX_SIDE} (--sr_factor {MAX_SIDE / max(h, w):.3g} at most)")
+    check_sr_memory(model, sr_factor)
+    return upscale.upscale(model, model.reals[-1], plan.crop, plan=plan, progress=progress)

@@ -1,0 +1,309 @@
+"""Upscaling what a model made to any larger size, by the paper's super-resolution chain.
+
+An image at the finest training size (a sample, an application's result, an animation frame)
+reaches (H, W) in steps of at most the model's 1/scale_factor: each step is a bicubic resize (the
+original's 8-bit round trip) and the finest generator with its noise amplitude, which adds the
+finest scale's detail again. The step sizes are spaced geometrically per axis and the last one
+is exactly (H, W). Super-resolution is this chain on the training image (`sr_plan` keeps the
+original's steps of sr_factor ** (1 / iter_num) and its final crop, so its output is unchanged).
+
+Memory stays bounded at any size: above `DENSE_RESIZE_BYTES` the resize runs by strips of rows
+through the cubic kernel's taps, and above `TILE_BYTES` the generator runs tile by tile, each tile
+with its receptive field around it (5 valid 3x3 convolutions: 5 pixels), so tiles give the untiled
+result up to float rounding; a step holds two image-sized buffers. `check_upscale` refuses a size
+that is absurd or does not fit, in one line, before any work.
+"""
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from ..core.imresize import from_pixel_values, imresize, imresize_to_shape, resize_plan, resize_taps, to_uint8
+from ..core.memory import INFERENCE_BASELINE_BYTES, MAX_SIDE, check_fits, largest_fitting, pass_bytes, resize_bytes
+from ..core.model import SinGAN
+from ..core.networks import scale_widths
+from ..core.noise import scale_noise
+from ..core.pyramid import sr_scale_chain
+from ..errors import SinGANError
+
+TILE_BYTES = 512 * 2**20  # a generator pass above this runs tile by tile
+DENSE_RESIZE_BYTES = 64 * 2**20  # a resize above this runs by strips of rows
+STRIP_ROWS = 64
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The steps of an upscaling: the size after each step, the per-step resize factor (None: resize
+    to the next size exactly) and the final crop."""
+
+    sizes: tuple[tuple[int, int], ...]
+    factor: float | None
+    crop: tuple[int, int]
+
+
+def step_factor(model: SinGAN) -> float:
+    """The factor whose inverse bounds one upscaling step: the pyramid's, or the configured one for a
+    pyramid whose scales all have one size (factor 1: it never upscales between scales)."""
+    return model.scale_factor if model.scale_factor < 1 else model.config.scale_factor
+
+
+def chain_plan(start: tuple[int, int], size: tuple[int, int], scale_factor: float) -> Plan:
+    """Steps of at most 1/scale_factor from `start` to `size` (H, W), geometric per axis, ending on it."""
+    (h, w), (H, W) = start, size
+    ratio = max(H / h, W / w)
+    k = max(1, math.ceil(math.log(ratio) / math.log(1 / scale_factor) - 1e-9)) if ratio > 1 else 0
+    sizes = [(round(h * (H / h) ** (j / k)), round(w * (W / w) ** (j / k))) for j in range(1, k)]
+    return Plan(tuple([*sizes, (H, W)][:k]), None, (H, W))
+
+
+def sr_plan(start: tuple[int, int], sr_factor: float) -> Plan:
+    """The original SR.py's chain: iter_num resizes by in_scale = sr_factor ** (1 / iter_num) (sizes
+    rounded up), then a crop to int(sr_factor * H) x int(sr_factor * W)."""
+    in_scale, iter_num = sr_scale_chain(sr_factor)
+    factor, sizes = 1 / (1 / in_scale), []  # the original's 1 / scale_factor, computed as it computes it
+    for _ in range(iter_num):
+        sizes.append(resize_plan(sizes[-1] if sizes else start, factor, None)[1])
+    return Plan(tuple(sizes), factor, (int(sr_factor * start[0]), int(sr_factor * start[1])))
+
+
+# ---------------------------------------------------------------- sizes
+
+def image_size(path: str | Path) -> tuple[int, int]:
+    """(H, W) of an image file as it is meant to be seen (EXIF orientation applied), without decoding it."""
+    from PIL import Image
+
+    from ..io.images import EXIF_ORIENTATION
+
+    if not Path(path).is_file():
+        raise SinGANError(f"image {path} not found")
+    with Image.open(path) as img:
+        w, h = img.size
+        return (w, h) if img.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8) else (h, w)
+
+
+def valid_out_size(text: object) -> bool:
+    """Whether `text` is an --out_size: train, full, HxW or a longest side in pixels (positive integers)."""
+    if not isinstance(text, str):
+        return False
+    if text in ("train", "full"):
+        return True
+    parts = text.lower().split("x")
+    return len(parts) in (1, 2) and all(p.isdigit() and int(p) > 0 for p in parts)
+
+
+OUT_SIZE_HELP = ("output size: train (the training size), full (the input file's size), HxW, or the "
+                 "longest side in pixels; upscaled by the finest generator")
+
+
+def resolve_out_size(spec: str | int | tuple[int, int] | None, train_hw: tuple[int, int],
+                     full_hw: tuple[int, int] | None = None, scale_v: float = 1.0,
+                     scale_h: float = 1.0) -> tuple[int, int] | None:
+    """The (H, W) an --out_size names, or None for the training size. full: the input file's size
+    times scale_v / scale_h; N: that size with its longest side N; HxW as given."""
+    if spec is None or spec == "train":
+        return None
+    if isinstance(spec, tuple):
+        return int(spec[0]), int(spec[1])
+    if not valid_out_size(str(spec)):
+        raise SinGANError(f"--out_size {spec}: must be train, full, HxW or a longest side in pixels")
+    if "x" in str(spec).lower():
+        h, w = str(spec).lower().split("x")
+        return int(h), int(w)
+    base = full_hw or train_hw
+    base = (round(base[0] * scale_v), round(base[1] * scale_h))
+    if spec == "full":
+        return base
+    side = int(spec)
+    return round(base[0] * side / max(base)), round(base[1] * side / max(base))
+
+
+def add_out_size_flag(p) -> None:
+    """--out_size on a command's parser (a singan.cli.ArgumentParser), with its rule."""
+    p.add_argument("--out_size", default="train", help=OUT_SIZE_HELP)
+    p.rules["out_size"] = (valid_out_size, "train, full, HxW (e.g. 1536x2048) or a longest side in pixels (e.g. 2000)")
+
+
+def out_size_from_args(args, scale_v: float = 1.0, scale_h: float = 1.0) -> tuple[int, int] | None:
+    """The (H, W) of a command's --out_size (the input file's size read for full and N), or None for train."""
+    if args.out_size == "train":
+        return None
+    full = None
+    if "x" not in args.out_size:
+        path = Path(args.input_dir) / args.input_name
+        if not path.is_file():
+            raise SinGANError(f"--out_size {args.out_size} needs the input image: {path} not found")
+        full = image_size(path)
+    return resolve_out_size(args.out_size, full or (1, 1), full, scale_v, scale_h)
+
+
+# ---------------------------------------------------------------- memory
+
+def _width(model: SinGAN) -> int:
+    return scale_widths(model.num_trained - 1, model.config.nfc, model.config.min_nfc)[0]
+
+
+def tile_side(model: SinGAN, budget: int = TILE_BYTES) -> int:
+    """The side of the square output tiles whose generator pass needs at most `budget` bytes."""
+    cfg = model.config
+    per_pixel = 4 * (3 * _width(model) + 4 * cfg.nc_im)
+    return max(16, math.isqrt(budget // per_pixel) - 2 * cfg.pad)
+
+
+def _pass_fits(model: SinGAN, hw: tuple[int, int]) -> bool:
+    return pass_bytes(_width(model), *hw, 1, model.config.nc_im, model.config.pad) <= TILE_BYTES
+
+
+def upscale_bytes(model: SinGAN, start: tuple[int, int], size: tuple[int, int], num_images: int = 1) -> int:
+    """Estimated peak bytes of upscaling `num_images` images from `start` to `size` (kept at the end)."""
+    cfg, plan, worst, prev = model.config, chain_plan(start, size, step_factor(model)), 0, start
+    c, p = cfg.nc_im, 2 * cfg.pad
+    for hw in plan.sizes:
+        step = 2 * 4 * c * (hw[0] + p) * (hw[1] + p) + 4 * c * prev[0] * prev[1]
+        side = hw if _pass_fits(model, hw) else (tile_side(model),) * 2
+        step += pass_bytes(_width(model), *side, 1, c, cfg.pad)
+        dense = resize_bytes(prev, hw, 1, c)
+        step += dense if dense <= DENSE_RESIZE_BYTES else 16 * c * STRIP_ROWS * max(hw[1], prev[1]) * 8
+        worst, prev = max(worst, step), hw
+    return worst + 4 * num_images * c * size[0] * size[1] + INFERENCE_BASELINE_BYTES
+
+
+def check_upscale(model: SinGAN, start: tuple[int, int], size: tuple[int, int], num_images: int = 1,
+                  flag: str = "--out_size") -> None:
+    """One-line SinGANError, before any work, for a size that is smaller than `start`, absurd, or does
+    not fit in the device's memory (naming one that fits)."""
+    h, w = size
+    if not all(isinstance(v, int) and v > 0 for v in size):
+        raise SinGANError(f"{flag} {h}x{w}: must be positive whole numbers of pixels")
+    if max(size) > MAX_SIDE:
+        raise SinGANError(f"{flag} {h}x{w}: the longest side may be {MAX_SIDE} pixels")
+    if h < start[0] or w < start[1]:
+        raise SinGANError(f"{flag} {h}x{w}: must be at least the training size {start[0]}x{start[1]} on both sides")
+
+    def hint(available: int) -> str:
+        m = largest_fitting(lambda m: upscale_bytes(model, start, (max(start[0], int(h * m)),
+                                                                    max(start[1], int(w * m))), num_images),
+                            available, 1.0)
+        fit = (int(h * m), int(w * m))
+        if fit[0] < start[0] or fit[1] < start[1]:
+            return "not even the training size fits"
+        return f"{flag} {fit[0]}x{fit[1]} would fit"
+
+    check_fits(f"upscaling {num_images} image{'s' * (num_images > 1)} to {h}x{w}",
+               upscale_bytes(model, start, size, num_images), model.device, hint)
+
+
+# ---------------------------------------------------------------- the chain
+
+def _strip_resize(x: Tensor, scales: tuple[float, float], shape: tuple[int, int], out: Tensor,
+                  rows: int = STRIP_ROWS) -> None:
+    """imresize of one image (1, C, h, w) into `out` (C, H, W) by strips of output rows through the
+    kernel's taps (height first): the same weights, summed tap by tap (float rounding apart)."""
+    u, (h, w), (H, W) = to_uint8(x)[0], x.shape[-2:], shape
+    src_h, wt_h = (torch.from_numpy(a) for a in resize_taps(h, H, scales[0], False)) if H != h else (None, None)
+    src_w, wt_w = (torch.from_numpy(a).to(x.device) for a in resize_taps(w, W, scales[1], False)) \
+        if W != w else (None, None)
+    for r0 in range(0, H, rows):
+        r1 = min(H, r0 + rows)
+        if src_h is None:
+            t = u[:, r0:r1].double()
+        else:
+            sh, wh = src_h[r0:r1], wt_h[r0:r1].to(x.device)
+            lo = int(sh.min())
+            band, t = u[:, lo:int(sh.max()) + 1].double(), 0
+            for k in range(sh.shape[1]):
+                t = t + wh[:, k, None] * band[:, (sh[:, k] - lo).to(x.device)]
+        if src_w is not None:
+            t = sum(wt_w[:, k] * t[:, :, src_w[:, k]] for k in range(src_w.shape[1]))
+        out[:, r0:r1] = from_pixel_values(t)
+
+
+def _resize_into(x: Tensor, factor: float | None, shape: tuple[int, int], out: Tensor) -> None:
+    """The step's resize of `x` (1, C, h, w) written into `out` (1, C, H, W): imresize by `factor`, or to `shape`."""
+    scales, shape, _, _ = resize_plan(tuple(x.shape[-2:]), factor, None if factor else shape)
+    if resize_bytes(tuple(x.shape[-2:]), shape, 1, x.shape[1]) <= DENSE_RESIZE_BYTES:
+        out.copy_(imresize(x, factor) if factor else imresize_to_shape(x, shape))
+    else:
+        _strip_resize(x, scales, shape, out[0])
+
+
+def _run_tiles(model: SinGAN, x_in: Tensor, prev: Tensor, size: tuple[int, int], tile: int, bar) -> Tensor:
+    """The finest generator over padded x_in / prev, tile by tile in raster order; every tile's result is
+    written into x_in's top-left corner, where no later tile reads. Returns the (1, C, H, W) view."""
+    netG, pad, (H, W) = model.scales[-1].netG, model.config.pad, size
+    fused = model.device.type == "cpu"
+    for y0 in range(0, H, tile):
+        for x0 in range(0, W, tile):
+            y1, x1 = min(H, y0 + tile), min(W, x0 + tile)
+            window = (slice(None), slice(None), slice(y0, y1 + 2 * pad), slice(x0, x1 + 2 * pad))
+            x_in[:, :, y0:y1, x0:x1] = netG(x_in[window], prev[window], fused=fused)
+            if bar is not None:
+                bar.update((y1 - y0) * (x1 - x0))
+    return x_in[:, :, :H, :W]
+
+
+def draw_noise(model: SinGAN, plan: Plan) -> list[Tensor]:
+    """The padded noise of every step (grey at the first, as the original's SR chain draws it)."""
+    return [scale_noise(model, 0 if j == 0 else 1, h, w) for j, (h, w) in enumerate(plan.sizes)]
+
+
+def _upscale_one(model: SinGAN, x: Tensor, plan: Plan, noise: list[Tensor] | None, tile: int | None, bar) -> Tensor:
+    pad = model.config.pad
+    for j, (h, w) in enumerate(plan.sizes):
+        prev = torch.zeros(1, x.shape[1], h + 2 * pad, w + 2 * pad, device=x.device)
+        _resize_into(x, plan.factor, (h, w), prev[:, :, pad:pad + h, pad:pad + w])
+        del x
+        x_in = _noisy_input(model, prev, j, noise)
+        side = tile or (max(h, w) if _pass_fits(model, (h, w)) else tile_side(model))
+        x = _run_tiles(model, x_in, prev, (h, w), side, bar)
+        del prev, x_in
+    return x[:, :, :plan.crop[0], :plan.crop[1]]  # a view: no copy of the largest image
+
+
+def _noisy_input(model: SinGAN, prev: Tensor, j: int, noise: list[Tensor] | None) -> Tensor:
+    """noise_amp * z + prev for step j: z its padded noise, given, or drawn (grey at the first step).
+    Above the tile cap the noise is drawn by strips of rows into a copy of prev (no image-sized noise map)."""
+    amp, pad = model.scales[-1].noise_amp, model.config.pad
+    h, w = prev.shape[-2] - 2 * pad, prev.shape[-1] - 2 * pad
+    if noise is not None or _pass_fits(model, (h, w)) or model.config.noise_padding:
+        z = scale_noise(model, 0 if j == 0 else 1, h, w) if noise is None else noise[j]
+        return (amp * z).add_(prev)
+    x_in, channels = prev.clone(), 1 if j == 0 else model.config.nc_z
+    for r0 in range(0, h, STRIP_ROWS):
+        r1 = min(h, r0 + STRIP_ROWS)
+        x_in[:, :, pad + r0:pad + r1, pad:pad + w] += amp * torch.randn(1, channels, r1 - r0, w, device=prev.device)
+    return x_in
+
+
+def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan | None = None,
+            noise: list[Tensor] | None = None, tile: int | None = None, flag: str = "--out_size",
+            progress: bool = True) -> Tensor:
+    """`images` (N, C, h, w), made by `model` at its finest size, upscaled to `size` (H, W).
+
+    Steps of at most 1/scale_factor (`chain_plan`), each a resize and the finest generator with its
+    noise amplitude; random noise from the global RNG (seed it for the same pixels), or `noise`
+    (`draw_noise(model, plan)`) shared by every image (animation frames). tile: the generator's tile
+    side in pixels (default: untiled when a pass fits in TILE_BYTES). A size equal to the images'
+    returns them. The size and the memory are checked first (`check_upscale`).
+    """
+    start = tuple(images.shape[-2:])
+    if tuple(size) == start and plan is None:
+        return images
+    plan = plan or chain_plan(start, tuple(size), step_factor(model))
+    if plan.factor is None:
+        check_upscale(model, start, tuple(size), images.shape[0], flag)
+    from tqdm import tqdm
+
+    total = images.shape[0] * sum(h * w for h, w in plan.sizes)
+    bar = tqdm(total=total, delay=3, disable=not progress, unit="px", unit_scale=True, dynamic_ncols=True,
+               desc=f"upscaling to {plan.crop[0]}x{plan.crop[1]}",
+               bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed} elapsed, {remaining} left")
+    try:
+        with torch.no_grad():
+            outs = [_upscale_one(model, images[i:i + 1], plan, noise, tile, bar) for i in range(images.shape[0])]
+            return outs[0] if len(outs) == 1 else torch.cat(outs)
+    finally:
+        bar.close()
+

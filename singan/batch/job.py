@@ -1,0 +1,161 @@
+"""One image of a batch: train it (or resume it, or skip it when finished), then sample and score it.
+
+`run_job` is what a batch worker executes; it knows nothing about the scheduler. It
+never raises for a problem of its image: the returned row carries a one-line `error`
+instead, and the full traceback goes to the image's log file. Training resumes from
+the model file's checkpoint when one exists, so a job restarted after its worker died
+(or after the whole batch was killed) continues where the last checkpoint left it.
+
+A row holds: image, status ('done', 'failed'), scales, size, train_s, eval_s, and per
+setting (gen_start_scale 0, the paper's "N", and 1, its "N-1") the diversity, patch
+SWD and, with Inception weights, SIFID mean; SIFID dims (the Inception layer); plus error.
+"""
+
+import contextlib
+import shutil
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from ..api import generate, load, train_image
+from ..core.config import TrainConfig
+from ..errors import SinGANError
+from ..eval.evaluate import evaluate, write_json
+from ..eval.fid_inception import load_inception
+from ..io import checkpoint
+from ..io.images import save_images
+from ..io.lock import locked_by
+from ..io.results import result_folder
+
+SETTINGS = {"N": 0, "N-1": 1}  # the paper's names of the two sampling settings -> gen_start_scale
+RESULT_FILE = "batch_result.json"  # the finished row, beside the model file
+LOG_FILE = "batch.log"  # what training printed, beside the model file
+REPORT_EVERY = 2.0  # seconds between progress reports within a scale
+LOCK_WAIT = 30.0  # seconds to wait for a killed batch's worker still holding the model's lock to stop
+
+Report = Callable[..., None]
+
+
+@dataclass
+class JobOptions:
+    """What a worker needs besides the image and the training config."""
+
+    device: str = "cpu"
+    threads: int = 1  # torch CPU threads of the worker
+    seed: int = 0
+    save_every: float = 60.0  # seconds between in-scale checkpoints
+    num_samples: int = 50  # samples scored per setting
+    save_samples: int = 8  # samples written as PNG per setting
+    inception_weights: str | None = None  # the FID Inception weights file (found by the driver), or None
+    sifid_dims: int = 64
+    sifid_missing: str | None = None  # why there are no weights
+
+
+def one_line(error: BaseException) -> str:
+    """The first line of an error's message (a user error in the command line's words, see
+    `errors.api_error`), prefixed by its type unless it is a user error."""
+    message = (getattr(error, "cli", None) or str(error)).strip()
+    text = message.splitlines()[0] if message else ""
+    if isinstance(error, SinGANError):
+        return text
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+class ProgressReport:
+    """Training's progress_fn for a job: reports finished scales, all scales and the fraction of the training
+    work done when training starts (`work_at_start`: a resumed job started later), when a scale starts and
+    at most every REPORT_EVERY seconds in between."""
+
+    def __init__(self, report: Report, every: float = REPORT_EVERY, clock: Callable[[], float] = time.monotonic):
+        self.report, self.every, self.clock, self.scale, self.last = report, every, clock, None, 0.0
+
+    def __call__(self, scale: int, iteration: int, num_scales: int, work: float) -> None:
+        now = self.clock()
+        if scale == self.scale and now - self.last < self.every:
+            return
+        fields = {"work_at_start": work} if self.scale is None else {}
+        self.scale, self.last = scale, now
+        self.report(scale=scale, scales=num_scales, work=work, **fields)
+
+
+def _wait_for_lock(model_file: Path) -> None:
+    """Give a worker of a killed batch, which goes on for a few seconds, time to stop and free the model."""
+    deadline = time.monotonic() + LOCK_WAIT
+    while locked_by(model_file) is not None and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def _train(image: Path, config: TrainConfig, model_file: Path, options: JobOptions, report: Report):
+    """Train (or resume, or just load) the model; returns it."""
+    _wait_for_lock(model_file)
+    if model_file.exists():
+        state = checkpoint.read_state(model_file)
+        if state["complete"]:
+            scales = len(state["scales"])
+            report(state="trained", scale=scales, scales=scales, work=1.0)
+            return load(model_file, options.device)
+    report(state="training", started=time.time())
+    torch.manual_seed(options.seed)
+    return train_image(image, config, model_file, options.device, resume=model_file.exists(),
+                       save_every=options.save_every, progress=False, progress_fn=ProgressReport(report))
+
+
+def discard(model_file: Path, samples_dir: Path) -> None:
+    """Remove what a job wrote for an image (model, log, row, previews, samples, scores), to retrain it."""
+    folder = model_file.parent
+    for path in [model_file, folder / RESULT_FILE, folder / LOG_FILE, *samples_dir.glob("evaluation_*.json")]:
+        path.unlink(missing_ok=True)
+    for preview in [p for p in folder.glob("*") if p.is_dir() and p.name.isdigit()]:
+        shutil.rmtree(preview)
+    for samples in samples_dir.glob("gen_start_scale=*"):
+        shutil.rmtree(samples)
+
+
+def _score(model, samples_dir: Path, options: JobOptions) -> dict:
+    """Write samples and evaluation JSON per setting; the row's metric columns."""
+    inception = None
+    if options.inception_weights:
+        inception = load_inception(options.inception_weights, options.sifid_dims, options.device)
+    row = {"SIFID dims": options.sifid_dims if inception is not None else None}
+    for name, start in SETTINGS.items():
+        start = min(start, model.num_trained - 1)
+        torch.manual_seed(options.seed)
+        if options.save_samples:
+            with result_folder(samples_dir / f"gen_start_scale={start}", overwrite=True) as staging:
+                save_images(staging, generate(model, options.save_samples, gen_start_scale=start).clamp(-1, 1))
+        result = evaluate(model, options.num_samples, start, inception, options.sifid_dims, options.seed,
+                          sifid_missing=options.sifid_missing)
+        write_json(result, samples_dir / f"evaluation_gen_start_scale={start}.json")
+        row.update({f"diversity {name}": result["diversity"], f"patch SWD {name}": result["patch_swd"],
+                    f"SIFID {name}": result["sifid_mean"]})
+    return row
+
+
+def run_job(image: str | Path, config: TrainConfig, model_file: str | Path, samples_dir: str | Path,
+            options: JobOptions, report: Report | None = None) -> dict:
+    """Train and score one image; the summary row (see the module docstring). Never raises for the image."""
+    image, model_file, samples_dir = Path(image), Path(model_file), Path(samples_dir)
+    report = report or (lambda **_: None)
+    torch.set_num_threads(max(1, options.threads))
+    row = {"image": image.name, "status": "failed", "scales": None, "size": None, "train_s": None, "eval_s": None}
+    model_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(model_file.parent / LOG_FILE, "a") as log, contextlib.redirect_stdout(log):
+        try:
+            start = time.time()
+            model = _train(image, config, model_file, options, report)
+            row.update(scales=model.num_trained, size="x".join(map(str, model.reals[-1].shape[-2:])),
+                       train_s=round(time.time() - start, 1))
+            report(state="scoring", scale=model.num_trained, scales=model.num_trained, work=1.0)
+            start = time.time()
+            row.update(_score(model, samples_dir, options))
+            row.update(status="done", eval_s=round(time.time() - start, 1), error="")
+        except Exception as e:  # one image's failure must not stop the batch
+            traceback.print_exc(file=log)
+            row["error"] = one_line(e)
+    write_json(row, model_file.parent / RESULT_FILE)
+    report(state=row["status"], error=row["error"])
+    return row

@@ -1,0 +1,185 @@
+"""Train every image of a folder on Ray, then sample and score each model; a summary table at the end.
+
+    python -m singan.batch --input_dir my_images --out Batch --niter 500
+    python -m singan.batch --input_dir my_images --gpus_per_image 0.25          # 4 trainings per GPU
+    python -m singan.batch --input_dir my_images --address HEAD_IP:6379         # an existing cluster
+
+Without --address a local Ray starts in this process, using every CPU and GPU of the machine;
+each image is one Ray task holding --cpus_per_image CPUs and --gpus_per_image GPUs (fractions
+share a GPU). Models go where every other command looks for them, with <out>/TrainedModels as the
+models folder (or --models_dir): <models_dir>/<name>/scale_factor=0.750000,alpha=10/model.pt (see
+singan.paths), with the job's batch.log and batch_result.json beside it, so
+`singan-sample --models_dir <out>/TrainedModels --out <out>` samples a batch's model. Samples go
+where that command would put them, <out>/RandomSamples/<name>/<model>/gen_start_scale=<g>/ (g = 0
+and 1: the paper's settings "N" and "N-1"; <model> is `paths.model_name`), with the evaluation JSON
+in <out>/RandomSamples/<name>/<model>/; the summary goes to <out>/summary.md and <out>/summary.csv.
+On a cluster, <out> must be a folder every node sees.
+
+An image that fails is reported in one line and the others go on. Run the same command again
+after a crash: finished images are skipped, unfinished ones resume from their checkpoints; a
+task whose worker dies is retried by Ray and resumes the same way. A re-run with other training
+flags is refused (naming the settings of the models there) unless --overwrite, which retrains.
+"""
+
+import json
+import os
+import time
+from pathlib import Path
+
+from ..core.config import TrainConfig
+from ..errors import SinGANError
+from ..io import paths, stale
+from ..io.lock import check_free
+from .job import RESULT_FILE, JobOptions, discard, run_job
+from .progress import Board, Progress
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
+MAX_RETRIES = 3  # Ray retries of a task whose worker died
+SCHEDULE_WAIT = 300.0  # seconds queued tasks may wait while none of this batch's tasks runs
+
+
+def check_resources(nodes: list[dict], cpus: float, gpus: float) -> None:
+    """A one-line SinGANError unless some live node of the cluster (`ray.nodes()`) can ever give one task
+    `cpus` CPUs and `gpus` GPUs: Ray would otherwise wait for such a node forever."""
+    alive = [n.get("Resources", {}) for n in nodes if n.get("Alive", True)]
+    if any(r.get("CPU", 0) >= cpus and r.get("GPU", 0) >= gpus for r in alive):
+        return
+    has = "; ".join(f"{r.get('CPU', 0):g} CPUs and {r.get('GPU', 0):g} GPUs" for r in alive[:4]) or "no live node"
+    raise SinGANError(f"--cpus_per_image {cpus:g} --gpus_per_image {gpus:g}: no node of the cluster can give one "
+                      f"task that much (its node{'s have' if len(alive) > 1 else ' has'}: {has})")
+
+
+def find_images(input_dir: str | Path | None) -> list[Path]:
+    """The image files of a folder, by name; a one-line error when there are none or two share a name."""
+    if input_dir is None:
+        raise SinGANError("--input_dir is required: the folder of images to train")
+    folder = Path(input_dir)
+    if not folder.is_dir():
+        raise SinGANError(f"--input_dir {folder} is not a folder")
+    images = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    if not images:
+        raise SinGANError(f"no images ({', '.join(sorted(IMAGE_SUFFIXES))}) in {folder}")
+    stems = [p.stem for p in images]
+    clash = sorted({s for s in stems if stems.count(s) > 1})
+    if clash:
+        raise SinGANError(f"images in {folder} share the name {clash[0]!r} (their models would collide); rename one")
+    return images
+
+
+def start_ray(address: str | None = None, num_cpus: int | None = None):
+    """Connect to the cluster at `address`, or start a local Ray whose workers import this singan."""
+    import ray
+
+    if ray.is_initialized():
+        return ray
+    # Ray starts its workers at niceness 15; a batch should not lose the CPU to every other program.
+    os.environ.setdefault("RAY_worker_niceness", "0")
+    package_root = str(Path(__file__).resolve().parents[1])
+    path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+    env = {"PYTHONPATH": path, "OMP_WAIT_POLICY": "PASSIVE"}
+    if address:
+        try:
+            ray.init(address=address, runtime_env={"env_vars": env}, log_to_driver=False)
+        except (ray.exceptions.AuthenticationError, ConnectionError) as e:
+            raise SinGANError(f"--address {address}: cannot join the Ray cluster ({str(e).split('. ')[0]}); with "
+                              "token authentication give this command the cluster's token: RAY_AUTH_MODE=token and "
+                              "RAY_AUTH_TOKEN=<the token> or ~/.ray/auth_token") from None
+    else:
+        ray.init(num_cpus=num_cpus, include_dashboard=False, runtime_env={"env_vars": env}, log_to_driver=False)
+    return ray
+
+
+def layout(out: str | Path, image: Path, config: TrainConfig,
+           models_dir: str | Path | None = None) -> tuple[Path, Path]:
+    """(model file, samples folder) of an image, as main_train.py and random_samples.py name them with
+    --models_dir `models_dir` (default <out>/TrainedModels) and --out `out`: the model file
+    `paths.trained_model_file` and <out>/RandomSamples/<name>/<model>, the folder of its
+    gen_start_scale=<g> sample folders (`paths.random_samples_dir`)."""
+    root = Path(models_dir) if models_dir is not None else Path(out) / paths.DEFAULT_ROOT
+    model_file = paths.trained_model_file(image.name, config.scale_factor, config.alpha, root=root)
+    return model_file, paths.random_samples_dir(out, image.name, 0, model_file=model_file).parent
+
+
+def check_earlier_models(images: list[Path], config: TrainConfig, out: Path, models_dir: str | Path | None,
+                         overwrite: bool) -> None:
+    """Before any task starts: an image whose model (finished or not) was trained with other settings is
+    refused in one line naming them; with `overwrite` every image's earlier model and results are removed."""
+    for image in images:
+        model_file, samples_dir = layout(out, image, config, models_dir)
+        if not model_file.exists():
+            continue
+        check_free(model_file)  # a worker of an earlier batch still training it
+        if overwrite:
+            discard(model_file, samples_dir)
+        else:
+            stale.check_existing(model_file, config, overwrite=False)
+
+
+def finished_row(model_file: Path) -> dict | None:
+    """The stored row of an image finished by an earlier run, else None."""
+    result = model_file.parent / RESULT_FILE
+    if not result.is_file():
+        return None
+    row = json.loads(result.read_text())
+    return row if row.get("status") == "done" else None
+
+
+def _job(image, config, model_file, samples_dir, options, board):
+    """The body of one Ray task: run the job, reporting progress to the board actor."""
+    def report(**fields):
+        board.update.remote(image.name, **fields)
+
+    report(state="starting")  # the task was scheduled (see SCHEDULE_WAIT)
+    return run_job(image, config, model_file, samples_dir, options, report)
+
+
+def _unscheduled(pending: dict, board: dict, last_change: float, wait: float) -> list:
+    """The pending tasks to give up on: none of them started (reported to the board) and none of this batch
+    finished for `wait` seconds."""
+    started = [ref for ref, name in pending.items() if name in board]
+    return [] if started or time.monotonic() - last_change < wait else list(pending)
+
+
+def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options: JobOptions, *,
+              cpus_per_image: float = 1, gpus_per_image: float = 0, quiet: bool = False,
+              schedule_wait: float = SCHEDULE_WAIT, models_dir: str | Path | None = None) -> list[dict]:
+    """Train and score `images` on the Ray this process is connected to; one row per image, in order.
+    Models go to `layout(...)` (default models folder <out>/TrainedModels). Tasks still queued after
+    `schedule_wait` seconds in which nothing of this batch ran are reported as failed (the cluster could
+    not schedule them), not waited on forever."""
+    import ray
+
+    check_resources(ray.nodes(), cpus_per_image, gpus_per_image)
+    out = Path(out)
+    rows: dict[str, dict] = {}
+    pending = {}
+    board = ray.remote(num_cpus=0)(Board).remote()
+    task = ray.remote(_job).options(num_cpus=cpus_per_image, num_gpus=gpus_per_image, max_retries=MAX_RETRIES)
+    for image in images:
+        model_file, samples_dir = layout(out, image, config, models_dir)
+        row = finished_row(model_file)
+        if row is not None:
+            rows[image.name] = row
+        else:
+            pending[task.remote(image, config, model_file, samples_dir, options, board)] = image.name
+    progress = Progress([p.name for p in images], done={n: "done (earlier run)" for n in rows}, quiet=quiet)
+    last_change = time.monotonic()
+    while pending:
+        ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
+        for ref in ready:
+            name = pending.pop(ref)
+            last_change = time.monotonic()
+            try:
+                rows[name] = ray.get(ref)
+            except Exception as e:  # the task itself died MAX_RETRIES + 1 times
+                rows[name] = {"image": name, "status": "failed", "error": f"worker lost: {type(e).__name__}"}
+        snapshot = ray.get(board.snapshot.remote())
+        for ref in _unscheduled(pending, snapshot, last_change, schedule_wait):
+            ray.cancel(ref, force=True)
+            name = pending.pop(ref)
+            rows[name] = {"image": name, "status": "failed", "error": (
+                f"not scheduled within {schedule_wait:g} s: no node had {cpus_per_image:g} CPUs and "
+                f"{gpus_per_image:g} GPUs free")}
+        progress.show(snapshot)
+    progress.close(rows)
+    return [rows[p.name] for p in images]

@@ -1,0 +1,103 @@
+"""Animation: GIFs of a trained image coming to life (noise walking around the reconstruction)
+(`python animation.py` or `singan-animate`).
+
+    python animation.py --input_name lightning1.png
+    python animation.py --input_name balloons.png --start_scale 1 --beta 0.9 --num_frames 60 --mp4
+
+Trains the animation model when it does not exist yet, as the original (noise padding, --min_size 20;
+TrainedModels/<name>/scale_factor=0.750000_noise_padding), then writes one GIF per start scale
+(default 0, 1, 2, those the model has) and beta (default 0.80, 0.85, 0.90, 0.95) to
+Output/Animation/<name>/start_scale=<s>/alpha=<alpha>_beta=<beta>.gif. Scales below the start
+scale keep the reconstruction; above, the noise follows a damped random walk (weight
+--alpha_animation on the reconstruction noise, momentum beta). All frames of a scale run in one
+forward pass (--batch_size caps it). --mp4 also writes an MP4 (needs imageio's ffmpeg plugin).
+--out_size full (the input file's size), HxW or a longest side upscales every frame with the finest
+generator, the upscaling noise drawn once for all frames, into start_scale=<s>_<H>x<W>/.
+"""
+
+from pathlib import Path
+
+from .. import apps
+from ..api import load, planned_scales, train_image
+from ..apps import upscale
+from ..core.config import TrainConfig, add_config_args
+from ..errors import SinGANError
+from ..io import paths, stale
+from . import program as cli
+
+
+def main(args):
+    # Step: the config and what to write, checked before any work:
+    if args.mp4 and not apps.mp4_available():
+        raise SinGANError("--mp4 needs imageio's ffmpeg plugin (pip install imageio[ffmpeg])")
+    config = TrainConfig.from_args(args, mode="animation_train").validate()
+    betas = apps.ANIMATION_BETAS if args.beta is None else [args.beta]
+    starts = apps.ANIMATION_START_SCALES if args.start_scale is None else [args.start_scale]
+    model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, "animation_train",
+                                          root=args.models_dir)
+    size = upscale.out_size_from_args(args)
+    gifs = {(s, b): paths.sized(paths.animation_file(args.out, args.input_name, s, args.alpha_animation, b,
+                                                     model_file=model_file), size, file=True)
+            for s in starts for b in betas}
+    cli.refuse_existing(list(gifs.values()), args.overwrite or args.resume)  # --resume completes the set
+    device = cli.device_from_args(args)
+
+    # Step: --start_scale against the model as it is or as training will make it, then load the animation
+    # model (when its settings are those asked for), or train (or resume) it with noise padding:
+    image = Path(args.input_dir) / args.input_name
+    reuse = model_file.is_file() and not args.resume and stale.check_existing(
+        model_file, config, args.overwrite, seed_given=args.manualSeed is not None)
+    model = load(model_file, device) if reuse else None
+    if reuse:  # seeded as the original (which seeds at start-up, trained or not): the same seed, the same frames
+        cli.seed_everything(args.manualSeed)
+    num_scales = None if args.start_scale is None else model.num_trained if model else planned_scales(
+        image, config, model_file if args.resume else None)
+    if num_scales is not None and args.start_scale >= num_scales:
+        raise SinGANError(f"--start_scale {args.start_scale}: must be between 0 and {num_scales - 1} "
+                          f"for this model ({num_scales} scales)")
+    cli.watch_resumable(args, model_file, *gifs.values())
+    if not reuse:
+        config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
+        model = train_image(image, config, model_file, device, resume=args.resume,
+                            overwrite=model_file.is_file() and not args.resume)
+
+    if size is not None:
+        upscale.check_upscale(model, tuple(model.reals[model.num_trained - 1].shape[-2:]), size)
+
+    # Step: frames of every (start scale, beta) pair the model has, saved as GIF (and MP4):
+    for (s, beta), path in gifs.items():
+        if s < model.num_trained and not (args.resume and not args.overwrite and path.exists()):
+            frames = apps.animate(model, alpha=args.alpha_animation, beta=beta, start_scale=s,
+                                  num_frames=args.num_frames, batch_size=args.batch_size, out_size=size)
+            frames = frames.repeat(3, axis=-1) if frames.shape[-1] == 1 else frames  # grey GIFs as RGB (like PNGs)
+            apps.save_animation(path, frames, args.fps)
+            if args.mp4:
+                apps.save_animation(path.with_suffix(".mp4"), frames, args.fps)
+            print(f"{len(frames)} frames: {path}")
+
+
+def get_parser() -> cli.ArgumentParser:
+    p = cli.parser("Animate a single image with SinGAN.")
+    p.add_argument("--input_name", required=True, help="training image name")
+    p.add_argument("--alpha_animation", type=float, default=0.1, help="weight of the reconstruction noise, in [0, 1]")
+    p.add_argument("--beta", type=float, default=None, help="walk momentum in [0, 1] (default: 0.80, 0.85, 0.90, 0.95)")
+    p.add_argument("--start_scale", type=int, default=None, help="first animated scale (default: 0, 1, 2)")
+    p.add_argument("--num_frames", type=int, default=100, help="frames per GIF")
+    p.add_argument("--fps", type=float, default=10, help="frames per second")
+    upscale.add_out_size_flag(p)
+    p.add_argument("--mp4", action="store_true", help="also write an MP4 next to every GIF")
+    p.add_argument("--batch_size", type=int, default=None, help="frames per forward pass (default: all)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted training of the animation model")
+    p.add_argument("--overwrite", action="store_true", help="replace existing GIFs")
+    p.add_argument("--mode", default="animation", choices=["animation"], help=cli.SUPPRESS)
+    add_config_args(p)
+    p.set_defaults(min_size=20)  # what the original uses for animation (shown by --help)
+    return p
+
+
+def run(argv: list[str] | None = None) -> None:
+    cli.run(main, get_parser(), argv)
+
+
+if __name__ == "__main__":
+    run()

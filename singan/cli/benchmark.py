@@ -1,0 +1,49 @@
+"""`python -m singan.benchmark places50` (singan-benchmark): the paper's Places50 table through the batch runner."""
+
+
+import argparse
+from pathlib import Path
+
+from ..batch.places50 import NUM_IMAGES, default_dataset_dir, format_table, places50_images, published_swd
+from ..batch.runner import check_earlier_models
+from ..core.config import TrainConfig
+from ..errors import SinGANError
+from . import program as cli
+from .batch import add_batch_args, run_from_args
+
+
+def main(args: argparse.Namespace) -> None:
+    if args.input_dir is not None:
+        raise SinGANError(f"--input_dir {args.input_dir}: the benchmark reads Places50 from --dataset_dir "
+                          "(the folder holding images/ and published/)")
+    dataset_dir = Path(args.dataset_dir) if args.dataset_dir else default_dataset_dir()
+    images = places50_images(dataset_dir, args.images)
+    config = TrainConfig.from_args(args)
+    if not args.overwrite:  # a stale model is refused before any work (--overwrite: run_from_args removes them)
+        check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=False)
+    published = [published_swd(image, config) for image in images]
+    rows = run_from_args(args, images)
+    table = format_table(rows, published)
+    Path(args.out, "benchmark.md").write_text(table)
+    print(table)
+    for row in rows:
+        if row["status"] != "done":
+            print(f"{row['image']}: {row['error']}")
+
+
+def get_parser() -> argparse.ArgumentParser:
+    p = cli.parser("The SinGAN paper's Places50 benchmark (patch SWD, diversity, SIFID) through the batch runner.")
+    p.add_argument("dataset", choices=["places50"], help="the benchmark to run")
+    p.add_argument("--images", type=int, default=NUM_IMAGES, help="train only the first K images")
+    p.add_argument("--dataset_dir", default=None, help="the places50 folder (default: found beside the repository)")
+    add_batch_args(p)
+    p.set_defaults(out="Benchmark/places50", input_dir=None)
+    return p
+
+
+def run(argv: list[str] | None = None) -> None:
+    cli.run(main, get_parser(), argv)
+
+
+if __name__ == "__main__":
+    run()

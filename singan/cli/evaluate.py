@@ -1,0 +1,70 @@
+"""`python -m singan.evaluate` (singan-evaluate): score a trained model's random samples.
+
+    python -m singan.evaluate --input_name balloons.png
+    python -m singan.evaluate --input_name balloons.png --gen_start_scale 1 --num_samples 100 \
+        --inception_weights pt_inception-2015-12-05-6726825d.pth --sifid_dims 192
+
+Loads TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (as random_samples.py), draws
+--num_samples samples at the training size from --gen_start_scale (seeded by --seed, 0 by default;
+--batch_size caps the samples per forward pass) and scores them (`singan.eval.evaluate`). Prints a
+table and writes it as JSON to evaluation_gen_start_scale=<g>.json beside the model file (with --out:
+in <out>/Evaluation/<name>/<model folder>/). Sampling shows a progress bar on stderr.
+"""
+
+
+import sys
+
+from ..api import load
+from ..eval.evaluate import check_settings, evaluate, format_table, write_json
+from ..eval.fid_inception import sifid_network
+from ..io import paths
+from . import program as cli
+
+
+def main(args) -> dict:
+    device = cli.device_from_args(args)
+    cli.seed_everything(args.manualSeed)
+    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
+    model = load(model_file, device)
+    check_settings(model, args.num_samples, args.gen_start_scale)
+    inception, note = sifid_network(args.inception_weights, args.sifid_dims, device)
+    if note:
+        print(note, file=sys.stderr)
+    result = evaluate(model, args.num_samples, args.gen_start_scale, inception, args.sifid_dims,
+                      args.manualSeed, args.batch_size, sifid_missing=note, progress=True)
+    name = f"evaluation_gen_start_scale={args.gen_start_scale}.json"
+    folder = model_file.parent if args.out is None else paths.application_dir(args.out, "Evaluation", args.input_name,
+                                                                               model_file=model_file)
+    out = write_json(result, folder / name)
+    print(format_table(result))
+    print(f"written to {out}")
+    return result
+
+
+def get_parser():
+    p = cli.parser("Score the random samples of a trained SinGAN (diversity, patch SWD, SIFID).")
+    p.add_argument("--input_name", required=True, help="training image name")
+    p.add_argument("--gen_start_scale", type=int, default=0, help="scales below it reconstruct the image")
+    p.add_argument("--num_samples", type=int, default=100, help="samples to score (at least 2)")
+    p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")
+    p.add_argument("--inception_weights", default=None,
+                   help="FID Inception weights file (pt_inception-2015-12-05-6726825d.pth); default: the torch "
+                        "hub cache's, downloaded there on first use")
+    p.add_argument("--sifid_dims", type=int, default=64, choices=[64, 192],
+                   help="SIFID's Inception features: 64 (after the first max-pool, the released SIFID code) or "
+                        "192 (after the second; the paper's text names the features before it)")
+    p.add_argument("--seed", dest="manualSeed", type=int, help="random seed (alias --manualSeed)")
+    p.add_argument("--scale_factor", type=float, default=0.75, help="as in training (names the model folder)")
+    p.add_argument("--alpha", type=float, default=10, help="as in training (names the model folder)")
+    p.set_defaults(manualSeed=0, out=None)
+    next(a for a in p._actions if a.dest == "out").help = \
+        "write the JSON to <out>/Evaluation/<name>/<model folder>/ (default: beside the model file)"
+    return p
+
+
+def run(argv: list[str] | None = None) -> None:
+    cli.run(main, get_parser(), argv)
+
+
+if __name__ == "__main__":
+    run()

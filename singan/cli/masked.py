@@ -1,0 +1,65 @@
+"""What harmonization and editing share: a reference image with a mask, injected at one scale of a
+trained model, and the result pasted back into the training image through the mask, dilated and blurred.
+
+The two commands differ only in their names, folders, the mask's dilation radius and whether the
+raw generated image is written too; each passes those to `add_flags` and `main` here. With
+--out_size full (or HxW, or a longest side) the generated image is upscaled to that size and pasted into
+the reference at that size (the input file's pixels outside the dilated mask, exactly), the mask dilated
+and blurred with radius and sigma scaled by the size ratio; results go to <ref>_out_<H>x<W>/.
+"""
+
+import argparse
+from pathlib import Path
+
+from .. import apps
+from ..apps import upscale
+from ..io import paths
+from ..io.images import save_image
+from . import program as cli
+
+
+def add_flags(p: cli.ArgumentParser, mode: str, ref_dir: str, ref_help: str) -> None:
+    """--input_name, --ref_dir, --ref_name, --<mode>_start_scale, --overwrite and the model's flags."""
+    p.add_argument("--input_name", required=True, help="training image name")
+    p.add_argument("--ref_dir", default=ref_dir, help=f"folder of the {ref_help} and its mask")
+    p.add_argument("--ref_name", required=True, help=f"{ref_help} name")
+    p.add_argument(f"--{mode}_start_scale", type=int, default=None,
+                   help="injection scale, 1 .. number of scales - 1 (default: 2 below the finest)")
+    upscale.add_out_size_flag(p)
+    p.add_argument("--overwrite", action="store_true", help="replace existing results")
+    p.add_argument("--mode", default=mode, choices=[mode], help=cli.SUPPRESS)
+    cli.add_model_flags(p)
+
+
+def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: bool) -> Path:
+    """Inject the reference at `--<mode>_start_scale`, paste through the mask dilated by `radius`;
+    writes start_scale=<n>_masked.png (or start_scale=<n>.png without `keep_generated`); returns it."""
+    # Device, seed, trained model, start scale:
+    device = cli.device_from_args(args)
+    cli.seed_everything(args.manualSeed)
+    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
+    model = apps.load_trained(model_file, args.input_name, device)
+    scale_flag = f"{args.mode}_start_scale"
+    n = apps.injection_scale(model, getattr(args, scale_flag), scale_flag)
+
+    # Step: the training image as trained, the reference and its mask at that size; the outputs checked:
+    real = apps.training_image(Path(args.input_dir) / args.input_name, model)
+    ref, mask = apps.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), with_mask=True,
+                                    nc_im=model.config.nc_im, device=device)
+    size = upscale.out_size_from_args(args)
+    full = None if size is None else apps.load_reference(args.ref_dir, args.ref_name, size, with_mask=True,
+                                                         nc_im=model.config.nc_im, device=device)
+    out = paths.sized(paths.application_dir(args.out, folder, args.input_name, args.ref_name, model_file=model_file),
+                      size)
+    generated_png = out / f"start_scale={n}.png"
+    blended_png = out / f"start_scale={n}_masked.png" if keep_generated else generated_png
+    cli.refuse_existing([generated_png, blended_png] if keep_generated else [blended_png], args.overwrite)
+
+    # Step: inject at scale n, paste through the dilated mask, save:
+    generated, blended = apps.masked_injection(model, real, ref, mask, n, radius,
+                                               mask_png=out / f"{Path(args.ref_name).stem}_mask_dilated.png",
+                                               full=full)
+    if keep_generated:
+        save_image(generated_png, generated)
+    save_image(blended_png, blended)
+    return blended_png

@@ -1,0 +1,94 @@
+"""Paint to image: turn a rough colour painting into an image in the style of a trained one
+(`python paint2image.py` or `singan-paint2image`).
+
+    python main_train.py --input_name cows.png
+    python paint2image.py --input_name cows.png --ref_name cows.png --paint_start_scale 1
+    python paint2image.py --input_name cows.png --ref_name cows.png --paint_start_scale 1 --quantization_flag
+
+Loads the model main_train.py wrote for --input_name (same --scale_factor/--alpha), injects the
+painting <ref_dir>/<ref_name> at --paint_start_scale (1 .. number of scales - 1; default 1) and
+writes Output/Paint2image/<name>/<ref>_out/start_scale=<n>.png. With --quantization_flag the
+painting is mapped to the 5 main colours of the training image and scale n is retrained once (from
+fresh networks, --niter iterations) on colour-quantised inputs, saved in
+TrainedModels/<name>/scale_factor=<sf>_paint/start_scale=<n>/ and reused; results go to the
+<ref>_out_quantized folder with real_quant.png, in_paint.png and in_paint_quant.png.
+`--quantization_flag False` means False (the original treated any value as True).
+--out_size full (the input file's size), HxW or a longest side upscales the result with the finest
+generator into <ref>_out[_quantized]_<H>x<W>/.
+"""
+
+import dataclasses
+from pathlib import Path
+
+from .. import apps
+from ..apps import upscale
+from ..core.config import FLAG_HELP, RULES
+from ..io import paths
+from ..io.images import save_image
+from . import program as cli
+
+
+def main(args):
+    # Device, seed, trained model (its --niter for the retraining unless given), start scale:
+    device = cli.device_from_args(args)
+    cli.seed_everything(args.manualSeed)
+    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
+    model = apps.load_trained(model_file, args.input_name, device)
+    if args.niter is not None:
+        model = dataclasses.replace(model, config=dataclasses.replace(model.config, niter=args.niter))
+    n = apps.injection_scale(model, args.paint_start_scale, "paint_start_scale",
+                              default_below_top=model.num_trained)
+
+    # Step: the training image as trained and the painting at that size; the output checked:
+    real = apps.training_image(Path(args.input_dir) / args.input_name, model)
+    ref, _ = apps.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), nc_im=model.config.nc_im,
+                                 device=device)
+    out = paths.application_dir(args.out, "Paint2image", args.input_name, args.ref_name, model_file=model_file)
+    out = out.with_name(out.name + "_quantized") if args.quantization_flag else out
+    size = upscale.out_size_from_args(args)
+    if size is not None:
+        upscale.check_upscale(model, tuple(real.shape[-2:]), size)
+        out = paths.sized(out, size)
+    cli.refuse_existing([out / f"start_scale={n}.png"], args.overwrite)
+
+    # Step (quantised): palette, quantised painting, scale n retrained on quantised inputs:
+    in_s = None
+    if args.quantization_flag:
+        in_s, centers, real_quant = apps.quantized_paint_input(model, real, ref, n)
+        save_image(out / "real_quant.png", real_quant)
+        save_image(out / "in_paint.png", apps.injection_input(model, ref, n))
+        save_image(out / "in_paint_quant.png", in_s)
+        paint_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, "paint_train",
+                                              paint_start_scale=n, root=args.models_dir)
+        model = apps.paint_model(model, n, centers, paint_file)
+
+    # Step: inject at scale n and save:
+    save_image(out / f"start_scale={n}.png", apps.inject(model, ref, n, in_s=in_s, out_size=size))
+    print(f"painted image: {out / f'start_scale={n}.png'}")
+
+
+def get_parser() -> cli.ArgumentParser:
+    p = cli.parser("Turn a painting into an image with SinGAN.")
+    p.add_argument("--input_name", required=True, help="training image name")
+    p.add_argument("--ref_dir", default="input/Paint", help="folder of the painting")
+    p.add_argument("--ref_name", required=True, help="painting image name")
+    p.add_argument("--paint_start_scale", type=int, default=None,
+                   help="injection scale, 1 .. number of scales - 1 (default: 1)")
+    p.add_argument("--quantization_flag", type=cli.str2bool, nargs="?", const=True, default=False,
+                   help="quantise colours and retrain the injection scale (bare flag or True/False)")
+    p.add_argument("--niter", type=int, default=None,
+                   help=f"{FLAG_HELP['niter']} of the quantised retraining (default: the model's)")
+    upscale.add_out_size_flag(p)
+    p.add_argument("--overwrite", action="store_true", help="replace an existing result")
+    p.add_argument("--mode", default="paint2image", choices=["paint2image"], help=cli.SUPPRESS)
+    cli.add_model_flags(p)
+    p.rules["niter"] = cli.optional(RULES["niter"])
+    return p
+
+
+def run(argv: list[str] | None = None) -> None:
+    cli.run(main, get_parser(), argv)
+
+
+if __name__ == "__main__":
+    run()

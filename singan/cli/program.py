@@ -1,0 +1,242 @@
+"""What every command shares: the parser, the checks of every flag, device and seed set-up, error reporting.
+
+A command is a module with `main(args)` and `get_parser()`; `run(main, parser, argv)` parses the
+flags, checks every value against `singan.config.RULES` plus the command's own rules before any
+work, and calls `main`. Bad input (a `SinGANError`, a bad flag, an operating-system error such as
+a read-only folder) is one line on stderr and exit status 2. Ctrl-C (SIGINT) and SIGTERM stop the
+run with exit status 130 and 143; training first saves its current iteration, and the line printed
+gives the exact command that resumes it.
+"""
+
+import argparse
+import random
+import shlex
+import signal
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..core.config import INF, RULES, Rule, apply_preset, between, check_value
+from ..core.devices import resolve_device
+from ..core.interrupt import end_startup
+from ..errors import SinGANError
+
+SUPPRESS = argparse.SUPPRESS  # help=SUPPRESS hides a flag kept only for compatibility
+
+
+def optional(rule: Rule) -> Rule:
+    """`rule`, or the value None (the flag left out)."""
+    return (lambda x: x is None or rule[0](x)), rule[1]
+
+
+# The rules of the commands' own flags (the training flags' rules are in singan.config.RULES).
+SCRIPT_RULES: dict[str, Rule] = {
+    "num_samples": between(1, 100000, integer=True),
+    "batch_size": optional(between(1, 100000, integer=True)),
+    "scale_h": between(0, 10, open_lo=True), "scale_v": between(0, 10, open_lo=True),
+    "gen_start_scale": between(0, 1000, integer=True),
+    "harmonization_start_scale": optional(between(1, 1000, integer=True)),
+    "editing_start_scale": optional(between(1, 1000, integer=True)),
+    "paint_start_scale": optional(between(1, 1000, integer=True)),
+    "save_every": between(0, INF, open_hi=True),  # 0: a mid-scale checkpoint after every iteration
+    "sr_factor": between(2 ** (1 / 6), 16),
+    "num_frames": between(1, 10000, integer=True), "fps": between(0, 100, open_lo=True),
+    "beta": optional(between(0, 1)), "alpha_animation": between(0, 1),
+    "start_scale": optional(between(0, 1000, integer=True)),
+}
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Shows '(default: x)' after the help of flags that have a meaningful default not already stated."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        no_default = action.default in (None, argparse.SUPPRESS) or isinstance(action.default, bool)
+        if no_default or "(default" in text or "default:" in text or not action.option_strings:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit status 2, no usage dump) and per-command value rules."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+        self.rules: dict[str, Rule] = {}
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def parser(description: str, input_dir: str = "input/images") -> ArgumentParser:
+    """A parser with the runtime flags of the original (--not_cuda, --manualSeed, --out, ...)."""
+    p = ArgumentParser(description=description)
+    p.add_argument("--input_dir", default=input_dir, help="folder of the training image")
+    p.add_argument("--not_cuda", action="store_true", help="disables cuda (same as --device cpu)")
+    p.add_argument("--device", default="auto", help="'auto' (CUDA when present), 'cpu', 'cuda', 'cuda:1', ...")
+    p.add_argument("--manualSeed", type=int, default=None, help="random seed (default: drawn at random)")
+    p.add_argument("--out", default="Output", help="output folder")
+    p.add_argument("--models_dir", default="TrainedModels", help="root folder of trained models")
+    return p
+
+
+def add_model_flags(p: argparse.ArgumentParser) -> None:
+    """--scale_factor and --alpha of a script that only loads a model: they name its folder."""
+    p.add_argument("--scale_factor", type=float, default=0.75, help="as in training (names the model folder)")
+    p.add_argument("--alpha", type=float, default=10.0, help="as in training (names the model folder)")
+
+
+def str2bool(value: str) -> bool:
+    """'True'/'1'/'yes' -> True, 'False'/'0'/'no' -> False (the original's type=bool made 'False' True)."""
+    words = {"true": True, "1": True, "yes": True, "y": True, "false": False, "0": False, "no": False, "n": False}
+    if value.lower() not in words:
+        raise ValueError(value)
+    return words[value.lower()]
+
+
+def check_folder(flag: str, folder: str | Path) -> None:
+    """A one-line SinGANError unless `folder` is (or can be created as) a writable folder."""
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        raise SinGANError(f"--{flag} {folder}: is a file; must be a folder (it is created if missing)")
+    existing = next(p for p in [path, *path.resolve().parents] if p.exists())
+    if not existing.is_dir() or not _can_write_in(existing):
+        raise SinGANError(f"--{flag} {folder}: {existing} is not a writable folder")
+
+
+def _can_write_in(folder: Path) -> bool:
+    """Whether a file can be created in `folder`, tried (os.access answers for root's permitted
+    capabilities and the real uid, not for what a write will meet); nothing is left behind."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def check_args(args: argparse.Namespace, rules: dict[str, Rule] | None = None) -> None:
+    """Check every parsed flag against its rule and the output folders; the first failure is one line."""
+    all_rules = {**RULES, **SCRIPT_RULES, **(rules or {})}
+    for name, value in vars(args).items():
+        if name != "mode":  # each command declares its own --mode choices
+            check_value(name, value, all_rules)
+    for flag in ("out", "models_dir"):
+        if getattr(args, flag, None) is not None:  # None: an optional folder left to its default
+            check_folder(flag, getattr(args, flag))
+
+
+def device_from_args(args: argparse.Namespace) -> torch.device:
+    """The device of --device / --not_cuda, checked against the devices this machine has (see singan.devices)."""
+    return resolve_device("cpu" if args.not_cuda else args.device)
+
+
+def seed_everything(seed: int | None, announce: bool = True) -> int:
+    """Seed python, numpy and torch; draw a seed in 1..10000 when none is given (printed, as the original)."""
+    if seed is None:
+        seed = random.randint(1, 10000)
+    if announce:
+        print("Random Seed: ", seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    return seed
+
+
+def resume_command(argv: list[str]) -> str:
+    """The command line that continues this run: the same one plus --resume (less --overwrite, which
+    --resume refuses: what this run has written is continued, not replaced again)."""
+    return _command([*[a for a in argv if a != "--overwrite"], *([] if "--resume" in argv else ["--resume"])])
+
+
+def _command(argv: list[str]) -> str:
+    program = sys.argv[0]
+    command = [sys.executable, program] if program.endswith(".py") else [program]
+    return shlex.join([*command, *argv])
+
+
+def watch_resumable(args: argparse.Namespace, *files: Path) -> None:
+    """Note `files` (the model, and outputs --resume completes) as they are now: if the run is interrupted, the
+    line printed says --resume only when there is something to resume (this run wrote one of them, or it
+    was already resuming)."""
+    args.resume_watch = [(Path(f), _file_id(Path(f))) for f in files]
+
+
+def _file_id(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def interrupted_hint(args: argparse.Namespace | None, argv: list[str], resumable: bool) -> str:
+    """'; to continue: <command> --resume' when there is something to resume, else the same command again."""
+    if not resumable:
+        return ""
+    watch = getattr(args, "resume_watch", [])
+    if watch and _file_id(watch[0][0]) is not None:  # the model exists
+        if getattr(args, "resume", False) or any(_file_id(path) != before for path, before in watch):
+            return f"; to continue: {resume_command(argv)}"
+    return f"; nothing was saved yet, to start again: {_command(argv)}"
+
+
+def _raise_interrupt(signum: int, frame) -> None:
+    raise KeyboardInterrupt(signum)
+
+
+def _interrupted(signum: int, hint: str) -> None:
+    print(f"interrupted ({signal.Signals(signum).name}){hint}", file=sys.stderr)
+    sys.exit(128 + signum)
+
+
+def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser,
+        argv: list[str] | None = None) -> None:
+    """Parse and check the flags, call main; bad input exits 2 with one line, SIGINT/SIGTERM 130/143."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    resumable = any("--resume" in a.option_strings for a in p._actions)
+    args = None
+    early = end_startup()  # a signal while the command's modules imported: stop here, nothing was done
+    if early is not None:
+        _interrupted(early, f"; nothing was done yet, to start again: {_command(argv)}" if resumable else "")
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)  # after end_startup, which restores the default
+    try:
+        apply_preset(p, argv)
+        args = p.parse_args(argv)
+        check_args(args, getattr(p, "rules", None))
+        main(args)
+    except SinGANError as e:
+        _fail(f"error: {cli_message(e, p)}")
+    except OSError as e:
+        _fail(f"error: {e.strerror or e}: {e.filename}" if e.filename else f"error: {e}")
+    except KeyboardInterrupt as e:
+        signum = e.args[0] if e.args and e.args[0] == signal.SIGTERM else signal.SIGINT
+        _interrupted(signum, interrupted_hint(args, argv, resumable))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def cli_message(error: SinGANError, p: argparse.ArgumentParser) -> str:
+    """The error in the command line's words (see `errors.api_error`); the --allow_partial hint only
+    for a command that takes it."""
+    text = getattr(error, "cli", None) or str(error)
+    if getattr(error, "partial_hint", False) and any("--allow_partial" in a.option_strings for a in p._actions):
+        text += ", or pass --allow_partial to sample from the finished scales"
+    return text
+
+
+def _fail(message: str) -> None:
+    print(message.replace("\n", " "), file=sys.stderr)
+    sys.exit(2)
+
+
+def refuse_existing(files: list[Path], overwrite: bool) -> None:
+    """A one-line SinGANError if one of `files` exists and --overwrite was not given."""
+    existing = [f for f in files if Path(f).exists()]
+    if existing and not overwrite:
+        raise SinGANError(f"{existing[0]} already exists; pass --overwrite to replace it")

@@ -1,0 +1,95 @@
+"""Draw random samples from a trained SinGAN, at the training size or any other
+(`python random_samples.py` or `singan-sample`).
+
+    python random_samples.py --input_name balloons.png --mode random_samples --gen_start_scale 0
+    python random_samples.py --input_name balloons.png --mode random_samples_arbitrary_sizes \
+        --scale_h 2 --scale_v 1
+
+Loads TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (the folder main_train.py
+wrote for the same --input_name, --scale_factor and --alpha) and writes <num_samples> PNGs to
+Output/RandomSamples/<name>/<model folder>/gen_start_scale=<g>/ or
+Output/RandomSamples_ArbitrerySizes/<name>/<model folder>/scale_v=<v>_scale_h=<h>/. All samples
+of a scale run in one forward pass (--batch_size caps it). --out_size full (the input file's size,
+times --scale_h / --scale_v), HxW or a longest side upscales every sample with the finest generator
+(`singan.upscale`) into a folder of its own, e.g. .../gen_start_scale=0_1488x1984/.
+"""
+
+from ..api import generate, load
+from ..apps import upscale
+from ..core.memory import sample_sizes
+from ..errors import SinGANError
+from ..io import paths
+from ..io.images import save_image, save_images
+from ..io.results import has_files, result_folder
+from . import program as cli
+
+SCALE_H, SCALE_V = 1.5, 1.0  # the original's defaults of --mode random_samples_arbitrary_sizes
+
+
+def main(args):
+    # Check the output folder before any work:
+    arbitrary = args.mode == "random_samples_arbitrary_sizes"
+    given = [f"--{flag}" for flag in ("scale_h", "scale_v") if getattr(args, flag) is not None]
+    if given and not arbitrary:
+        raise SinGANError(f"{' and '.join(given)} resize the samples only in --mode random_samples_arbitrary_sizes "
+                          "(--mode random_samples draws them at the training size)")
+    scale_h = (SCALE_H if args.scale_h is None else args.scale_h) if arbitrary else 1.0
+    scale_v = (SCALE_V if args.scale_v is None else args.scale_v) if arbitrary else 1.0
+    size = upscale.out_size_from_args(args, scale_v, scale_h)
+    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
+    out = paths.sized(paths.random_samples_dir(args.out, args.input_name, args.gen_start_scale, scale_v, scale_h,
+                                               arbitrary, model_file=model_file), size)
+    if has_files(out) and not args.overwrite:
+        raise SinGANError(f"output folder {out} already exists; pass --overwrite to replace its samples")
+
+    # Load the model and check the start scale against it:
+    device = cli.device_from_args(args)
+    cli.seed_everything(args.manualSeed)
+    model = load(model_file, device, allow_partial=args.allow_partial)
+    if args.gen_start_scale > model.num_trained:
+        raise SinGANError(f"--gen_start_scale {args.gen_start_scale}: must be between 0 and {model.num_trained} "
+                          f"for this model ({model.num_trained} trained scales)")
+
+    if size is not None:  # the size and the memory of one upscaling, before any work
+        upscale.check_upscale(model, sample_sizes(model, scale_h, scale_v)[-1], size)
+
+    # Claim the folder (one writer at a time; --overwrite replaces every earlier sample), generate (and
+    # upscale one by one) and save:
+    with result_folder(out, args.overwrite) as staging:
+        images = generate(model, args.num_samples, gen_start_scale=args.gen_start_scale, scale_h=scale_h,
+                          scale_v=scale_v, batch_size=args.batch_size)
+        if size is None:
+            save_images(staging, images)
+        for i in range(args.num_samples if size is not None else 0):
+            save_image(staging / f"{i}.png", upscale.upscale(model, images[i:i + 1], size))
+    h, w = size or images.shape[2:]
+    print(f"{args.num_samples} samples of size {h}x{w} in {out}")
+
+
+def get_parser() -> cli.ArgumentParser:
+    p = cli.parser("Generate random samples from a trained SinGAN.")
+    p.add_argument("--input_name", required=True, help="training image name")
+    p.add_argument("--mode", default="random_samples", choices=["random_samples", "random_samples_arbitrary_sizes"],
+                   help="training size, or other sizes (--scale_h, --scale_v)")
+    p.add_argument("--gen_start_scale", type=int, default=0, help="scales below it reconstruct the image")
+    p.add_argument("--scale_h", type=float, default=None,
+                   help=f"horizontal resize factor (arbitrary sizes only; default: {SCALE_H})")
+    p.add_argument("--scale_v", type=float, default=None,
+                   help=f"vertical resize factor (arbitrary sizes only; default: {SCALE_V})")
+    p.add_argument("--num_samples", type=int, default=50, help="number of samples")
+    p.add_argument("--seed", dest="manualSeed", type=int, default=None, help="random seed (alias --manualSeed)")
+    p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")
+    upscale.add_out_size_flag(p)
+    p.add_argument("--allow_partial", action="store_true", help="sample from an unfinished model's scales")
+    p.add_argument("--overwrite", action="store_true", help="replace samples in an existing output folder")
+    cli.add_model_flags(p)
+    p.rules.update(scale_h=cli.optional(cli.SCRIPT_RULES["scale_h"]), scale_v=cli.optional(cli.SCRIPT_RULES["scale_v"]))
+    return p
+
+
+def run(argv: list[str] | None = None) -> None:
+    cli.run(main, get_parser(), argv)
+
+
+if __name__ == "__main__":
+    run()

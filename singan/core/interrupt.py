@@ -1,0 +1,90 @@
+"""Stopping a training run cleanly: Ctrl-C (SIGINT) or SIGTERM finish the current iteration first.
+
+Inside `GracefulStop` the first signal only sets `requested`; the training loop
+checks it after every iteration, saves its state, and calls `stop()`, which
+delivers the signal again to whatever handled it before (Python's Ctrl-C
+raises KeyboardInterrupt). A second signal stops at once. Outside the main
+thread (where Python cannot install handlers) nothing is deferred.
+
+Before that, while a command starts (torch and numpy import for a second or more), a signal raised
+inside an import can be swallowed by the library importing or leave a half-imported module behind:
+`defer_startup` (installed by `singan.cli.launch` before any heavy import) only notes it, and
+`end_startup` (called by `singan.cli.program.run` first thing) restores the handlers and returns it, so the
+command stops there with its one line.
+"""
+
+import signal
+import sys
+import threading
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class GracefulStop:
+    """Context manager deferring SIGINT/SIGTERM to the next iteration boundary."""
+
+    def __init__(self):
+        self.signum: int | None = None
+        self._previous: dict[int, object] = {}
+
+    @property
+    def requested(self) -> bool:
+        return self.signum is not None
+
+    def __enter__(self) -> "GracefulStop":
+        if threading.current_thread() is threading.main_thread():
+            self._previous = {s: signal.signal(s, self._handle) for s in SIGNALS}
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._restore()
+
+    def _handle(self, signum: int, frame) -> None:
+        if self.signum is not None:  # a second signal: stop now
+            self._restore()
+            signal.raise_signal(signum)
+            return
+        self.signum = signum
+        print(f"\n{signal.Signals(signum).name} received: saving the state at the end of this iteration "
+              "(send it again to stop at once)", file=sys.stderr, flush=True)
+
+    def _restore(self) -> None:
+        for s, handler in self._previous.items():
+            signal.signal(s, handler)
+        self._previous = {}
+
+    def stop(self) -> None:
+        """After saving: hand the signal to the previous handler (KeyboardInterrupt for Ctrl-C)."""
+        self._restore()
+        signal.raise_signal(self.signum)
+        raise KeyboardInterrupt  # the previous handler ignored it: stop anyway
+
+
+_startup: dict = {"signum": None, "previous": {}}
+
+
+def _note(signum: int, frame) -> None:
+    if _startup["signum"] is not None:  # a second signal (or start-up never ended): act on it now
+        end_startup()
+        signal.raise_signal(signum)
+        return
+    _startup["signum"] = signum
+
+
+def defer_startup() -> None:
+    """Note SIGINT/SIGTERM instead of acting on them until `end_startup`; only in the main thread of a
+    process whose Ctrl-C is Python's default (a notebook or a test runner keeps its own)."""
+    if threading.current_thread() is not threading.main_thread() or _startup["previous"]:
+        return
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return
+    _startup["previous"] = {s: signal.signal(s, _note) for s in SIGNALS}
+
+
+def end_startup() -> int | None:
+    """Put the handlers back; the signal that arrived since `defer_startup` (None when none did)."""
+    for s, handler in _startup["previous"].items():
+        signal.signal(s, handler)
+    _startup["previous"] = {}
+    signum, _startup["signum"] = _startup["signum"], None
+    return signum

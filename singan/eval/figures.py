@@ -1,0 +1,233 @@
+"""The paper's figure types from a trained SinGAN, as labelled PNG grids (matplotlib, Agg backend).
+
+The figures (`python -m singan.figures` draws them from a trained model):
+- generation_from_scales.png: one row per generation start scale n (0 = coarsest: everything
+  random; higher n keep the coarse structure of the training image), the training image then
+  --num_samples samples per row (paper Fig. 5; the paper numbers scales from the finest, N - n);
+- arbitrary_sizes.png: the training image and samples at other aspect ratios, all drawn at the
+  same pixel scale (paper Fig. 6 / 7);
+- applications.png, with --applications <Output folder>: input / output pairs of the
+  harmonization, editing, paint-to-image and super-resolution results found there (their
+  inputs are looked up in --applications_inputs, default input/); missing ones are skipped.
+"""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from ..api import generate
+from ..core.model import SinGAN
+from ..errors import SinGANError
+from ..io.images import read_image, to_numpy_image
+from ..io.outputs import atomic_path
+
+DPI = 100
+ARBITRARY_SIZES = ((1.0, 2.0), (1.0, 0.5), (2.0, 1.0), (0.75, 1.5))  # (scale_v, scale_h)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
+FONT = 9
+
+
+def _show(ax, image: np.ndarray | None) -> None:
+    """Draw an image without ticks (the frame stays hidden but the axis labels still work)."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if image is not None:
+        ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=1, interpolation="nearest")
+
+
+def _cell_inches(height: int, width: int) -> tuple[float, float]:
+    """Displayed size of one image cell: about its native size at DPI, within 1.1 .. 2.6 inches wide,
+    keeping the aspect ratio."""
+    cell_w = min(max(width / DPI, 1.1), 2.6)
+    return cell_w, cell_w * height / width
+
+
+def _save(fig, path: Path) -> Path:
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=DPI, facecolor="white")
+    finally:
+        plt.close(fig)
+    return path
+
+
+def paper_label(n: int, last: int) -> str:
+    """Row label of generation start scale n: ours (0 = coarsest) and the paper's (N = coarsest)."""
+    paper = "N" if n == 0 else f"N\u2212{n}"
+    return f"n = {n}\n(paper {paper})" if n != last else f"n = {n}\n(paper {paper},\nfinest)"
+
+
+def figure_generation_from_scales(model: SinGAN, out: str | Path, num_samples: int = 4,
+                                  scales: Sequence[int] | None = None, seed: int = 0,
+                                  filename: str = "generation_from_scales.png") -> Path:
+    """Grid: one row per generation start scale (default: every trained scale), the training image
+    then `num_samples` samples (row n: seed + n). Returns the PNG path."""
+    last = model.num_trained - 1
+    scales = list(range(model.num_trained)) if scales is None else list(scales)
+    bad = [n for n in scales if not 0 <= n <= model.num_trained]
+    if bad or not scales:
+        raise SinGANError(f"--scales must be between 0 and {model.num_trained} (got {scales})")
+    if num_samples < 1:
+        raise SinGANError(f"--num_samples must be at least 1 (got {num_samples})")
+    real = to_numpy_image(model.reals[model.num_trained - 1])
+    height, width = real.shape[:2]
+    cell_w, cell_h = _cell_inches(height, width)
+    rows, cols = len(scales), num_samples + 1
+    left, right, top, bottom, gap = 1.05, 0.1, 0.75, 0.1, 0.06
+    fig_w = left + right + cols * cell_w + (cols - 1) * gap
+    fig_h = top + bottom + rows * cell_h + (rows - 1) * gap
+    fig, axes = plt.subplots(rows, cols, figsize=(fig_w, fig_h), squeeze=False)
+    fig.subplots_adjust(left=left / fig_w, right=1 - right / fig_w, top=1 - top / fig_h, bottom=bottom / fig_h,
+                        wspace=gap / cell_w, hspace=gap / cell_h)
+    for r, n in enumerate(scales):
+        samples = generate(model, num_samples, gen_start_scale=n, seed=seed + n)
+        for c in range(cols):
+            ax = axes[r, c]
+            _show(ax, real if c == 0 else to_numpy_image(samples[c - 1]))
+            if r == 0:
+                ax.set_title("training image" if c == 0 else f"sample {c}", fontsize=FONT)
+        axes[r, 0].set_ylabel(paper_label(n, last) if n <= last else f"n = {n}\n(reconstruction)",
+                              rotation=0, ha="right", va="center", fontsize=FONT, labelpad=8)
+    fig.suptitle(f"{model.name or 'SinGAN'}: random samples generated from scale n\n"
+                 f"({model.num_trained} scales, n = 0 is the coarsest; {height}\u00d7{width} px)",
+                 fontsize=FONT + 1, y=1 - 0.08 / fig_h, va="top")
+    return _save(fig, Path(out) / filename)
+
+
+def _size_label(scale_v: float, scale_h: float, height: int, width: int) -> str:
+    return f"v \u00d7{scale_v:g}, h \u00d7{scale_h:g}\n{height}\u00d7{width} px"
+
+
+def figure_arbitrary_sizes(model: SinGAN, out: str | Path, sizes: Sequence[tuple[float, float]] = ARBITRARY_SIZES,
+                           gen_start_scale: int = 0, seed: int = 0, filename: str = "arbitrary_sizes.png") -> Path:
+    """One row: the training image, then one sample per (scale_v, scale_h) in `sizes`, all at the same
+    display scale (so their relative sizes show), titled with the factors and pixel sizes."""
+    if not sizes or any(v <= 0 or h <= 0 for v, h in sizes):
+        raise SinGANError(f"sizes must be positive (scale_v, scale_h) pairs (got {list(sizes)})")
+    panels = [(to_numpy_image(model.reals[model.num_trained - 1]), "training image\n{}\u00d7{} px")]
+    for i, (scale_v, scale_h) in enumerate(sizes):
+        sample = generate(model, 1, gen_start_scale=gen_start_scale, scale_v=scale_v, scale_h=scale_h, seed=seed + i)
+        panels.append((to_numpy_image(sample[0]), _size_label(scale_v, scale_h, *sample.shape[-2:])))
+    # Inches per pixel: native size at DPI, but the narrowest image at least 1.1 inch wide (for its title)
+    # and the whole row at most 22 inches wide.
+    widths = [p.shape[1] for p, _ in panels]
+    heights = [p.shape[0] for p, _ in panels]
+    gap, left, top, bottom = 0.3, 0.15, 0.95, 0.15
+    scale = max(1 / DPI, 1.1 / min(widths))
+    scale = min(scale, (22 - 2 * left - gap * (len(panels) - 1)) / sum(widths))
+    fig_w = 2 * left + sum(widths) * scale + gap * (len(panels) - 1)
+    fig_h = top + bottom + max(heights) * scale
+    fig = plt.figure(figsize=(fig_w, fig_h))
+    x = left
+    for (image, label), w, h in zip(panels, widths, heights):
+        ax = fig.add_axes([x / fig_w, (fig_h - top - h * scale) / fig_h, w * scale / fig_w, h * scale / fig_h])
+        _show(ax, image)
+        ax.set_title(label.format(h, w), fontsize=FONT)
+        x += w * scale + gap
+    fig.suptitle(f"{model.name or 'SinGAN'}: samples of arbitrary size "
+                 f"(v, h: vertical and horizontal factors; gen_start_scale {gen_start_scale})",
+                 fontsize=FONT + 1, y=1 - 0.08 / fig_h, va="top")
+    return _save(fig, Path(out) / filename)
+
+
+def _find_image(folder: Path, stem: str) -> Path | None:
+    """`folder/<stem>.<any image suffix>`, or None."""
+    for suffix in IMAGE_SUFFIXES:
+        if (folder / f"{stem}{suffix}").is_file():
+            return folder / f"{stem}{suffix}"
+    return None
+
+
+def _read(path: Path | None) -> np.ndarray | None:
+    """An image file as an (H, W, 3) float array in [0, 1] (as singan reads images); None when absent
+    or unreadable."""
+    if path is None:
+        return None
+    try:
+        return to_numpy_image(read_image(path))
+    except SinGANError as e:
+        print(f"skipping {path}: {e}")
+        return None
+
+
+def _factor(name: str) -> str:
+    """The SR folder name '4.0' as '4' (left as it is when not a number)."""
+    try:
+        return f"{float(name):g}"
+    except ValueError:
+        return name
+
+
+def find_application_results(outputs: str | Path, inputs: str | Path = "input") -> list[dict]:
+    """The application results under the `outputs` folder (Output/ of the scripts), each a dict with
+    `application`, `title`, `input` (path or None when not found under `inputs`) and `output` (path)."""
+    outputs, inputs = Path(outputs), Path(inputs)
+    found = []
+    refs = {"Harmonization": ("Harmonization", "start_scale=*.png", "_masked"),
+            "Editing": ("Editing", "start_scale=*_masked.png", None),
+            "Paint2image": ("Paint", "start_scale=*.png", None)}
+    for application, (ref_dir, pattern, exclude) in refs.items():
+        for out_dir in sorted((outputs / application).glob("*/*/*_out*")):  # <image>/<model>/<ref>_out
+            ref_stem = out_dir.name.split("_out")[0]
+            for result in sorted(out_dir.glob(pattern)):
+                if exclude and result.stem.endswith(exclude):
+                    continue
+                n = result.stem.split("=")[1].split("_")[0]
+                suffix = " (quantized)" if out_dir.name.endswith("_quantized") else ""
+                image = out_dir.parent.parent.name
+                title = f"{application}{suffix}: {ref_stem} \u2192 model of {image}, start scale {n}"
+                found.append({"application": application, "input": _find_image(inputs / ref_dir, ref_stem),
+                              "output": result, "title": title})
+    for result in sorted((outputs / "SR").glob("*/*/*_HR.png")):  # <factor>/<model>/<image>_HR.png
+        stem = result.stem[:-len("_HR")]
+        found.append({"application": "SR", "input": _find_image(inputs / "images", stem), "output": result,
+                      "title": f"Super-resolution \u00d7{_factor(result.parent.parent.name)}: {stem}"})
+    return found
+
+
+def figure_applications(outputs: str | Path, out: str | Path, inputs: str | Path = "input",
+                        filename: str = "applications.png") -> Path | None:
+    """Input / output pairs of the application results under `outputs` (see find_application_results),
+    one pair per row, both panels at the same height; None (and no file) when there are none."""
+    results = find_application_results(outputs, inputs)
+    row_h, gap, top, bottom, side = 2.2, 0.35, 0.45, 0.1, 0.2
+    heading_h, title_h, row_gap = 0.28, 0.26, 0.3  # per row: heading, panel titles, panels, gap
+    block_h = heading_h + title_h + row_h + row_gap
+    rows = []
+    for res in results:
+        images = [_read(res["input"]), _read(res["output"])]
+        if images[1] is None:
+            continue
+        shapes = [im.shape[:2] if im is not None else images[1].shape[:2] for im in images]
+        rows.append((res, images, [row_h * w / h for h, w in shapes]))
+    if not rows:
+        return None
+    fig_w = 2 * side + max(sum(widths) for _, _, widths in rows) + gap
+    fig_h = top + bottom + len(rows) * block_h - row_gap
+    fig = plt.figure(figsize=(fig_w, fig_h))
+    for r, (res, images, widths) in enumerate(rows):
+        block_top = fig_h - top - r * block_h
+        fig.text(side / fig_w, block_top / fig_h, res["title"], fontsize=FONT + 1, fontweight="bold", va="top")
+        y = block_top - heading_h - title_h - row_h
+        x = side
+        for c, (image, w) in enumerate(zip(images, widths)):
+            ax = fig.add_axes([x / fig_w, y / fig_h, w / fig_w, row_h / fig_h])
+            _show(ax, image)
+            size = "" if image is None else f" ({image.shape[0]}\u00d7{image.shape[1]} px)"
+            ax.set_title(("input" if c == 0 else "output") + size, fontsize=FONT)
+            if image is None:
+                ax.text(0.5, 0.5, "input not found", ha="center", va="center", fontsize=FONT, color="grey",
+                        transform=ax.transAxes)
+                for spine in ax.spines.values():
+                    spine.set_visible(True)
+                    spine.set_color("lightgrey")
+            x += w + gap
+    fig.suptitle("SinGAN applications", fontsize=FONT + 2, y=1 - 0.08 / fig_h, va="top")
+    return _save(fig, Path(out) / filename)

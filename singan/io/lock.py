@@ -1,0 +1,78 @@
+"""One training of a model at a time: a lock file beside the model file, holding the owner's pid.
+
+`model_lock(model_file)` holds `<model_file>.lock` (a `filelock.FileLock`, an flock) for a `with` block
+and writes its pid into it; a second holder gets a one-line SinGANError naming that pid. The kernel
+drops the flock of a process that dies, so a lock left by a killed process never blocks, whatever pid
+its file names. The file is removed when the block ends.
+"""
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from ..errors import SinGANError
+from .outputs import make_folder, write_error
+
+
+def lock_path(model_file: str | Path) -> Path:
+    """`<model_file>.lock`, beside the model file."""
+    model_file = Path(model_file)
+    return model_file.with_name(model_file.name + ".lock")
+
+
+def _write_pid(fd: int) -> None:
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+
+
+def _busy_error(model_file: Path, activity: str = "trained") -> SinGANError:
+    path, pid = lock_path(model_file), locked_by(model_file)
+    who = f"process {pid}" if pid is not None and pid > 0 else "another process"
+    doing = "training it" if activity == "trained" else f"writing {model_file}"
+    return SinGANError(f"{model_file} is being {activity} by {who} (lock file {path}); wait for it to finish, or "
+                       f"delete the lock file if that process is not {doing}")
+
+
+def locked_by(model_file: str | Path) -> int | None:
+    """The pid holding the lock of `model_file` (-1 when it cannot be told), or None when nobody holds it."""
+    try:
+        fd = os.open(lock_path(model_file), os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # a probe: it fails while a holder has the lock
+        return None
+    except OSError:
+        text = os.pread(fd, 64, 0).decode(errors="replace").strip()
+        return int(text) if text.isdigit() else -1
+    finally:
+        os.close(fd)  # also releases the probe's lock
+
+
+def check_free(model_file: str | Path) -> None:
+    """Raise the one-line error when another process holds the lock of `model_file` (nothing is written)."""
+    if locked_by(model_file) is not None:
+        raise _busy_error(Path(model_file))
+
+
+@contextmanager
+def model_lock(model_file: str | Path, activity: str = "trained") -> Iterator[Path]:
+    """Hold the lock of `model_file` for the block; SinGANError naming the holder's pid when it is taken.
+    (`activity` names what the holder does in that message: a result folder is locked as "written".)"""
+    path = lock_path(model_file)
+    make_folder(path.parent)
+    try:
+        lock = FileLock(path, blocking=False, on_acquired=_write_pid).acquire()
+    except Timeout:
+        raise _busy_error(Path(model_file), activity) from None
+    except OSError as e:
+        raise write_error(path, e) from None
+    with lock:
+        try:
+            yield path
+        finally:  # removed while still held (filelock retries a lock file it finds unlinked once it has locked it)
+            path.unlink(missing_ok=True)

@@ -1,0 +1,71 @@
+"""Writing output files atomically, with operating-system errors as one-line messages.
+
+Every file the package writes (images, GIFs, figures, JSON, checkpoints) is first written to a
+hidden temporary file in the target's folder, then renamed over the target, so a crash, a full
+disk or a permission error never leaves a half-written file: the target is either the old file
+or the complete new one. The new file gets the mode the user's umask gives (as `open` would),
+not the 0600 of a temporary file. Permission denied, disk full, a folder that cannot be created:
+each becomes a `SinGANError` naming the path.
+"""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import SinGANError
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    text = str(error).strip()
+    return text.splitlines()[0][:160] if text else type(error).__name__
+
+
+def write_error(path: str | Path, error: BaseException) -> SinGANError:
+    """The one-line error for an OS error while writing `path`."""
+    return SinGANError(f"cannot write {path}: {_reason(error)}")
+
+
+def file_mode() -> int:
+    """The mode a new file gets under the current umask (0o666 minus the umask)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def make_folder(folder: str | Path) -> Path:
+    """Create `folder` (and its parents); a one-line error when the OS refuses."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise write_error(folder, e) from None
+    return folder
+
+
+@contextmanager
+def atomic_path(path: str | Path, errors: tuple[type[BaseException], ...] = (OSError,)) -> Iterator[Path]:
+    """Yield a temporary path beside `path` (same suffix, so writers pick the same format); when the
+    block succeeds it is renamed over `path`. On any failure the temporary file is removed, `path`
+    is left as it was, and the `errors` (OS errors by default) become a SinGANError naming `path`."""
+    path = Path(path)
+    make_folder(path.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+        os.close(fd)
+    except OSError as e:
+        raise write_error(path, e) from None
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.chmod(tmp, file_mode())
+        os.replace(tmp, path)
+    except errors as e:
+        tmp.unlink(missing_ok=True)
+        raise write_error(path, e) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
