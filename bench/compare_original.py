@@ -17,7 +17,7 @@ Measured for each code:
 - the noise amplitude of each scale (equal threads and bit-exact training make them identical);
 - diversity and patch SWD of `--num_samples` samples from each `--gen_start_scales`, torch seeded with
   the run's seed before each draw (the original: its SinGAN_generate, the finest generator's float
-  outputs; this project: singan.sampling.generate). Both are clamped to [-1, 1] and scored as
+  outputs; this project: singan.core.sampling.generate). Both are clamped to [-1, 1] and scored as
   singan.evaluate scores them (7x7 patches, as many SWD levels as fit, projections seeded with the
   run's seed) against the same real image, this project's finest pyramid level (each block gives
   its largest difference from the original's).

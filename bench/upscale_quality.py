@@ -6,8 +6,8 @@ Each photograph is cropped to a multiple of 4 and downscaled by 4 (bicubic, the 
 an SR model is trained on the small image as SR.py trains one (alpha 100, min_size 18, pyramid
 factor 4 ** (-1/6), the SR pyramid geometry; reused from --models_dir when it exists), and the small
 image is upscaled 4x three ways: bicubic (imresize x4), the original SR chain (6 steps of 4 ** (1/6)
-rounded up, then cropped) and `singan.upscale`'s exact chain (steps of at most 1/scale_factor, landing
-on 4x). Printed per image and averaged: RMSE (8-bit levels) and patch SWD (singan.metrics, 7x7
+rounded up, then cropped) and `singan.apps.upscale`'s exact chain (steps of at most 1/scale_factor, landing
+on 4x). Printed per image and averaged: RMSE (8-bit levels) and patch SWD (singan.eval.metrics, 7x7
 patches) against the real photograph; the SinGAN rows are means over --seeds seeds.
 """
 

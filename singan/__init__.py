@@ -2,7 +2,7 @@
 
 A coarse-to-fine pyramid of small fully-convolutional GANs learned from one image. The public API:
 `train_image`, `load`, `generate`, `build_model`, `SinGAN`, `TrainConfig`, `SinGANError`, and the
-applications (`singan.apps`, also `singan.applications`). The sub-packages, lowest layer first:
+applications (`singan.apps`, also `singan.apps`). The sub-packages, lowest layer first:
 `core` (the algorithm), `io` (files), `apps` (the applications), `api` (the entry points above),
 `eval` (metrics, evaluation, figures), `batch` (many images on Ray) and `cli` (the commands). Names are
 imported on first use, so `import singan` is cheap.

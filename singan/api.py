@@ -38,9 +38,9 @@ def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | Non
     if not isinstance(real, Tensor) or real.dim() != 4 or real.shape[:2] != (1, config.nc_im):
         shape = tuple(real.shape) if isinstance(real, Tensor) else type(real).__name__
         raise SinGANError(f"real must be a (1, {config.nc_im}, H, W) image tensor for nc_im {config.nc_im} "
-                          f"(got {shape}; singan.images.read_image gives one)")
+                          f"(got {shape}; singan.io.images.read_image gives one)")
     if not real.is_floating_point() or not torch.isfinite(real).all():
-        raise SinGANError("real must hold finite floating-point values in [-1, 1] (singan.images.read_image)")
+        raise SinGANError("real must hold finite floating-point values in [-1, 1] (singan.io.images.read_image)")
     h, w = real.shape[-2:]
     if geometry is None:
         geometry = plan(h, w, config, name=name or "the image")
@@ -133,10 +133,10 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
 
     geometry_fn(h, w) -> ScaleGeometry overrides the pyramid geometry (super-resolution).
     resume: continue the unfinished model in `model_file`; overwrite: replace a finished one.
-    The model's lock (`singan.lock.model_lock`) is held for the whole run: a second training or
+    The model's lock (`singan.io.lock.model_lock`) is held for the whole run: a second training or
     resume of the same model file meanwhile is refused with a SinGANError naming this process.
     Per-scale previews are written to folders 0/, 1/, ... beside `model_file`.
-    progress_fn(scale, iteration, num_scales, work) hears of every iteration (`singan.training.ProgressFn`).
+    progress_fn(scale, iteration, num_scales, work) hears of every iteration (`singan.core.training.ProgressFn`).
     """
     image, model_file = check_path("image", image), check_path("model_file", model_file)
     device = resolve_device(device, flag="device")
@@ -154,7 +154,7 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
 
 
 def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bool = False) -> SinGAN:
-    """Load a trained model for sampling (see `singan.checkpoint.load`)."""
+    """Load a trained model for sampling (see `singan.io.checkpoint.load`)."""
     path = check_path("path", path)
     if not isinstance(allow_partial, bool):
         raise SinGANError(f"allow_partial must be True or False (got {allow_partial!r})")

@@ -1,7 +1,7 @@
 """Every bad flag of every command is refused before any work: exit status 2, one line on stderr,
 no traceback, and no file changed, created or left behind.
 
-The table runs in-process (each command's `run(argv)` through `singan.cli.run`, SystemExit caught),
+The table runs in-process (each command's `run(argv)` through `singan.cli.program.run`, SystemExit caught),
 so it takes seconds; a few cases also run as real subprocesses. The trained model the sampling and
 application commands load is a complete checkpoint of untrained networks (helpers.untrained_model_file),
 so nothing here trains.
@@ -131,7 +131,7 @@ CASES = [  # (command, extra flags, words the one error line must contain)
     ("animate", ["--fps", "inf"], ["--fps inf"]),
     ("animate", ["--nc_im", "2"], ["--nc_im 2"]),
     ("animate", ["--batch_size=-4"], ["--batch_size -4"]),
-    # Devices the machine does not have (singan/devices.py: one line naming the devices that exist):
+    # Devices the machine does not have (singan/core/devices.py: one line naming the devices that exist):
     ("train", ["--device", "mps"], ["--device mps", "this machine has cpu"]),
     ("train", ["--device", "xpu"], ["--device xpu", "this machine has cpu"]),
     ("train", ["--device", "meta"], ["--device meta", "this machine has cpu"]),
@@ -144,7 +144,7 @@ CASES = [  # (command, extra flags, words the one error line must contain)
     ("animate", ["--device", "xpu"], ["--device xpu", "this machine has"]),
     ("evaluate", ["--device", "mps"], ["--device mps", "this machine has"]),
     ("figures", ["--device", "meta"], ["--device meta", "this machine has"]),
-    # Resume states in a checkpoint (singan/schema.py checks them as strictly as the finished scales):
+    # Resume states in a checkpoint (singan/io/schema.py checks them as strictly as the finished scales):
     ("train", ["--resume", "--models_dir", "resume/rng_empty"], ["resume['rng'] lacks the key cpu"]),
     ("train", ["--resume", "--models_dir", "resume/rng_garbage"], ["resume['rng']['cpu']", "random"]),
     ("train", ["--resume", "--models_dir", "resume/rng_float"], ["resume['rng']['cpu']", "uint8"]),
@@ -169,7 +169,7 @@ CASES = [  # (command, extra flags, words the one error line must contain)
     ("sample", ["--models_dir", "pipe_model"], ["model.pt is a named pipe, not a model file"]),
     ("harmonize", ["--ref_dir", ".", "--ref_name", "pipe.png"], ["pipe.png is a named pipe"]),
     ("edit", ["--input_dir", ".", "--input_name", "balloons.png"], ["balloons.png is a named pipe"]),
-    # Numbers that pass a plain range check but cannot work (singan/config.py bounds, README errors section):
+    # Numbers that pass a plain range check but cannot work (singan/core/config.py bounds, README errors section):
     ("train", ["--noise_amp", "1e300"], ["--noise_amp 1e+300", "[0, 1000]"]),
     ("train", ["--lambda_grad", "1e300"], ["--lambda_grad 1e+300", "[0, 1e+06]"]),
     ("train", ["--alpha", "1e300"], ["--alpha 1e+300", "[0, 1e+06]"]),

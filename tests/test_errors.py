@@ -1,5 +1,6 @@
 """Bad input gives one line on stderr, exit status 2, no traceback, and changes no file (the commands run
-in-process through the same `singan.cli.run` as the scripts; tests/test_bad_inputs.py also runs real scripts)."""
+in-process through the same `singan.cli.program.run` as the scripts; tests/test_bad_inputs.py also runs real
+scripts)."""
 
 import pickle
 import zipfile

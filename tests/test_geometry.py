@@ -2,7 +2,7 @@
 loads, samples and runs every application, or is refused before any work in one line that names the
 sizes and a flag value that works (exit 2, nothing written).
 
-The decision is a pure function (`singan.pyramid.plan`), checked here over a table of image shapes and
+The decision is a pure function (`singan.core.pyramid.plan`), checked here over a table of image shapes and
 flag sets in milliseconds, against the original's formulas written out again from its description. Every
 refusal is then run through main_train.py (in-process): exit 2, that one line, nothing written. Every
 accepted geometry builds its real pyramid and passes the checkpoint schema's geometry check (the same

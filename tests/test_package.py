@@ -20,7 +20,7 @@ COMMANDS = ["singan-train", "singan-sample", "singan-harmonize", "singan-edit", 
 
 TRAIN_AND_SAMPLE = f"""
 import singan
-from singan.sampling import generate
+from singan.api import generate
 print(singan.__file__)
 config = singan.TrainConfig(max_size=40, niter=3, manualSeed=1)
 model = singan.train_image({str(IMAGES / "balloons.png")!r}, config, "model.pt", progress=False)

@@ -1,4 +1,4 @@
-"""Outputs at the input's own size: the upscaling chain (`singan.upscale`) and --out_size on every command.
+"""Outputs at the input's own size: the upscaling chain (`singan.apps.upscale`) and --out_size on every command.
 
 The models are untrained (freshly initialised networks from tests/helpers.py) of balloons.png
 (186x248) at --max_size 40 (2 scales, 30x40): upscaling does the same work with any weights.
@@ -50,7 +50,7 @@ def model(workdir):
 
 
 def _old_super_resolve(model, sr_factor):
-    """super_resolve as it was before singan.upscale: the finest generator repeated as a pyramid."""
+    """super_resolve as it was before singan.apps.upscale: the finest generator repeated as a pyramid."""
     in_scale, iter_num = sr_scale_chain(sr_factor)
     chain = [model.reals[-1]]
     for _ in range(iter_num):

@@ -121,7 +121,7 @@ def resolve_out_size(spec: str | int | tuple[int, int] | None, train_hw: tuple[i
 
 
 def add_out_size_flag(p) -> None:
-    """--out_size on a command's parser (a singan.cli.ArgumentParser), with its rule."""
+    """--out_size on a command's parser (a singan.cli.program.ArgumentParser), with its rule."""
     p.add_argument("--out_size", default="train", help=OUT_SIZE_HELP)
     p.rules["out_size"] = (valid_out_size, "train, full, HxW (e.g. 1536x2048) or a longest side in pixels (e.g. 2000)")
 

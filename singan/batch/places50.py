@@ -5,7 +5,7 @@
 
 Trains the first --images images of places50/images (1.jpg, 2.jpg, ...) with singan.batch, then
 prints the paper's table: mean and median over the images of patch SWD, diversity and SIFID
-(whenever the FID Inception weights are there, see singan.fid_inception; the header names the
+(whenever the FID Inception weights are there, see singan.eval.fid_inception; the header names the
 Inception layer) of the samples from gen_start_scale 0 (the paper's "N") and 1
 ("N-1"). Next to it, the patch SWD of the original SinGAN's published sample of the same images
 (places50/published/singan/<i>.png, one per image, drawn from the coarsest scale), computed by
@@ -34,7 +34,7 @@ NUM_IMAGES = 50
 
 def default_dataset_dir() -> Path:
     """$SINGAN_SHARED/datasets/places50, else shared/datasets/places50 beside the repository."""
-    shared = os.environ.get("SINGAN_SHARED", Path(__file__).resolve().parents[2] / "shared")
+    shared = os.environ.get("SINGAN_SHARED", Path(__file__).resolve().parents[3] / "shared")
     return Path(shared) / "datasets" / "places50"
 
 

@@ -8,7 +8,7 @@ Without --address a local Ray starts in this process, using every CPU and GPU of
 each image is one Ray task holding --cpus_per_image CPUs and --gpus_per_image GPUs (fractions
 share a GPU). Models go where every other command looks for them, with <out>/TrainedModels as the
 models folder (or --models_dir): <models_dir>/<name>/scale_factor=0.750000,alpha=10/model.pt (see
-singan.paths), with the job's batch.log and batch_result.json beside it, so
+singan.io.paths), with the job's batch.log and batch_result.json beside it, so
 `singan-sample --models_dir <out>/TrainedModels --out <out>` samples a batch's model. Samples go
 where that command would put them, <out>/RandomSamples/<name>/<model>/gen_start_scale=<g>/ (g = 0
 and 1: the paper's settings "N" and "N-1"; <model> is `paths.model_name`), with the evaluation JSON
@@ -74,7 +74,7 @@ def start_ray(address: str | None = None, num_cpus: int | None = None):
         return ray
     # Ray starts its workers at niceness 15; a batch should not lose the CPU to every other program.
     os.environ.setdefault("RAY_worker_niceness", "0")
-    package_root = str(Path(__file__).resolve().parents[1])
+    package_root = str(Path(__file__).resolve().parents[2])
     path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
     env = {"PYTHONPATH": path, "OMP_WAIT_POLICY": "PASSIVE"}
     if address:

@@ -1,7 +1,7 @@
 """What every command shares: the parser, the checks of every flag, device and seed set-up, error reporting.
 
 A command is a module with `main(args)` and `get_parser()`; `run(main, parser, argv)` parses the
-flags, checks every value against `singan.config.RULES` plus the command's own rules before any
+flags, checks every value against `singan.core.config.RULES` plus the command's own rules before any
 work, and calls `main`. Bad input (a `SinGANError`, a bad flag, an operating-system error such as
 a read-only folder) is one line on stderr and exit status 2. Ctrl-C (SIGINT) and SIGTERM stop the
 run with exit status 130 and 143; training first saves its current iteration, and the line printed
@@ -33,7 +33,7 @@ def optional(rule: Rule) -> Rule:
     return (lambda x: x is None or rule[0](x)), rule[1]
 
 
-# The rules of the commands' own flags (the training flags' rules are in singan.config.RULES).
+# The rules of the commands' own flags (the training flags' rules are in singan.core.config.RULES).
 SCRIPT_RULES: dict[str, Rule] = {
     "num_samples": between(1, 100000, integer=True),
     "batch_size": optional(between(1, 100000, integer=True)),
@@ -132,7 +132,7 @@ def check_args(args: argparse.Namespace, rules: dict[str, Rule] | None = None) -
 
 
 def device_from_args(args: argparse.Namespace) -> torch.device:
-    """The device of --device / --not_cuda, checked against the devices this machine has (see singan.devices)."""
+    """The device of --device / --not_cuda, checked against the devices this machine has (see singan.core.devices)."""
     return resolve_device("cpu" if args.not_cuda else args.device)
 
 

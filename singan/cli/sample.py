@@ -11,7 +11,7 @@ Output/RandomSamples/<name>/<model folder>/gen_start_scale=<g>/ or
 Output/RandomSamples_ArbitrerySizes/<name>/<model folder>/scale_v=<v>_scale_h=<h>/. All samples
 of a scale run in one forward pass (--batch_size caps it). --out_size full (the input file's size,
 times --scale_h / --scale_v), HxW or a longest side upscales every sample with the finest generator
-(`singan.upscale`) into a folder of its own, e.g. .../gen_start_scale=0_1488x1984/.
+(`singan.apps.upscale`) into a folder of its own, e.g. .../gen_start_scale=0_1488x1984/.
 """
 
 from ..api import generate, load

@@ -11,7 +11,7 @@ TrainedModels/<name>/scale_factor=0.793701,alpha=100), reconstruction weight --a
 successively upsampled images and writes Output/SR/<sr_factor>/<name>_HR.png: sr_factor times the
 input file's size. For a file within --max_size (the training image is the file) that is the original's
 chain of in_scale steps and crop, pixel for pixel; for a larger file (the original wrote sr_factor times
-the --max_size-resized image) the exact chain of singan.upscale lands on sr_factor times the file's size.
+the --max_size-resized image) the exact chain of singan.apps.upscale lands on sr_factor times the file's size.
 """
 
 from pathlib import Path

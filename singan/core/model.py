@@ -3,7 +3,7 @@
     model = singan.load("TrainedModels/balloons/scale_factor=0.750000,alpha=10/model.pt")
     images = singan.generate(model, 8, scale_h=2.0)        # (8, 3, H, 2W) in [-1, 1]
 
-This module only holds the data; running the pyramid is `singan.sampling`.
+This module only holds the data; running the pyramid is `singan.core.sampling`.
 
 Scale numbers follow the original code: 0 is the coarsest scale, `stop_scale`
 the finest (the paper numbers them the other way round).

@@ -1,6 +1,6 @@
 """The input noise of the generators: Gaussian maps, grey at the coarsest scale, padded as the images.
 
-Shared by sampling (`singan.sampling`), training and upscaling (`singan.upscale`).
+Shared by sampling (`singan.core.sampling`), training and upscaling (`singan.apps.upscale`).
 """
 
 import torch

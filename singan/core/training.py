@@ -11,7 +11,7 @@ The default dynamics are the 2019 code's, so that a seeded run lands on its
 weights bit for bit:
 - the G steps of an iteration all score the fake of the last D step; steps
   2..Gsteps back-propagate through its stale graph with the updated weights
-  (PyTorch 1.4's Adam, `singan.optim.LegacyAdam`);
+  (PyTorch 1.4's Adam, `singan.core.optim.LegacyAdam`);
 - the reconstruction noise of the coarsest scale is redrawn every iteration
   (the model keeps the last draw);
 - the random numbers are drawn in the original's order, and G runs the same

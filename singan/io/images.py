@@ -114,7 +114,7 @@ def to_numpy_image(x: Tensor) -> np.ndarray:
 
 
 def save_image(path: str | Path, x: Tensor) -> None:
-    """Write one image as an 8-bit PNG, RGB (or L for a one-channel image), atomically (see `singan.outputs`).
+    """Write one image as an 8-bit PNG, RGB (or L for a one-channel image), atomically (see `singan.io.outputs`).
 
     The pixel values are those the original's matplotlib imsave (vmin 0, vmax 1) wrote, without its
     constant alpha channel; unlike the original (which used matplotlib's default colormap),

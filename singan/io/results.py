@@ -1,7 +1,7 @@
 """Result folders that hold one run's files: claimed atomically, filled in full, replaced as a whole.
 
 `result_folder(folder, overwrite)` is what a command that writes a folder of samples holds while it
-works. Claiming takes the folder's lock (`<folder>.lock`, as `singan.lock` locks a model for
+works. Claiming takes the folder's lock (`<folder>.lock`, as `singan.io.lock` locks a model for
 training), so of two runs started at once on one folder exactly one writes; the other gets one line
 naming it. An existing folder with files is refused unless `overwrite`. The run writes into a hidden
 staging folder beside the target; when the block succeeds, the earlier run's sample files (`0.png`,

@@ -1,6 +1,6 @@
 """The checkpoint schema: what a model.pt must hold, checked before anything is built from it.
 
-A checkpoint is a dict of plain data and tensors (see `singan.checkpoint`). `validate` checks
+A checkpoint is a dict of plain data and tensors (see `singan.io.checkpoint`). `validate` checks
 its keys and their types, the config's field types, the pyramid geometry by the rule training
 uses (`pyramid.geometry_problem`) and against the real images' sizes (level i is
 ceil(size * scale_factor ** (stop_scale - i)) of the finest level),
