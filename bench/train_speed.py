@@ -12,7 +12,6 @@ The coarser scales use freshly initialised generators: the work per iteration is
 with trained ones. Prints a table and the projected total training time (niter per scale).
 """
 
-import argparse
 import os
 import sys
 import time
@@ -27,7 +26,11 @@ from torch.utils.flop_counter import flop_registry  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from singan import TrainConfig, build_model  # noqa: E402
-from singan.core.config import add_config_args, apply_preset  # noqa: E402
+from singan.cli.program import (  # noqa: E402
+    ArgumentParser,  # noqa: E402
+    add_training_flags,
+    apply_preset,
+)
 from singan.core.model import TrainedScale  # noqa: E402
 from singan.core.networks import scale_widths  # noqa: E402
 from singan.core.training import (  # noqa: E402
@@ -156,13 +159,13 @@ def main(args):
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--input_name", default="balloons.png")
     p.add_argument("--input_dir", default="input/images")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--iters", type=int, default=3, help="timed iterations per scale")
     p.add_argument("--scales", type=int, nargs="*", help="only these scales (default: all)")
-    add_config_args(p)
+    add_training_flags(p)
     apply_preset(p)
     args = p.parse_args()
     main(args)

@@ -9,24 +9,26 @@
 import math
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import Tensor
 
 from .apps import upscale
-from .core.config import TrainConfig
+from .core.config import SEED, TrainConfig
 from .core.devices import resolve_device
 from .core.memory import MAX_SIDE, check_fits, check_memory, largest_fitting, round_down, sample_sizes, sampling_bytes
 from .core.model import SinGAN
 from .core.pyramid import ScaleGeometry, build_pyramid, finest_size, geometry_problem, plan, resize_to_finest
 from .core.sampling import run_pyramid, seeded
 from .core.training import ProgressFn, train
-from .errors import SinGANError, api_error, check_int, check_real, flag_error
+from .errors import SinGANError, api_error, flag_error
 from .io import checkpoint
 from .io.images import read_image
 from .io.lock import check_free, model_lock
 from .io.previews import ScalePreviews
+from .options import between, check, option, optional, value_error
 
 
 def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | None = None, name: str = "") -> SinGAN:
@@ -163,31 +165,44 @@ def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bo
 
 # ---------------------------------------------------------------- sampling
 
-MAX_RESIZE = 10  # scale_h / scale_v at most (as the command line's --scale_h, --scale_v)
+MAX_RESIZE = 10  # scale_h / scale_v at most
 
 
-def check_sample_args(model: SinGAN, num_samples: int, gen_start_scale: int, scale_h: float, scale_v: float,
-                      batch_size: int | None, seed: int | None) -> None:
-    """Refuse, with one line naming the argument, what `generate` cannot do for this model."""
+@dataclass
+class SampleOptions:
+    """The settings of random samples (`generate`, random_samples.py, evaluation), each declared once."""
+
+    num_samples: int = option(50, "number of samples", between(1, 100000, integer=True))
+    gen_start_scale: int = option(0, "scales below it reconstruct the image (0: everything random)",
+                                  between(0, 1000, integer=True))
+    scale_h: float = option(1.0, "horizontal resize factor of the samples", between(0, MAX_RESIZE, open_lo=True))
+    scale_v: float = option(1.0, "vertical resize factor of the samples", between(0, MAX_RESIZE, open_lo=True))
+    batch_size: int | None = option(None, "samples per forward pass (default: all)",
+                                    optional(between(1, 100000, integer=True)))
+    seed: int | None = option(None, "random seed of the samples (default: the global random state)", SEED)
+
+
+def check_sample_args(model: SinGAN, options: SampleOptions) -> None:
+    """Refuse, with one line naming the argument, what sampling cannot do for this model: the declared rules,
+    then the model's own bounds (its trained scales, one pixel at the coarsest scale, MAX_SIDE at the finest)."""
     if not isinstance(model, SinGAN):
         hint = f"; load the file first: singan.generate(singan.load({model!r:.60}), ...)" if isinstance(
             model, (str, os.PathLike)) else ""
         raise SinGANError(f"generate takes a trained SinGAN (from singan.load), not {type(model).__name__}{hint}")
     if not model.scales:
         raise SinGANError("the model has no trained scale to sample from")
-    check_int("num_samples", num_samples, 1)
-    check_int("gen_start_scale", gen_start_scale, 0, model.num_trained,
-              what=f" (this model has {model.num_trained} trained scales; {model.num_trained} reconstructs "
-                   "the training image)")
-    check_int("batch_size", batch_size, 1, optional=True)
-    check_int("seed", seed, -(2**63), 2**64 - 1, optional=True)
+    check(options)
+    if options.gen_start_scale > model.num_trained:
+        raise value_error("gen_start_scale", options.gen_start_scale,
+                          f"this model has {model.num_trained} trained scales: 0 to {model.num_trained} "
+                          f"({model.num_trained} reconstructs the training image)")
     h0, w0 = model.reals[0].shape[-2:]
     h, w = model.reals[model.num_trained - 1].shape[-2:]
-    for name, value, coarsest, finest in (("scale_h", scale_h, w0, w), ("scale_v", scale_v, h0, h)):
-        low = 1 / coarsest  # at least one pixel at the coarsest scale
-        high = min(MAX_RESIZE, MAX_SIDE / finest)
-        check_real(name, value, low, high, what=f" (1 pixel at the coarsest scale, at most {MAX_RESIZE:g} times the "
-                                                f"training size and {MAX_SIDE} pixels at the finest)")
+    for name, coarsest, finest in (("scale_h", w0, w), ("scale_v", h0, h)):
+        low, high = 1 / coarsest, min(MAX_RESIZE, MAX_SIDE / finest)
+        if not low <= getattr(options, name) <= high:
+            raise value_error(name, getattr(options, name), f"this model takes {low:.4g} to {high:.4g} (1 pixel at "
+                              f"the coarsest scale, {MAX_SIDE} pixels at the finest)")
 
 
 def check_sample_memory(model: SinGAN, num_samples: int, scale_h: float, scale_v: float,
@@ -231,7 +246,7 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     Arguments out of range, and a run that would not fit in the device's memory, raise a one-line
     SinGANError before any work.
     """
-    check_sample_args(model, num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed)
+    check_sample_args(model, SampleOptions(num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed))
     check_sample_memory(model, num_samples, scale_h, scale_v, batch_size)
     size = _out_size(model, out_size, scale_h, scale_v, num_samples)
     with seeded(model.device, seed):

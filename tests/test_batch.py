@@ -102,7 +102,7 @@ def test_a_batch_jobs_model_is_found_and_sampled_by_singan_sample(tmp_path, monk
 @pytest.mark.parametrize("argv, message", [
     (["--input_dir", "missing"], "is not a folder"),
     (["--input_dir", "{empty}"], "no images"),
-    (["--input_dir", "{images}", "--cpus_per_image", "0"], "--cpus_per_image must be positive"),
+    (["--input_dir", "{images}", "--cpus_per_image", "0"], "--cpus_per_image 0.0: must be a number in (0, 4096]"),
     (["--input_dir", "{images}", "--niter", "x"], "invalid int value"),
 ])
 def test_bad_input_is_one_line_exit_2(tmp_path, capsys, argv, message):

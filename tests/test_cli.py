@@ -92,10 +92,16 @@ def test_injection_scale_default_and_range(capsys):
 
 
 def test_check_args_names_flag_value_and_rule():
-    args = argparse.Namespace(niter=0, out=".", batch_size=None)
-    with pytest.raises(SinGANError, match=r"^--niter 0: must be an integer in \[1, "):
-        cli.check_args(args)
-    cli.check_args(argparse.Namespace(niter=5, out=".", batch_size=None))
+    """A command's flags are checked against the rules its parser's options declare, in the CLI's words."""
+    p = importlib.import_module("singan.cli.train").get_parser()
+    args = p.parse_args(["--input_name", "a.png", "--niter", "0", "--out", "."])
+    with pytest.raises(SinGANError) as error:
+        cli.check_args(args, p)
+    assert error.value.cli.startswith("--niter 0: must be an integer in [1, ")
+    cli.check_args(p.parse_args(["--input_name", "a.png", "--niter", "5", "--out", "."]), p)
+    left_out = p.parse_args(["--input_name", "a.png", "--out", "."])
+    assert left_out.batch_size is None  # a None default is the flag left out: not checked
+    cli.check_args(left_out, p)
 
 
 def test_evaluate_and_figures_commands(tmp_path, monkeypatch, capsys):

@@ -8,8 +8,8 @@ import torch
 
 from helpers import IMAGES, tiny_config
 from singan import TrainConfig, build_model
+from singan.cli.program import apply_preset
 from singan.cli.train import get_parser
-from singan.core.config import apply_preset
 from singan.core.training import train
 from singan.io.images import read_image
 

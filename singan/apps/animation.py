@@ -2,6 +2,7 @@
 a start scale on, all frames of a scale in one forward pass (`animate`); GIF or MP4 output.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +16,8 @@ from ..core.model import SinGAN
 from ..core.networks import scale_widths
 from ..core.noise import generate_noise
 from ..core.sampling import upsample
-from ..errors import check_int, check_real
 from ..io.outputs import atomic_path
+from ..options import between, check, check_value, option, optional, value_error
 from . import upscale
 
 ANIMATION_BETAS = (0.80, 0.85, 0.90, 0.95)
@@ -54,15 +55,27 @@ def animation_bytes(model: SinGAN, num_frames: int, batch: int) -> int:
     return worst + 5 * num_frames * cfg.nc_im * prev[0] * prev[1] + INFERENCE_BASELINE_BYTES
 
 
+@dataclass
+class AnimationOptions:
+    """The settings of an animation (`animate`, animation.py), each declared once."""
+
+    alpha: float = option(0.1, "weight of the reconstruction noise, in [0, 1]", between(0, 1),
+                          flag="alpha_animation")
+    beta: float = option(0.9, "walk momentum in [0, 1]", between(0, 1))
+    start_scale: int = option(2, "first animated scale", between(0, 1000, integer=True))
+    num_frames: int = option(100, "frames per GIF", between(1, 10000, integer=True))
+    batch_size: int | None = option(None, "frames per forward pass (default: all)",
+                                    optional(between(1, 100000, integer=True)))
+    fps: float = option(10.0, "frames per second", between(0, 100, open_lo=True))
+
+
 def check_animation(model: SinGAN, alpha: float, beta: float, start_scale: int, num_frames: int,
                     batch_size: int | None) -> None:
     """Refuse animation arguments out of range, and a run that would not fit in memory (naming a size that fits)."""
-    check_real("alpha", alpha, 0, 1, what=" (weight of the reconstruction noise)")
-    check_real("beta", beta, 0, 1, what=" (momentum of the noise walk)")
-    check_int("start_scale", start_scale, 0, model.num_trained - 1,
-              what=f" (this model has {model.num_trained} trained scales)")
-    check_int("num_frames", num_frames, 1)
-    check_int("batch_size", batch_size, 1, optional=True)
+    check(AnimationOptions(alpha, beta, start_scale, num_frames, batch_size))
+    if start_scale >= model.num_trained:
+        raise value_error("start_scale", start_scale, f"this model has {model.num_trained} trained scales: 0 to "
+                                                      f"{model.num_trained - 1}")
     batch = min(batch_size or num_frames, num_frames)
 
     def hint(available: int) -> str:
@@ -129,7 +142,7 @@ def save_animation(path: str | Path, frames: np.ndarray, fps: float) -> Path:
     """Write frames (F, H, W, C) uint8 as a GIF or (with a .mp4 suffix) a video; `fps` frames per second."""
     import imageio.v2 as imageio
 
-    check_real("fps", fps, 0, 1000, low_open=True, what=" (frames per second)")
+    check_value(AnimationOptions, "fps", fps)
 
     path = Path(path)
     with atomic_path(path) as tmp:

@@ -23,11 +23,13 @@ from ..core.model import SinGAN
 from ..core.sampling import run_pyramid, upsample
 from ..errors import SinGANError, flag_error
 from ..io.images import save_image
+from ..options import between, value_error
 from . import upscale
 
 HARMONIZATION_RADIUS = 7  # mask dilation (disk radius, pixels) for harmonization
 EDITING_RADIUS = 20  # ... and for editing
 MASK_SIGMA = 5  # gaussian blur of the dilated mask
+INJECTION_SCALE = between(1, 1000, integer=True)  # and at most the model's number of scales - 1
 
 
 def injection_scale(model: SinGAN, n: int | None = None, flag: str = "n", default_below_top: int = 2) -> int:
@@ -41,6 +43,8 @@ def injection_scale(model: SinGAN, n: int | None = None, flag: str = "n", defaul
     if n is None:
         n = max(1, top - default_below_top)
         print(f"--{flag} {n} (default; this {model.num_trained}-scale model takes 1 to {top})")
+    elif not INJECTION_SCALE(n):
+        raise value_error(flag, n, f"must be {INJECTION_SCALE.text}")
     elif not 1 <= n <= top:
         raise flag_error(f"--{flag} {n}: this {model.num_trained}-scale model takes an injection scale "
                          f"between 1 and {top} (got {n})")

@@ -4,6 +4,7 @@ the original's chain of steps for --sr_factor and its pyramid geometry, with the
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from torch import Tensor
 
@@ -20,15 +21,21 @@ from ..core.model import SinGAN
 from ..core.networks import scale_widths
 from ..core.pyramid import plan, sr_scale_chain
 from ..errors import SinGANError
+from ..options import between, check_value, option
 from . import upscale
+
+
+@dataclass
+class SROptions:
+    """The setting of super-resolution (`super_resolve`, SR.py), declared once."""
+
+    sr_factor: float = option(4.0, "upsampling factor (steps of about 2 ** (1/3); the output's longest side is "
+                                   f"at most {MAX_SIDE})", between(2 ** (1 / 6), 16, open_lo=True))
 
 
 def sr_chain(sr_factor: float) -> tuple[float, int]:
     """(in_scale, iter_num): the upsampling factor per step and the number of steps for `sr_factor`."""
-    if not isinstance(sr_factor, (int, float)) or not math.isfinite(sr_factor) or sr_factor > MAX_SIDE:
-        raise SinGANError(f"--sr_factor must be a finite number larger than 2 ** (1/6) = 1.1225 (got {sr_factor!r})")
-    if not sr_factor > 1 or round(3 * math.log2(sr_factor)) < 1:  # at least one step of about 2 ** (1/3)
-        raise SinGANError(f"--sr_factor must be larger than 2 ** (1/6) = 1.1225 (got {sr_factor})")
+    check_value(SROptions, "sr_factor", sr_factor)
     return sr_scale_chain(sr_factor)
 
 

@@ -120,12 +120,6 @@ def resolve_out_size(spec: str | int | tuple[int, int] | None, train_hw: tuple[i
     return round(base[0] * side / max(base)), round(base[1] * side / max(base))
 
 
-def add_out_size_flag(p) -> None:
-    """--out_size on a command's parser (a singan.cli.program.ArgumentParser), with its rule."""
-    p.add_argument("--out_size", default="train", help=OUT_SIZE_HELP)
-    p.rules["out_size"] = (valid_out_size, "train, full, HxW (e.g. 1536x2048) or a longest side in pixels (e.g. 2000)")
-
-
 def out_size_from_args(args, scale_v: float = 1.0, scale_h: float = 1.0) -> tuple[int, int] | None:
     """The (H, W) of a command's --out_size (the input file's size read for full and N), or None for train."""
     if args.out_size == "train":

@@ -15,15 +15,19 @@ forward pass (--batch_size caps it). --mp4 also writes an MP4 (needs imageio's f
 generator, the upscaling noise drawn once for all frames, into start_scale=<s>_<H>x<W>/.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import apps
 from ..api import load, planned_scales, train_image
 from ..apps import upscale
-from ..core.config import TrainConfig, add_config_args
+from ..apps.animation import AnimationOptions
+from ..core.config import TrainConfig
 from ..errors import SinGANError
 from ..io import paths, stale
+from ..options import boolean, one_of, option, text
 from . import program as cli
+from .flags import OutSize
 
 
 def main(args):
@@ -76,22 +80,20 @@ def main(args):
             print(f"{len(frames)} frames: {path}")
 
 
+@dataclass
+class AnimateCommand:
+    input_name: str = option(None, "training image name", text(), required=True)
+    mp4: bool = option(False, "also write an MP4 next to every GIF", boolean())
+    resume: bool = option(False, "continue an interrupted training of the animation model", boolean())
+    overwrite: bool = option(False, "replace existing GIFs", boolean())
+    mode: str = option("animation", "the command", one_of("animation"), hidden=True, choices=["animation"])
+
+
 def get_parser() -> cli.ArgumentParser:
-    p = cli.parser("Animate a single image with SinGAN.")
-    p.add_argument("--input_name", required=True, help="training image name")
-    p.add_argument("--alpha_animation", type=float, default=0.1, help="weight of the reconstruction noise, in [0, 1]")
-    p.add_argument("--beta", type=float, default=None, help="walk momentum in [0, 1] (default: 0.80, 0.85, 0.90, 0.95)")
-    p.add_argument("--start_scale", type=int, default=None, help="first animated scale (default: 0, 1, 2)")
-    p.add_argument("--num_frames", type=int, default=100, help="frames per GIF")
-    p.add_argument("--fps", type=float, default=10, help="frames per second")
-    upscale.add_out_size_flag(p)
-    p.add_argument("--mp4", action="store_true", help="also write an MP4 next to every GIF")
-    p.add_argument("--batch_size", type=int, default=None, help="frames per forward pass (default: all)")
-    p.add_argument("--resume", action="store_true", help="continue an interrupted training of the animation model")
-    p.add_argument("--overwrite", action="store_true", help="replace existing GIFs")
-    p.add_argument("--mode", default="animation", choices=["animation"], help=cli.SUPPRESS)
-    add_config_args(p)
-    p.set_defaults(min_size=20)  # what the original uses for animation (shown by --help)
+    p = cli.parser("Animate a single image with SinGAN. Without --beta or --start_scale, one GIF for each of "
+                   "the original's betas (0.80, 0.85, 0.90, 0.95) and start scales (0, 1, 2).").add(AnimateCommand)
+    p.add(AnimationOptions, defaults={"beta": None, "start_scale": None}).add(OutSize)
+    cli.add_training_flags(p, min_size=20)  # what the original uses for animation (shown by --help)
     return p
 
 

@@ -5,48 +5,50 @@ import argparse
 import math
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..batch.job import JobOptions
 from ..batch.runner import check_earlier_models, check_resources, find_images, run_batch, start_ray
 from ..batch.summary import write_summary
-from ..core.config import TrainConfig, add_config_args
-from ..errors import SinGANError
+from ..core.config import TrainConfig
+from ..eval.evaluate import EvaluationOptions
 from ..eval.fid_inception import resolve_weights
+from ..options import between, boolean, option, optional, text
 from . import program as cli
 
+BATCH = "batch (Ray)"
 
-def add_batch_args(p: argparse.ArgumentParser) -> None:
-    """Flags shared by singan.batch and singan.benchmark: Ray, resources, scoring."""
-    g = p.add_argument_group("batch (Ray)")
-    g.add_argument("--address", default=None, help="Ray cluster to join (default: start a local Ray)")
-    g.add_argument("--cpus_per_image", type=float, default=1, help="CPUs reserved by each image's task")
-    g.add_argument("--gpus_per_image", type=float, default=None,
-                   help="GPUs per image's task, fractions share a GPU (default: 1 when CUDA is present, else 0)")
-    g.add_argument("--num_samples", type=int, default=50, help="samples scored per setting (at least 2)")
-    g.add_argument("--save_samples", type=int, default=8, help="samples written as PNG per setting")
-    g.add_argument("--inception_weights", default=None,
-                   help="FID Inception weights for SIFID (default: the torch hub cache's, downloaded on first use)")
-    g.add_argument("--sifid_dims", type=int, default=64, choices=[64, 192],
-                   help="SIFID's Inception features: 64 (first max-pool, the released code) or 192 (second)")
-    g.add_argument("--save_every", type=float, default=60.0, help="seconds between checkpoints inside a scale")
-    g.add_argument("--overwrite", action="store_true",
-                   help="retrain every image: remove its earlier model, samples and scores first (without it, a "
-                        "model trained with other settings is refused)")
-    add_config_args(p)
+
+@dataclass
+class BatchOptions:
+    """Ray, resources and what is kept of each image (singan.batch and singan.benchmark)."""
+
+    address: str | None = option(None, "Ray cluster to join (default: start a local Ray)", optional(text()),
+                                 group=BATCH)
+    cpus_per_image: float = option(1.0, "CPUs reserved by each image's task", between(0, 4096, open_lo=True),
+                                   group=BATCH)
+    gpus_per_image: float | None = option(None, "GPUs per image's task, fractions share a GPU (default: 1 when CUDA "
+                                                "is present, else 0)", optional(between(0, 64)), group=BATCH)
+    save_samples: int = option(8, "samples written as PNG per setting", between(0, 100000, integer=True), group=BATCH)
+    save_every: float = option(60.0, "seconds between checkpoints inside a scale", between(0, math.inf, open_hi=True),
+                               group=BATCH)
+    overwrite: bool = option(False, "retrain every image: remove its earlier model, samples and scores first "
+                                    "(without it, a model trained with other settings is refused)", boolean(),
+                             group=BATCH)
+
+
+def add_batch_args(p: cli.ArgumentParser) -> None:
+    """Flags shared by singan.batch and singan.benchmark: Ray, resources, scoring, training."""
+    p.add(BatchOptions).add(EvaluationOptions, title=BATCH, defaults={"num_samples": 50})
+    cli.add_training_flags(p)
     p.set_defaults(manualSeed=0, models_dir=None)
 
 
 def resources_from_args(args: argparse.Namespace) -> tuple[float, float]:
-    """(CPUs per image, GPUs per image) from the flags, checked (with --num_samples, --save_samples) before Ray."""
+    """(CPUs per image, GPUs per image) from the flags and the device (checked by their rules before Ray)."""
     device = cli.device_from_args(args)
     gpus = args.gpus_per_image if args.gpus_per_image is not None else float(device.type == "cuda")
-    for flag, value in (("cpus_per_image", args.cpus_per_image), ("gpus_per_image", gpus)):
-        if not math.isfinite(value):
-            raise SinGANError(f"--{flag} {value}: must be a finite number")
-    if args.cpus_per_image <= 0 or gpus < 0 or args.num_samples < 2 or args.save_samples < 0:
-        raise SinGANError("--cpus_per_image must be positive, --gpus_per_image >= 0, --num_samples >= 2 "
-                          "and --save_samples >= 0")
     return args.cpus_per_image, gpus
 
 
@@ -91,8 +93,8 @@ def main(args: argparse.Namespace) -> None:
 
 
 def get_parser() -> argparse.ArgumentParser:
-    p = cli.parser("Train SinGAN on every image of a folder with Ray, then sample and score each model.")
-    p.set_defaults(input_dir=None, out="Batch")
+    p = cli.parser("Train SinGAN on every image of a folder with Ray, then sample and score each model.",
+                   input_dir=None, out="Batch")
     add_batch_args(p)
     return p
 

@@ -2,12 +2,14 @@
 
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..batch.places50 import NUM_IMAGES, default_dataset_dir, format_table, places50_images, published_swd
 from ..batch.runner import check_earlier_models
 from ..core.config import TrainConfig
 from ..errors import SinGANError
+from ..options import between, option, optional, text
 from . import program as cli
 from .batch import add_batch_args, run_from_args
 
@@ -31,13 +33,18 @@ def main(args: argparse.Namespace) -> None:
             print(f"{row['image']}: {row['error']}")
 
 
+@dataclass
+class BenchmarkOptions:
+    images: int = option(NUM_IMAGES, "train only the first K images", between(1, NUM_IMAGES, integer=True))
+    dataset_dir: str | None = option(None, "the places50 folder (default: found beside the repository)",
+                                     optional(text()))
+
+
 def get_parser() -> argparse.ArgumentParser:
-    p = cli.parser("The SinGAN paper's Places50 benchmark (patch SWD, diversity, SIFID) through the batch runner.")
+    p = cli.parser("The SinGAN paper's Places50 benchmark (patch SWD, diversity, SIFID) through the batch runner.",
+                   out="Benchmark/places50", input_dir=None)
     p.add_argument("dataset", choices=["places50"], help="the benchmark to run")
-    p.add_argument("--images", type=int, default=NUM_IMAGES, help="train only the first K images")
-    p.add_argument("--dataset_dir", default=None, help="the places50 folder (default: found beside the repository)")
-    add_batch_args(p)
-    p.set_defaults(out="Benchmark/places50", input_dir=None)
+    add_batch_args(p.add(BenchmarkOptions))
     return p
 
 

@@ -23,9 +23,7 @@ def main(args):
 
 
 def get_parser() -> cli.ArgumentParser:
-    p = cli.parser("Edit a trained image with SinGAN.")
-    masked.add_flags(p, "editing", "input/Editing", "edited image")
-    return p
+    return masked.get_parser("Edit a trained image with SinGAN.", "editing", "input/Editing", "edited image")
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -14,11 +14,12 @@ in <out>/Evaluation/<name>/<model folder>/). Sampling shows a progress bar on st
 
 import sys
 
-from ..api import load
-from ..eval.evaluate import check_settings, evaluate, format_table, write_json
+from ..api import SampleOptions, load
+from ..eval.evaluate import EvaluationOptions, check_settings, evaluate, format_table, write_json
 from ..eval.fid_inception import sifid_network
 from ..io import paths
 from . import program as cli
+from .flags import InputName, ModelFolder
 
 
 def main(args) -> dict:
@@ -42,23 +43,10 @@ def main(args) -> dict:
 
 
 def get_parser():
-    p = cli.parser("Score the random samples of a trained SinGAN (diversity, patch SWD, SIFID).")
-    p.add_argument("--input_name", required=True, help="training image name")
-    p.add_argument("--gen_start_scale", type=int, default=0, help="scales below it reconstruct the image")
-    p.add_argument("--num_samples", type=int, default=100, help="samples to score (at least 2)")
-    p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")
-    p.add_argument("--inception_weights", default=None,
-                   help="FID Inception weights file (pt_inception-2015-12-05-6726825d.pth); default: the torch "
-                        "hub cache's, downloaded there on first use")
-    p.add_argument("--sifid_dims", type=int, default=64, choices=[64, 192],
-                   help="SIFID's Inception features: 64 (after the first max-pool, the released SIFID code) or "
-                        "192 (after the second; the paper's text names the features before it)")
-    p.add_argument("--seed", dest="manualSeed", type=int, help="random seed (alias --manualSeed)")
-    p.add_argument("--scale_factor", type=float, default=0.75, help="as in training (names the model folder)")
-    p.add_argument("--alpha", type=float, default=10, help="as in training (names the model folder)")
-    p.set_defaults(manualSeed=0, out=None)
-    next(a for a in p._actions if a.dest == "out").help = \
-        "write the JSON to <out>/Evaluation/<name>/<model folder>/ (default: beside the model file)"
+    p = cli.parser("Score the random samples of a trained SinGAN (diversity, patch SWD, SIFID). The JSON goes "
+                   "beside the model file, or with --out to <out>/Evaluation/<name>/<model folder>/.",
+                   manualSeed=0, out=None).add(InputName)
+    p.add(SampleOptions, only=("gen_start_scale", "batch_size")).add(EvaluationOptions).add(ModelFolder)
     return p
 
 

@@ -8,13 +8,18 @@ Loads TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (as random_sa
 writes to --out (default figures/) the figures `singan.eval.figures` draws.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..api import load
 from ..errors import SinGANError
 from ..eval.figures import figure_applications, figure_arbitrary_sizes, figure_generation_from_scales
 from ..io import paths
+from ..options import Rule, between, option, optional, text
 from . import program as cli
+from .flags import ModelFolder
+
+SCALE = between(0, 1000, integer=True)
 
 
 def main(args) -> list[Path]:
@@ -42,20 +47,22 @@ def main(args) -> list[Path]:
     return written
 
 
+@dataclass
+class FiguresOptions:
+    input_name: str | None = option(None, "training image name (for the sample figures)", optional(text()))
+    num_samples: int = option(4, "samples per row of generation_from_scales.png", between(1, 100, integer=True))
+    scales: list[int] | None = option(None, "generation start scales, one row each (default: every scale)",
+                                      optional(Rule(lambda x: isinstance(x, list) and all(map(SCALE, x)),
+                                                    f"{SCALE.text}, one or more")), type=int, nargs="+")
+    applications: str | None = option(None, "the scripts' output folder (Output): also draw applications.png from "
+                                            "its results", optional(text()), metavar="DIR")
+    applications_inputs: str = option("input", "folder of the applications' input images", text())
+
+
 def get_parser():
-    p = cli.parser("Draw the paper's figures (generation from scales, arbitrary sizes, applications).")
-    p.add_argument("--input_name", default=None, help="training image name (for the sample figures)")
-    p.add_argument("--num_samples", type=int, default=4, help="samples per row of generation_from_scales.png")
-    p.add_argument("--scales", type=int, nargs="+", default=None,
-                   help="generation start scales, one row each (default: every scale)")
-    p.add_argument("--applications", default=None, metavar="DIR",
-                   help="the scripts' output folder (Output): also draw applications.png from its results")
-    p.add_argument("--applications_inputs", default="input", help="folder of the applications' input images")
-    p.add_argument("--seed", dest="manualSeed", type=int, help="random seed (alias --manualSeed)")
-    p.add_argument("--scale_factor", type=float, default=0.75, help="as in training (names the model folder)")
-    p.add_argument("--alpha", type=float, default=10, help="as in training (names the model folder)")
-    p.set_defaults(manualSeed=0, out="figures")
-    return p
+    p = cli.parser("Draw the paper's figures (generation from scales, arbitrary sizes, applications).",
+                   manualSeed=0, out="figures")
+    return p.add(FiguresOptions).add(ModelFolder)
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -23,9 +23,8 @@ def main(args):
 
 
 def get_parser() -> cli.ArgumentParser:
-    p = cli.parser("Harmonize a pasted object with a trained SinGAN.")
-    masked.add_flags(p, "harmonization", "input/Harmonization", "reference (naive paste)")
-    return p
+    return masked.get_parser("Harmonize a pasted object with a trained SinGAN.", "harmonization",
+                             "input/Harmonization", "reference (naive paste)")
 
 
 def run(argv: list[str] | None = None) -> None:

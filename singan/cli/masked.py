@@ -9,26 +9,35 @@ and blurred with radius and sigma scaled by the size ratio; results go to <ref>_
 """
 
 import argparse
+from dataclasses import make_dataclass
 from pathlib import Path
 
 from .. import apps
 from ..apps import upscale
 from ..io import paths
 from ..io.images import save_image
+from ..options import boolean, one_of, option, optional, text
 from . import program as cli
+from .flags import ModelFolder, OutSize
 
 
-def add_flags(p: cli.ArgumentParser, mode: str, ref_dir: str, ref_help: str) -> None:
-    """--input_name, --ref_dir, --ref_name, --<mode>_start_scale, --overwrite and the model's flags."""
-    p.add_argument("--input_name", required=True, help="training image name")
-    p.add_argument("--ref_dir", default=ref_dir, help=f"folder of the {ref_help} and its mask")
-    p.add_argument("--ref_name", required=True, help=f"{ref_help} name")
-    p.add_argument(f"--{mode}_start_scale", type=int, default=None,
-                   help="injection scale, 1 .. number of scales - 1 (default: 2 below the finest)")
-    upscale.add_out_size_flag(p)
-    p.add_argument("--overwrite", action="store_true", help="replace existing results")
-    p.add_argument("--mode", default=mode, choices=[mode], help=cli.SUPPRESS)
-    cli.add_model_flags(p)
+def options(mode: str, ref_dir: str, ref_help: str) -> type:
+    """The options of the command `mode` (harmonization, editing): --input_name, --ref_dir, --ref_name,
+    --<mode>_start_scale, --overwrite."""
+    return make_dataclass(f"{mode.capitalize()}Options", [
+        ("input_name", str, option(None, "training image name", text(), required=True)),
+        ("ref_dir", str, option(ref_dir, f"folder of the {ref_help} and its mask", text())),
+        ("ref_name", str, option(None, f"{ref_help} name", text(), required=True)),
+        (f"{mode}_start_scale", int | None, option(None, "injection scale, 1 .. number of scales - 1 (default: 2 "
+                                                         "below the finest)", optional(apps.INJECTION_SCALE))),
+        ("overwrite", bool, option(False, "replace existing results", boolean())),
+        ("mode", str, option(mode, "the command", one_of(mode), hidden=True, choices=[mode])),
+    ])
+
+
+def get_parser(description: str, mode: str, ref_dir: str, ref_help: str) -> cli.ArgumentParser:
+    """The command's parser: its options, --out_size and the model's folder flags."""
+    return cli.parser(description).add(options(mode, ref_dir, ref_help)).add(OutSize).add(ModelFolder)
 
 
 def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: bool) -> Path:

@@ -18,14 +18,17 @@ generator into <ref>_out[_quantized]_<H>x<W>/.
 """
 
 import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import apps
 from ..apps import upscale
-from ..core.config import FLAG_HELP, RULES
+from ..core.config import TrainConfig
 from ..io import paths
 from ..io.images import save_image
+from ..options import boolean, one_of, option, optional, text
 from . import program as cli
+from .flags import ModelFolder, OutSize
 
 
 def main(args):
@@ -67,23 +70,23 @@ def main(args):
     print(f"painted image: {out / f'start_scale={n}.png'}")
 
 
+@dataclass
+class PaintOptions:
+    input_name: str = option(None, "training image name", text(), required=True)
+    ref_dir: str = option("input/Paint", "folder of the painting", text())
+    ref_name: str = option(None, "painting image name", text(), required=True)
+    paint_start_scale: int | None = option(None, "injection scale, 1 .. number of scales - 1 (default: 1)",
+                                           optional(apps.INJECTION_SCALE))
+    quantization_flag: bool = option(False, "quantise colours and retrain the injection scale (bare flag or "
+                                            "True/False)", boolean(), type=cli.str2bool, nargs="?", const=True)
+    overwrite: bool = option(False, "replace an existing result", boolean())
+    mode: str = option("paint2image", "the command", one_of("paint2image"), hidden=True, choices=["paint2image"])
+
+
 def get_parser() -> cli.ArgumentParser:
-    p = cli.parser("Turn a painting into an image with SinGAN.")
-    p.add_argument("--input_name", required=True, help="training image name")
-    p.add_argument("--ref_dir", default="input/Paint", help="folder of the painting")
-    p.add_argument("--ref_name", required=True, help="painting image name")
-    p.add_argument("--paint_start_scale", type=int, default=None,
-                   help="injection scale, 1 .. number of scales - 1 (default: 1)")
-    p.add_argument("--quantization_flag", type=cli.str2bool, nargs="?", const=True, default=False,
-                   help="quantise colours and retrain the injection scale (bare flag or True/False)")
-    p.add_argument("--niter", type=int, default=None,
-                   help=f"{FLAG_HELP['niter']} of the quantised retraining (default: the model's)")
-    upscale.add_out_size_flag(p)
-    p.add_argument("--overwrite", action="store_true", help="replace an existing result")
-    p.add_argument("--mode", default="paint2image", choices=["paint2image"], help=cli.SUPPRESS)
-    cli.add_model_flags(p)
-    p.rules["niter"] = cli.optional(RULES["niter"])
-    return p
+    p = cli.parser("Turn a painting into an image with SinGAN. --niter sets the iterations of the quantised "
+                   "retraining (default: the model's).").add(PaintOptions)
+    return p.add(TrainConfig, only=("niter",), defaults={"niter": None}).add(OutSize).add(ModelFolder)
 
 
 def run(argv: list[str] | None = None) -> None:

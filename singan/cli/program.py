@@ -1,7 +1,7 @@
 """What every command shares: the parser, the checks of every flag, device and seed set-up, error reporting.
 
 A command is a module with `main(args)` and `get_parser()`; `run(main, parser, argv)` parses the
-flags, checks every value against `singan.core.config.RULES` plus the command's own rules before any
+flags, checks every value against the rules its options declare (`singan.options`) before any
 work, and calls `main`. Bad input (a `SinGANError`, a bad flag, an operating-system error such as
 a read-only folder) is one line on stderr and exit status 2. Ctrl-C (SIGINT) and SIGTERM stop the
 run with exit status 130 and 143; training first saves its current iteration, and the line printed
@@ -20,34 +20,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..core.config import INF, RULES, Rule, apply_preset, between, check_value
+from ..core.config import PRESETS, TrainConfig
 from ..core.devices import resolve_device
 from ..core.interrupt import end_startup
 from ..errors import SinGANError
+from ..options import add_arguments
+from ..options import check_args as check_declared
+from .flags import Preset, RunOptions
 
 SUPPRESS = argparse.SUPPRESS  # help=SUPPRESS hides a flag kept only for compatibility
-
-
-def optional(rule: Rule) -> Rule:
-    """`rule`, or the value None (the flag left out)."""
-    return (lambda x: x is None or rule[0](x)), rule[1]
-
-
-# The rules of the commands' own flags (the training flags' rules are in singan.core.config.RULES).
-SCRIPT_RULES: dict[str, Rule] = {
-    "num_samples": between(1, 100000, integer=True),
-    "batch_size": optional(between(1, 100000, integer=True)),
-    "scale_h": between(0, 10, open_lo=True), "scale_v": between(0, 10, open_lo=True),
-    "gen_start_scale": between(0, 1000, integer=True),
-    "harmonization_start_scale": optional(between(1, 1000, integer=True)),
-    "editing_start_scale": optional(between(1, 1000, integer=True)),
-    "paint_start_scale": optional(between(1, 1000, integer=True)),
-    "save_every": between(0, INF, open_hi=True),  # 0: a mid-scale checkpoint after every iteration
-    "sr_factor": between(2 ** (1 / 6), 16),
-    "num_frames": between(1, 10000, integer=True), "fps": between(0, 100, open_lo=True),
-    "beta": optional(between(0, 1)), "alpha_animation": between(0, 1),
-    "start_scale": optional(between(0, 1000, integer=True)),
-}
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -62,34 +43,43 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse with one-line errors (exit status 2, no usage dump) and per-command value rules."""
+    """argparse with one-line errors (exit status 2, no usage dump), whose flags come from declared options
+    (`add`); `declared` lists the options classes, whose rules `check_args` applies."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
-        self.rules: dict[str, Rule] = {}
+        self.declared: list[type] = []
+
+    def add(self, options: type, **kwargs) -> "ArgumentParser":
+        """The flags of the options dataclass `options` (see `singan.options.add_arguments`)."""
+        add_arguments(self, options, **kwargs)
+        return self
 
     def error(self, message: str) -> None:  # type: ignore[override]
         print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
         sys.exit(2)
 
 
-def parser(description: str, input_dir: str = "input/images") -> ArgumentParser:
-    """A parser with the runtime flags of the original (--not_cuda, --manualSeed, --out, ...)."""
-    p = ArgumentParser(description=description)
-    p.add_argument("--input_dir", default=input_dir, help="folder of the training image")
-    p.add_argument("--not_cuda", action="store_true", help="disables cuda (same as --device cpu)")
-    p.add_argument("--device", default="auto", help="'auto' (CUDA when present), 'cpu', 'cuda', 'cuda:1', ...")
-    p.add_argument("--manualSeed", type=int, default=None, help="random seed (default: drawn at random)")
-    p.add_argument("--out", default="Output", help="output folder")
-    p.add_argument("--models_dir", default="TrainedModels", help="root folder of trained models")
-    return p
+def parser(description: str, **defaults) -> ArgumentParser:
+    """A parser with the runtime flags (`flags.RunOptions`: --input_dir, --not_cuda, --device, --manualSeed,
+    --out, --models_dir); `defaults` are the command's own defaults of those."""
+    return ArgumentParser(description=description).add(RunOptions, defaults=defaults)
 
 
-def add_model_flags(p: argparse.ArgumentParser) -> None:
-    """--scale_factor and --alpha of a script that only loads a model: they name its folder."""
-    p.add_argument("--scale_factor", type=float, default=0.75, help="as in training (names the model folder)")
-    p.add_argument("--alpha", type=float, default=10.0, help="as in training (names the model folder)")
+def add_training_flags(p: ArgumentParser, exclude: tuple[str, ...] = (), **defaults) -> None:
+    """The training flags (`TrainConfig`, the original's names and defaults unless `defaults` say otherwise,
+    less `exclude`) and --preset."""
+    p.add(TrainConfig, exclude=exclude, defaults=defaults)
+    p.add(Preset)
+
+
+def apply_preset(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> None:
+    """Make the --preset named in argv set the parser's defaults, so explicit flags still win."""
+    if parser.get_default("preset") is None:  # a parser without --preset
+        return
+    known, _ = parser.parse_known_args(argv)
+    parser.set_defaults(**PRESETS[known.preset])
 
 
 def str2bool(value: str) -> bool:
@@ -120,12 +110,9 @@ def _can_write_in(folder: Path) -> bool:
         return False
 
 
-def check_args(args: argparse.Namespace, rules: dict[str, Rule] | None = None) -> None:
-    """Check every parsed flag against its rule and the output folders; the first failure is one line."""
-    all_rules = {**RULES, **SCRIPT_RULES, **(rules or {})}
-    for name, value in vars(args).items():
-        if name != "mode":  # each command declares its own --mode choices
-            check_value(name, value, all_rules)
+def check_args(args: argparse.Namespace, p: argparse.ArgumentParser) -> None:
+    """Check every parsed flag against its declared rule, and the output folders; the first failure is one line."""
+    check_declared(args, getattr(p, "declared", []), p.get_default)
     for flag in ("out", "models_dir"):
         if getattr(args, flag, None) is not None:  # None: an optional folder left to its default
             check_folder(flag, getattr(args, flag))
@@ -208,7 +195,7 @@ def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser
     try:
         apply_preset(p, argv)
         args = p.parse_args(argv)
-        check_args(args, getattr(p, "rules", None))
+        check_args(args, p)
         main(args)
     except SinGANError as e:
         _fail(f"error: {cli_message(e, p)}")

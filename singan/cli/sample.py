@@ -14,16 +14,21 @@ times --scale_h / --scale_v), HxW or a longest side upscales every sample with t
 (`singan.apps.upscale`) into a folder of its own, e.g. .../gen_start_scale=0_1488x1984/.
 """
 
-from ..api import generate, load
+from dataclasses import dataclass
+
+from ..api import SampleOptions, check_sample_args, generate, load
 from ..apps import upscale
 from ..core.memory import sample_sizes
 from ..errors import SinGANError
 from ..io import paths
 from ..io.images import save_image, save_images
 from ..io.results import has_files, result_folder
+from ..options import boolean, one_of, option, text
 from . import program as cli
+from .flags import ModelFolder, OutSize
 
 SCALE_H, SCALE_V = 1.5, 1.0  # the original's defaults of --mode random_samples_arbitrary_sizes
+MODES = ("random_samples", "random_samples_arbitrary_sizes")
 
 
 def main(args):
@@ -46,9 +51,7 @@ def main(args):
     device = cli.device_from_args(args)
     cli.seed_everything(args.manualSeed)
     model = load(model_file, device, allow_partial=args.allow_partial)
-    if args.gen_start_scale > model.num_trained:
-        raise SinGANError(f"--gen_start_scale {args.gen_start_scale}: must be between 0 and {model.num_trained} "
-                          f"for this model ({model.num_trained} trained scales)")
+    check_sample_args(model, SampleOptions(args.num_samples, args.gen_start_scale, scale_h, scale_v, args.batch_size))
 
     if size is not None:  # the size and the memory of one upscaling, before any work
         upscale.check_upscale(model, sample_sizes(model, scale_h, scale_v)[-1], size)
@@ -66,25 +69,20 @@ def main(args):
     print(f"{args.num_samples} samples of size {h}x{w} in {out}")
 
 
+@dataclass
+class SampleCommand:
+    input_name: str = option(None, "training image name", text(), required=True)
+    mode: str = option("random_samples", "training size, or other sizes (--scale_h, --scale_v)", one_of(*MODES),
+                       choices=list(MODES))
+    allow_partial: bool = option(False, "sample from an unfinished model's scales", boolean())
+    overwrite: bool = option(False, "replace samples in an existing output folder", boolean())
+
+
 def get_parser() -> cli.ArgumentParser:
-    p = cli.parser("Generate random samples from a trained SinGAN.")
-    p.add_argument("--input_name", required=True, help="training image name")
-    p.add_argument("--mode", default="random_samples", choices=["random_samples", "random_samples_arbitrary_sizes"],
-                   help="training size, or other sizes (--scale_h, --scale_v)")
-    p.add_argument("--gen_start_scale", type=int, default=0, help="scales below it reconstruct the image")
-    p.add_argument("--scale_h", type=float, default=None,
-                   help=f"horizontal resize factor (arbitrary sizes only; default: {SCALE_H})")
-    p.add_argument("--scale_v", type=float, default=None,
-                   help=f"vertical resize factor (arbitrary sizes only; default: {SCALE_V})")
-    p.add_argument("--num_samples", type=int, default=50, help="number of samples")
-    p.add_argument("--seed", dest="manualSeed", type=int, default=None, help="random seed (alias --manualSeed)")
-    p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")
-    upscale.add_out_size_flag(p)
-    p.add_argument("--allow_partial", action="store_true", help="sample from an unfinished model's scales")
-    p.add_argument("--overwrite", action="store_true", help="replace samples in an existing output folder")
-    cli.add_model_flags(p)
-    p.rules.update(scale_h=cli.optional(cli.SCRIPT_RULES["scale_h"]), scale_v=cli.optional(cli.SCRIPT_RULES["scale_v"]))
-    return p
+    p = cli.parser(f"Generate random samples from a trained SinGAN. --scale_h and --scale_v resize them in --mode "
+                   f"random_samples_arbitrary_sizes only (default there: {SCALE_H} and {SCALE_V}).").add(SampleCommand)
+    p.add(SampleOptions, exclude=("seed",), defaults={"scale_h": None, "scale_v": None})  # None: left out
+    return p.add(OutSize).add(ModelFolder)
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -14,16 +14,18 @@ chain of in_scale steps and crop, pixel for pixel; for a larger file (the origin
 the --max_size-resized image) the exact chain of singan.apps.upscale lands on sr_factor times the file's size.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import apps
 from ..api import load, train_image
 from ..apps import upscale
-from ..core.config import TrainConfig, add_config_args
+from ..core.config import TrainConfig
 from ..core.memory import MAX_SIDE
 from ..errors import SinGANError
 from ..io import paths, stale
 from ..io.images import save_image
+from ..options import boolean, one_of, option, text
 from . import program as cli
 
 
@@ -66,15 +68,18 @@ def main(args):
     print(f"x{args.sr_factor:g} of {h}x{w}: {hr.shape[2]}x{hr.shape[3]} image in {out}")
 
 
+@dataclass
+class SRCommand:
+    input_name: str = option("33039_LR.png", "low-resolution image name", text())
+    resume: bool = option(False, "continue an interrupted training of the SR model", boolean())
+    overwrite: bool = option(False, "replace an existing result", boolean())
+    mode: str = option("SR", "the command", one_of("SR"), hidden=True, choices=["SR"])
+
+
 def get_parser() -> cli.ArgumentParser:
-    p = cli.parser("Super-resolution with SinGAN.")
-    p.add_argument("--input_name", default="33039_LR.png", help="low-resolution image name")
-    p.add_argument("--sr_factor", type=float, default=4.0, help="upsampling factor")
-    p.add_argument("--resume", action="store_true", help="continue an interrupted training of the SR model")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing result")
-    p.add_argument("--mode", default="SR", choices=["SR"], help=cli.SUPPRESS)
-    add_config_args(p, exclude=("scale_factor",))  # SR computes it from --sr_factor
-    p.set_defaults(alpha=100.0, min_size=18)  # what the original uses for SR (shown by --help)
+    p = cli.parser("Super-resolution with SinGAN.").add(SRCommand).add(apps.SROptions)
+    # SR computes --scale_factor from --sr_factor; --alpha and --min_size are what the original uses for SR:
+    cli.add_training_flags(p, exclude=("scale_factor",), alpha=100.0, min_size=18)
     return p
 
 

@@ -9,16 +9,19 @@ scale and every few minutes), per-scale previews in <that folder>/<scale>/ and -
 samples in Output/RandomSamples/<name>/<model folder>/gen_start_scale=0/.
 """
 
+import math
 from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..api import generate, train_image
-from ..core.config import TrainConfig, add_config_args, between
+from ..api import SampleOptions, generate, train_image
+from ..core.config import TrainConfig
 from ..errors import SinGANError
 from ..io import paths
 from ..io.images import check_regular_file, save_images
 from ..io.lock import check_free
 from ..io.results import has_files, result_folder
+from ..options import between, boolean, field, one_of, option, text
 from . import program as cli
 
 
@@ -60,17 +63,24 @@ def main(args):
         print(f"{len(names)} random samples: {samples}")
 
 
+@dataclass
+class TrainOptions:
+    input_name: str = option(None, "input image name (in --input_dir)", text(), required=True)
+    mode: str = option("train", "task to be done", one_of("train", "animation_train"),
+                       choices=["train", "animation_train"])
+    resume: bool = option(False, "continue an interrupted run from its checkpoint", boolean())
+    overwrite: bool = option(False, "replace an existing trained model and its samples", boolean())
+    save_every: float = option(300.0, "seconds between mid-scale checkpoints (0: after every iteration)",
+                               between(0, math.inf, open_hi=True))
+    num_samples: int = option(50, "random samples written after training (0: none)",
+                              between(0, 100000, integer=True))
+    batch_size: int | None = option(None, "samples per forward pass (default: all)",
+                                    field(SampleOptions, "batch_size").metadata["rule"])
+
+
 def get_parser() -> cli.ArgumentParser:
-    p = cli.parser("Train SinGAN on a single image.")
-    p.add_argument("--input_name", required=True, help="input image name (in --input_dir)")
-    p.add_argument("--mode", default="train", choices=["train", "animation_train"], help="task to be done")
-    p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing trained model and its samples")
-    p.add_argument("--save_every", type=float, default=300.0, help="seconds between mid-scale checkpoints")
-    p.add_argument("--num_samples", type=int, default=50, help="random samples written after training (0: none)")
-    p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")
-    add_config_args(p)
-    p.rules["num_samples"] = between(0, 100000, integer=True)
+    p = cli.parser("Train SinGAN on a single image.").add(TrainOptions)
+    cli.add_training_flags(p)
     return p
 
 

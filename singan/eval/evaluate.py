@@ -15,16 +15,17 @@ runs it on a trained model:
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from torch import Tensor, nn
 from tqdm import tqdm
 
-from ..api import generate
+from ..api import SampleOptions, check_sample_args, generate
 from ..core.model import SinGAN
-from ..errors import SinGANError
 from ..io.outputs import atomic_path
-from .fid_inception import layer_name
+from ..options import between, check_value, one_of, option, optional, text
+from .fid_inception import WEIGHTS_FILE, layer_name
 from .metrics import diversity, patch_swd_levels, sifid
 
 PATCH_SIZE = 7  # patch SWD patch size
@@ -43,12 +44,23 @@ def _rgb(images: Tensor) -> Tensor:
     return images.expand(-1, 3, -1, -1) if images.shape[1] == 1 else images
 
 
+@dataclass
+class EvaluationOptions:
+    """The settings of scoring samples (evaluate, the batch runner), each declared once."""
+
+    num_samples: int = option(100, "samples to score (at least 2: diversity compares them)",
+                              between(2, 100000, integer=True))
+    inception_weights: str | None = option(None, f"FID Inception weights file ({WEIGHTS_FILE}); default: the torch "
+                                                 "hub cache's, downloaded there on first use", optional(text()))
+    sifid_dims: int = option(64, "SIFID's Inception features: 64 (after the first max-pool, the released SIFID "
+                                 "code) or 192 (after the second; the paper's text names the features before it)",
+                             one_of(64, 192), choices=[64, 192])
+
+
 def check_settings(model: SinGAN, num_samples: int, gen_start_scale: int) -> None:
     """One-line errors for a sample count or start scale `evaluate` cannot use."""
-    if num_samples < 2:
-        raise SinGANError(f"--num_samples must be at least 2 to measure diversity (got {num_samples})")
-    if not 0 <= gen_start_scale <= model.num_trained:
-        raise SinGANError(f"--gen_start_scale must be between 0 and {model.num_trained} (got {gen_start_scale})")
+    check_value(EvaluationOptions, "num_samples", num_samples)
+    check_sample_args(model, SampleOptions(num_samples, gen_start_scale))
 
 
 def _sampling_bar(model: SinGAN, num_samples: int, enabled: bool):

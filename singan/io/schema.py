@@ -12,7 +12,6 @@ scale's networks, Adam states, reconstruction input (float32), noise amplitude a
 The first problem found is raised as `CheckpointInvalid`, one line.
 """
 
-import dataclasses
 import math
 
 import torch
@@ -21,6 +20,8 @@ from torch import Tensor
 from ..core.config import TrainConfig
 from ..core.networks import build_discriminator, build_generator, scale_widths
 from ..core.pyramid import ScaleGeometry, geometry_problem, level_sizes
+from ..errors import SinGANError
+from ..options import fields, problem
 
 NONE = type(None)
 TOP = {"format": str, "version": int, "name": str, "config": dict, "geometry": dict, "reals": list,
@@ -67,16 +68,16 @@ def check_keys(where: str, data: dict, schema: dict) -> None:
 
 
 def check_config(data: dict) -> TrainConfig:
-    """The stored config's known fields have the types of TrainConfig's defaults; unknown ones are ignored."""
-    for f in dataclasses.fields(TrainConfig):
-        if f.name in data:
-            expected = (int, NONE) if f.default is None else type(f.default)
-            check_type(f"config[{f.name!r}]", data[f.name], expected)
+    """The stored config's known settings meet the rules TrainConfig declares (those between settings too);
+    unknown keys are ignored."""
+    for f in fields(TrainConfig):
+        if f.name in data and (message := problem(f, data[f.name])):
+            raise CheckpointInvalid(f"config[{f.name!r}] is {data[f.name]!r:.40}: {message}")
     cfg = TrainConfig.from_dict(data)
-    if cfg.nc_im not in (1, 3) or cfg.nc_z != cfg.nc_im:
-        raise CheckpointInvalid(f"config has nc_im {cfg.nc_im} and nc_z {cfg.nc_z}; expected 1 or 3, and equal")
-    if min(cfg.nfc, cfg.min_nfc, cfg.ker_size) < 1 or cfg.num_layer < 2:
-        raise CheckpointInvalid("config has a network width, kernel size or layer count out of range")
+    try:
+        cfg.validate()
+    except SinGANError as e:
+        raise CheckpointInvalid(f"config: {e}") from None
     return cfg
 
 
