@@ -154,8 +154,9 @@ def _harmonize(cwd, ref_dir, ref_name="tree.jpg", scale="2"):
 
 @pytest.mark.slow
 def test_out_of_range_injection_scale(workdir):
-    _one_line_error(_harmonize(workdir, INPUT / "Harmonization", scale="5"), "between 1 and 4 (got 5)")
-    with pytest.raises(SinGANError, match=r"between 1 and 4 \(got 0\)"):
+    _one_line_error(_harmonize(workdir, INPUT / "Harmonization", scale="5"),
+                    "--harmonization_start_scale 5: this 5-scale model takes an injection scale between 1 and 4")
+    with pytest.raises(SinGANError, match=r"^n=0: this 5-scale model takes an injection scale between 1 and 4"):
         injection_scale(_model(workdir, "seascape"), 0)
 
 

@@ -84,7 +84,7 @@ def test_injection_scale_default_and_range(capsys):
     assert "1 to 8" in capsys.readouterr().out
     assert apps.injection_scale(random_model(max_size=34), None, "editing_start_scale") == 1  # 2 scales
     assert apps.injection_scale(nine, 3, "editing_start_scale") == 3
-    with pytest.raises(SinGANError, match="^editing_start_scale 9: .* between 1 and 8") as error:
+    with pytest.raises(SinGANError, match="^editing_start_scale=9: this 9-scale model .* between 1 and 8") as error:
         apps.injection_scale(nine, 9, "editing_start_scale")
     assert error.value.cli.startswith("--editing_start_scale 9: ")  # the words the command line prints
     with pytest.raises(SinGANError, match="at least 2"):

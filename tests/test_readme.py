@@ -22,8 +22,8 @@ TINY = ["--min_size", "20", "--max_size", "40", "--niter", "3"]  # appended to t
 TRAINS = ("main_train.py", "SR.py", "animation.py")
 SETUP = ("venv", "pip ", "pytest")
 # The docs files whose commands run after the README's, in this order (docs/development.md says so too).
-DOCS = ("usage.md", "outputs.md", "evaluation.md", "performance.md", "batch.md", "errors.md", "fidelity.md",
-        "development.md", "ARCHITECTURE.md")
+DOCS = ("usage.md", "cli.md", "outputs.md", "evaluation.md", "performance.md", "batch.md", "errors.md",
+        "fidelity.md", "development.md", "ARCHITECTURE.md")
 TEST_COMMAND = ("python3 -m venv .venv && .venv/bin/pip install -q -r requirements-dev.txt"
                 " && .venv/bin/python -m pytest -q -n auto")
 
@@ -46,6 +46,18 @@ def documents(repo: Path) -> list[Path]:
 def documented_commands(repo: Path) -> list[list[str]]:
     """Every command of the README and of the docs files, in the order they run."""
     return [command for path in documents(repo) for command in readme_commands(path.read_text())]
+
+
+def python_blocks(text: str) -> list[str]:
+    """The ```python blocks, made tiny as the commands are (niter=3, max_size=40)."""
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    return [re.sub(r"max_size=\d+", "max_size=40", re.sub(r"niter=\d+", "niter=3", block)) for block in blocks]
+
+
+def indented_commands(text: str) -> list[str]:
+    """The indented `python ...` lines outside code fences: examples in the prose."""
+    text = re.sub(r"```.*?```", "", text, flags=re.S)
+    return [line.strip() for line in text.splitlines() if re.match(r" {4}python ", line)]
 
 
 def bash_lines(text: str) -> list[str]:
@@ -83,6 +95,12 @@ def test_every_docs_file_has_its_place_in_the_order():
     assert sorted(DOCS) == sorted(path.name for path in (REPO / "docs").glob("*.md"))
 
 
+def test_the_cli_reference_is_generated_from_the_declarations():
+    from singan.cli.reference import reference
+
+    assert (REPO / "docs" / "cli.md").read_text() == reference(), "run: python -m singan.cli.reference > docs/cli.md"
+
+
 def test_relative_links_and_images_exist():
     for path in documents(REPO):
         for target in re.findall(r"\]\(([^)\s]+)\)", path.read_text()):
@@ -91,11 +109,37 @@ def test_relative_links_and_images_exist():
             assert (path.parent / target.split("#")[0]).exists(), f"{path.name}: {target} does not exist"
 
 
+# The indented example commands of the docs that the documentation run leaves out, each with the test that runs
+# it at a tiny size (they are measurements of many minutes, or need a folder or cluster of the reader's).
+EXAMPLES_RUN_ELSEWHERE = {
+    "python -m singan.batch --input_dir my_images": "tests/test_batch.py (a folder of images, local Ray)",
+    "python -m singan.batch --input_dir my_images --address": "tests/test_cluster.py (a two-node cluster)",
+    "python -m singan.benchmark places50": "tests/test_batch.py, tests/test_one_run.py (one Places50 image)",
+    "python bench/": "tests/test_bench.py (every bench script on a tiny configuration)",
+}
+
+
+def test_every_indented_example_runs_somewhere():
+    """The docs' indented example commands run in the documentation run or, at a tiny size, in the named test."""
+    for path in documents(REPO):
+        for line in indented_commands(path.read_text()):
+            assert any(line.startswith(prefix) for prefix in EXAMPLES_RUN_ELSEWHERE), f"{path.name}: {line}"
+
+
+def _run(argv: list[str], repo: Path, what: str) -> None:
+    proc = subprocess.run(argv, cwd=repo, env=CLONE_ENV, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, f"{what} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+
+
 @pytest.mark.slow
 def test_every_readme_command_runs_in_order(tmp_path):
+    """The ```bash commands of the README and the docs in order, then their ```python blocks."""
     repo = tmp_path / "singan"
     shutil.copytree(REPO, repo, ignore=shutil.ignore_patterns(".git", ".venv", "TrainedModels", "Output",
                                                              "__pycache__", ".pytest_cache", ".ruff_cache"))
     for command in documented_commands(repo):
-        proc = subprocess.run(tiny(command), cwd=repo, env=CLONE_ENV, capture_output=True, text=True, timeout=900)
-        assert proc.returncode == 0, f"{shlex.join(command)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+        _run(tiny(command), repo, shlex.join(command))
+    blocks = [block for path in documents(repo) for block in python_blocks(path.read_text())]
+    assert blocks, "the README's Python example is run too"
+    for block in blocks:
+        _run([sys.executable, "-c", block], repo, f"the Python block\n{block}")

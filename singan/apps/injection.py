@@ -23,7 +23,7 @@ from ..core.model import SinGAN
 from ..core.sampling import run_pyramid, upsample
 from ..errors import SinGANError, flag_error
 from ..io.images import save_image
-from ..options import between, value_error
+from ..options import between, is_int, value_error
 from . import upscale
 
 HARMONIZATION_RADIUS = 7  # mask dilation (disk radius, pixels) for harmonization
@@ -43,11 +43,8 @@ def injection_scale(model: SinGAN, n: int | None = None, flag: str = "n", defaul
     if n is None:
         n = max(1, top - default_below_top)
         print(f"--{flag} {n} (default; this {model.num_trained}-scale model takes 1 to {top})")
-    elif not INJECTION_SCALE(n):
-        raise value_error(flag, n, f"must be {INJECTION_SCALE.text}")
-    elif not 1 <= n <= top:
-        raise flag_error(f"--{flag} {n}: this {model.num_trained}-scale model takes an injection scale "
-                         f"between 1 and {top} (got {n})")
+    elif not is_int(n) or not 1 <= n <= top:
+        raise value_error(flag, n, f"this {model.num_trained}-scale model takes an injection scale between 1 and {top}")
     return n
 
 
