@@ -7,8 +7,9 @@ the model file's checkpoint when one exists, so a job restarted after its worker
 (or after the whole batch was killed) continues where the last checkpoint left it.
 
 A row holds: image, status ('done', 'failed'), scales, size, train_s, eval_s, and per
-setting (gen_start_scale 0, the paper's "N", and 1, its "N-1") the diversity, patch
-SWD and, with Inception weights, SIFID mean; SIFID dims (the Inception layer); plus error.
+setting (gen_start_scale 0, the paper's "N", and 1, its "N-1") each registered metric's
+number (singan.batch.summary.metric_cells: diversity, patch SWD and, with Inception weights,
+SIFID mean); SIFID dims (the Inception layer); plus error.
 """
 
 import contextlib
@@ -30,6 +31,7 @@ from ..io import checkpoint
 from ..io.images import save_images
 from ..io.lock import locked_by
 from ..io.results import result_folder
+from .summary import metric_cells
 
 SETTINGS = {"N": 0, "N-1": 1}  # the paper's names of the two sampling settings -> gen_start_scale
 RESULT_FILE = "batch_result.json"  # the finished row, beside the model file
@@ -120,7 +122,7 @@ def _score(model, samples_dir: Path, options: JobOptions) -> dict:
     inception = None
     if options.inception_weights:
         inception = load_inception(options.inception_weights, options.sifid_dims, options.device)
-    row = {"SIFID dims": options.sifid_dims if inception is not None else None}
+    row = {}
     for name, start in SETTINGS.items():
         start = min(start, model.num_trained - 1)
         torch.manual_seed(options.seed)
@@ -130,8 +132,7 @@ def _score(model, samples_dir: Path, options: JobOptions) -> dict:
         result = evaluate(model, options.num_samples, start, inception, options.sifid_dims, options.seed,
                           sifid_missing=options.sifid_missing)
         write_json(result, samples_dir / f"evaluation_gen_start_scale={start}.json")
-        row.update({f"diversity {name}": result["diversity"], f"patch SWD {name}": result["patch_swd"],
-                    f"SIFID {name}": result["sifid_mean"]})
+        row.update(metric_cells(result, name))
     return row
 
 

@@ -4,15 +4,15 @@
     python -m singan.benchmark places50 --images 10 --max_size 80 --niter 300   # a subset, reduced config
 
 Trains the first --images images of places50/images (1.jpg, 2.jpg, ...) with singan.batch, then
-prints the paper's table: mean and median over the images of patch SWD, diversity and SIFID
-(whenever the FID Inception weights are there, see singan.eval.fid_inception; the header names the
-Inception layer) of the samples from gen_start_scale 0 (the paper's "N") and 1
-("N-1"). Next to it, the patch SWD of the original SinGAN's published sample of the same images
-(places50/published/singan/<i>.png, one per image, drawn from the coarsest scale), computed by
-the same code: once resized to the training size of this run (as the training image is), once
-at the full image size. The dataset is looked up in $SINGAN_SHARED/datasets/places50, else in
-../shared/datasets/places50 beside the repository (or pass --dataset_dir). The table is also
-written to <out>/benchmark.md.
+prints the paper's table: mean and median over the images of every registered metric (patch SWD
+first, then singan.eval.registry's others: diversity and SIFID, whenever the FID Inception weights
+are there, see singan.eval.fid_inception; the header names the Inception layer) of the samples from
+gen_start_scale 0 (the paper's "N") and 1 ("N-1"). Next to it, the patch SWD of the original
+SinGAN's published sample of the same images (places50/published/singan/<i>.png, one per image,
+drawn from the coarsest scale), computed by the same code: once resized to the training size of
+this run (as the training image is), once at the full image size. The dataset is looked up in
+$SINGAN_SHARED/datasets/places50, else in ../shared/datasets/places50 beside the repository (or pass
+--dataset_dir). The table is also written to <out>/benchmark.md.
 """
 
 import os
@@ -24,9 +24,7 @@ import torch
 from ..api import build_model
 from ..core.config import TrainConfig
 from ..errors import SinGANError
-from ..eval.evaluate import PATCH_SIZE, SWD_LEVELS
-from ..eval.fid_inception import layer_name
-from ..eval.metrics import patch_swd_levels
+from ..eval.registry import METRICS, Metric, MetricOptions
 from ..io.images import read_image
 
 NUM_IMAGES = 50
@@ -55,12 +53,8 @@ def published_sample(image: Path) -> Path:
 
 
 def _swd(sample: torch.Tensor, real: torch.Tensor) -> float:
-    """Patch SWD (mean over levels) with the patch size and levels singan.evaluate uses for this size."""
-    levels = SWD_LEVELS
-    while levels > 1 and min(real.shape[-2:]) // 2 ** (levels - 1) < PATCH_SIZE:
-        levels -= 1
-    values = patch_swd_levels(sample, real, patch_size=PATCH_SIZE, levels=levels)
-    return sum(values) / len(values)
+    """Patch SWD (mean over levels) as singan.evaluate scores it: the registered metric, seed 0."""
+    return METRICS["patch_swd"].compute(sample, real, MetricOptions())["patch_swd"]
 
 
 def published_swd(image: Path, config: TrainConfig) -> tuple[float, float]:
@@ -80,18 +74,32 @@ def _stats(values: list) -> str:
     return f"{statistics.mean(values):.4f} / {statistics.median(values):.4f}"
 
 
+def _metrics() -> list[Metric]:
+    """The table's metrics: patch SWD first (the published samples have it too), then the others as registered."""
+    swd = METRICS["patch_swd"]
+    return [swd] + [m for m in METRICS.values() if m is not swd]
+
+
+def _heading(metric: Metric, done: list[dict]) -> str:
+    """A metric's column heading: its label, and the variants the images ran it as (or why none did)."""
+    if metric.variant is None:
+        return metric.label
+    ran = sorted({r[metric.variant.column] for r in done if r.get(metric.variant.column)})
+    return f"{metric.label} ({', '.join(map(metric.variant.describe, ran)) if ran else metric.variant.missing})"
+
+
 def format_table(rows: list[dict], published: list[tuple[float, float]]) -> str:
     """The paper's table (mean / median over the images) as Markdown."""
     done = [r for r in rows if r["status"] == "done"]
-    dims = sorted({r["SIFID dims"] for r in done if r.get("SIFID dims")})
-    sifid = f"SIFID ({', '.join(layer_name(d) for d in dims)})" if dims else "SIFID (no FID Inception weights)"
-    lines = [f"Places50, {len(done)} of {len(rows)} images trained; mean / median over the images",
-             "", f"| samples | patch SWD | diversity | {sifid} |", "|---|---|---|---|"]
+    metrics = _metrics()
+    lines = [f"Places50, {len(done)} of {len(rows)} images trained; mean / median over the images", "",
+             "| samples | " + " | ".join(_heading(m, done) for m in metrics) + " |", "|---|" + "---|" * len(metrics)]
     for name, start in (("N", 0), ("N-1", 1)):
-        cells = [_stats([r[f"{metric} {name}"] for r in done]) for metric in ("patch SWD", "diversity", "SIFID")]
+        cells = [_stats([r.get(f"{m.label} {name}") for r in done]) for m in metrics]
         lines.append(f"| this run, gen_start_scale {start} ({name}) | " + " | ".join(cells) + " |")
+    others = " | -" * (len(metrics) - 1)  # the published samples have patch SWD only
     lines.append(f"| original SinGAN, published sample (N), at this run's training size | "
-                 f"{_stats([p[0] for p in published])} | - | - |")
+                 f"{_stats([p[0] for p in published])}{others} |")
     lines.append(f"| original SinGAN, published sample (N), at full size | "
-                 f"{_stats([p[1] for p in published])} | - | - |")
+                 f"{_stats([p[1] for p in published])}{others} |")
     return "\n".join(lines) + "\n"

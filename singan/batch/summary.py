@@ -1,9 +1,10 @@
 """The summary of a batch: one row per image (time, scales, metrics, error) as Markdown and CSV.
 
 Columns: image, status, scales, size, train_s (training time in the run that finished it),
-eval_s, then diversity, patch SWD and SIFID for the sampling settings "N" (gen_start_scale 0)
-and "N-1" (gen_start_scale 1), SIFID dims (the Inception layer: 64 channels after the first
-max-pool, or 192 after the second), and error. Missing values are empty in CSV and '-' in Markdown.
+eval_s, then each registered metric (singan.eval.registry: diversity, patch SWD, SIFID) for the
+sampling settings "N" (gen_start_scale 0) and "N-1" (gen_start_scale 1), the variant each metric
+ran as (SIFID dims, the Inception layer: 64 channels after the first max-pool, or 192 after the
+second), and error. Missing values are empty in CSV and '-' in Markdown.
 """
 
 import csv
@@ -12,9 +13,23 @@ import os
 import tempfile
 from pathlib import Path
 
-METRICS = ["diversity", "patch SWD", "SIFID"]
-COLUMNS = ["image", "status", "scales", "size", "train_s", "eval_s",
-           *[f"{m} {s}" for s in ("N", "N-1") for m in METRICS], "SIFID dims", "error"]
+from ..eval.registry import METRICS
+
+
+def columns() -> list[str]:
+    """The summary's columns, those of the metrics as registered now."""
+    return ["image", "status", "scales", "size", "train_s", "eval_s",
+            *[f"{m.label} {s}" for s in ("N", "N-1") for m in METRICS.values()],
+            *[m.variant.column for m in METRICS.values() if m.variant], "error"]
+
+
+def metric_cells(result: dict, setting: str) -> dict:
+    """The cells of an image's row from evaluate's result at the sampling setting `setting` ("N"): each
+    metric's headline number, and the variant it ran as (empty where it did not run)."""
+    cells = {f"{m.label} {setting}": result[m.headline] for m in METRICS.values()}
+    cells.update({m.variant.column: result[m.variant.key] if result[m.headline] is not None else None
+                  for m in METRICS.values() if m.variant})
+    return cells
 
 
 def _cell(value, markdown: bool, column: str = "") -> str:
@@ -29,8 +44,9 @@ def _cell(value, markdown: bool, column: str = "") -> str:
 
 def format_markdown(rows: list[dict]) -> str:
     """A Markdown table of the rows."""
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(_cell(row.get(c), True, c) for c in COLUMNS) + " |" for row in rows]
+    names = columns()
+    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    lines += ["| " + " | ".join(_cell(row.get(c), True, c) for c in names) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -38,8 +54,9 @@ def format_csv(rows: list[dict]) -> str:
     """The rows as CSV with a header line."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows([_cell(row.get(c), False, c) for c in COLUMNS] for row in rows)
+    names = columns()
+    writer.writerow(names)
+    writer.writerows([_cell(row.get(c), False, c) for c in names] for row in rows)
     return buffer.getvalue()
 
 

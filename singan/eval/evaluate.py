@@ -1,16 +1,13 @@
-"""Score a trained SinGAN: diversity, patch SWD and SIFID of its random samples.
+"""Score a trained SinGAN: every registered metric (diversity, patch SWD, SIFID) of its random samples.
 
 `evaluate` draws samples at the training size from a generation start scale and compares them with
-the training image as trained (the finest level of the real pyramid); `python -m singan.evaluate`
-runs it on a trained model:
-- diversity: per-pixel std over the samples over the std of the image (0 = all samples alike);
-- patch SWD: sliced Wasserstein distance of the 7x7 patches, at 3 levels of 2x2 average pooling;
-- SIFID: single-image FID of each sample, mean and std over the samples, on pytorch-fid's Inception
-  at --sifid_dims channels (64 by default, as the released SIFID code; 192: pytorch-fid's
-  second block, which ends with the second max-pool, where the paper's text names the features before it). The
-  weights are --inception_weights, else the torch hub cache's, else downloaded there (see
-  singan.eval.fid_inception); without any, SIFID is left out with a one-line note (null in the JSON).
-`format_table` prints the result, `write_json` writes it.
+the training image as trained (the finest level of the real pyramid), metric by metric as
+singan.eval.registry lists them; `python -m singan.evaluate` runs it on a trained model. SIFID runs on
+pytorch-fid's Inception at --sifid_dims channels (64 by default, as the released SIFID code; 192:
+pytorch-fid's second block, which ends with the second max-pool, where the paper's text names the
+features before it). The weights are --inception_weights, else the torch hub cache's, else downloaded
+there (see singan.eval.fid_inception); without any, SIFID is left out with a one-line note (null in the
+JSON). `format_table` prints the result, `write_json` writes it.
 """
 
 import json
@@ -18,30 +15,15 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from torch import Tensor, nn
+from torch import nn
 from tqdm import tqdm
 
 from ..api import SampleOptions, check_sample_args, generate
 from ..core.model import SinGAN
 from ..io.outputs import atomic_path
 from ..options import between, check_value, one_of, option, optional, text
-from .fid_inception import WEIGHTS_FILE, layer_name
-from .metrics import diversity, patch_swd_levels, sifid
-
-PATCH_SIZE = 7  # patch SWD patch size
-SWD_LEVELS = 3  # patch SWD pyramid levels (fewer for images too small for them)
-
-
-def _swd_levels(size: tuple[int, int], patch_size: int = PATCH_SIZE, levels: int = SWD_LEVELS) -> int:
-    """The most levels (at most `levels`, at least 1) whose coarsest pooled image still fits a patch."""
-    while levels > 1 and min(size) // 2 ** (levels - 1) < patch_size:
-        levels -= 1
-    return levels
-
-
-def _rgb(images: Tensor) -> Tensor:
-    """Grey images (one channel) repeated to three channels, for Inception."""
-    return images.expand(-1, 3, -1, -1) if images.shape[1] == 1 else images
+from .fid_inception import WEIGHTS_FILE
+from .registry import METRICS, MetricOptions
 
 
 @dataclass
@@ -77,9 +59,10 @@ def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inceptio
     """Draw `num_samples` samples from `gen_start_scale` and score them against model.reals[-1].
 
     Samples are clamped to [-1, 1] by `generate` (as the saved PNGs). Returns a JSON-ready dict: the settings,
-    `diversity`, `patch_swd` (mean over levels) and `patch_swd_levels`, `sifid_dims` and `sifid_layer`, and
-    `sifid_mean`, `sifid_std` (population std) and `sifid` (per sample) when `inception` (fid_inception's
-    network at `sifid_dims` channels) is given; else they are None and `sifid_missing` says why.
+    then each registered metric's entries (singan.eval.registry): `diversity`, `patch_swd` (mean over levels),
+    `patch_swd_levels` and `patch_size`, `sifid_dims` and `sifid_layer`, and `sifid_mean`, `sifid_std`
+    (population std) and `sifid` (per sample) when `inception` (fid_inception's network at `sifid_dims`
+    channels) is given; else they are None and `sifid_missing` says why.
     """
     check_settings(model, num_samples, gen_start_scale)
     real = model.reals[-1]
@@ -88,39 +71,20 @@ def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inceptio
         samples = generate(model, num_samples, gen_start_scale=gen_start_scale, seed=seed, batch_size=batch_size,
                            on_scale=on_scale)
     height, width = real.shape[-2:]
-    levels = _swd_levels((height, width))
-    if progress:
-        print(f"patch SWD of {num_samples} samples at {levels} levels ...", file=sys.stderr, flush=True)
-    swd = patch_swd_levels(samples, real, patch_size=PATCH_SIZE, levels=levels, seed=seed)
     result = {
         "input_name": model.name, "gen_start_scale": gen_start_scale, "num_samples": num_samples, "seed": seed,
         "num_scales": model.num_trained, "image_size": [height, width],
-        "diversity": diversity(samples, real),
-        "patch_swd": sum(swd) / len(swd), "patch_swd_levels": swd, "patch_size": PATCH_SIZE,
-        "sifid_dims": sifid_dims, "sifid_layer": layer_name(sifid_dims),
-        "sifid_mean": None, "sifid_std": None, "sifid": None,
-        "sifid_missing": None if inception is not None else sifid_missing or "no FID Inception network given",
     }
-    if inception is not None:
-        if progress:
-            print(f"SIFID of {num_samples} samples ...", file=sys.stderr, flush=True)
-        scores = sifid(_rgb(real), _rgb(samples), inception)
-        result.update(sifid_mean=scores.mean().item(), sifid_std=scores.std(correction=0).item(),
-                      sifid=scores.tolist())
+    options = MetricOptions(seed, inception, sifid_dims, sifid_missing, progress)
+    for metric in METRICS.values():
+        result.update(metric.compute(samples, real, options))
     return result
 
 
 def format_table(result: dict) -> str:
     """The scores as a small aligned two-column table."""
     h, w = result["image_size"]
-    rows = [("diversity", f"{result['diversity']:.4f}"), ("patch SWD", f"{result['patch_swd']:.4f}")]
-    for level, value in enumerate(result["patch_swd_levels"]):
-        rows.append((f"  level {level} ({h >> level}x{w >> level})", f"{value:.4f}"))
-    name = f"SIFID at {result['sifid_dims']} channels"
-    if result["sifid_mean"] is not None:
-        rows.append((name, f"{result['sifid_mean']:.4g} ± {result['sifid_std']:.2g}  ({result['sifid_layer']})"))
-    else:
-        rows.append((name, "- (left out: no FID Inception weights)"))
+    rows = [row for metric in METRICS.values() for row in metric.table_rows(result)]
     width = max(len(name) for name, _ in rows)
     head = (f"{result['input_name'] or 'model'}: {result['num_samples']} samples of {h}x{w}, gen_start_scale "
             f"{result['gen_start_scale']} of {result['num_scales']} scales, seed {result['seed']}")

@@ -1,0 +1,140 @@
+"""The metrics a trained SinGAN is scored with, each registered once: diversity, patch SWD, SIFID.
+
+A metric is one function `(samples, real, options) -> dict` decorated with `register`: the dict is its
+entries in evaluate's JSON; the registration names it, gives its label in tables and the JSON key of the
+one number a batch reports per sampling setting. `METRICS` holds them in the order of the JSON and of
+the tables (the Places50 table puts patch SWD first); evaluate's JSON and table, a batch's summary row
+and columns and the Places50 table all iterate over it, so a new metric is one registered function
+here. The three of the paper:
+- diversity: per-pixel std over the samples over the std of the image (0 = all samples alike);
+- patch SWD: sliced Wasserstein distance of the 7x7 patches, at 3 levels of 2x2 average pooling (fewer
+  for images too small for them);
+- SIFID: single-image FID of each sample, mean and std over the samples, on pytorch-fid's Inception at
+  `sifid_dims` channels (see singan.eval.fid_inception); without the network it is left out (None in
+  the JSON) and `sifid_missing` says why.
+Samples and the training image are (N, C, H, W) tensors in [-1, 1], as in singan.eval.metrics.
+"""
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from torch import Tensor, nn
+
+from .fid_inception import layer_name
+from .metrics import diversity, patch_swd_levels, sifid
+
+PATCH_SIZE = 7  # patch SWD patch size
+SWD_LEVELS = 3  # patch SWD pyramid levels (fewer for images too small for them)
+NO_WEIGHTS = "no FID Inception weights"  # how the tables say SIFID was left out
+
+
+@dataclass(frozen=True)
+class MetricOptions:
+    """What every metric gets besides the samples and the training image."""
+
+    seed: int = 0
+    inception: nn.Module | None = None  # fid_inception's network at `sifid_dims` channels, or None
+    sifid_dims: int = 64
+    sifid_missing: str | None = None  # why there is no Inception network
+    progress: bool = False  # a line on stderr before each slow metric
+
+    def say(self, text: str) -> None:
+        if self.progress:
+            print(text, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Which variant of a metric ran (SIFID: the Inception layer), reported once per image by a batch."""
+
+    column: str  # its column in a batch's summary: "SIFID dims"
+    key: str  # its key in evaluate's JSON: "sifid_dims"
+    describe: Callable[[Any], str]  # a value as the Places50 table's heading names it (SIFID: the layer)
+    missing: str  # that heading's note when no image has the metric: "no FID Inception weights"
+
+
+Compute = Callable[[Tensor, Tensor, MetricOptions], dict]  # (samples, real, options) -> JSON entries
+Rows = Callable[[dict], list[tuple[str, str]]]  # evaluate's result -> (name, value) rows of its table
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One registered metric: how evaluate computes it, and how the tables show it."""
+
+    label: str  # its name in every table: "patch SWD"
+    compute: Compute  # its entries of evaluate's JSON
+    headline: str  # the JSON key of its one number per sampling setting in a batch's tables: "sifid_mean"
+    rows: Rows | None = None  # its rows of evaluate's table
+    variant: Variant | None = None
+
+    def table_rows(self, result: dict) -> list[tuple[str, str]]:
+        """Its (name, value) rows of evaluate's table; by default the label and the headline number."""
+        return self.rows(result) if self.rows else [(self.label, f"{result[self.headline]:.4f}")]
+
+
+METRICS: dict[str, Metric] = {}  # name -> metric, in the order of the JSON and the tables
+
+
+def register(name: str, label: str, headline: str | None = None, rows: Rows | None = None,
+             variant: Variant | None = None) -> Callable[[Compute], Compute]:
+    """Decorator: register `compute` as the metric `name` (see Metric; `headline` defaults to `name`)."""
+    def add(compute: Compute) -> Compute:
+        if name in METRICS:
+            raise ValueError(f"the metric {name!r} is registered already")
+        METRICS[name] = Metric(label, compute, headline or name, rows, variant)
+        return compute
+    return add
+
+
+@register("diversity", "diversity")
+def _diversity(samples: Tensor, real: Tensor, options: MetricOptions) -> dict:
+    return {"diversity": diversity(samples, real)}
+
+
+def swd_levels(size: tuple[int, int], patch_size: int = PATCH_SIZE, levels: int = SWD_LEVELS) -> int:
+    """The most levels (at most `levels`, at least 1) whose coarsest pooled image still fits a patch."""
+    while levels > 1 and min(size) // 2 ** (levels - 1) < patch_size:
+        levels -= 1
+    return levels
+
+
+def _patch_swd_rows(result: dict) -> list[tuple[str, str]]:
+    h, w = result["image_size"]
+    return [("patch SWD", f"{result['patch_swd']:.4f}")] + [
+        (f"  level {level} ({h >> level}x{w >> level})", f"{value:.4f}")
+        for level, value in enumerate(result["patch_swd_levels"])]
+
+
+@register("patch_swd", "patch SWD", rows=_patch_swd_rows)
+def _patch_swd(samples: Tensor, real: Tensor, options: MetricOptions) -> dict:
+    levels = swd_levels(tuple(real.shape[-2:]))
+    options.say(f"patch SWD of {samples.shape[0]} samples at {levels} levels ...")
+    swd = patch_swd_levels(samples, real, patch_size=PATCH_SIZE, levels=levels, seed=options.seed)
+    return {"patch_swd": sum(swd) / len(swd), "patch_swd_levels": swd, "patch_size": PATCH_SIZE}
+
+
+def _rgb(images: Tensor) -> Tensor:
+    """Grey images (one channel) repeated to three channels, for Inception."""
+    return images.expand(-1, 3, -1, -1) if images.shape[1] == 1 else images
+
+
+def _sifid_rows(result: dict) -> list[tuple[str, str]]:
+    name = f"SIFID at {result['sifid_dims']} channels"
+    if result["sifid_mean"] is None:
+        return [(name, f"- (left out: {NO_WEIGHTS})")]
+    return [(name, f"{result['sifid_mean']:.4g} ± {result['sifid_std']:.2g}  ({result['sifid_layer']})")]
+
+
+@register("sifid", "SIFID", headline="sifid_mean", rows=_sifid_rows,
+          variant=Variant("SIFID dims", "sifid_dims", layer_name, NO_WEIGHTS))
+def _sifid(samples: Tensor, real: Tensor, options: MetricOptions) -> dict:
+    entries = {"sifid_dims": options.sifid_dims, "sifid_layer": layer_name(options.sifid_dims),
+               "sifid_mean": None, "sifid_std": None, "sifid": None, "sifid_missing": None}
+    if options.inception is None:
+        return {**entries, "sifid_missing": options.sifid_missing or "no FID Inception network given"}
+    options.say(f"SIFID of {samples.shape[0]} samples ...")
+    scores = sifid(_rgb(real), _rgb(samples), options.inception)
+    return {**entries, "sifid_mean": scores.mean().item(), "sifid_std": scores.std(correction=0).item(),
+            "sifid": scores.tolist()}
