@@ -6,7 +6,8 @@ The decision is a pure function (`singan.core.pyramid.plan`), checked here over 
 flag sets in milliseconds, against the original's formulas written out again from its description. Every
 refusal is then run through main_train.py (in-process): exit 2, that one line, nothing written. Every
 accepted geometry builds its real pyramid and passes the checkpoint schema's geometry check (the same
-rule). A few representative accepted edge cases train (tiny --niter) and run every application (slow).
+rule), and trains a model that loads and samples (tests/test_geometry_trained.py, slow). A few
+representative accepted edge cases also run every application (slow).
 """
 
 import math
@@ -297,3 +298,4 @@ def test_trained_edge_case_loads_samples_and_runs_every_application(tmp_path, im
         assert generate(model, 1).shape[-2:] == model.reals[-1].shape[-2:]
     outputs = {p.suffix for p in (tmp_path / "Output").rglob("*.*")}
     assert {".png", ".gif"} <= outputs
+

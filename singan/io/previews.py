@@ -49,7 +49,7 @@ def plot_losses(losses: dict[str, list[float]], path: Path, title: str = "") -> 
     if any(v > 0 for v in losses.get("rec", [])):
         axes[2].set_yscale("log")
     fig.suptitle(title)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.16, top=0.8, wspace=0.25)  # tight_layout's, 10x quicker
     try:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, dpi=80)
