@@ -254,7 +254,7 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
                              batch_size=batch_size, on_scale=on_scale)
         if size is not None:
             images = upscale.upscale(model, images, size, flag="out_size")
-        return images.clamp(-1, 1)
+        return images.clamp_(-1, 1)  # in place: no second copy of an upscaled image
 
 
 def _out_size(model: SinGAN, out_size, scale_h: float, scale_v: float, num_samples: int) -> tuple[int, int] | None:

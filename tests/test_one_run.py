@@ -183,6 +183,20 @@ def test_sr_with_other_training_flags_is_refused_before_any_work(tmp_path, monke
 
 
 @pytest.mark.slow
+def test_sr_overwrite_with_new_flags_retrains(tmp_path):
+    argv = [sys.executable, str(REPO / "SR.py"), "--input_dir", str(IMAGES), "--input_name", "balloons.png",
+            "--max_size", "40", "--sr_factor", "2", "--not_cuda", "--manualSeed", "1"]
+    run = lambda *extra: subprocess.run([*argv, *extra], cwd=tmp_path, env=ENV, capture_output=True, text=True,  # noqa
+                                        timeout=300)
+    assert run("--niter", "2").returncode == 0
+    model_file = next((tmp_path / "TrainedModels" / "balloons").rglob("model.pt"))
+    proc = run("--niter", "3", "--overwrite")
+    assert proc.returncode == 0 and "retraining" in proc.stdout and "--niter 2 (asked: 3)" in proc.stdout, \
+        proc.stdout + proc.stderr
+    assert torch.load(model_file, weights_only=True)["config"]["niter"] == 3
+
+
+@pytest.mark.slow
 def test_animation_overwrite_with_new_flags_retrains(tmp_path):
     argv = [sys.executable, str(REPO / "animation.py"), "--input_dir", str(IMAGES), "--input_name", "balloons.png",
             *TINY, "--num_frames", "2", "--start_scale", "1", "--beta", "0.9", "--not_cuda", "--manualSeed", "1"]

@@ -29,6 +29,15 @@ MODEL = "scale_factor=0.750000,alpha=10"
 COMMON = ["--input_dir", IMAGES, "--input_name", "balloons.png", "--not_cuda", "--manualSeed", "1"]
 
 
+def _pasted_reference(cwd):
+    """ref/paste.png: balloons.png with a red rectangle pasted in, and its mask."""
+    paste, mask = io.imread(IMAGES / "balloons.png")[..., :3].copy(), np.zeros(FULL + (3,), np.uint8)
+    paste[60:100, 100:150], mask[60:100, 100:150] = (200, 30, 30), 255
+    (cwd / "ref").mkdir()
+    io.imsave(cwd / "ref" / "paste.png", paste, check_contrast=False)
+    io.imsave(cwd / "ref" / "paste_mask.png", mask, check_contrast=False)
+
+
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
     """Untrained models where the commands look for them, and a pasted reference with its mask."""
@@ -36,11 +45,7 @@ def workdir(tmp_path_factory):
     untrained_model_file(cwd / "TrainedModels" / "balloons" / MODEL / "model.pt")
     untrained_model_file(cwd / "TrainedModels" / "balloons" / "scale_factor=0.750000_noise_padding" / "model.pt",
                          mode="animation_train", min_size=20, manualSeed=1)
-    paste, mask = io.imread(IMAGES / "balloons.png")[..., :3].copy(), np.zeros(FULL + (3,), np.uint8)
-    paste[60:100, 100:150], mask[60:100, 100:150] = (200, 30, 30), 255
-    (cwd / "ref").mkdir()
-    io.imsave(cwd / "ref" / "paste.png", paste, check_contrast=False)
-    io.imsave(cwd / "ref" / "paste_mask.png", mask, check_contrast=False)
+    _pasted_reference(cwd)
     return cwd
 
 
@@ -102,6 +107,21 @@ def test_tiled_equals_untiled(model, monkeypatch):
     assert (up.upscale(model, x, (150, 211), tile=16, progress=False) - untiled).abs().max() <= 1e-5
 
 
+def test_tiles_above_the_cap_share_one_buffer_and_agree(model, monkeypatch):
+    """Above the tile cap a step keeps one image-sized buffer: tiles read their input from it (plus their
+    window of the strip-drawn noise) and write into it where no later tile reads. Any tiling (one tile
+    included) gives the same image, and the noise is the same whatever the tiles."""
+    x = generate(model, 1, seed=0)
+    monkeypatch.setattr(up, "TILE_BYTES", 0)
+    monkeypatch.setattr(up, "STRIP_ROWS", 7)
+    outs = []
+    for tile in (500, 16, 37):
+        torch.manual_seed(1)
+        outs.append(up.upscale(model, x, (150, 211), tile=tile, progress=False).clone())
+    assert outs[0].shape[-2:] == (150, 211)
+    assert all((out - outs[0]).abs().max() <= 1e-5 for out in outs[1:])
+
+
 def _one_line_error(proc, *words):
     assert proc.returncode == 2, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr, proc.stderr
@@ -133,6 +153,21 @@ def _size(path):
 
 
 def test_every_command_writes_the_input_size(workdir, monkeypatch, capsys):
+    _every_command_writes_the_input_size(workdir, monkeypatch, capsys)
+
+
+@pytest.mark.slow
+def test_every_command_writes_the_input_size_from_a_trained_model(tmp_path, monkeypatch, capsys):
+    """As above, on models trained here: main_train.py at --max_size 40 on the 186x248 file (30x40), and the
+    animation model that animation.py trains itself."""
+    run_command("train", [*COMMON, "--max_size", "40", "--niter", "30", "--num_samples", "0"], tmp_path,
+                monkeypatch, capsys)
+    assert load(tmp_path / "TrainedModels" / "balloons" / MODEL / "model.pt").reals[-1].shape[-2:] == (30, 40)
+    _pasted_reference(tmp_path)
+    _every_command_writes_the_input_size(tmp_path, monkeypatch, capsys)
+
+
+def _every_command_writes_the_input_size(workdir, monkeypatch, capsys):
     def run(command, *argv):
         proc = run_command(command, [*COMMON, *argv, "--out_size", "full"], workdir, monkeypatch, capsys)
         assert proc.returncode == 0, proc.stderr
@@ -160,32 +195,38 @@ def test_every_command_writes_the_input_size(workdir, monkeypatch, capsys):
     assert not (workdir / "Output" / "RandomSamples" / "balloons" / MODEL / "gen_start_scale=0").exists()
 
 
-def test_harmonization_at_full_size_keeps_the_reference_outside_the_mask(workdir, tmp_path, monkeypatch, capsys):
-    # Trained at --max_size 124 (93x124), so that the mask dilated and blurred at twice that size leaves
-    # some of the image outside it (a radius of 14 and a blur reaching 40 pixels beyond).
-    model_file = untrained_model_file(tmp_path / "models" / "balloons" / MODEL / "model.pt", max_size=124)
+@pytest.mark.parametrize("command, max_size", [("harmonize", 124), ("edit", 186)])
+def test_masked_injection_at_full_size_keeps_the_reference_outside_the_mask(workdir, tmp_path, monkeypatch, capsys,
+                                                                            command, max_size):
+    """Harmonization (trained at 93x124) and editing (at 139x186): the mask, dilated and blurred at the full
+    size with radius and sigma scaled by the size ratio, leaves part of the image outside it, where the
+    output is the full-size reference pixel for pixel."""
+    model_file = untrained_model_file(tmp_path / "models" / "balloons" / MODEL / "model.pt", max_size=max_size)
     model = load(model_file)
     real = apps.training_image(IMAGES / "balloons.png", model)
     ref, mask = apps.load_reference(workdir / "ref", "paste.png", tuple(real.shape[-2:]), with_mask=True)
     full = apps.load_reference(workdir / "ref", "paste.png", FULL, with_mask=True)
     assert torch.equal(full[0], read_image(workdir / "ref" / "paste.png"))  # the file itself, not resized
     torch.manual_seed(0)
-    n, radius = model.num_trained - 2, apps.HARMONIZATION_RADIUS
+    n = model.num_trained - 2
+    radius = apps.HARMONIZATION_RADIUS if command == "harmonize" else apps.EDITING_RADIUS
     generated, blended = apps.masked_injection(model, real, ref, mask, n, radius, full=full)
-    ratio = 248 / 124
+    ratio = 248 / max_size
     soft = apps.dilate_mask(full[1], round(radius * ratio), sigma=apps.MASK_SIGMA * ratio)
     outside = soft == 0
     assert 0.3 < outside.float().mean() < 0.95
     assert torch.equal(blended[outside], full[0][outside])  # the user's pixels, exactly
     assert (blended[~outside] - full[0][~outside]).abs().max() > 0.1  # the masked region changed
     # The command's PNG holds those pixels as the reference is written (the same 8-bit writer):
-    proc = run_command("harmonize", [*COMMON, "--ref_dir", workdir / "ref", "--ref_name", "paste.png",
-                                     "--models_dir", tmp_path / "models", "--out", tmp_path / "Output",
-                                     "--harmonization_start_scale", n, "--out_size", "full"],
-                       tmp_path, monkeypatch, capsys)
+    flag = "--harmonization_start_scale" if command == "harmonize" else "--editing_start_scale"
+    proc = run_command(command, [*COMMON, "--ref_dir", workdir / "ref", "--ref_name", "paste.png",
+                                 "--models_dir", tmp_path / "models", "--out", tmp_path / "Output", flag, n,
+                                 "--out_size", "full"], tmp_path, monkeypatch, capsys)
     assert proc.returncode == 0, proc.stderr
-    folder = tmp_path / "Output" / "Harmonization" / "balloons" / paths.model_name(model_file) / "paste_out_186x248"
-    png = io.imread(folder / f"start_scale={n}.png")[..., :3]
+    kind, name = ("Harmonization", f"start_scale={n}.png") if command == "harmonize" else \
+        ("Editing", f"start_scale={n}_masked.png")
+    folder = tmp_path / "Output" / kind / "balloons" / paths.model_name(model_file) / "paste_out_186x248"
+    png = io.imread(folder / name)[..., :3]
     assert (folder / "paste_mask_dilated.png").is_file()
     dilated = outside[0, 0].numpy()  # where the mask the command computes too is exactly 0
     save_image(tmp_path / "ref.png", full[0])

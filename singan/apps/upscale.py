@@ -10,8 +10,10 @@ original's steps of sr_factor ** (1 / iter_num) and its final crop, so its outpu
 Memory stays bounded at any size: above `DENSE_RESIZE_BYTES` the resize runs by strips of rows
 through the cubic kernel's taps, and above `TILE_BYTES` the generator runs tile by tile, each tile
 with its receptive field around it (5 valid 3x3 convolutions: 5 pixels), so tiles give the untiled
-result up to float rounding; a step holds two image-sized buffers. `check_upscale` refuses a size
-that is absurd or does not fit, in one line, before any work.
+result up to float rounding. A tiled step holds one image-sized buffer: each tile reads its input
+from it (plus its window of the noise, drawn by strips of rows) and writes its result into it where
+no later tile reads. `check_upscale` refuses a size that is absurd or does not fit, in one line,
+before any work.
 """
 
 import math
@@ -155,7 +157,8 @@ def upscale_bytes(model: SinGAN, start: tuple[int, int], size: tuple[int, int], 
     cfg, plan, worst, prev = model.config, chain_plan(start, size, step_factor(model)), 0, start
     c, p = cfg.nc_im, 2 * cfg.pad
     for hw in plan.sizes:
-        step = 2 * 4 * c * (hw[0] + p) * (hw[1] + p) + 4 * c * prev[0] * prev[1]
+        buffers = 2 if _pass_fits(model, hw) or cfg.noise_padding else 1  # prev and its noisy copy, or prev
+        step = buffers * 4 * c * (hw[0] + p) * (hw[1] + p) + 4 * c * prev[0] * prev[1]
         side = hw if _pass_fits(model, hw) else (tile_side(model),) * 2
         step += pass_bytes(_width(model), *side, 1, c, cfg.pad)
         dense = resize_bytes(prev, hw, 1, c)
@@ -249,6 +252,9 @@ def _upscale_one(model: SinGAN, x: Tensor, plan: Plan, noise: list[Tensor] | Non
         prev = torch.zeros(1, x.shape[1], h + 2 * pad, w + 2 * pad, device=x.device)
         _resize_into(x, plan.factor, (h, w), prev[:, :, pad:pad + h, pad:pad + w])
         del x
+        if noise is None and not _pass_fits(model, (h, w)) and not model.config.noise_padding:
+            x = _run_noisy_tiles(model, prev, j, (h, w), tile or tile_side(model), bar)  # one image-sized buffer
+            continue
         x_in = _noisy_input(model, prev, j, noise)
         side = tile or (max(h, w) if _pass_fits(model, (h, w)) else tile_side(model))
         x = _run_tiles(model, x_in, prev, (h, w), side, bar)
@@ -256,19 +262,41 @@ def _upscale_one(model: SinGAN, x: Tensor, plan: Plan, noise: list[Tensor] | Non
     return x[:, :, :plan.crop[0], :plan.crop[1]]  # a view: no copy of the largest image
 
 
+def _run_noisy_tiles(model: SinGAN, prev: Tensor, j: int, size: tuple[int, int], tile: int, bar) -> Tensor:
+    """The finest generator over prev plus noise, tile by tile, without an image-sized noisy copy of prev: each
+    tile's input is its window of prev plus its window of the noise, drawn by strips of STRIP_ROWS rows in row
+    order (the random numbers of `_noisy_input`'s strips, so the same pixels); its result is written into prev's
+    top-left corner, where no later tile reads (see `_run_tiles`). Returns the (1, C, H, W) view."""
+    netG, pad, (H, W) = model.scales[-1].netG, model.config.pad, size
+    amp, channels, fused = model.scales[-1].noise_amp, 1 if j == 0 else model.config.nc_z, model.device.type == "cpu"
+    strips: dict[int, Tensor] = {}  # first row -> (1, channels, rows, W), drawn in row order, dropped once passed
+    for y0 in range(0, H, tile):
+        y1 = min(H, y0 + tile)
+        top, bottom = max(0, y0 - pad), min(H, y1 + pad)  # the rows of noise the band's windows hold
+        for r0 in range(len(strips) and max(strips) + STRIP_ROWS or 0, bottom, STRIP_ROWS):
+            strips[r0] = torch.randn(1, channels, min(STRIP_ROWS, H - r0), W, device=prev.device)
+        for r0 in [r for r in strips if r + STRIP_ROWS <= top]:
+            del strips[r0]
+        band = torch.cat([s for r, s in sorted(strips.items())], dim=2)[:, :, top - min(strips):bottom - min(strips)]
+        for x0 in range(0, W, tile):
+            x1 = min(W, x0 + tile)
+            window = prev[:, :, y0:y1 + 2 * pad, x0:x1 + 2 * pad]
+            left, right = max(0, x0 - pad), min(W, x1 + pad)
+            x_in = window.clone()
+            rows, cols = slice(top + pad - y0, bottom + pad - y0), slice(left + pad - x0, right + pad - x0)
+            x_in[:, :, rows, cols] += amp * band[..., left:right]
+            prev[:, :, y0:y1, x0:x1] = netG(x_in, window, fused=fused)
+            if bar is not None:
+                bar.update((y1 - y0) * (x1 - x0))
+    return prev[:, :, :H, :W]
+
+
 def _noisy_input(model: SinGAN, prev: Tensor, j: int, noise: list[Tensor] | None) -> Tensor:
-    """noise_amp * z + prev for step j: z its padded noise, given, or drawn (grey at the first step).
-    Above the tile cap the noise is drawn by strips of rows into a copy of prev (no image-sized noise map)."""
-    amp, pad = model.scales[-1].noise_amp, model.config.pad
+    """noise_amp * z + prev for step j: z its padded noise, given, or drawn (grey at the first step)."""
+    pad = model.config.pad
     h, w = prev.shape[-2] - 2 * pad, prev.shape[-1] - 2 * pad
-    if noise is not None or _pass_fits(model, (h, w)) or model.config.noise_padding:
-        z = scale_noise(model, 0 if j == 0 else 1, h, w) if noise is None else noise[j]
-        return (amp * z).add_(prev)
-    x_in, channels = prev.clone(), 1 if j == 0 else model.config.nc_z
-    for r0 in range(0, h, STRIP_ROWS):
-        r1 = min(h, r0 + STRIP_ROWS)
-        x_in[:, :, pad + r0:pad + r1, pad:pad + w] += amp * torch.randn(1, channels, r1 - r0, w, device=prev.device)
-    return x_in
+    z = scale_noise(model, 0 if j == 0 else 1, h, w) if noise is None else noise[j]
+    return (model.scales[-1].noise_amp * z).add_(prev)
 
 
 def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan | None = None,
