@@ -82,17 +82,17 @@ def check_path(name: str, value) -> Path:
     return Path(value)
 
 
-def _check_train_args(config: TrainConfig, model_file: Path, resume: bool, overwrite: bool,
-                      save_every: float) -> None:
+def _check_train_args(config: TrainConfig, model_file: Path, save_every: float, **flags: bool) -> None:
     """Refuse arguments that cannot work, before anything is read or written."""
     if not isinstance(config, TrainConfig):
         raise SinGANError(f"config must be a singan.TrainConfig, not {type(config).__name__}")
-    for name, flag in (("resume", resume), ("overwrite", overwrite)):
+    for name, flag in flags.items():
         if not isinstance(flag, bool):
             raise SinGANError(f"{name} must be True or False (got {flag!r})")
     if model_file.is_dir():
         raise SinGANError(f"model_file {model_file} is a folder; name the model file in it (e.g. "
                           f"{model_file / 'model.pt'})")
+    resume, overwrite = flags["resume"], flags["overwrite"]
     if resume and overwrite:
         raise SinGANError("pass either resume (continue the model) or overwrite (replace it), not both")
     if not isinstance(save_every, (int, float)) or math.isnan(save_every):
@@ -130,19 +130,20 @@ def _new_model(image: str | Path, config: TrainConfig, device: torch.device, geo
 
 def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, device: torch.device | str = "cpu",
                 *, geometry_fn=None, resume: bool = False, overwrite: bool = False, save_every: float = 300.0,
-                progress: bool = True, progress_fn: ProgressFn | None = None) -> SinGAN:
+                progress: bool = True, progress_fn: ProgressFn | None = None, previews: bool = True) -> SinGAN:
     """Train a SinGAN on the image file `image` and save it to `model_file` (after every scale).
 
     geometry_fn(h, w) -> ScaleGeometry overrides the pyramid geometry (super-resolution).
     resume: continue the unfinished model in `model_file`; overwrite: replace a finished one.
     The model's lock (`singan.io.lock.model_lock`) is held for the whole run: a second training or
     resume of the same model file meanwhile is refused with a SinGANError naming this process.
-    Per-scale previews are written to folders 0/, 1/, ... beside `model_file`.
+    Per-scale previews are written to folders 0/, 1/, ... beside `model_file` (previews=False: none).
     progress_fn(scale, iteration, num_scales, work) hears of every iteration (`singan.core.training.ProgressFn`).
     """
     image, model_file = check_path("image", image), check_path("model_file", model_file)
     device = resolve_device(device, flag="device")
-    _check_train_args(config, model_file, resume, overwrite, save_every)
+    _check_train_args(config, model_file, save_every, resume=resume, overwrite=overwrite, progress=progress,
+                      previews=previews)
     model = None if resume else _new_model(image, config, device, geometry_fn)  # bad input fails before any write
     with model_lock(model_file):
         resume_state = None
@@ -151,8 +152,9 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
             if resume_state is None and model.complete:
                 print(f"{model_file} is already fully trained; nothing to resume")
                 return model
-        return train(model, ScalePreviews(model_file.parent), resume=resume_state, save_every=save_every,
-                     save=lambda m, r: checkpoint.save(m, model_file, r), progress=progress, progress_fn=progress_fn)
+        return train(model, ScalePreviews(model_file.parent) if previews else None, resume=resume_state,
+                     save_every=save_every, save=lambda m, r: checkpoint.save(m, model_file, r), progress=progress,
+                     progress_fn=progress_fn)
 
 
 def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bool = False) -> SinGAN:

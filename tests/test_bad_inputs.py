@@ -489,6 +489,8 @@ API_TYPE_CASES = [  # (call on a model file, words of the one-line SinGANError)
     (lambda f: singan.train_image(IMAGES / "balloons.png", TrainConfig(), f.parent / "n.pt", device="xpu"),
      "device xpu"),
     (lambda f: singan.train_image(IMAGES / "balloons.png", TrainConfig(), f, resume="yes"), "resume must be True"),
+    (lambda f: singan.train_image(IMAGES / "balloons.png", TrainConfig(), f.parent / "n.pt", previews=None),
+     "previews must be True or False"),
 ]
 
 

@@ -68,13 +68,17 @@ def test_work_is_counted_with_the_bar_disabled():
 
 
 def test_progress_fn_hears_every_iteration_and_changes_no_bit(tmp_path):
-    """Training with a progress_fn lands on the same weights as without (no random draw, no op added)."""
+    """Training with a progress_fn (and without previews) lands on the same weights as without (no random draw,
+    no op added); previews=False writes the model file alone."""
     calls = []
-    for name, progress_fn in (("plain.pt", None), ("reported.pt", lambda *a: calls.append(a))):
+    runs = (("plain", None, True), ("reported", lambda *a: calls.append(a), False))
+    for name, progress_fn, previews in runs:
         torch.manual_seed(0)
-        train_image(IMAGES / "balloons.png", tiny_config(niter=3), tmp_path / name, progress=False,
-                    progress_fn=progress_fn)
-    assert_same_checkpoints(*(checkpoint.read_state(tmp_path / name) for name in ("plain.pt", "reported.pt")))
+        train_image(IMAGES / "balloons.png", tiny_config(niter=3), tmp_path / name / "model.pt", progress=False,
+                    progress_fn=progress_fn, previews=previews)
+    assert_same_checkpoints(*(checkpoint.read_state(tmp_path / name / "model.pt") for name, _, _ in runs))
+    assert (tmp_path / "plain" / "1" / "losses.png").is_file()
+    assert sorted(p.name for p in (tmp_path / "reported").iterdir()) == ["model.pt"]
     assert [c[:3] for c in calls] == [(0, 0, 2), (0, 1, 2), (0, 2, 2), (0, 3, 2), (1, 1, 2), (1, 2, 2), (1, 3, 2)]
     work = [c[3] for c in calls]
     assert work[0] == 0 and work == sorted(work) and work[-1] == pytest.approx(1.0)
