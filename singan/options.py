@@ -5,7 +5,7 @@ made with `option(default, help, rule)`. From that one declaration:
 - `add_arguments` declares the command-line flags (argparse: type, default, help, choices);
 - `check` / `check_value` test values against the rule, from the Python API and the command line
   alike, with a one-line `SinGANError` naming the setting, the value and what is allowed;
-- `rules_table` writes the rules as a Markdown table (docs/cli.md is generated from it).
+- `singan.cli.reference` writes every command's flags with their rules (docs/cli.md).
 A rule is a predicate with the words that say what it allows (`between(1, 100000, integer=True)`:
 "an integer in [1, 100000]"). Numbers are finite and never bools (True is not 1).
 """
@@ -25,6 +25,7 @@ class Rule:
 
     test: Callable[[object], bool]
     text: str
+    values: tuple | None = None  # the allowed values, where the rule is a short list of them (`one_of`)
 
     def __call__(self, value: object) -> bool:
         return self.test(value)
@@ -53,7 +54,8 @@ def between(lo: float, hi: float, *, integer: bool = False, open_lo: bool = Fals
 
 def one_of(*values: object) -> Rule:
     """One of `values`, of the same type (True is not 1)."""
-    return Rule(lambda x: any(x == v and type(x) is type(v) for v in values), "one of " + ", ".join(map(str, values)))
+    return Rule(lambda x: any(x == v and type(x) is type(v) for v in values), "one of " + ", ".join(map(str, values)),
+                values)
 
 
 def boolean() -> Rule:
@@ -92,6 +94,11 @@ def fields(options: type | object) -> list[dataclasses.Field]:
 
 def field(options: type | object, name: str) -> dataclasses.Field:
     return next(f for f in fields(options) if f.name == name)
+
+
+def rule_of(options: type | object, name: str) -> Rule | None:
+    """The rule of the setting `name` of `options` (for another setting that allows the same values)."""
+    return field(options, name).metadata["rule"]
 
 
 def flag_name(f: dataclasses.Field) -> str:
@@ -151,8 +158,11 @@ def check_args(args: argparse.Namespace, options: Iterable[type],
 
 def _argparse_kwargs(f: dataclasses.Field, default: object) -> dict:
     """What `add_argument` takes for the setting `f`: the type from the default (or the rule), booleans as
-    store_true flags, argparse's own choices for small sets of words, the help text."""
+    store_true flags, the rule's values as argparse's choices where the declaration asks (`choices=True`),
+    the help text."""
     kwargs = {"help": argparse.SUPPRESS if f.metadata["hidden"] else f.metadata["help"], **f.metadata["argparse"]}
+    if kwargs.get("choices") is True:
+        kwargs["choices"] = list(f.metadata["rule"].values)
     if "action" not in kwargs and "type" not in kwargs:
         if isinstance(default, bool):
             kwargs["action"] = "store_true"
@@ -195,18 +205,3 @@ def from_args(options: type, args: argparse.Namespace, **overrides) -> object:
     """An instance of `options` from the parsed flags (settings without a flag keep their default)."""
     values = {f.name: getattr(args, f.name) for f in dataclasses.fields(options) if hasattr(args, f.name)}
     return options(**{**values, **overrides})
-
-
-# ---------------------------------------------------------------- documentation
-
-def rules_table(options: type, defaults: dict | None = None) -> str:
-    """The settings of `options` with a flag as Markdown rows: flag, default, what is allowed, help."""
-    rows = []
-    for f in fields(options):
-        if not f.metadata["cli"]:
-            continue
-        default = (defaults or {}).get(f.name, default_of(f))
-        rule = f.metadata["rule"].text if f.metadata["rule"] else "any"
-        rows.append(f"| `--{flag_name(f)}` | {'' if default is None else f'`{default}`'} | {rule} | "
-                    f"{f.metadata['help']} |")
-    return "\n".join(rows)

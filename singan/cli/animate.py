@@ -86,7 +86,7 @@ class AnimateCommand:
     mp4: bool = option(False, "also write an MP4 next to every GIF", boolean())
     resume: bool = option(False, "continue an interrupted training of the animation model", boolean())
     overwrite: bool = option(False, "replace existing GIFs", boolean())
-    mode: str = option("animation", "the command", one_of("animation"), hidden=True, choices=["animation"])
+    mode: str = option("animation", "the command", one_of("animation"), hidden=True, choices=True)
 
 
 def get_parser() -> cli.ArgumentParser:

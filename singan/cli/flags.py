@@ -9,8 +9,8 @@ command's parser adds the groups it takes (`singan.cli.program.ArgumentParser.ad
 from dataclasses import dataclass
 
 from ..apps.upscale import OUT_SIZE_HELP, valid_out_size
-from ..core.config import PRESETS, SEED, TrainConfig
-from ..options import Rule, boolean, field, one_of, option, text
+from ..core.config import PRESETS, SEED, SPEED, TrainConfig
+from ..options import Rule, boolean, one_of, option, rule_of, text
 
 OUT_SIZE = Rule(valid_out_size, "train, full, HxW (e.g. 1536x2048) or a longest side in pixels (e.g. 2000)")
 
@@ -27,16 +27,12 @@ class RunOptions:
     models_dir: str = option("TrainedModels", "root folder of trained models", text())
 
 
-def _as_trained(name: str) -> Rule:
-    return field(TrainConfig, name).metadata["rule"]
-
-
 @dataclass
 class ModelFolder:
     """--scale_factor and --alpha of a command that only loads a model: they name its folder."""
 
-    scale_factor: float = option(0.75, "as in training (names the model folder)", _as_trained("scale_factor"))
-    alpha: float = option(10.0, "as in training (names the model folder)", _as_trained("alpha"))
+    scale_factor: float = option(0.75, "as in training (names the model folder)", rule_of(TrainConfig, "scale_factor"))
+    alpha: float = option(10.0, "as in training (names the model folder)", rule_of(TrainConfig, "alpha"))
 
 
 @dataclass
@@ -47,7 +43,7 @@ class OutSize:
 @dataclass
 class Preset:
     preset: str = option("default", "named defaults: 'fast' = --niter 500 --lr_milestone 400 (about 4x quicker)",
-                         one_of(*PRESETS), group="speed (not in the original)", choices=list(PRESETS))
+                         one_of(*PRESETS), group=SPEED, choices=True)
 
 
 @dataclass

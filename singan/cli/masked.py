@@ -31,7 +31,7 @@ def options(mode: str, ref_dir: str, ref_help: str) -> type:
         (f"{mode}_start_scale", int | None, option(None, "injection scale, 1 .. number of scales - 1 (default: 2 "
                                                          "below the finest)", optional(apps.INJECTION_SCALE))),
         ("overwrite", bool, option(False, "replace existing results", boolean())),
-        ("mode", str, option(mode, "the command", one_of(mode), hidden=True, choices=[mode])),
+        ("mode", str, option(mode, "the command", one_of(mode), hidden=True, choices=True)),
     ])
 
 

@@ -80,7 +80,7 @@ class PaintOptions:
     quantization_flag: bool = option(False, "quantise colours and retrain the injection scale (bare flag or "
                                             "True/False)", boolean(), type=cli.str2bool, nargs="?", const=True)
     overwrite: bool = option(False, "replace an existing result", boolean())
-    mode: str = option("paint2image", "the command", one_of("paint2image"), hidden=True, choices=["paint2image"])
+    mode: str = option("paint2image", "the command", one_of("paint2image"), hidden=True, choices=True)
 
 
 def get_parser() -> cli.ArgumentParser:

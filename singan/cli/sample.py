@@ -73,7 +73,7 @@ def main(args):
 class SampleCommand:
     input_name: str = option(None, "training image name", text(), required=True)
     mode: str = option("random_samples", "training size, or other sizes (--scale_h, --scale_v)", one_of(*MODES),
-                       choices=list(MODES))
+                       choices=True)
     allow_partial: bool = option(False, "sample from an unfinished model's scales", boolean())
     overwrite: bool = option(False, "replace samples in an existing output folder", boolean())
 

@@ -73,7 +73,7 @@ class SRCommand:
     input_name: str = option("33039_LR.png", "low-resolution image name", text())
     resume: bool = option(False, "continue an interrupted training of the SR model", boolean())
     overwrite: bool = option(False, "replace an existing result", boolean())
-    mode: str = option("SR", "the command", one_of("SR"), hidden=True, choices=["SR"])
+    mode: str = option("SR", "the command", one_of("SR"), hidden=True, choices=True)
 
 
 def get_parser() -> cli.ArgumentParser:

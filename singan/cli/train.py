@@ -21,7 +21,7 @@ from ..io import paths
 from ..io.images import check_regular_file, save_images
 from ..io.lock import check_free
 from ..io.results import has_files, result_folder
-from ..options import between, boolean, field, one_of, option, text
+from ..options import between, boolean, one_of, option, rule_of, text
 from . import program as cli
 
 
@@ -66,8 +66,7 @@ def main(args):
 @dataclass
 class TrainOptions:
     input_name: str = option(None, "input image name (in --input_dir)", text(), required=True)
-    mode: str = option("train", "task to be done", one_of("train", "animation_train"),
-                       choices=["train", "animation_train"])
+    mode: str = option("train", "task to be done", one_of("train", "animation_train"), choices=True)
     resume: bool = option(False, "continue an interrupted run from its checkpoint", boolean())
     overwrite: bool = option(False, "replace an existing trained model and its samples", boolean())
     save_every: float = option(300.0, "seconds between mid-scale checkpoints (0: after every iteration)",
@@ -75,7 +74,7 @@ class TrainOptions:
     num_samples: int = option(50, "random samples written after training (0: none)",
                               between(0, 100000, integer=True))
     batch_size: int | None = option(None, "samples per forward pass (default: all)",
-                                    field(SampleOptions, "batch_size").metadata["rule"])
+                                    rule_of(SampleOptions, "batch_size"))
 
 
 def get_parser() -> cli.ArgumentParser:

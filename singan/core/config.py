@@ -81,7 +81,7 @@ class TrainConfig:
                                           "about 1.4x faster (other float rounding)", boolean(), group=SPEED)
     amp: str = option("off", "bfloat16 autocast of the G and D passes (meant for CUDA; on the CPU it is applied too, "
                              "usually no faster); slightly changes results", one_of("off", "bf16"), group=SPEED,
-                      choices=["off", "bf16"])
+                      choices=True)
     cuda_graph: bool = option(True, "on CUDA, launch every kernel from Python instead of replaying each iteration "
                                     "as a CUDA graph", boolean(), group=SPEED, flag="no_cuda_graph",
                               action="store_false", dest="cuda_graph")

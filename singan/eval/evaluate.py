@@ -36,7 +36,7 @@ class EvaluationOptions:
                                                  "hub cache's, downloaded there on first use", optional(text()))
     sifid_dims: int = option(64, "SIFID's Inception features: 64 (after the first max-pool, the released SIFID "
                                  "code) or 192 (after the second; the paper's text names the features before it)",
-                             one_of(64, 192), choices=[64, 192])
+                             one_of(64, 192), choices=True)
 
 
 def check_settings(model: SinGAN, num_samples: int, gen_start_scale: int) -> None:
