@@ -270,11 +270,13 @@ def _run_noisy_tiles(model: SinGAN, prev: Tensor, j: int, size: tuple[int, int],
     netG, pad, (H, W) = model.scales[-1].netG, model.config.pad, size
     amp, channels, fused = model.scales[-1].noise_amp, 1 if j == 0 else model.config.nc_z, model.device.type == "cpu"
     strips: dict[int, Tensor] = {}  # first row -> (1, channels, rows, W), drawn in row order, dropped once passed
+    next_row = 0  # the first row of noise not drawn yet
     for y0 in range(0, H, tile):
         y1 = min(H, y0 + tile)
         top, bottom = max(0, y0 - pad), min(H, y1 + pad)  # the rows of noise the band's windows hold
-        for r0 in range(len(strips) and max(strips) + STRIP_ROWS or 0, bottom, STRIP_ROWS):
+        for r0 in range(next_row, bottom, STRIP_ROWS):
             strips[r0] = torch.randn(1, channels, min(STRIP_ROWS, H - r0), W, device=prev.device)
+            next_row = r0 + STRIP_ROWS
         for r0 in [r for r in strips if r + STRIP_ROWS <= top]:
             del strips[r0]
         band = torch.cat([s for r, s in sorted(strips.items())], dim=2)[:, :, top - min(strips):bottom - min(strips)]
