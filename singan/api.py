@@ -82,17 +82,18 @@ def check_path(name: str, value) -> Path:
     return Path(value)
 
 
-def _check_train_args(config: TrainConfig, model_file: Path, save_every: float, **flags: bool) -> None:
-    """Refuse arguments that cannot work, before anything is read or written."""
+def _check_train_args(config: TrainConfig, model_file: Path, save_every: float, resume: bool, overwrite: bool,
+                      **switches: object) -> None:
+    """Refuse arguments that cannot work, before anything is read or written (`switches`: more arguments
+    that must be True or False)."""
     if not isinstance(config, TrainConfig):
         raise SinGANError(f"config must be a singan.TrainConfig, not {type(config).__name__}")
-    for name, flag in flags.items():
+    for name, flag in {"resume": resume, "overwrite": overwrite, **switches}.items():
         if not isinstance(flag, bool):
             raise SinGANError(f"{name} must be True or False (got {flag!r})")
     if model_file.is_dir():
         raise SinGANError(f"model_file {model_file} is a folder; name the model file in it (e.g. "
                           f"{model_file / 'model.pt'})")
-    resume, overwrite = flags["resume"], flags["overwrite"]
     if resume and overwrite:
         raise SinGANError("pass either resume (continue the model) or overwrite (replace it), not both")
     if not isinstance(save_every, (int, float)) or math.isnan(save_every):
@@ -142,8 +143,7 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
     """
     image, model_file = check_path("image", image), check_path("model_file", model_file)
     device = resolve_device(device, flag="device")
-    _check_train_args(config, model_file, save_every, resume=resume, overwrite=overwrite, progress=progress,
-                      previews=previews)
+    _check_train_args(config, model_file, save_every, resume, overwrite, progress=progress, previews=previews)
     model = None if resume else _new_model(image, config, device, geometry_fn)  # bad input fails before any write
     with model_lock(model_file):
         resume_state = None
