@@ -25,9 +25,9 @@ from ..apps.animation import AnimationOptions
 from ..core.config import TrainConfig
 from ..errors import SinGANError
 from ..io import paths, stale
-from ..options import boolean, one_of, option, text
+from ..options import boolean, one_of, option
 from . import program as cli
-from .flags import OutSize
+from .flags import InputName, OutSize
 
 
 def main(args):
@@ -82,7 +82,6 @@ def main(args):
 
 @dataclass
 class AnimateCommand:
-    input_name: str = option(None, "training image name", text(), required=True)
     mp4: bool = option(False, "also write an MP4 next to every GIF", boolean())
     resume: bool = option(False, "continue an interrupted training of the animation model", boolean())
     overwrite: bool = option(False, "replace existing GIFs", boolean())
@@ -91,7 +90,8 @@ class AnimateCommand:
 
 def get_parser() -> cli.ArgumentParser:
     p = cli.parser("Animate a single image with SinGAN. Without --beta or --start_scale, one GIF for each of "
-                   "the original's betas (0.80, 0.85, 0.90, 0.95) and start scales (0, 1, 2).").add(AnimateCommand)
+                   "the original's betas (0.80, 0.85, 0.90, 0.95) and start scales (0, 1, 2).")
+    p.add(InputName).add(AnimateCommand)
     p.add(AnimationOptions, defaults={"beta": None, "start_scale": None}).add(OutSize)
     cli.add_training_flags(p, min_size=20)  # what the original uses for animation (shown by --help)
     return p

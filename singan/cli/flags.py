@@ -2,7 +2,8 @@
 
 `RunOptions`: where inputs and outputs are, the device and the seed (every command). `ModelFolder`:
 the training flags that name a trained model's folder, for the commands that load one. `OutSize`:
---out_size. `Preset`: --preset, beside the training flags (`singan.core.config.TrainConfig`). A
+--out_size. `Preset`: --preset, beside the training flags (`singan.core.config.TrainConfig`).
+`InputName`: the training image of the commands that use a trained model. A
 command's parser adds the groups it takes (`singan.cli.program.ArgumentParser.add`) and its own options.
 """
 

@@ -18,14 +18,13 @@ from ..io import paths
 from ..io.images import save_image
 from ..options import boolean, one_of, option, optional, text
 from . import program as cli
-from .flags import ModelFolder, OutSize
+from .flags import InputName, ModelFolder, OutSize
 
 
 def options(mode: str, ref_dir: str, ref_help: str) -> type:
-    """The options of the command `mode` (harmonization, editing): --input_name, --ref_dir, --ref_name,
-    --<mode>_start_scale, --overwrite."""
+    """The options of the command `mode` (harmonization, editing): --ref_dir, --ref_name, --<mode>_start_scale,
+    --overwrite."""
     return make_dataclass(f"{mode.capitalize()}Options", [
-        ("input_name", str, option(None, "training image name", text(), required=True)),
         ("ref_dir", str, option(ref_dir, f"folder of the {ref_help} and its mask", text())),
         ("ref_name", str, option(None, f"{ref_help} name", text(), required=True)),
         (f"{mode}_start_scale", int | None, option(None, "injection scale, 1 .. number of scales - 1 (default: 2 "
@@ -37,7 +36,7 @@ def options(mode: str, ref_dir: str, ref_help: str) -> type:
 
 def get_parser(description: str, mode: str, ref_dir: str, ref_help: str) -> cli.ArgumentParser:
     """The command's parser: its options, --out_size and the model's folder flags."""
-    return cli.parser(description).add(options(mode, ref_dir, ref_help)).add(OutSize).add(ModelFolder)
+    return cli.parser(description).add(InputName).add(options(mode, ref_dir, ref_help)).add(OutSize).add(ModelFolder)
 
 
 def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: bool) -> Path:

@@ -28,7 +28,7 @@ from ..io import paths
 from ..io.images import save_image
 from ..options import boolean, one_of, option, optional, text
 from . import program as cli
-from .flags import ModelFolder, OutSize
+from .flags import InputName, ModelFolder, OutSize
 
 
 def main(args):
@@ -72,7 +72,6 @@ def main(args):
 
 @dataclass
 class PaintOptions:
-    input_name: str = option(None, "training image name", text(), required=True)
     ref_dir: str = option("input/Paint", "folder of the painting", text())
     ref_name: str = option(None, "painting image name", text(), required=True)
     paint_start_scale: int | None = option(None, "injection scale, 1 .. number of scales - 1 (default: 1)",
@@ -85,7 +84,7 @@ class PaintOptions:
 
 def get_parser() -> cli.ArgumentParser:
     p = cli.parser("Turn a painting into an image with SinGAN. --niter sets the iterations of the quantised "
-                   "retraining (default: the model's).").add(PaintOptions)
+                   "retraining (default: the model's).").add(InputName).add(PaintOptions)
     return p.add(TrainConfig, only=("niter",), defaults={"niter": None}).add(OutSize).add(ModelFolder)
 
 

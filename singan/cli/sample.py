@@ -23,9 +23,9 @@ from ..errors import SinGANError
 from ..io import paths
 from ..io.images import save_image, save_images
 from ..io.results import has_files, result_folder
-from ..options import boolean, one_of, option, text
+from ..options import boolean, one_of, option
 from . import program as cli
-from .flags import ModelFolder, OutSize
+from .flags import InputName, ModelFolder, OutSize
 
 SCALE_H, SCALE_V = 1.5, 1.0  # the original's defaults of --mode random_samples_arbitrary_sizes
 MODES = ("random_samples", "random_samples_arbitrary_sizes")
@@ -71,7 +71,6 @@ def main(args):
 
 @dataclass
 class SampleCommand:
-    input_name: str = option(None, "training image name", text(), required=True)
     mode: str = option("random_samples", "training size, or other sizes (--scale_h, --scale_v)", one_of(*MODES),
                        choices=True)
     allow_partial: bool = option(False, "sample from an unfinished model's scales", boolean())
@@ -80,7 +79,8 @@ class SampleCommand:
 
 def get_parser() -> cli.ArgumentParser:
     p = cli.parser(f"Generate random samples from a trained SinGAN. --scale_h and --scale_v resize them in --mode "
-                   f"random_samples_arbitrary_sizes only (default there: {SCALE_H} and {SCALE_V}).").add(SampleCommand)
+                   f"random_samples_arbitrary_sizes only (default there: {SCALE_H} and {SCALE_V}).")
+    p.add(InputName).add(SampleCommand)
     p.add(SampleOptions, exclude=("seed",), defaults={"scale_h": None, "scale_v": None})  # None: left out
     return p.add(OutSize).add(ModelFolder)
 
