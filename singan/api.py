@@ -230,8 +230,8 @@ def check_sample_memory(model: SinGAN, num_samples: int, scale_h: float, scale_v
 
 def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
              scale_v: float = 1.0, batch_size: int | None = None, seed: int | None = None,
-             out_size: tuple[int, int] | int | None = None,
-             on_scale: Callable[[int, int], None] | None = None) -> Tensor:
+             out_size: tuple[int, int] | int | None = None, upscaler: str = "patches",
+             photo: Tensor | None = None, on_scale: Callable[[int, int], None] | None = None) -> Tensor:
     """Draw `num_samples` random samples (N, C, H, W) from the trained scales of `model`, with values
     clamped to [-1, 1] (the generators' residuals can step slightly outside).
 
@@ -244,6 +244,9 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     - out_size: (H, W), or the longest side in pixels, to upscale every sample to with the finest
       generator (`singan.apps.upscale`); a file's own size is `singan.apps.upscale.image_size(path)`.
       None: the training size (times scale_h / scale_v).
+    - upscaler: how to reach out_size (`singan.apps.upscale.to_size`): "patches" (default: the detail of
+      `photo`, the training image at its own size, e.g. `read_image(path)`; without it the samples' own
+      detail), "chain" (the paper's SR chain) or "bicubic".
     - on_scale(n, count): called after scale n has run on `count` samples (for a progress bar).
     Arguments out of range, and a run that would not fit in the device's memory, raise a one-line
     SinGANError before any work.
@@ -255,7 +258,7 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
         images = run_pyramid(model, num_samples, gen_start_scale=gen_start_scale, scale_h=scale_h, scale_v=scale_v,
                              batch_size=batch_size, on_scale=on_scale)
         if size is not None:
-            images = upscale.upscale(model, images, size, flag="out_size")
+            images = upscale.to_size(model, images, size, upscaler=upscaler, photo=photo, flag="out_size")
         return images.clamp_(-1, 1)  # in place: no second copy of an upscaled image
 
 

@@ -92,11 +92,13 @@ def check_animation(model: SinGAN, alpha: float, beta: float, start_scale: int, 
 
 def animate(model: SinGAN, *, alpha: float = 0.1, beta: float = 0.9, start_scale: int = 2,
             num_frames: int = 100, batch_size: int | None = None,
-            out_size: tuple[int, int] | None = None, progress: bool = True) -> np.ndarray:
+            out_size: tuple[int, int] | None = None, upscaler: str = "patches", photo: Tensor | None = None,
+            progress: bool = True) -> np.ndarray:
     """Animation frames (num_frames, H, W, C) uint8: at every scale >= start_scale
     the noise follows a random walk around the reconstruction noise z_rec; scales below it use z_rec.
-    out_size: (H, W) to upscale every frame to (`upscale.upscale`), with one draw of the upscaling
-    noise shared by all frames (so the added detail does not flicker).
+    out_size: (H, W) to bring every frame to (`upscale.to_size` by `upscaler`, with the detail of `photo`,
+    the training image at its own size; the chain draws its noise once for all frames, so that the
+    added detail does not flicker).
     The arguments and the memory the run needs are checked first (`check_animation`)."""
     check_animation(model, alpha, beta, start_scale, num_frames, batch_size)
     start = tuple(model.reals[model.num_trained - 1].shape[-2:])
@@ -105,12 +107,14 @@ def animate(model: SinGAN, *, alpha: float = 0.1, beta: float = 0.9, start_scale
     frames = _animation_frames(model, alpha, beta, start_scale, num_frames, batch_size)
     if out_size is None or tuple(out_size) == start:
         return _frames_uint8(frames)
-    plan = upscale.chain_plan(start, tuple(out_size), upscale.step_factor(model))
-    noise = upscale.draw_noise(model, plan)
+    chain = {}
+    if upscaler == "chain":
+        plan = upscale.chain_plan(start, tuple(out_size), upscale.step_factor(model))
+        chain = {"plan": plan, "noise": upscale.draw_noise(model, plan)}
     from tqdm import tqdm
 
-    return np.concatenate([_frames_uint8(upscale.upscale(model, frames[i:i + 1], tuple(out_size), plan=plan,
-                                                         noise=noise, progress=False))
+    return np.concatenate([_frames_uint8(upscale.to_size(model, frames[i:i + 1], tuple(out_size), upscaler=upscaler,
+                                                         photo=photo, progress=False, **chain))
                            for i in tqdm(range(num_frames), desc=f"upscaling frames to {out_size[0]}x{out_size[1]}",
                                          delay=3, disable=not progress)])
 

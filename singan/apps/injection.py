@@ -59,11 +59,12 @@ def injection_input(model: SinGAN, ref: Tensor, n: int) -> Tensor:
 
 
 def inject(model: SinGAN, ref: Tensor, n: int, *, in_s: Tensor | None = None,
-           out_size: tuple[int, int] | None = None) -> Tensor:
+           out_size: tuple[int, int] | None = None, upscaler: str = "patches", photo: Tensor | None = None) -> Tensor:
     """Inject `ref` at scale n and run the pyramid upward (random noise at every scale >= n).
 
     in_s: an input already at scale n's size, used instead of `injection_input(model, ref, n)`.
-    out_size: (H, W) to upscale the result to (`upscale.upscale`), checked before any work.
+    out_size: (H, W) to bring the result to (`upscale.to_size` by `upscaler`, with the detail of `photo`,
+    the training image at its own size), checked before any work.
     Returns (1, C, H, W) at the finest size (or out_size).
     """
     injection_scale(model, n)
@@ -73,7 +74,7 @@ def inject(model: SinGAN, ref: Tensor, n: int, *, in_s: Tensor | None = None,
     if in_s is None:
         in_s = injection_input(model, ref, n)
     out = run_pyramid(model, 1, in_s=in_s, start_scale=n)
-    return out if out_size is None else upscale.upscale(model, out, tuple(out_size))
+    return out if out_size is None else upscale.to_size(model, out, tuple(out_size), upscaler=upscaler, photo=photo)
 
 
 def dilate_mask(mask: Tensor, radius: int, save_to: str | Path | None = None, sigma: float = MASK_SIGMA) -> Tensor:
@@ -106,14 +107,14 @@ def blend(real: Tensor, generated: Tensor, mask: Tensor) -> Tensor:
 
 def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: int, radius: int,
                      mask_png: str | Path | None = None, *,
-                     full: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
+                     full: tuple[Tensor, Tensor] | None = None, upscaler: str = "patches") -> tuple[Tensor, Tensor]:
     """Harmonization (radius 7) / editing (radius 20): inject `ref` at scale n and paste the result
     into the training image `real` through the dilated mask. Returns (generated, blended).
 
-    full: (reference, mask) at a larger size (the input file's): the generated image is upscaled to it
-    (`upscale.upscale`) and pasted into that reference through its mask dilated and blurred with the
-    radius and sigma scaled by the size ratio, so outside the dilated mask the result is the full-size
-    reference, pixel for pixel."""
+    full: (reference, mask) at a larger size (the input file's): the generated image is brought to it
+    (`upscale.to_size` by `upscaler`; patches takes its detail from the full-size reference) and pasted
+    into that reference through its mask dilated and blurred with the radius and sigma scaled by the
+    size ratio, so outside the dilated mask the result is the full-size reference, pixel for pixel."""
     injection_scale(model, n)
     if full is not None:
         upscale.check_upscale(model, tuple(real.shape[-2:]), tuple(full[0].shape[-2:]))
@@ -122,6 +123,6 @@ def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: 
         return out, blend(real, out, dilate_mask(mask, radius, mask_png))
     ref_full, mask_full = full
     ratio = max(ref_full.shape[-2] / real.shape[-2], ref_full.shape[-1] / real.shape[-1])
-    out = upscale.upscale(model, out, tuple(ref_full.shape[-2:]))
+    out = upscale.to_size(model, out, tuple(ref_full.shape[-2:]), upscaler=upscaler, photo=ref_full, keys=ref)
     soft = dilate_mask(mask_full, round(radius * ratio), mask_png, sigma=MASK_SIGMA * ratio)
     return out, blend(ref_full, out, soft)

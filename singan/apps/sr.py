@@ -78,17 +78,22 @@ def check_sr_memory(model: SinGAN, sr_factor: float) -> None:
 
 
 def super_resolve(model: SinGAN, sr_factor: float, size: tuple[int, int] | None = None, *,
-                  progress: bool = True) -> Tensor:
+                  upscaler: str = "chain", photo: Tensor | None = None, progress: bool = True) -> Tensor:
     """Upsample the finest training level by `sr_factor` with the finest generator (`upscale.upscale`).
 
     By default (and whenever `size` is what it makes) the original's chain: iter_num times imresize by
     in_scale and the finest generator (its noise amplitude; grey noise at the first step), then a crop to
     int(sr_factor * H) x int(sr_factor * W). Another `size` (H, W) (sr_factor times an input file larger
     than the training image) is reached by the exact chain of `upscale.chain_plan`. The output size and
-    the memory the run needs are checked first (one-line SinGANError naming a size that fits)."""
+    the memory the run needs are checked first (one-line SinGANError naming a size that fits).
+    upscaler: "chain" (the paper's, above), or "patches" / "bicubic" (`upscale.to_size`: the image's own
+    detail one step finer at each step, with that of `photo`, the input file, up to its size)."""
     sr_chain(sr_factor)
     h, w = model.reals[-1].shape[-2:]
     plan = upscale.sr_plan((h, w), sr_factor)
+    if upscaler != "chain":
+        return upscale.to_size(model, model.reals[-1], tuple(size or plan.crop), upscaler=upscaler, photo=photo,
+                               flag="the SR output", progress=progress)
     if size is not None and tuple(size) != plan.crop:
         return upscale.upscale(model, model.reals[-1], tuple(size), flag="the SR output", progress=progress)
     if max(h, w) * sr_factor > MAX_SIDE:

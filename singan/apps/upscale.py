@@ -167,10 +167,23 @@ def upscale_bytes(model: SinGAN, start: tuple[int, int], size: tuple[int, int], 
     return worst + 4 * num_images * c * size[0] * size[1] + INFERENCE_BASELINE_BYTES
 
 
+def patches_bytes(model: SinGAN, start: tuple[int, int], size: tuple[int, int], num_images: int = 1,
+                  photo_hw: tuple[int, int] | None = None) -> int:
+    """Estimated peak bytes of `to_size(upscaler="patches")` on `num_images` images (kept at the end)."""
+    from .detail import peak_bytes
+
+    keys = tuple(model.reals[model.num_trained - 1].shape[-2:])
+    c = model.config.nc_im
+    photo = 0 if photo_hw is None else 4 * c * photo_hw[0] * photo_hw[1]
+    return (peak_bytes(start, size, keys, photo_hw, c, 1 / step_factor(model)) + photo
+            + 4 * num_images * c * size[0] * size[1] + INFERENCE_BASELINE_BYTES)
+
+
 def check_upscale(model: SinGAN, start: tuple[int, int], size: tuple[int, int], num_images: int = 1,
-                  flag: str = "--out_size") -> None:
+                  flag: str = "--out_size", upscaler: str = "chain", photo_hw: tuple[int, int] | None = None) -> None:
     """One-line SinGANError, before any work, for a size that is smaller than `start`, absurd, or does
-    not fit in the device's memory (naming one that fits)."""
+    not fit in the device's memory (naming one that fits) with `upscaler` (patches: with a photo of
+    `photo_hw`)."""
     h, w = size
     if not all(isinstance(v, int) and v > 0 for v in size):
         raise SinGANError(f"{flag} {h}x{w}: must be positive whole numbers of pixels")
@@ -179,17 +192,20 @@ def check_upscale(model: SinGAN, start: tuple[int, int], size: tuple[int, int], 
     if h < start[0] or w < start[1]:
         raise SinGANError(f"{flag} {h}x{w}: must be at least the training size {start[0]}x{start[1]} on both sides")
 
+    def need(hw: tuple[int, int]) -> int:
+        if upscaler == "chain":
+            return upscale_bytes(model, start, hw, num_images)
+        return patches_bytes(model, start, hw, num_images, photo_hw)
+
     def hint(available: int) -> str:
-        m = largest_fitting(lambda m: upscale_bytes(model, start, (max(start[0], int(h * m)),
-                                                                    max(start[1], int(w * m))), num_images),
-                            available, 1.0)
+        m = largest_fitting(lambda m: need((max(start[0], int(h * m)), max(start[1], int(w * m)))), available, 1.0)
         fit = (int(h * m), int(w * m))
         if fit[0] < start[0] or fit[1] < start[1]:
             return "not even the training size fits"
         return f"{flag} {fit[0]}x{fit[1]} would fit"
 
     check_fits(f"upscaling {num_images} image{'s' * (num_images > 1)} to {h}x{w}",
-               upscale_bytes(model, start, size, num_images), model.device, hint)
+               need(size), model.device, hint)
 
 
 # ---------------------------------------------------------------- the chain
@@ -331,3 +347,51 @@ def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan 
     finally:
         bar.close()
 
+
+
+# ---------------------------------------------------------------- the upscalers
+
+UPSCALERS = ("patches", "chain", "bicubic")
+UPSCALER_HELP = ("how outputs reach --out_size: patches (the photo's own detail, by nearest patches; colours "
+                 "kept), chain (the paper's SR chain: the finest generator again at each step) or bicubic")
+
+
+def photo_from_args(args, size: tuple[int, int] | None, nc_im: int) -> Tensor | None:
+    """The input file at its own size: the detail `--upscaler patches` transfers (None when it is not used)."""
+    if size is None or args.upscaler != "patches":
+        return None
+    from ..io.images import read_image
+
+    return read_image(Path(args.input_dir) / args.input_name, nc_im, warn_alpha=False)
+
+
+def to_size(model: SinGAN, images: Tensor, size: tuple[int, int], *, upscaler: str = "patches",
+            photo: Tensor | None = None, keys: Tensor | None = None, flag: str = "--out_size",
+            progress: bool = True, **chain) -> Tensor:
+    """`images` (N, C, h, w), made by `model` at its finest size (or scale_h / scale_v times it), brought to
+    `size` (H, W) by `upscaler`:
+
+    - patches (default): bicubic plus the detail of `photo` (the input file, or an edit's full-size reference;
+      `keys` is it at the training size, by default the model's training image) that nearest patches point
+      to (`singan.apps.detail`); without a photo, or above its size, the image's own detail one step finer.
+    - chain: the paper's SR chain (`upscale`, which takes `chain`'s plan / noise / tile).
+    - bicubic: bicubic interpolation alone.
+    The size and the memory are checked first (`check_upscale`)."""
+    if upscaler not in UPSCALERS:
+        raise SinGANError(f"upscaler {upscaler!r}: must be one of {', '.join(UPSCALERS)}")
+    if upscaler == "chain":
+        return upscale(model, images, size, flag=flag, progress=progress, **chain)
+    start = tuple(images.shape[-2:])
+    if tuple(size) == start:
+        return images
+    check_upscale(model, start, tuple(size), images.shape[0], flag, upscaler,
+                  None if photo is None else tuple(photo.shape[-2:]))
+    from . import detail
+
+    keys = (model.reals[model.num_trained - 1] if keys is None else keys).cpu()
+    photo = None if photo is None else photo.cpu()
+    with torch.no_grad():
+        outs = [detail.bicubic(x, tuple(size)) if upscaler == "bicubic"
+                else detail.upscale_one(x, tuple(size), keys, photo, 1 / step_factor(model))
+                for x in images.cpu().split(1)]
+    return torch.cat(outs).to(images.device)

@@ -72,7 +72,8 @@ def main(args):
     for (s, beta), path in gifs.items():
         if s < model.num_trained and not (args.resume and not args.overwrite and path.exists()):
             frames = apps.animate(model, alpha=args.alpha_animation, beta=beta, start_scale=s,
-                                  num_frames=args.num_frames, batch_size=args.batch_size, out_size=size)
+                                  num_frames=args.num_frames, batch_size=args.batch_size, out_size=size,
+                                  upscaler=args.upscaler, photo=upscale.photo_from_args(args, size, model.config.nc_im))
             frames = frames.repeat(3, axis=-1) if frames.shape[-1] == 1 else frames  # grey GIFs as RGB (like PNGs)
             apps.save_animation(path, frames, args.fps)
             if args.mp4:

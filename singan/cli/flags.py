@@ -9,7 +9,7 @@ command's parser adds the groups it takes (`singan.cli.program.ArgumentParser.ad
 
 from dataclasses import dataclass
 
-from ..apps.upscale import OUT_SIZE_HELP, valid_out_size
+from ..apps.upscale import OUT_SIZE_HELP, UPSCALER_HELP, UPSCALERS, valid_out_size
 from ..core.config import PRESETS, SEED, SPEED, TrainConfig
 from ..options import Rule, boolean, one_of, option, rule_of, text
 
@@ -39,6 +39,7 @@ class ModelFolder:
 @dataclass
 class OutSize:
     out_size: str = option("train", OUT_SIZE_HELP, OUT_SIZE)
+    upscaler: str = option("patches", UPSCALER_HELP, one_of(*UPSCALERS), choices=True)
 
 
 @dataclass

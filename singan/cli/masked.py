@@ -66,7 +66,7 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     # Step: inject at scale n, paste through the dilated mask, save:
     generated, blended = apps.masked_injection(model, real, ref, mask, n, radius,
                                                mask_png=out / f"{Path(args.ref_name).stem}_mask_dilated.png",
-                                               full=full)
+                                               full=full, upscaler=args.upscaler)
     if keep_generated:
         save_image(generated_png, generated)
     save_image(blended_png, blended)

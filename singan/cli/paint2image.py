@@ -66,7 +66,9 @@ def main(args):
         model = apps.paint_model(model, n, centers, paint_file)
 
     # Step: inject at scale n and save:
-    save_image(out / f"start_scale={n}.png", apps.inject(model, ref, n, in_s=in_s, out_size=size))
+    photo = upscale.photo_from_args(args, size, model.config.nc_im)
+    save_image(out / f"start_scale={n}.png", apps.inject(model, ref, n, in_s=in_s, out_size=size,
+                                                         upscaler=args.upscaler, photo=photo))
     print(f"painted image: {out / f'start_scale={n}.png'}")
 
 

@@ -58,13 +58,15 @@ def main(args):
 
     # Claim the folder (one writer at a time; --overwrite replaces every earlier sample), generate (and
     # upscale one by one) and save:
+    photo = upscale.photo_from_args(args, size, model.config.nc_im)
     with result_folder(out, args.overwrite) as staging:
         images = generate(model, args.num_samples, gen_start_scale=args.gen_start_scale, scale_h=scale_h,
                           scale_v=scale_v, batch_size=args.batch_size)
         if size is None:
             save_images(staging, images)
         for i in range(args.num_samples if size is not None else 0):
-            save_image(staging / f"{i}.png", upscale.upscale(model, images[i:i + 1], size))
+            save_image(staging / f"{i}.png", upscale.to_size(model, images[i:i + 1], size, upscaler=args.upscaler,
+                                                             photo=photo).clamp_(-1, 1))
     h, w = size or images.shape[2:]
     print(f"{args.num_samples} samples of size {h}x{w} in {out}")
 

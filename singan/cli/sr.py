@@ -63,7 +63,9 @@ def main(args):
 
     # Step: sr_factor times the input file's size, by the finest generator repeated, saved:
     h, w = upscale.image_size(image) if image.is_file() else model.reals[-1].shape[-2:]
-    hr = apps.super_resolve(model, args.sr_factor, (int(args.sr_factor * h), int(args.sr_factor * w)))
+    size = (int(args.sr_factor * h), int(args.sr_factor * w))
+    photo = upscale.photo_from_args(args, size, model.config.nc_im) if image.is_file() else None
+    hr = apps.super_resolve(model, args.sr_factor, size, upscaler=args.upscaler, photo=photo)
     save_image(out, hr)
     print(f"x{args.sr_factor:g} of {h}x{w}: {hr.shape[2]}x{hr.shape[3]} image in {out}")
 
@@ -73,6 +75,8 @@ class SRCommand:
     input_name: str = option("33039_LR.png", "low-resolution image name", text())
     resume: bool = option(False, "continue an interrupted training of the SR model", boolean())
     overwrite: bool = option(False, "replace an existing result", boolean())
+    upscaler: str = option("chain", upscale.UPSCALER_HELP.replace("--out_size", "the SR size"),
+                           one_of(*upscale.UPSCALERS), choices=True)
     mode: str = option("SR", "the command", one_of("SR"), hidden=True, choices=True)
 
 
