@@ -36,6 +36,8 @@ PATCH = 5  # side of the patches matched, in pixels of S
 VOTE_SIGMA = 0.6  # spread of the votes of nearby matches, in pixels of S
 PCA_DIMS = 16  # the patches are compared on their first principal components
 LOCAL_RADIUS = 2  # local search: candidates within this many pixels of the corresponding place
+OFFSETS = sorted(((dy, dx) for dy in range(-LOCAL_RADIUS, LOCAL_RADIUS + 1)
+                  for dx in range(-LOCAL_RADIUS, LOCAL_RADIUS + 1)), key=lambda d: abs(d[0]) + abs(d[1]))
 STRIP_ROWS = 64  # rows of the output written at a time
 SEARCH_BYTES = 64 * 2**20  # the distance matrix of one chunk of queries
 
@@ -85,16 +87,14 @@ def local_match(s: Tensor, k: Tensor) -> Tensor:
         r1 = min(h, r0 + STRIP_ROWS)
         q = feats_s[0, :, r0:r1]  # (C, rows, w, P, P)
         low = torch.full((r1 - r0, w), math.inf)
-        for dy in range(-LOCAL_RADIUS, LOCAL_RADIUS + 1):
-            ky = (ys[r0:r1] + dy).clamp(0, hk - 1)
-            for dx in range(-LOCAL_RADIUS, LOCAL_RADIUS + 1):
-                kx = (xs + dx).clamp(0, wk - 1)
-                d = (q - feats_k[0][:, ky][:, :, kx]).square().sum((0, 3, 4))
-                better = d < low
-                low = torch.where(better, d, low)
-                fy, fx = (at_y[r0:r1] + dy).clamp(0, hk - 1), (at_x + dx).clamp(0, wk - 1)
-                best[0, r0:r1] = torch.where(better, fy[:, None].expand(-1, w), best[0, r0:r1])
-                best[1, r0:r1] = torch.where(better, fx[None].expand(r1 - r0, -1), best[1, r0:r1])
+        for dy, dx in OFFSETS:  # the corresponding place first: it wins ties
+            ky, kx = (ys[r0:r1] + dy).clamp(0, hk - 1), (xs + dx).clamp(0, wk - 1)
+            d = (q - feats_k[0][:, ky][:, :, kx]).square().sum((0, 3, 4))
+            better = d < low
+            low = torch.where(better, d, low)
+            fy, fx = (at_y[r0:r1] + dy).clamp(0, hk - 1), (at_x + dx).clamp(0, wk - 1)
+            best[0, r0:r1] = torch.where(better, fy[:, None].expand(-1, w), best[0, r0:r1])
+            best[1, r0:r1] = torch.where(better, fx[None].expand(r1 - r0, -1), best[1, r0:r1])
     return best
 
 
