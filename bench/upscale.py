@@ -1,13 +1,19 @@
 """Upscaling speed and memory: one sample of a model upscaled to longer sides of 1000, 2000, 4000 px.
 
     python bench/upscale.py [--input_name balloons.png] [--sizes 1000 2000 4000] [--untiled_max 2000]
+        [--modes tiled untiled patches self]
 
 The model is the image's default pyramid with freshly initialised generators (the same work as a
 trained one). Each run (size x tiled/untiled) is a fresh process, so its peak resident set (VmHWM)
 is its own. Printed per run: seconds, the useful FLOPs of the chain's convolutions (the untiled
 work, overlaps not counted) per second, their share of this machine's peak for a plain inference
 3x3 conv of the finest width (measured in the same run, channels-last as the generators run), and
-the peak resident set. "untiled" runs the generator on whole images and resizes with dense matrices.
+the peak resident set. "tiled" is the paper's chain (`--upscaler chain`) as it runs; "untiled" runs its
+generator on whole images and resizes with dense matrices. "patches" is `--upscaler patches` with a
+photograph at the output's size (the input image brought up to it, standing in for a large photo):
+the search at the training size and the transfer; "self" is `--upscaler patches` without a photograph
+(the image's own detail one step finer, steps of at most 1/scale_factor). For them the FLOP columns are
+empty and "x chain" is their seconds over the tiled chain's at the same size.
 """
 
 import argparse
@@ -28,6 +34,8 @@ from train_speed import flop_rate  # noqa: E402
 from singan import TrainConfig  # noqa: E402
 from singan.api import generate  # noqa: E402
 from singan.apps import upscale as up  # noqa: E402
+
+MODES = ("tiled", "untiled", "patches", "self")
 
 
 def chain_flops(model, start: tuple[int, int], size: tuple[int, int]) -> float:
@@ -60,11 +68,16 @@ def child(args) -> None:
     x = generate(model, 1, seed=0)
     start = tuple(x.shape[-2:])
     size = (round(start[0] * args.size / max(start)), round(start[1] * args.size / max(start)))
-    tile = None
+    tile, photo = None, None
     if args.mode == "untiled":
         up.DENSE_RESIZE_BYTES, tile = 2**62, max(size)
+    if args.mode == "patches":
+        photo = torch.nn.functional.interpolate(model.reals[-1], size=size, mode="bicubic")
     begin = time.perf_counter()
-    out = up.upscale(model, x, size, tile=tile, progress=False)
+    if args.mode in ("patches", "self"):
+        out = up.to_size(model, x, size, upscaler="patches", photo=photo, progress=False)
+    else:
+        out = up.upscale(model, x, size, tile=tile, progress=False)
     seconds = time.perf_counter() - begin
     assert out.shape[-2:] == size
     print(f"{seconds} {chain_flops(model, start, size)} {peak_rss()} {size[0]}x{size[1]} "
@@ -89,10 +102,11 @@ def untrained_model_at(args):
 def main(args) -> None:
     width = None
     print(f"{args.input_name}, one sample upscaled; {torch.get_num_threads()} threads")
-    print(f"{'side':>5} {'mode':>8} {'size':>10} {'seconds':>8} {'GFLOP/s':>8} {'% peak':>7} {'peak RSS MB':>11}")
+    print(f"{'side':>5} {'mode':>8} {'size':>10} {'seconds':>8} {'GFLOP/s':>8} {'% peak':>7} {'peak RSS MB':>11}"
+          f" {'x chain':>8}")
     rows = {}
     for side in args.sizes:
-        for mode in ("tiled", "untiled"):
+        for mode in args.modes:
             if mode == "untiled" and side > args.untiled_max:
                 print(f"{side:>5} {mode:>8} {'(skipped: above --untiled_max)':>40}")
                 continue
@@ -104,12 +118,17 @@ def main(args) -> None:
             if "peak" not in rows:
                 rows["peak"] = conv_forward_peak(int(width), 256, args.peak_seconds)
             rate = flops / seconds
-            rows[(side, mode)] = rss
-            print(f"{side:>5} {mode:>8} {size:>10} {seconds:>8.2f} {rate / 1e9:>8.1f} "
-                  f"{100 * rate / rows['peak']:>6.0f}% {rss / 2**20:>11.0f}")
+            rows[(side, mode)], rows[(side, mode, "s")] = rss, seconds
+            chain = rows.get((side, "tiled", "s"))
+            versus = f"{seconds / chain:>8.2f}" if chain and mode != "tiled" else ""
+            flop_columns = f"{'':>8} {'':>7}" if mode in ("patches", "self") else \
+                f"{rate / 1e9:>8.1f} {100 * rate / rows['peak']:>6.0f}%"
+            print(f"{side:>5} {mode:>8} {size:>10} {seconds:>8.2f} {flop_columns} {rss / 2**20:>11.0f} {versus}")
     print(f"conv forward peak ({width} channels, 256x256, channels-last): {rows['peak'] / 1e9:.1f} GFLOP/s")
-    tiled = [rows[(s, "tiled")] for s in args.sizes]
-    print(f"peak RSS of the largest over the smallest (tiled): {tiled[-1] / tiled[0]:.2f}x")
+    for mode in args.modes:
+        if mode != "untiled":
+            peaks = [rows[(s, mode)] for s in args.sizes]
+            print(f"peak RSS of the largest over the smallest ({mode}): {peaks[-1] / peaks[0]:.2f}x")
 
 
 if __name__ == "__main__":
@@ -122,6 +141,7 @@ if __name__ == "__main__":
     p.add_argument("--peak_seconds", type=float, default=2.0, help="seconds of the conv peak measurement")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--size", type=int, help=argparse.SUPPRESS)
-    p.add_argument("--mode", choices=["tiled", "untiled"], help=argparse.SUPPRESS)
+    p.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES, help="what to run (see above)")
+    p.add_argument("--mode", choices=MODES, help=argparse.SUPPRESS)
     args = p.parse_args()
     child(args) if args.child else main(args)

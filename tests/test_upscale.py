@@ -278,9 +278,13 @@ def test_bench_upscale_runs(tmp_path):
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
     rows = [line.split() for line in proc.stdout.splitlines() if line.split()[:1] in (["60"], ["120"])]
-    assert len(rows) == 4, proc.stdout  # tiled and untiled at each size
+    assert [row[1] for row in rows] == ["tiled", "untiled", "patches", "self"] * 2, proc.stdout
     for row in rows:
-        assert float(row[3]) >= 0 and all(float(v.rstrip("%")) > 0 for v in row[4:7]), row  # s, GFLOP/s, %, MB
+        assert float(row[3]) >= 0, row
+        if row[1] in ("tiled", "untiled"):
+            assert all(float(v.rstrip("%")) > 0 for v in row[4:7]), row  # GFLOP/s, %, MB
+        else:
+            assert float(row[4]) > 0 and float(row[5]) > 0, row  # MB, seconds over the chain's
 
 
 def test_side_by_side_picture_script(tmp_path):
@@ -296,13 +300,19 @@ def test_side_by_side_picture_script(tmp_path):
 
 @pytest.mark.slow
 def test_bench_upscale_quality_runs(tmp_path):
-    """Trains (one iteration per scale) on balloons.png downscaled by 4 (46x62) and scores the 4x upscalings."""
+    """Trains (two iterations per scale, --max_size 40) on balloons.png and scores every upscaler on samples and
+    an edit at the photo's size, and x4 super-resolution."""
     proc = subprocess.run([sys.executable, str(REPO / "bench" / "upscale_quality.py"), IMAGES / "balloons.png",
-                           "--niter", "1", "--seeds", "1", "--models_dir", tmp_path / "models", "--work",
-                           tmp_path / "work"], cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=300)
+                           "--max_size", "40", "--niter", "2", "--seeds", "1", "--models_dir", tmp_path / "models",
+                           "--save", tmp_path / "pictures", "--sr"], cwd=tmp_path, env=ENV, capture_output=True,
+                          text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
-    rows = [line.split() for line in proc.stdout.splitlines() if line.split()[:1] == ["mean"]]
-    assert len(rows) == 3, proc.stdout
-    for row in rows:
-        assert float(row[-2]) > 0 and float(row[-1]) > 0
-    assert io.imread(tmp_path / "work" / "balloons.png").shape[:2] == (46, 62)
+    rows = [line.split() for line in proc.stdout.splitlines() if line.split()[:1] == ["balloons.png"]]
+    table = {(row[1], row[2]): row for row in rows if len(row) == 11}
+    assert set(table) == {(task, m) for task in ("samples", "editing") for m in ("patches", "chain", "bicubic")}
+    for row in table.values():
+        assert row[-1] in ("yes", "no") and all(v == "nan" or float(v) == float(v) for v in row[3:10]), row
+    assert float(table["samples", "patches"][3]) < 6  # drift
+    sr = {row[1]: row for row in rows if len(row) == 4}
+    assert set(sr) == {"bicubic", "patches"}
+    assert io.imread(tmp_path / "pictures" / "balloons_samples_patches.png").shape[:2] == (186, 248)
