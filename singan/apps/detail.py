@@ -35,6 +35,7 @@ from ..core.imresize import resize_matrix
 PATCH = 5  # side of the patches matched, in pixels of S
 VOTE_SIGMA = 0.6  # spread of the votes of nearby matches, in pixels of S
 PCA_DIMS = 16  # the patches are compared on their first principal components
+COLOUR_OFF = 0.5  # patches are compared less this share of their mean colour: structure first
 LOCAL_RADIUS = 2  # local search: candidates within this many pixels of the corresponding place
 OFFSETS = sorted(((dy, dx) for dy in range(-LOCAL_RADIUS, LOCAL_RADIUS + 1)
                   for dx in range(-LOCAL_RADIUS, LOCAL_RADIUS + 1)), key=lambda d: abs(d[0]) + abs(d[1]))
@@ -43,9 +44,12 @@ SEARCH_BYTES = 64 * 2**20  # the distance matrix of one chunk of queries
 
 
 def _patches(x: Tensor) -> Tensor:
-    """(h * w, C * PATCH**2): the patch around every pixel of one image (1, C, h, w), edges replicated."""
-    p = PATCH // 2
-    return F.unfold(F.pad(x, (p, p, p, p), mode="replicate"), PATCH)[0].T
+    """(h * w, C * PATCH**2): the patch around every pixel of one image (1, C, h, w), edges replicated, less
+    half its mean colour (the detail carries no colour: a recoloured patch, a harmonized object, still
+    finds itself)."""
+    p, c = PATCH // 2, x.shape[1]
+    patches = F.unfold(F.pad(x, (p, p, p, p), mode="replicate"), PATCH)[0].T.reshape(-1, c, PATCH**2)
+    return (patches - COLOUR_OFF * patches.mean(2, keepdim=True)).reshape(-1, c * PATCH**2)
 
 
 def _project(queries: Tensor, keys: Tensor) -> tuple[Tensor, Tensor]:
