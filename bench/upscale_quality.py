@@ -96,7 +96,7 @@ def main(args) -> None:
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     p.add_argument("photos", nargs="+", help="photographs (the full-resolution references)")
     p.add_argument("--niter", type=int, default=300, help="training iterations per scale")
     p.add_argument("--models_dir", default="TrainedModels", help="where the SR models are (or go)")

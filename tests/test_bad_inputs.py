@@ -105,6 +105,15 @@ CASES = [  # (command, extra flags, words the one error line must contain)
     ("train", ["--input_name", "missing.png"], ["missing.png"]),
     ("train", ["--resume"], ["nothing to resume"]),
     ("train", ["--no_such_flag"], ["--no_such_flag"]),
+    # Mistyped flags get the closest ones; a prefix of a flag is not that flag (no argparse abbreviations):
+    ("train", ["--max-size", "40"], ["unrecognized arguments: --max-size 40", "--max-size: did you mean --max_size?"]),
+    ("train", ["--maxsize", "40"], ["--maxsize: did you mean --max_size?"]),
+    ("train", ["--iters", "5"], ["--iters: did you mean --niter?"]),
+    ("train", ["--scale", "0.5"], ["unrecognized arguments: --scale 0.5", "did you mean --scale_factor?"]),
+    ("train", ["--nitre=3"], ["--nitre: did you mean --niter?"]),
+    ("sample", ["--gen_start", "1"], ["--gen_start: did you mean --gen_start_scale?"]),
+    ("animate", ["--Beta", "0.5"], ["--Beta: did you mean --beta?"]),
+    ("sr", ["--sr-factor", "2"], ["--sr-factor: did you mean --sr_factor?"]),
     # More sampling and application flags:
     ("sample", ["--num_samples", "0"], ["--num_samples 0"]),
     ("sample", ["--batch_size", "0"], ["--batch_size 0"]),
@@ -392,6 +401,8 @@ BATCH_CASES = [  # (flags, words): refused before Ray starts
     (["--device", "mps"], ["--device mps", "this machine has"]),
     (["--noise_amp", "1e300"], ["--noise_amp 1e+300"]),
     (["--min_nfc", "64"], ["--min_nfc 64"]),
+    (["--cpus", "2"], ["--cpus: did you mean --cpus_per_image?"]),
+    (["--gpus-per-image", "1"], ["--gpus-per-image: did you mean --gpus_per_image?"]),
 ]
 
 

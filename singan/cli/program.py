@@ -9,6 +9,7 @@ gives the exact command that resumes it.
 """
 
 import argparse
+import difflib
 import random
 import shlex
 import signal
@@ -43,11 +44,13 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse with one-line errors (exit status 2, no usage dump), whose flags come from declared options
-    (`add`); `declared` lists the options classes, whose rules `check_args` applies."""
+    """argparse with one-line errors (exit status 2, no usage dump) that suggest the closest flags for a
+    mistyped one, and no abbreviations (a prefix of a flag is not that flag); its flags come from declared
+    options (`add`); `declared` lists the options classes, whose rules `check_args` applies."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", HelpFormatter)
+        kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
         self.declared: list[type] = []
 
@@ -57,8 +60,36 @@ class ArgumentParser(argparse.ArgumentParser):
         return self
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
+        print(f"{self.prog}: error: {message}{self._suggestion(message)} (see --help)", file=sys.stderr)
         sys.exit(2)
+
+    def _suggestion(self, message: str) -> str:
+        """'; did you mean --max_size?' for the unrecognized flags of `message` that resemble this parser's."""
+        if not message.startswith("unrecognized arguments:"):
+            return ""
+        flags = [s for a in self._actions for s in a.option_strings if s.startswith("--")]
+        words = [word.split("=")[0] for word in message.split(":", 1)[1].split() if word.startswith("-")]
+        hints = [f"{word}: did you mean {_alternatives(close)}?" for word in words
+                 if (close := closest_flags(word, flags))]
+        return "".join(f"; {hint}" for hint in hints)
+
+
+def _alternatives(words: list[str]) -> str:
+    return " or ".join(words) if len(words) < 3 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def closest_flags(word: str, flags: list[str], n: int = 3) -> list[str]:
+    """The flags of `flags` closest to the mistyped `word` ('--max-size', '--maxsize', '--iters', '--scale'):
+    the same name with '-' for '_' or another case, those it begins (an abbreviation), then the most similar."""
+    def key(flag: str) -> str:
+        return flag.lstrip("-").lower().replace("-", "_")
+
+    typed, names = key(word), {key(f): f for f in flags}
+    if typed in names:
+        return [names[typed]]
+    starting = [f for k, f in names.items() if typed and k.startswith(typed)]
+    similar = [names[k] for k in difflib.get_close_matches(typed, list(names), n=n, cutoff=0.7)]
+    return list(dict.fromkeys([*starting, *similar]))[:n]
 
 
 def parser(description: str, **defaults) -> ArgumentParser:
