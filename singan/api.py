@@ -53,15 +53,26 @@ def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | Non
     return SinGAN(config=config, geometry=geometry, reals=reals, name=name)
 
 
+def planned_model(image: str | Path, config: TrainConfig, model_file: str | Path | None = None,
+                  geometry_fn=None, device: torch.device | str = "cpu") -> SinGAN:
+    """The model training would give, before any training, without its networks (no scale trained: what
+    depends on its size is checked on it): the pyramid of the unfinished checkpoint `model_file` (resumed),
+    else the pyramid `image` and `config` make."""
+    if model_file is not None and Path(model_file).is_file():
+        model = checkpoint.from_state(checkpoint.read_state(model_file), device)
+        return SinGAN(config=model.config, geometry=model.geometry, reals=model.reals, name=model.name)
+    real = read_image(check_path("image", image), config.nc_im).to(device)
+    geometry = geometry_fn(*real.shape[-2:]) if geometry_fn else None
+    return build_model(real, config, geometry)
+
+
 def planned_scales(image: str | Path, config: TrainConfig, model_file: str | Path | None = None,
                    geometry_fn=None) -> int:
     """How many scales the model that training would give has, before any training: those of the
     unfinished checkpoint `model_file` (resumed), else of the pyramid `image` and `config` make."""
     if model_file is not None and Path(model_file).is_file():
         return checkpoint.read_state(model_file)["num_levels"]
-    real = read_image(check_path("image", image), config.nc_im)
-    geometry = geometry_fn(*real.shape[-2:]) if geometry_fn else None
-    return build_model(real, config, geometry).geometry.stop_scale + 1
+    return len(planned_model(image, config, geometry_fn=geometry_fn).reals)
 
 
 def describe(model: SinGAN, input_hw: tuple[int, int]) -> str:
