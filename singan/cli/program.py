@@ -197,11 +197,25 @@ def interrupted_hint(args: argparse.Namespace | None, argv: list[str], resumable
     """'; to continue: <command> --resume' when there is something to resume, else the same command again."""
     if not resumable:
         return ""
-    watch = getattr(args, "resume_watch", [])
-    if watch and _file_id(watch[0][0]) is not None:  # the model exists
-        if getattr(args, "resume", False) or any(_file_id(path) != before for path, before in watch):
-            return f"; to continue: {resume_command(argv)}"
+    if _can_resume(args):
+        return f"; to continue: {resume_command(argv)}"
     return f"; nothing was saved yet, to start again: {_command(argv)}"
+
+
+def _can_resume(args: argparse.Namespace | None) -> bool:
+    """Whether the model exists and this run wrote it (or was already resuming): see `watch_resumable`."""
+    watch = getattr(args, "resume_watch", [])
+    if not watch or _file_id(watch[0][0]) is None:
+        return False
+    return getattr(args, "resume", False) or any(_file_id(path) != before for path, before in watch)
+
+
+def fault_hint(args: argparse.Namespace | None, argv: list[str], resumable: bool) -> str:
+    """After a write that failed while training (a full disk, a file size limit): the last checkpoint is
+    intact (written atomically), and the command that continues from it once the cause is gone."""
+    if not resumable or not _can_resume(args):
+        return ""
+    return f"; the last checkpoint is kept, to continue once that is fixed: {resume_command(argv)}"
 
 
 def _raise_interrupt(signum: int, frame) -> None:
@@ -228,8 +242,9 @@ def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser
         args = p.parse_args(argv)
         check_args(args, p)
         main(args)
-    except SinGANError as e:
-        _fail(f"error: {cli_message(e, p)}")
+    except SinGANError as e:  # a write that failed while training (a full disk): how to continue, too
+        hint = fault_hint(args, argv, resumable) if getattr(e, "write_fault", False) else ""
+        _fail(f"error: {cli_message(e, p)}{hint}")
     except OSError as e:
         _fail(f"error: {e.strerror or e}: {e.filename}" if e.filename else f"error: {e}")
     except KeyboardInterrupt as e:
