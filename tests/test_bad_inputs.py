@@ -403,19 +403,66 @@ BATCH_CASES = [  # (flags, words): refused before Ray starts
     (["--min_nfc", "64"], ["--min_nfc 64"]),
     (["--cpus", "2"], ["--cpus: did you mean --cpus_per_image?"]),
     (["--gpus-per-image", "1"], ["--gpus-per-image: did you mean --gpus_per_image?"]),
+    # What this machine cannot give is refused before a local Ray starts (and prints its own lines):
+    (["--cpus_per_image", "4000"], ["--cpus_per_image 4000", "no node of the cluster", "CPUs and"]),
+    (["--gpus_per_image", "64"], ["--gpus_per_image 64", "no node of the cluster"]),
+    # A cluster address where none answers: one line, before Ray, in seconds (127.0.0.1 only):
+    (["--address", "127.0.0.1:{closed}"], ["--address 127.0.0.1:", "no Ray cluster answers there", "HOST:PORT"]),
+    (["--address", "ray://127.0.0.1:{closed}"], ["--address ray://127.0.0.1:"]),
+    (["--address", "127.0.0.1"], ["--address 127.0.0.1: not HOST:PORT"]),
+    # --inception_weights that are not the FID Inception weights: read once, before Ray and any training:
+    (["--inception_weights", "{tmp}/garbage.pth"], ["cannot read Inception weights from", "garbage.pth"]),
+    (["--inception_weights", "{tmp}/other_keys.pth"], ["other_keys.pth is not the FID Inception state dict"]),
+    (["--inception_weights", "{tmp}"], ["is a folder; give the weights file"]),
+    (["--inception_weights", "{tmp}/missing.pth"], ["missing.pth does not exist"]),
 ]
 
 
+@pytest.fixture
+def no_ray(monkeypatch):
+    """Starting or joining Ray fails the test: these refusals come before it."""
+    def start(*args, **kwargs):
+        raise AssertionError("Ray started before the refusal")
+
+    monkeypatch.setattr("singan.batch.runner._init_ray", start)
+
+
 @pytest.mark.parametrize("extra, words", BATCH_CASES, ids=[" ".join(e) for e, _ in BATCH_CASES])
-def test_batch_bad_input_is_refused(tmp_path, capsys, no_work, extra, words):
+def test_batch_bad_input_is_refused(tmp_path, capsys, no_work, no_ray, extra, words):
     from singan.cli import batch as batch_command
 
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    (weights / "garbage.pth").write_bytes(b"not a torch file")
+    torch.save({"conv.weight": torch.zeros(1)}, weights / "other_keys.pth")
+    extra = [a.format(tmp=weights, closed=closed_port()) for a in extra]
     with pytest.raises(SystemExit) as info:
         batch_command.run(["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), *extra])
     err = capsys.readouterr().err
     assert info.value.code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
     assert all(word in err for word in words), err
-    assert list(tmp_path.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["weights"]
+
+
+def closed_port() -> int:
+    """A port of 127.0.0.1 nothing listens on (bound, then closed)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the refusal on a machine without a GPU")
+def test_batch_without_a_gpu_is_one_line(tmp_path, capsys, no_work, no_ray):
+    """Issue 31 item 10: --gpus_per_image 1 on a machine without a GPU is one line, before Ray starts."""
+    from singan.cli import batch as batch_command
+
+    with pytest.raises(SystemExit) as info:
+        batch_command.run(["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), "--gpus_per_image", "1"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1, err
+    assert "--gpus_per_image 1" in err and "0 GPUs" in err and not (tmp_path / "out").exists()
 
 
 NODES = [{"Alive": True, "Resources": {"CPU": 2.0}}, {"Alive": False, "Resources": {"CPU": 64.0, "GPU": 8.0}}]

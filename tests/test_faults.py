@@ -1,14 +1,18 @@
 """Faults during training (issue 32): the models folder on a full file system, or a file size limit
 (`ulimit -f`) below the checkpoint's size. The run ends with one line naming the file and the cause
 and the command that continues it; the checkpoint before the fault is intact, loads and resumes.
+And Ctrl-C during a batch: one line.
 """
 
 import errno
 import re
 import resource
 import shlex
+import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -96,3 +100,28 @@ def test_full_file_system_at_a_checkpoint(tmp_path, monkeypatch, capsys):
     resumed = run_command("train", [*TRAIN, "--resume"], tmp_path, monkeypatch, capsys)
     assert resumed.returncode == 0, resumed.stderr
     assert "resuming" in resumed.stdout and checkpoint.load(tmp_path / MODEL).complete
+
+
+def test_ctrl_c_during_a_batch_is_one_line(tmp_path):
+    """Ctrl-C while a batch trains: the bar's line ends and the interruption is the one line after it (no
+    trail of progress bars, no stack from Ray)."""
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for name in ("birds.png", "balloons.png"):
+        shutil.copy(IMAGES / name, folder / name)
+    out = tmp_path / "stdout.txt"
+    with open(out, "w") as stdout:
+        proc = subprocess.Popen([sys.executable, "-m", "singan.batch", "--input_dir", str(folder), "--out",
+                                 str(tmp_path / "out"), "--max_size", "40", "--min_size", "25", "--niter", "2000",
+                                 "--device", "cpu", "--num_samples", "2"], cwd=tmp_path, env=ENV, stdout=stdout,
+                                stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        deadline = time.monotonic() + 300
+        while "training" not in out.read_text() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    lines = re.split(r"[\r\n]+", err.strip())
+    assert lines[-1] == "interrupted (SIGINT)" and "Traceback" not in err, err
+    assert err.rstrip().endswith("\ninterrupted (SIGINT)"), err  # on a line of its own, after the bar's
