@@ -50,7 +50,7 @@ def on_ray(images: list[Path], config: TrainConfig, out: Path, options: JobOptio
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     p.add_argument("--images", type=int, default=4)
     p.add_argument("--threads", type=int, default=1, help="torch threads of the sequential run")
     for name, value in TINY.items():

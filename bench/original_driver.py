@@ -91,7 +91,8 @@ def main(args: argparse.Namespace) -> None:
 
 def get_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description="Train the original SinGAN and save its timings, noise amplitudes "
-                                            "and samples (used by bench/compare_original.py).")
+                                            "and samples (used by bench/compare_original.py).",
+                                allow_abbrev=False)
     p.add_argument("--baseline", required=True, help="the folder holding legacy_shim.py and original/")
     p.add_argument("--image", required=True, help="training image file")
     p.add_argument("--seed", type=int, required=True)

@@ -87,7 +87,7 @@ def main(args):
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     p.add_argument("--input_name", default="balloons.png")
     p.add_argument("--input_dir", default="input/images")
     p.add_argument("--model", default=None, help="a trained model.pt (default: untrained weights)")

@@ -132,7 +132,7 @@ def main(args) -> None:
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     p.add_argument("--input_name", default="balloons.png")
     p.add_argument("--input_dir", default=str(Path(__file__).resolve().parents[1] / "input" / "images"))
     p.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 4000], help="longest sides (pixels)")

@@ -164,7 +164,7 @@ def main(args) -> None:
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     p.add_argument("photos", nargs="+", help="photographs (full size)")
     p.add_argument("--max_size", type=int, default=100, help="training size of the models")
     p.add_argument("--niter", type=int, default=200, help="training iterations per scale")

@@ -25,7 +25,7 @@ def side_by_side(small: Image.Image, full: Image.Image, crop: tuple[int, int, in
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     p.add_argument("small")
     p.add_argument("full")
     p.add_argument("out")

@@ -53,15 +53,26 @@ def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | Non
     return SinGAN(config=config, geometry=geometry, reals=reals, name=name)
 
 
+def planned_model(image: str | Path, config: TrainConfig, model_file: str | Path | None = None,
+                  geometry_fn=None, device: torch.device | str = "cpu") -> SinGAN:
+    """The model training would give, before any training, without its networks (no scale trained: what
+    depends on its size is checked on it): the pyramid of the unfinished checkpoint `model_file` (resumed),
+    else the pyramid `image` and `config` make."""
+    if model_file is not None and Path(model_file).is_file():
+        model = checkpoint.from_state(checkpoint.read_state(model_file), device)
+        return SinGAN(config=model.config, geometry=model.geometry, reals=model.reals, name=model.name)
+    real = read_image(check_path("image", image), config.nc_im).to(device)
+    geometry = geometry_fn(*real.shape[-2:]) if geometry_fn else None
+    return build_model(real, config, geometry)
+
+
 def planned_scales(image: str | Path, config: TrainConfig, model_file: str | Path | None = None,
                    geometry_fn=None) -> int:
     """How many scales the model that training would give has, before any training: those of the
     unfinished checkpoint `model_file` (resumed), else of the pyramid `image` and `config` make."""
     if model_file is not None and Path(model_file).is_file():
         return checkpoint.read_state(model_file)["num_levels"]
-    real = read_image(check_path("image", image), config.nc_im)
-    geometry = geometry_fn(*real.shape[-2:]) if geometry_fn else None
-    return build_model(real, config, geometry).geometry.stop_scale + 1
+    return len(planned_model(image, config, geometry_fn=geometry_fn).reals)
 
 
 def describe(model: SinGAN, input_hw: tuple[int, int]) -> str:
@@ -253,7 +264,7 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     """
     check_sample_args(model, SampleOptions(num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed))
     check_sample_memory(model, num_samples, scale_h, scale_v, batch_size)
-    size = _out_size(model, out_size, scale_h, scale_v, num_samples)
+    size = _out_size(model, out_size, scale_h, scale_v, num_samples, upscaler)
     with seeded(model.device, seed):
         images = run_pyramid(model, num_samples, gen_start_scale=gen_start_scale, scale_h=scale_h, scale_v=scale_v,
                              batch_size=batch_size, on_scale=on_scale)
@@ -262,7 +273,8 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
         return images.clamp_(-1, 1)  # in place: no second copy of an upscaled image
 
 
-def _out_size(model: SinGAN, out_size, scale_h: float, scale_v: float, num_samples: int) -> tuple[int, int] | None:
+def _out_size(model: SinGAN, out_size, scale_h: float, scale_v: float, num_samples: int,
+              upscaler: str) -> tuple[int, int] | None:
     """generate's out_size as (H, W) (or None), checked with the memory of upscaling every sample."""
     if out_size is None:
         return None
@@ -273,5 +285,5 @@ def _out_size(model: SinGAN, out_size, scale_h: float, scale_v: float, num_sampl
         size = tuple(out_size)
     else:
         raise SinGANError(f"out_size must be (H, W), a longest side in pixels or None (got {out_size!r})")
-    upscale.check_upscale(model, start, size, num_samples, "out_size")
+    upscale.check_upscale(model, start, size, num_samples, "out_size", upscaler=upscaler)
     return size

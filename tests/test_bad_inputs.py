@@ -105,6 +105,15 @@ CASES = [  # (command, extra flags, words the one error line must contain)
     ("train", ["--input_name", "missing.png"], ["missing.png"]),
     ("train", ["--resume"], ["nothing to resume"]),
     ("train", ["--no_such_flag"], ["--no_such_flag"]),
+    # Mistyped flags get the closest ones; a prefix of a flag is not that flag (no argparse abbreviations):
+    ("train", ["--max-size", "40"], ["unrecognized arguments: --max-size 40", "--max-size: did you mean --max_size?"]),
+    ("train", ["--maxsize", "40"], ["--maxsize: did you mean --max_size?"]),
+    ("train", ["--iters", "5"], ["--iters: did you mean --niter?"]),
+    ("train", ["--scale", "0.5"], ["unrecognized arguments: --scale 0.5", "did you mean --scale_factor?"]),
+    ("train", ["--nitre=3"], ["--nitre: did you mean --niter?"]),
+    ("sample", ["--gen_start", "1"], ["--gen_start: did you mean --gen_start_scale?"]),
+    ("animate", ["--Beta", "0.5"], ["--Beta: did you mean --beta?"]),
+    ("sr", ["--sr-factor", "2"], ["--sr-factor: did you mean --sr_factor?"]),
     # More sampling and application flags:
     ("sample", ["--num_samples", "0"], ["--num_samples 0"]),
     ("sample", ["--batch_size", "0"], ["--batch_size 0"]),
@@ -392,19 +401,68 @@ BATCH_CASES = [  # (flags, words): refused before Ray starts
     (["--device", "mps"], ["--device mps", "this machine has"]),
     (["--noise_amp", "1e300"], ["--noise_amp 1e+300"]),
     (["--min_nfc", "64"], ["--min_nfc 64"]),
+    (["--cpus", "2"], ["--cpus: did you mean --cpus_per_image?"]),
+    (["--gpus-per-image", "1"], ["--gpus-per-image: did you mean --gpus_per_image?"]),
+    # What this machine cannot give is refused before a local Ray starts (and prints its own lines):
+    (["--cpus_per_image", "4000"], ["--cpus_per_image 4000", "no node of the cluster", "CPUs and"]),
+    (["--gpus_per_image", "64"], ["--gpus_per_image 64", "no node of the cluster"]),
+    # A cluster address where none answers: one line, before Ray, in seconds (127.0.0.1 only):
+    (["--address", "127.0.0.1:{closed}"], ["--address 127.0.0.1:", "no Ray cluster answers there", "HOST:PORT"]),
+    (["--address", "ray://127.0.0.1:{closed}"], ["--address ray://127.0.0.1:"]),
+    (["--address", "127.0.0.1"], ["--address 127.0.0.1: not HOST:PORT"]),
+    # --inception_weights that are not the FID Inception weights: read once, before Ray and any training:
+    (["--inception_weights", "{tmp}/garbage.pth"], ["cannot read Inception weights from", "garbage.pth"]),
+    (["--inception_weights", "{tmp}/other_keys.pth"], ["other_keys.pth is not the FID Inception state dict"]),
+    (["--inception_weights", "{tmp}"], ["is a folder; give the weights file"]),
+    (["--inception_weights", "{tmp}/missing.pth"], ["missing.pth does not exist"]),
 ]
 
 
+@pytest.fixture
+def no_ray(monkeypatch):
+    """Starting or joining Ray fails the test: these refusals come before it."""
+    def start(*args, **kwargs):
+        raise AssertionError("Ray started before the refusal")
+
+    monkeypatch.setattr("singan.batch.runner._init_ray", start)
+
+
 @pytest.mark.parametrize("extra, words", BATCH_CASES, ids=[" ".join(e) for e, _ in BATCH_CASES])
-def test_batch_bad_input_is_refused(tmp_path, capsys, no_work, extra, words):
+def test_batch_bad_input_is_refused(tmp_path, capsys, no_work, no_ray, extra, words):
     from singan.cli import batch as batch_command
 
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    (weights / "garbage.pth").write_bytes(b"not a torch file")
+    torch.save({"conv.weight": torch.zeros(1)}, weights / "other_keys.pth")
+    extra = [a.format(tmp=weights, closed=closed_port()) for a in extra]
     with pytest.raises(SystemExit) as info:
         batch_command.run(["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), *extra])
     err = capsys.readouterr().err
     assert info.value.code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
     assert all(word in err for word in words), err
-    assert list(tmp_path.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["weights"]
+
+
+def closed_port() -> int:
+    """A port of 127.0.0.1 nothing listens on (bound, then closed)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the refusal on a machine without a GPU")
+def test_batch_without_a_gpu_is_one_line(tmp_path, capsys, no_work, no_ray):
+    """Issue 31 item 10: --gpus_per_image 1 on a machine without a GPU is one line, before Ray starts."""
+    from singan.cli import batch as batch_command
+
+    with pytest.raises(SystemExit) as info:
+        batch_command.run(["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), "--gpus_per_image", "1"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1, err
+    assert "--gpus_per_image 1" in err and "0 GPUs" in err and not (tmp_path / "out").exists()
 
 
 NODES = [{"Alive": True, "Resources": {"CPU": 2.0}}, {"Alive": False, "Resources": {"CPU": 64.0, "GPU": 8.0}}]
@@ -524,3 +582,104 @@ def test_the_documented_bounds_train(tmp_path):
     torch.manual_seed(0)
     model = train_image(IMAGES / "balloons.png", config, tmp_path / "m.pt", progress=False)
     assert model.complete and torch.isfinite(singan.generate(model, 1, seed=0)).all()
+
+
+# ---------------------------------------------------------------- --out_size (issue 32): checked before any work
+
+GIB = 2**30
+OUT_SIZE_CASES = [  # (command, extra flags, words): with 8 GiB free, nothing resized, trained or run first
+    ("sample", ["--out_size", "²"], ["--out_size ²", "HxW"]),  # a digit to str.isdigit, not to int
+    ("sample", ["--out_size", "2x²"], ["--out_size 2x²"]),
+    ("sample", ["--out_size", "20X30"], ["--out_size 20x30", "at least the training size 30x40"]),  # X is x
+    ("sample", ["--out_size", "30000x30000"], ["upscaling 1 image to 30000x30000 needs about", "8.0 GiB",
+                                               "would fit"]),
+    ("harmonize", ["--out_size", "32768x32768"], ["to 32768x32768 and pasting it into the reference", "would fit"]),
+    ("edit", ["--out_size", "32768"], ["x32768 and pasting it into the reference", "would fit"]),
+    ("paint2image", ["--out_size", "20000x30000"], ["upscaling 1 image to 20000x30000 needs about", "would fit"]),
+    # A model it must first train: the size is checked on the planned pyramid (of the input file), before training:
+    ("animate", ["--out_size", "10x10"], ["--out_size 10x10", "at least the training size"]),
+    ("animate", ["--out_size", "32768x32768"], ["keeping its 2 frames", "would fit"]),
+    ("animate", ["--out_size", "2000x3000", "--num_frames", "400"], ["keeping its 400 frames", "would fit"]),
+    ("sr", ["--input_dir", "big", "--input_name", "photo.png", "--sr_factor", "5.4"],
+     ["upscaling 1 image to 21600x32400", "8.0 GiB", "the SR output", "would fit"]),
+]
+
+
+@pytest.fixture
+def small_memory(monkeypatch):
+    """8 GiB free on every device, and no reference or mask resized to more than 10 megapixels (that would
+    be the allocation the memory check must come before)."""
+    from singan.apps import references
+
+    resize = references.imresize_to_shape
+
+    def guarded(x, shape):
+        assert shape[0] * shape[1] <= 10**7, f"the reference was resized to {shape} before the memory check"
+        return resize(x, shape)
+
+    monkeypatch.setattr("singan.core.memory.available_bytes", lambda device: 8 * GIB)
+    monkeypatch.setattr(references, "imresize_to_shape", guarded)
+
+
+@pytest.fixture(scope="module")
+def big_photo(workdir):
+    """big/photo.png: a 4000x6000 photograph (flat, so the PNG is small) for SR.py --sr_factor 5.4."""
+    from PIL import Image
+
+    (workdir / "big").mkdir(exist_ok=True)
+    Image.new("RGB", (6000, 4000), (90, 120, 150)).save(workdir / "big" / "photo.png")
+    return workdir / "big" / "photo.png"
+
+
+@pytest.mark.parametrize("command, extra, words", OUT_SIZE_CASES,
+                         ids=[f"{c}{' '.join(e)}" for c, e, _ in OUT_SIZE_CASES])
+def test_out_size_is_refused_before_any_work(workdir, big_photo, monkeypatch, capsys, no_work, small_memory,
+                                             command, extra, words):
+    before = snapshot(workdir)
+    proc = run_command(command, [*BASE[command], *extra], workdir, monkeypatch, capsys)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2, proc.stderr
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+    assert snapshot(workdir) == before
+
+
+def test_out_size_full_keeps_the_models_aspect_when_the_file_changed(tmp_path, workdir, monkeypatch, capsys):
+    """The input file now has another aspect ratio than the model's training image: the samples keep the
+    model's aspect at the file's longest side, and a line says so (no stretching without a word)."""
+    from PIL import Image
+
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (120, 120), (10, 20, 30)).save(tmp_path / "images" / "balloons.png")  # trained on 30x40
+    argv = [*BASE["sample"], "--input_dir", str(tmp_path / "images"), "--models_dir", str(workdir / "TrainedModels"),
+            "--out", str(tmp_path / "Output"), "--out_size", "full", "--num_samples", "1"]
+    proc = run_command("sample", argv, tmp_path, monkeypatch, capsys)
+    assert proc.returncode == 0, proc.stderr
+    assert "--out_size full:" in proc.stdout and "is 120x120, not the aspect ratio of the model's 30x40" in proc.stdout
+    (png,) = (tmp_path / "Output").rglob("*.png")
+    assert png.parent.name.endswith("_90x120") and Image.open(png).size == (120, 90)
+
+
+def test_free_memory_counts_the_containers_limit(tmp_path):
+    """editing.py --out_size 32768 was killed by the kernel at 6 GB resident: the memory check must see the
+    memory cgroup's limit (a container's), not only the machine's free memory."""
+    from singan.core.memory import cgroup_free
+
+    v2 = tmp_path / "v2" / "job"
+    v2.mkdir(parents=True)
+    (v2 / "memory.max").write_text(f"{6 * GIB}\n")
+    (v2 / "memory.current").write_text(f"{3 * GIB}\n")
+    (v2 / "memory.stat").write_text(f"anon {2 * GIB}\ninactive_file {GIB}\n")  # page cache it can reclaim
+    (tmp_path / "self").write_text("0::/job\n")
+    assert cgroup_free(tmp_path / "v2", tmp_path / "self") == 4 * GIB
+    (v2 / "memory.max").write_text("max\n")
+    assert cgroup_free(tmp_path / "v2", tmp_path / "self") is None
+    v1 = tmp_path / "v1" / "memory" / "job"
+    v1.mkdir(parents=True)
+    (v1 / "memory.limit_in_bytes").write_text(f"{6 * GIB}\n")
+    (v1 / "memory.usage_in_bytes").write_text(f"{5 * GIB}\n")
+    (v1 / "memory.stat").write_text("total_inactive_file 0\n")
+    (tmp_path / "self1").write_text("4:memory:/job\n1:cpu:/\n")
+    assert cgroup_free(tmp_path / "v1", tmp_path / "self1") == GIB
+    assert cgroup_free(tmp_path / "none", tmp_path / "missing") is None

@@ -115,3 +115,24 @@ def test_evaluate_and_figures_commands(tmp_path, monkeypatch, capsys):
                                    "--device", "cpu"], tmp_path, monkeypatch, capsys)
     assert proc.returncode == 0, proc.stderr
     assert list((tmp_path / "figs").glob("*"))
+
+
+def test_closest_flags_suggests_what_was_meant():
+    """Issue 31 item 8: a mistyped flag names the closest flags (dashes for underscores, a prefix, a typo)."""
+    flags = ["--max_size", "--min_size", "--niter", "--scale_factor", "--not_cuda", "--num_samples", "--nc_im"]
+    assert cli.closest_flags("--max-size", flags) == ["--max_size"]
+    assert cli.closest_flags("--MAX_SIZE", flags) == ["--max_size"]
+    assert cli.closest_flags("--maxsize", flags) == ["--max_size"]
+    assert cli.closest_flags("--iters", flags) == ["--niter"]
+    assert cli.closest_flags("--scale", flags) == ["--scale_factor"]
+    assert cli.closest_flags("--n", flags) == ["--niter", "--not_cuda", "--num_samples"]  # at most three
+    assert cli.closest_flags("--zzz", flags) == []
+
+
+def test_no_parser_takes_an_abbreviation():
+    """A prefix of a flag is refused (argparse's allow_abbrev is off): --scale is not --scale_factor."""
+    from singan.cli import train
+
+    with pytest.raises(SystemExit):
+        train.get_parser().parse_args(["--input_name", "a.png", "--scale", "0.5"])
+    assert train.get_parser().allow_abbrev is False

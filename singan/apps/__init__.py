@@ -8,12 +8,13 @@ import importlib
 
 _NAMES = {
     "references": ("load_trained", "training_image", "load_reference"),
-    "injection": ("inject", "injection_input", "injection_scale", "masked_injection", "dilate_mask", "blend",
-                  "HARMONIZATION_RADIUS", "EDITING_RADIUS", "MASK_SIGMA", "INJECTION_SCALE"),
+    "injection": ("inject", "injection_input", "injection_scale", "masked_injection", "check_full_size",
+                  "dilate_mask", "blend", "HARMONIZATION_RADIUS", "EDITING_RADIUS", "MASK_SIGMA", "INJECTION_SCALE"),
     "paint": ("quantize", "quant2centers", "quantized_paint_input", "paint_model"),
-    "sr": ("SROptions", "super_resolve", "sr_chain", "sr_geometry_fn", "sr_sizes", "sr_bytes", "check_sr_memory"),
-    "animation": ("AnimationOptions", "animate", "check_animation", "animation_bytes", "save_animation",
-                  "mp4_available", "ANIMATION_BETAS", "ANIMATION_START_SCALES"),
+    "sr": ("SROptions", "super_resolve", "sr_chain", "sr_geometry_fn", "sr_sizes", "sr_bytes", "check_sr_memory",
+           "check_super_resolution"),
+    "animation": ("AnimationOptions", "animate", "check_animation", "animation_bytes", "check_upscaled_frames",
+                  "save_animation", "mp4_available", "ANIMATION_BETAS", "ANIMATION_START_SCALES"),
 }
 _MODULE_OF = {name: module for module, names in _NAMES.items() for name in names}
 __all__ = sorted(_MODULE_OF)

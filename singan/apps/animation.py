@@ -55,6 +55,21 @@ def animation_bytes(model: SinGAN, num_frames: int, batch: int) -> int:
     return worst + 5 * num_frames * cfg.nc_im * prev[0] * prev[1] + INFERENCE_BASELINE_BYTES
 
 
+def frames_bytes(size: tuple[int, int], num_frames: int, channels: int = 3) -> int:
+    """Bytes held beside the upscaling of the frames of one GIF at `size`: every frame's 8-bit RGB pixels
+    three times (the frames, their concatenation, the GIF writer's stack) and one frame's float copies."""
+    return (9 * num_frames + 16 * channels + 48) * size[0] * size[1]
+
+
+def check_upscaled_frames(model: SinGAN, size: tuple[int, int], num_frames: int, upscaler: str = "patches") -> None:
+    """Refuse, in one line before any work, an --out_size the frames cannot be upscaled to: smaller than the
+    finest size, absurd, or all `num_frames` of them not fitting in memory. `model` may be one not trained
+    yet (`singan.api.planned_model`): the size is checked before training."""
+    upscale.check_upscale(model, upscale.finest_size(model), tuple(size),
+                          extra=lambda hw: frames_bytes(hw, num_frames, model.config.nc_im),
+                          what=f" and keeping its {num_frames} frames", upscaler=upscaler)
+
+
 @dataclass
 class AnimationOptions:
     """The settings of an animation (`animate`, animation.py), each declared once."""
@@ -103,7 +118,7 @@ def animate(model: SinGAN, *, alpha: float = 0.1, beta: float = 0.9, start_scale
     check_animation(model, alpha, beta, start_scale, num_frames, batch_size)
     start = tuple(model.reals[model.num_trained - 1].shape[-2:])
     if out_size is not None:
-        upscale.check_upscale(model, start, tuple(out_size))
+        check_upscaled_frames(model, tuple(out_size), num_frames, upscaler)
     frames = _animation_frames(model, alpha, beta, start_scale, num_frames, batch_size)
     if out_size is None or tuple(out_size) == start:
         return _frames_uint8(frames)

@@ -19,6 +19,7 @@ from skimage.morphology import disk
 from torch import Tensor
 
 from ..core.imresize import imresize, norm, to_uint8
+from ..core.memory import resize_bytes
 from ..core.model import SinGAN
 from ..core.sampling import run_pyramid, upsample
 from ..errors import SinGANError, flag_error
@@ -70,7 +71,8 @@ def inject(model: SinGAN, ref: Tensor, n: int, *, in_s: Tensor | None = None,
     injection_scale(model, n)
     start = tuple(model.reals[model.num_trained - 1].shape[-2:])
     if out_size is not None:
-        upscale.check_upscale(model, start, tuple(out_size))
+        upscale.check_upscale(model, start, tuple(out_size), upscaler=upscaler,
+                              photo_hw=None if photo is None else tuple(photo.shape[-2:]))
     if in_s is None:
         in_s = injection_input(model, ref, n)
     out = run_pyramid(model, 1, in_s=in_s, start_scale=n)
@@ -105,6 +107,24 @@ def blend(real: Tensor, generated: Tensor, mask: Tensor) -> Tensor:
     return (1 - mask) * real + mask * generated
 
 
+def full_size_bytes(size: tuple[int, int], ref_hw: tuple[int, int], channels: int = 3) -> int:
+    """Bytes `masked_injection` holds beside the upscaling when it pastes at `size` (H, W): the reference and
+    its mask read at their own size `ref_hw` and resized (float64 copies), both kept at `size`, the mask's
+    dilation (distance transform) and blur in float64, the blend, and the PNG written."""
+    h, w = size
+    read = 2 * 4 * channels * ref_hw[0] * ref_hw[1]
+    return read + resize_bytes(ref_hw, size, 1, channels) + (24 * channels + 96) * h * w + \
+        upscale.saving_bytes(size, channels)
+
+
+def check_full_size(model: SinGAN, start: tuple[int, int], size: tuple[int, int], ref_hw: tuple[int, int],
+                    upscaler: str = "patches") -> None:
+    """Refuse, in one line before the reference is read at `size`, a paste at `size` that is smaller than the
+    training size `start`, absurd, or does not fit in memory with everything it holds (`full_size_bytes`)."""
+    upscale.check_upscale(model, start, size, extra=lambda hw: full_size_bytes(hw, ref_hw, model.config.nc_im),
+                          what=" and pasting it into the reference at that size", upscaler=upscaler, photo_hw=size)
+
+
 def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: int, radius: int,
                      mask_png: str | Path | None = None, *,
                      full: tuple[Tensor, Tensor] | None = None, upscaler: str = "patches") -> tuple[Tensor, Tensor]:
@@ -117,7 +137,7 @@ def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: 
     size ratio, so outside the dilated mask the result is the full-size reference, pixel for pixel."""
     injection_scale(model, n)
     if full is not None:
-        upscale.check_upscale(model, tuple(real.shape[-2:]), tuple(full[0].shape[-2:]))
+        check_full_size(model, tuple(real.shape[-2:]), tuple(full[0].shape[-2:]), tuple(full[0].shape[-2:]), upscaler)
     out = inject(model, ref, n)
     if full is None:
         return out, blend(real, out, dilate_mask(mask, radius, mask_png))

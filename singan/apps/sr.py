@@ -58,7 +58,7 @@ def sr_bytes(model: SinGAN, sr_factor: float) -> int:
     """Estimated peak bytes of `super_resolve(model, sr_factor)`: the largest step (resize and generator
     pass) while every upsampled image of the chain is kept."""
     cfg, sizes = model.config, sr_sizes(model, sr_factor)
-    width = scale_widths(model.num_trained - 1, cfg.nfc, cfg.min_nfc)[0]
+    width = scale_widths(upscale.finest_scale(model), cfg.nfc, cfg.min_nfc)[0]
     worst = max(pass_bytes(width, *sizes[j + 1], 1, cfg.nc_im, cfg.pad)
                 + resize_bytes(sizes[j], sizes[j + 1], 1, cfg.nc_im) for j in range(len(sizes) - 1))
     return worst + 8 * cfg.nc_im * sum(h * w for h, w in sizes) + INFERENCE_BASELINE_BYTES
@@ -77,6 +77,24 @@ def check_sr_memory(model: SinGAN, sr_factor: float) -> None:
                model.device, hint)
 
 
+def check_super_resolution(model: SinGAN, sr_factor: float, size: tuple[int, int] | None = None) -> upscale.Plan:
+    """What `super_resolve(model, sr_factor, size)` checks before any work (one-line SinGANError naming a size
+    that fits), and its plan: the original's chain, or for another `size` the exact chain to it. `model` may
+    be one not trained yet (`singan.api.planned_model`): SR.py checks its output before training."""
+    sr_chain(sr_factor)
+    h, w = upscale.finest_size(model)
+    plan = upscale.sr_plan((h, w), sr_factor)
+    if size is not None and tuple(size) != plan.crop:
+        upscale.check_upscale(model, (h, w), tuple(size), flag="the SR output",
+                              extra=lambda hw: upscale.saving_bytes(hw, model.config.nc_im))
+        return upscale.chain_plan((h, w), tuple(size), upscale.step_factor(model))
+    if max(h, w) * sr_factor > MAX_SIDE:
+        raise SinGANError(f"--sr_factor {sr_factor:g} makes a {int(sr_factor * h)}x{int(sr_factor * w)} image; the "
+                          f"longest side may be {MAX_SIDE} (--sr_factor {MAX_SIDE / max(h, w):.3g} at most)")
+    check_sr_memory(model, sr_factor)
+    return plan
+
+
 def super_resolve(model: SinGAN, sr_factor: float, size: tuple[int, int] | None = None, *,
                   upscaler: str = "chain", photo: Tensor | None = None, progress: bool = True) -> Tensor:
     """Upsample the finest training level by `sr_factor` with the finest generator (`upscale.upscale`).
@@ -85,19 +103,15 @@ def super_resolve(model: SinGAN, sr_factor: float, size: tuple[int, int] | None 
     in_scale and the finest generator (its noise amplitude; grey noise at the first step), then a crop to
     int(sr_factor * H) x int(sr_factor * W). Another `size` (H, W) (sr_factor times an input file larger
     than the training image) is reached by the exact chain of `upscale.chain_plan`. The output size and
-    the memory the run needs are checked first (one-line SinGANError naming a size that fits).
+    the memory the run needs are checked first (`check_super_resolution`).
     upscaler: "chain" (the paper's, above), or "patches" / "bicubic" (`upscale.to_size`: the image's own
     detail one step finer at each step, with that of `photo`, the input file, up to its size)."""
-    sr_chain(sr_factor)
-    h, w = model.reals[-1].shape[-2:]
-    plan = upscale.sr_plan((h, w), sr_factor)
     if upscaler != "chain":
-        return upscale.to_size(model, model.reals[-1], tuple(size or plan.crop), upscaler=upscaler, photo=photo,
-                               flag="the SR output", progress=progress)
-    if size is not None and tuple(size) != plan.crop:
-        return upscale.upscale(model, model.reals[-1], tuple(size), flag="the SR output", progress=progress)
-    if max(h, w) * sr_factor > MAX_SIDE:
-        raise SinGANError(f"--sr_factor {sr_factor:g} makes a {int(sr_factor * h)}x{int(sr_factor * w)} image; the "
-                          f"longest side may be {MAX_SIDE} (--sr_factor {MAX_SIDE / max(h, w):.3g} at most)")
-    check_sr_memory(model, sr_factor)
+        sr_chain(sr_factor)
+        size = tuple(size or upscale.sr_plan(tuple(model.reals[-1].shape[-2:]), sr_factor).crop)
+        return upscale.to_size(model, model.reals[-1], size, upscaler=upscaler, photo=photo, flag="the SR output",
+                               progress=progress)
+    plan = check_super_resolution(model, sr_factor, size)
+    if plan.factor is None:
+        return upscale.upscale(model, model.reals[-1], plan.crop, flag="the SR output", progress=progress)
     return upscale.upscale(model, model.reals[-1], plan.crop, plan=plan, progress=progress)

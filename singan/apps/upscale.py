@@ -17,6 +17,8 @@ before any work.
 """
 
 import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,8 +94,8 @@ def valid_out_size(text: object) -> bool:
         return False
     if text in ("train", "full"):
         return True
-    parts = text.lower().split("x")
-    return len(parts) in (1, 2) and all(p.isdigit() and int(p) > 0 for p in parts)
+    parts = text.lower().split("x")  # 90X120 is 90x120; ASCII digits only ('²' passes str.isdigit)
+    return len(parts) in (1, 2) and all(re.fullmatch("[0-9]+", p) and int(p) > 0 for p in parts)
 
 
 OUT_SIZE_HELP = ("output size: train (the training size), full (the input file's size), HxW, or the "
@@ -127,7 +129,7 @@ def out_size_from_args(args, scale_v: float = 1.0, scale_h: float = 1.0) -> tupl
     if args.out_size == "train":
         return None
     full = None
-    if "x" not in args.out_size:
+    if "x" not in args.out_size.lower():
         path = Path(args.input_dir) / args.input_name
         if not path.is_file():
             raise SinGANError(f"--out_size {args.out_size} needs the input image: {path} not found")
@@ -135,10 +137,44 @@ def out_size_from_args(args, scale_v: float = 1.0, scale_h: float = 1.0) -> tupl
     return resolve_out_size(args.out_size, full or (1, 1), full, scale_v, scale_h)
 
 
+def keep_model_aspect(spec: str, size: tuple[int, int] | None, start: tuple[int, int],
+                      path: str | Path = "the input file") -> tuple[int, int] | None:
+    """The (H, W) of --out_size full or N (read from the input file's size) with the aspect ratio of the
+    model's images `start` (h, w), announced in one line when the file's differs (it changed since
+    training): the same longest side, the model's aspect. HxW and train are returned as they are."""
+    if size is None or "x" in spec.lower():
+        return size
+    (H, W), (h, w) = size, start
+    if abs(H * w / W - h) <= 1 and abs(W * h / H - w) <= 1:  # the same aspect, up to the training size's rounding
+        return size
+    m = max(H, W) / max(h, w)
+    kept = (round(h * m), round(w * m))
+    print(f"--out_size {spec}: {path} is {H}x{W}, not the aspect ratio of the model's {h}x{w} images (the file "
+          f"changed since training?): {kept[0]}x{kept[1]} instead, the model's aspect at the same longest side")
+    return kept
+
+
 # ---------------------------------------------------------------- memory
 
+def finest_scale(model: SinGAN) -> int:
+    """The scale an upscaling runs: the finest trained one, or the finest a model not trained yet will have
+    (a plan, `singan.api.planned_model`: its size is checked before training)."""
+    return (model.num_trained or len(model.reals)) - 1
+
+
+def finest_size(model: SinGAN) -> tuple[int, int]:
+    """(H, W) of what the model makes at its finest (trained, or planned) scale: where an upscaling starts."""
+    return tuple(model.reals[finest_scale(model)].shape[-2:])
+
+
+def saving_bytes(size: tuple[int, int], channels: int = 3) -> int:
+    """Peak bytes of writing one image of `size` as a PNG (`singan.io.images.save_image`): a float copy,
+    matplotlib's float64 RGBA and the 8-bit pixels."""
+    return (16 * channels + 48) * size[0] * size[1]
+
+
 def _width(model: SinGAN) -> int:
-    return scale_widths(model.num_trained - 1, model.config.nfc, model.config.min_nfc)[0]
+    return scale_widths(finest_scale(model), model.config.nfc, model.config.min_nfc)[0]
 
 
 def tile_side(model: SinGAN, budget: int = TILE_BYTES) -> int:
@@ -169,9 +205,11 @@ def upscale_bytes(model: SinGAN, start: tuple[int, int], size: tuple[int, int], 
 
 def patches_bytes(model: SinGAN, start: tuple[int, int], size: tuple[int, int], num_images: int = 1,
                   photo_hw: tuple[int, int] | None = None) -> int:
-    """Estimated peak bytes of `to_size(upscaler="patches")` on `num_images` images (kept at the end)."""
+    """Estimated peak bytes of `to_size(upscaler="patches")` on `num_images` images (kept at the end), with a
+    photo of `photo_hw` (None: the safe side, a photo as large as the output)."""
     from .detail import peak_bytes
 
+    photo_hw = photo_hw or tuple(size)
     keys = tuple(model.reals[model.num_trained - 1].shape[-2:])
     c = model.config.nc_im
     photo = 0 if photo_hw is None else 4 * c * photo_hw[0] * photo_hw[1]
@@ -180,10 +218,13 @@ def patches_bytes(model: SinGAN, start: tuple[int, int], size: tuple[int, int], 
 
 
 def check_upscale(model: SinGAN, start: tuple[int, int], size: tuple[int, int], num_images: int = 1,
-                  flag: str = "--out_size", upscaler: str = "chain", photo_hw: tuple[int, int] | None = None) -> None:
+                  flag: str = "--out_size", extra: Callable[[tuple[int, int]], int] | None = None,
+                  what: str = "", upscaler: str = "chain", photo_hw: tuple[int, int] | None = None) -> None:
     """One-line SinGANError, before any work, for a size that is smaller than `start`, absurd, or does
     not fit in the device's memory (naming one that fits) with `upscaler` (patches: with a photo of
-    `photo_hw`)."""
+    `photo_hw`). extra(size): the bytes the caller holds beside the upscaling at that output size (every
+    frame of an animation, a full-size reference and its mask, the PNG being written); `what` says what
+    they are in the message."""
     h, w = size
     if not all(isinstance(v, int) and v > 0 for v in size):
         raise SinGANError(f"{flag} {h}x{w}: must be positive whole numbers of pixels")
@@ -193,9 +234,9 @@ def check_upscale(model: SinGAN, start: tuple[int, int], size: tuple[int, int], 
         raise SinGANError(f"{flag} {h}x{w}: must be at least the training size {start[0]}x{start[1]} on both sides")
 
     def need(hw: tuple[int, int]) -> int:
-        if upscaler == "chain":
-            return upscale_bytes(model, start, hw, num_images)
-        return patches_bytes(model, start, hw, num_images, photo_hw)
+        own = upscale_bytes(model, start, hw, num_images) if upscaler == "chain" else \
+            patches_bytes(model, start, hw, num_images, photo_hw)
+        return own + (extra(hw) if extra else 0)
 
     def hint(available: int) -> str:
         m = largest_fitting(lambda m: need((max(start[0], int(h * m)), max(start[1], int(w * m)))), available, 1.0)
@@ -204,8 +245,8 @@ def check_upscale(model: SinGAN, start: tuple[int, int], size: tuple[int, int], 
             return "not even the training size fits"
         return f"{flag} {fit[0]}x{fit[1]} would fit"
 
-    check_fits(f"upscaling {num_images} image{'s' * (num_images > 1)} to {h}x{w}",
-               need(size), model.device, hint)
+    check_fits(f"upscaling {num_images} image{'s' * (num_images > 1)} to {h}x{w}{what}", need(size), model.device,
+               hint)
 
 
 # ---------------------------------------------------------------- the chain
@@ -384,8 +425,8 @@ def to_size(model: SinGAN, images: Tensor, size: tuple[int, int], *, upscaler: s
     start = tuple(images.shape[-2:])
     if tuple(size) == start:
         return images
-    check_upscale(model, start, tuple(size), images.shape[0], flag, upscaler,
-                  None if photo is None else tuple(photo.shape[-2:]))
+    check_upscale(model, start, tuple(size), images.shape[0], flag, upscaler=upscaler,
+                  photo_hw=None if photo is None else tuple(photo.shape[-2:]))
     from . import detail
 
     keys = (model.reals[model.num_trained - 1] if keys is None else keys).cpu()

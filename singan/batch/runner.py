@@ -21,8 +21,12 @@ task whose worker dies is retried by Ray and resumes the same way. A re-run with
 flags is refused (naming the settings of the models there) unless --overwrite, which retrains.
 """
 
+import importlib.util
 import json
 import os
+import signal
+import socket
+import threading
 import time
 from pathlib import Path
 
@@ -36,6 +40,7 @@ from .progress import Board, Progress
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 MAX_RETRIES = 3  # Ray retries of a task whose worker died
 SCHEDULE_WAIT = 300.0  # seconds queued tasks may wait while none of this batch's tasks runs
+ADDRESS_TIMEOUT = 10.0  # seconds to wait for a cluster address to answer
 
 
 def check_resources(nodes: list[dict], cpus: float, gpus: float) -> None:
@@ -66,12 +71,53 @@ def find_images(input_dir: str | Path | None) -> list[Path]:
     return images
 
 
+def local_node() -> dict:
+    """This machine as `ray.nodes()` describes a node: what a local Ray would have (checked before it starts)."""
+    import torch
+
+    return {"Alive": True, "Resources": {"CPU": float(os.cpu_count() or 1), "GPU": float(torch.cuda.device_count())}}
+
+
+def check_address(address: str, timeout: float = ADDRESS_TIMEOUT) -> None:
+    """A one-line SinGANError, within `timeout` seconds, unless something answers at the cluster address
+    `address` (HOST:PORT, or ray://HOST:PORT with the Ray Client installed; 'auto' is left to Ray)."""
+    if address == "auto":
+        return
+    takes = ("--address takes the head node's HOST:PORT as `ray start --head` prints it (port 6379 by default), "
+             "ray://HOST:10001 with the Ray Client, or auto")
+    if address.startswith("ray://") and importlib.util.find_spec("grpc") is None:
+        raise SinGANError(f"--address {address}: a ray:// address needs the Ray Client (pip install 'ray[client]'); "
+                          "or give the head node's HOST:PORT (port 6379 by default)")
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise SinGANError(f"--address {address}: not HOST:PORT; {takes}")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as e:
+        reason = e.strerror or str(e) or type(e).__name__
+        raise SinGANError(f"--address {address}: no Ray cluster answers there ({reason}); {takes}") from None
+
+
 def start_ray(address: str | None = None, num_cpus: int | None = None):
-    """Connect to the cluster at `address`, or start a local Ray whose workers import this singan."""
+    """Connect to the cluster at `address` (checked first: `check_address`), or start a local Ray whose
+    workers import this singan. SIGTERM keeps this process's handler (Ray's own prints a stack)."""
     import ray
 
     if ray.is_initialized():
         return ray
+    if address:
+        check_address(address)
+    handler = signal.getsignal(signal.SIGTERM)
+    try:
+        _init_ray(ray, address, num_cpus)
+    finally:
+        if handler is not None and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, handler)
+    return ray
+
+
+def _init_ray(ray, address: str | None, num_cpus: int | None) -> None:
+    """ray.init: join `address`, or start a local Ray of `num_cpus` CPUs (default: every CPU)."""
     # Ray starts its workers at niceness 15; a batch should not lose the CPU to every other program.
     os.environ.setdefault("RAY_worker_niceness", "0")
     package_root = str(Path(__file__).resolve().parents[2])
@@ -86,7 +132,6 @@ def start_ray(address: str | None = None, num_cpus: int | None = None):
                               "RAY_AUTH_TOKEN=<the token> or ~/.ray/auth_token") from None
     else:
         ray.init(num_cpus=num_cpus, include_dashboard=False, runtime_env={"env_vars": env}, log_to_driver=False)
-    return ray
 
 
 def layout(out: str | Path, image: Path, config: TrainConfig,
@@ -140,6 +185,31 @@ def _unscheduled(pending: dict, board: dict, last_change: float, wait: float) ->
     return [] if started or time.monotonic() - last_change < wait else list(pending)
 
 
+def _wait_for(pending: dict, rows: dict, board, progress: Progress, schedule_wait: float, cpus_per_image: float,
+              gpus_per_image: float) -> None:
+    """Collect the rows of the `pending` tasks as they finish (or are given up on), showing their progress."""
+    import ray
+
+    last_change = time.monotonic()
+    while pending:
+        ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
+        for ref in ready:
+            name = pending.pop(ref)
+            last_change = time.monotonic()
+            try:
+                rows[name] = ray.get(ref)
+            except Exception as e:  # the task itself died MAX_RETRIES + 1 times
+                rows[name] = {"image": name, "status": "failed", "error": f"worker lost: {type(e).__name__}"}
+        snapshot = ray.get(board.snapshot.remote())
+        for ref in _unscheduled(pending, snapshot, last_change, schedule_wait):
+            ray.cancel(ref, force=True)
+            name = pending.pop(ref)
+            rows[name] = {"image": name, "status": "failed", "error": (
+                f"not scheduled within {schedule_wait:g} s: no node had {cpus_per_image:g} CPUs and "
+                f"{gpus_per_image:g} GPUs free")}
+        progress.show(snapshot)
+
+
 def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options: JobOptions, *,
               cpus_per_image: float = 1, gpus_per_image: float = 0, quiet: bool = False,
               schedule_wait: float = SCHEDULE_WAIT, models_dir: str | Path | None = None) -> list[dict]:
@@ -163,23 +233,10 @@ def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options:
         else:
             pending[task.remote(image, config, model_file, samples_dir, options, board)] = image.name
     progress = Progress([p.name for p in images], done={n: "done (earlier run)" for n in rows}, quiet=quiet)
-    last_change = time.monotonic()
-    while pending:
-        ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
-        for ref in ready:
-            name = pending.pop(ref)
-            last_change = time.monotonic()
-            try:
-                rows[name] = ray.get(ref)
-            except Exception as e:  # the task itself died MAX_RETRIES + 1 times
-                rows[name] = {"image": name, "status": "failed", "error": f"worker lost: {type(e).__name__}"}
-        snapshot = ray.get(board.snapshot.remote())
-        for ref in _unscheduled(pending, snapshot, last_change, schedule_wait):
-            ray.cancel(ref, force=True)
-            name = pending.pop(ref)
-            rows[name] = {"image": name, "status": "failed", "error": (
-                f"not scheduled within {schedule_wait:g} s: no node had {cpus_per_image:g} CPUs and "
-                f"{gpus_per_image:g} GPUs free")}
-        progress.show(snapshot)
+    try:
+        _wait_for(pending, rows, board, progress, schedule_wait, cpus_per_image, gpus_per_image)
+    except BaseException:  # Ctrl-C: the bar's line ends, and the interruption is the one line after it
+        progress.bar.close()
+        raise
     progress.close(rows)
     return [rows[p.name] for p in images]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import apps
-from ..api import load, planned_scales, train_image
+from ..api import load, planned_model, train_image
 from ..apps import upscale
 from ..apps.animation import AnimationOptions
 from ..core.config import TrainConfig
@@ -39,34 +39,34 @@ def main(args):
     starts = apps.ANIMATION_START_SCALES if args.start_scale is None else [args.start_scale]
     model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, "animation_train",
                                           root=args.models_dir)
-    size = upscale.out_size_from_args(args)
-    gifs = {(s, b): paths.sized(paths.animation_file(args.out, args.input_name, s, args.alpha_animation, b,
-                                                     model_file=model_file), size, file=True)
-            for s in starts for b in betas}
-    cli.refuse_existing(list(gifs.values()), args.overwrite or args.resume)  # --resume completes the set
     device = cli.device_from_args(args)
 
-    # Step: --start_scale against the model as it is or as training will make it, then load the animation
-    # model (when its settings are those asked for), or train (or resume) it with noise padding:
+    # Step: the model as it is (when its settings are those asked for) or as training will make it; against it
+    # --start_scale and --out_size (all frames in memory); the GIFs to write:
     image = Path(args.input_dir) / args.input_name
     reuse = model_file.is_file() and not args.resume and stale.check_existing(
         model_file, config, args.overwrite, seed_given=args.manualSeed is not None)
     model = load(model_file, device) if reuse else None
+    size = upscale.out_size_from_args(args)
+    planned = model or (planned_model(image, config, model_file if args.resume else None, device=device)
+                        if size is not None or args.start_scale is not None else None)
+    _check_scales(args, planned)
+    if size is not None:
+        size = upscale.keep_model_aspect(args.out_size, size, upscale.finest_size(planned), image)
+        apps.check_upscaled_frames(planned, size, args.num_frames, args.upscaler)
+    gifs = {(s, b): paths.sized(paths.animation_file(args.out, args.input_name, s, args.alpha_animation, b,
+                                                     model_file=model_file), size, file=True)
+            for s in starts for b in betas}
+    cli.refuse_existing(list(gifs.values()), args.overwrite or args.resume)  # --resume completes the set
+
+    # Step: train (or resume) the animation model with noise padding, unless it was loaded:
     if reuse:  # seeded as the original (which seeds at start-up, trained or not): the same seed, the same frames
         cli.seed_everything(args.manualSeed)
-    num_scales = None if args.start_scale is None else model.num_trained if model else planned_scales(
-        image, config, model_file if args.resume else None)
-    if num_scales is not None and args.start_scale >= num_scales:
-        raise SinGANError(f"--start_scale {args.start_scale}: must be between 0 and {num_scales - 1} "
-                          f"for this model ({num_scales} scales)")
     cli.watch_resumable(args, model_file, *gifs.values())
     if not reuse:
         config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
         model = train_image(image, config, model_file, device, resume=args.resume,
                             overwrite=model_file.is_file() and not args.resume)
-
-    if size is not None:
-        upscale.check_upscale(model, tuple(model.reals[model.num_trained - 1].shape[-2:]), size)
 
     # Step: frames of every (start scale, beta) pair the model has, saved as GIF (and MP4):
     for (s, beta), path in gifs.items():
@@ -79,6 +79,16 @@ def main(args):
             if args.mp4:
                 apps.save_animation(path.with_suffix(".mp4"), frames, args.fps)
             print(f"{len(frames)} frames: {path}")
+
+
+def _check_scales(args, model) -> None:
+    """--start_scale against the scales of the model (trained, or planned: `singan.api.planned_model`)."""
+    if args.start_scale is None:
+        return
+    num_scales = model.num_trained or len(model.reals)
+    if args.start_scale >= num_scales:
+        raise SinGANError(f"--start_scale {args.start_scale}: must be between 0 and {num_scales - 1} "
+                          f"for this model ({num_scales} scales)")
 
 
 @dataclass

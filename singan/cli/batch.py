@@ -9,11 +9,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..batch.job import JobOptions
-from ..batch.runner import check_earlier_models, check_resources, find_images, run_batch, start_ray
+from ..batch.runner import (
+    check_address,
+    check_earlier_models,
+    check_resources,
+    find_images,
+    local_node,
+    run_batch,
+    start_ray,
+)
 from ..batch.summary import write_summary
 from ..core.config import TrainConfig
 from ..eval.evaluate import EvaluationOptions
-from ..eval.fid_inception import resolve_weights
+from ..eval.fid_inception import load_inception, resolve_weights
 from ..options import between, boolean, option, optional, text
 from . import program as cli
 
@@ -58,6 +66,8 @@ def options_from_args(args: argparse.Namespace) -> tuple[JobOptions, float, floa
     weights, note = resolve_weights(args.inception_weights)
     if note:
         print(note, file=sys.stderr)
+    if weights is not None:  # read once here: a file that is not the weights fails every image after its training
+        load_inception(weights, args.sifid_dims)
     options = JobOptions(device="cuda" if gpus > 0 else "cpu", threads=max(1, int(args.cpus_per_image)),
                          seed=args.manualSeed, save_every=args.save_every, num_samples=args.num_samples,
                          save_samples=args.save_samples, inception_weights=str(weights) if weights else None,
@@ -71,8 +81,12 @@ def run_from_args(args: argparse.Namespace, images: list[Path]) -> list[dict]:
     cpus, gpus = resources_from_args(args)
     if not args.overwrite:  # refused before the options' work (finding SIFID weights)
         check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=False)
-    check_resources(start_ray(args.address).nodes(), cpus, gpus)  # before the weights are looked for
-    options, cpus, gpus = options_from_args(args)
+    if args.address:  # something answers there, before the weights are looked for
+        check_address(args.address)
+    else:  # what a local Ray would have, before it starts (and before the weights are looked for)
+        check_resources([local_node()], cpus, gpus)
+    options, cpus, gpus = options_from_args(args)  # the SIFID weights found and read, before Ray starts
+    check_resources(start_ray(args.address).nodes(), cpus, gpus)
     if args.overwrite:  # removed only once every flag has passed
         check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=True)
     started = time.time()

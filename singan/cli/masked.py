@@ -55,6 +55,10 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     ref, mask = apps.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), with_mask=True,
                                     nc_im=model.config.nc_im, device=device)
     size = upscale.out_size_from_args(args)
+    if size is not None:  # the size and the memory, before the reference is read at that size
+        start = tuple(real.shape[-2:])
+        size = upscale.keep_model_aspect(args.out_size, size, start, Path(args.input_dir) / args.input_name)
+        apps.check_full_size(model, start, size, upscale.image_size(Path(args.ref_dir) / args.ref_name), args.upscaler)
     full = None if size is None else apps.load_reference(args.ref_dir, args.ref_name, size, with_mask=True,
                                                          nc_im=model.config.nc_im, device=device)
     out = paths.sized(paths.application_dir(args.out, folder, args.input_name, args.ref_name, model_file=model_file),

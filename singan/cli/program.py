@@ -9,6 +9,7 @@ gives the exact command that resumes it.
 """
 
 import argparse
+import difflib
 import random
 import shlex
 import signal
@@ -43,11 +44,13 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse with one-line errors (exit status 2, no usage dump), whose flags come from declared options
-    (`add`); `declared` lists the options classes, whose rules `check_args` applies."""
+    """argparse with one-line errors (exit status 2, no usage dump) that suggest the closest flags for a
+    mistyped one, and no abbreviations (a prefix of a flag is not that flag); its flags come from declared
+    options (`add`); `declared` lists the options classes, whose rules `check_args` applies."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", HelpFormatter)
+        kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
         self.declared: list[type] = []
 
@@ -57,8 +60,36 @@ class ArgumentParser(argparse.ArgumentParser):
         return self
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
+        print(f"{self.prog}: error: {message}{self._suggestion(message)} (see --help)", file=sys.stderr)
         sys.exit(2)
+
+    def _suggestion(self, message: str) -> str:
+        """'; did you mean --max_size?' for the unrecognized flags of `message` that resemble this parser's."""
+        if not message.startswith("unrecognized arguments:"):
+            return ""
+        flags = [s for a in self._actions for s in a.option_strings if s.startswith("--")]
+        words = [word.split("=")[0] for word in message.split(":", 1)[1].split() if word.startswith("-")]
+        hints = [f"{word}: did you mean {_alternatives(close)}?" for word in words
+                 if (close := closest_flags(word, flags))]
+        return "".join(f"; {hint}" for hint in hints)
+
+
+def _alternatives(words: list[str]) -> str:
+    return " or ".join(words) if len(words) < 3 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def closest_flags(word: str, flags: list[str], n: int = 3) -> list[str]:
+    """The flags of `flags` closest to the mistyped `word` ('--max-size', '--maxsize', '--iters', '--scale'):
+    the same name with '-' for '_' or another case, those it begins (an abbreviation), then the most similar."""
+    def key(flag: str) -> str:
+        return flag.lstrip("-").lower().replace("-", "_")
+
+    typed, names = key(word), {key(f): f for f in flags}
+    if typed in names:
+        return [names[typed]]
+    starting = [f for k, f in names.items() if typed and k.startswith(typed)]
+    similar = [names[k] for k in difflib.get_close_matches(typed, list(names), n=n, cutoff=0.7)]
+    return list(dict.fromkeys([*starting, *similar]))[:n]
 
 
 def parser(description: str, **defaults) -> ArgumentParser:
@@ -166,11 +197,25 @@ def interrupted_hint(args: argparse.Namespace | None, argv: list[str], resumable
     """'; to continue: <command> --resume' when there is something to resume, else the same command again."""
     if not resumable:
         return ""
-    watch = getattr(args, "resume_watch", [])
-    if watch and _file_id(watch[0][0]) is not None:  # the model exists
-        if getattr(args, "resume", False) or any(_file_id(path) != before for path, before in watch):
-            return f"; to continue: {resume_command(argv)}"
+    if _can_resume(args):
+        return f"; to continue: {resume_command(argv)}"
     return f"; nothing was saved yet, to start again: {_command(argv)}"
+
+
+def _can_resume(args: argparse.Namespace | None) -> bool:
+    """Whether the model exists and this run wrote it (or was already resuming): see `watch_resumable`."""
+    watch = getattr(args, "resume_watch", [])
+    if not watch or _file_id(watch[0][0]) is None:
+        return False
+    return getattr(args, "resume", False) or any(_file_id(path) != before for path, before in watch)
+
+
+def fault_hint(args: argparse.Namespace | None, argv: list[str], resumable: bool) -> str:
+    """After a write that failed while training (a full disk, a file size limit): the last checkpoint is
+    intact (written atomically), and the command that continues from it once the cause is gone."""
+    if not resumable or not _can_resume(args):
+        return ""
+    return f"; the last checkpoint is kept, to continue once that is fixed: {resume_command(argv)}"
 
 
 def _raise_interrupt(signum: int, frame) -> None:
@@ -197,8 +242,9 @@ def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser
         args = p.parse_args(argv)
         check_args(args, p)
         main(args)
-    except SinGANError as e:
-        _fail(f"error: {cli_message(e, p)}")
+    except SinGANError as e:  # a write that failed while training (a full disk): how to continue, too
+        hint = fault_hint(args, argv, resumable) if getattr(e, "write_fault", False) else ""
+        _fail(f"error: {cli_message(e, p)}{hint}")
     except OSError as e:
         _fail(f"error: {e.strerror or e}: {e.filename}" if e.filename else f"error: {e}")
     except KeyboardInterrupt as e:

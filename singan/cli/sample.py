@@ -15,6 +15,7 @@ times --scale_h / --scale_v), HxW or a longest side upscales every sample with t
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..api import SampleOptions, check_sample_args, generate, load
 from ..apps import upscale
@@ -42,10 +43,8 @@ def main(args):
     scale_v = (SCALE_V if args.scale_v is None else args.scale_v) if arbitrary else 1.0
     size = upscale.out_size_from_args(args, scale_v, scale_h)
     model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
-    out = paths.sized(paths.random_samples_dir(args.out, args.input_name, args.gen_start_scale, scale_v, scale_h,
-                                               arbitrary, model_file=model_file), size)
-    if has_files(out) and not args.overwrite:
-        raise SinGANError(f"output folder {out} already exists; pass --overwrite to replace its samples")
+    if size is None:
+        _refuse_existing(args, model_file, size, scale_h, scale_v)
 
     # Load the model and check the start scale against it:
     device = cli.device_from_args(args)
@@ -53,8 +52,12 @@ def main(args):
     model = load(model_file, device, allow_partial=args.allow_partial)
     check_sample_args(model, SampleOptions(args.num_samples, args.gen_start_scale, scale_h, scale_v, args.batch_size))
 
-    if size is not None:  # the size and the memory of one upscaling, before any work
-        upscale.check_upscale(model, sample_sizes(model, scale_h, scale_v)[-1], size)
+    if size is not None:  # the size and the memory of one upscaling and its PNG, before any work
+        start = sample_sizes(model, scale_h, scale_v)[-1]
+        size = upscale.keep_model_aspect(args.out_size, size, start, Path(args.input_dir) / args.input_name)
+        upscale.check_upscale(model, start, size, extra=lambda hw: upscale.saving_bytes(hw, model.config.nc_im),
+                              upscaler=args.upscaler)
+    out = _refuse_existing(args, model_file, size, scale_h, scale_v)
 
     # Claim the folder (one writer at a time; --overwrite replaces every earlier sample), generate (and
     # upscale one by one) and save:
@@ -69,6 +72,16 @@ def main(args):
                                                              photo=photo).clamp_(-1, 1))
     h, w = size or images.shape[2:]
     print(f"{args.num_samples} samples of size {h}x{w} in {out}")
+
+
+def _refuse_existing(args, model_file: Path, size: tuple[int, int] | None, scale_h: float, scale_v: float) -> Path:
+    """The output folder, refused when it holds samples and --overwrite was not given."""
+    out = paths.sized(paths.random_samples_dir(args.out, args.input_name, args.gen_start_scale, scale_v, scale_h,
+                                               args.mode == "random_samples_arbitrary_sizes", model_file=model_file),
+                      size)
+    if has_files(out) and not args.overwrite:
+        raise SinGANError(f"output folder {out} already exists; pass --overwrite to replace its samples")
+    return out
 
 
 @dataclass

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import apps
-from ..api import load, train_image
+from ..api import load, planned_model, train_image
 from ..apps import upscale
 from ..core.config import TrainConfig
 from ..core.memory import MAX_SIDE
@@ -54,6 +54,10 @@ def main(args):
         cli.seed_everything(args.manualSeed)
         model = load(model_file, device)
     else:
+        if image.is_file():  # the output size and memory on the model training will give, before training
+            planned = planned_model(image, config, model_file if args.resume else None,
+                                    apps.sr_geometry_fn(config, args.input_name), device)
+            apps.check_super_resolution(planned, args.sr_factor, (int(args.sr_factor * h), int(args.sr_factor * w)))
         print(f"training the SR model {model_file} (pyramid scale factor 1/{in_scale:.6f}, from --sr_factor)")
         cli.watch_resumable(args, model_file)
         config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)

@@ -33,15 +33,51 @@ def training_bytes(model: SinGAN) -> int:
 
 
 def available_bytes(device: torch.device) -> int | None:
-    """Free memory of the GPU, or the RAM available on Linux; None where it cannot be told."""
+    """Free memory of the GPU, or the RAM available on Linux (the smaller of the machine's and what this
+    process's memory cgroup, a container's limit, still allows); None where it cannot be told."""
     if device.type == "cuda":
         return torch.cuda.mem_get_info(device)[0]
-    meminfo = Path("/proc/meminfo")
+    meminfo, free = Path("/proc/meminfo"), None
     if meminfo.is_file():
         for line in meminfo.read_text().splitlines():
             if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
+                free = int(line.split()[1]) * 1024
+    limited = cgroup_free()
+    return limited if free is None else free if limited is None else min(free, limited)
+
+
+CGROUP_V2 = ("memory.max", "memory.current", "memory.stat", "inactive_file")  # limit, usage, statistics, cache
+CGROUP_V1 = ("memory.limit_in_bytes", "memory.usage_in_bytes", "memory.stat", "total_inactive_file")
+
+
+def cgroup_free(root: Path = Path("/sys/fs/cgroup"), membership: Path = Path("/proc/self/cgroup")) -> int | None:
+    """What this process's memory cgroup (a container's limit) still allows: its limit less its usage, less
+    the page cache it can reclaim; None without a limit. The kernel kills a process beyond it whatever the
+    machine has free. `membership` lines are 'id:controllers:path' (v2: '0::path'; v1: 'n:memory:path')."""
+    try:
+        lines = [line.split(":", 2) for line in membership.read_text().splitlines()]
+    except OSError:
+        lines = []
+    places = [(root / path.strip("/"), CGROUP_V2) for _, kind, path in lines if kind == ""]
+    places += [(root / "memory" / path.strip("/"), CGROUP_V1) for _, kind, path in lines
+               if "memory" in kind.split(",")]
+    for folder, files in [*places, (root, CGROUP_V2), (root / "memory", CGROUP_V1)]:
+        free = _cgroup_free(folder, *files)
+        if free != -1:
+            return free
     return None
+
+
+def _cgroup_free(folder: Path, limit_file: str, usage_file: str, stat_file: str, cache_key: str) -> int | None:
+    """cgroup_free of one cgroup folder; -1 when it has no such files."""
+    try:
+        limit = (folder / limit_file).read_text().strip()
+        if limit == "max" or int(limit) >= 2**60:  # v1 writes "no limit" as a huge number
+            return None
+        stat = dict(line.split() for line in (folder / stat_file).read_text().splitlines() if line.count(" ") == 1)
+        return max(0, int(limit) - int((folder / usage_file).read_text()) + int(stat.get(cache_key, 0)))
+    except (OSError, ValueError):
+        return -1
 
 
 def check_memory(model: SinGAN, device: torch.device, available: int | None = None) -> None:

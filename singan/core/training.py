@@ -28,6 +28,7 @@ random numbers and runs no tensor op, so a run with one trains the same bits.
 import math
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 from typing import Protocol
@@ -415,7 +416,7 @@ def train(model: SinGAN, previews: Previews | None = None, *, resume: dict | Non
     bar = run_progress(model, start, progress)
     if progress_fn is not None and start[0] < len(model.reals):
         progress_fn(start[0], start[1], len(model.reals), bar.work)
-    with GracefulStop() as stop:
+    with GracefulStop() as stop, closing(bar):  # the bar's line ends before any error's
         for n in range(model.num_trained, len(model.reals)):
             if previews is not None:
                 previews.image(n, "real_scale", model.reals[n])
@@ -435,5 +436,4 @@ def train(model: SinGAN, previews: Previews | None = None, *, resume: dict | Non
             if stop.requested and n < len(model.reals) - 1:
                 bar.close()
                 stop.stop()
-    bar.close()
     return model

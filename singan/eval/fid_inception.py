@@ -58,6 +58,8 @@ def resolve_weights(given: str | Path | None, url: str | None = None) -> tuple[P
         return None, ("SIFID left out: pytorch-fid is not installed (pip install -r requirements.txt); "
                       "the other metrics were computed")
     if given is not None:
+        if Path(given).is_dir():
+            raise SinGANError(f"--inception_weights {given} is a folder; give the weights file {WEIGHTS_FILE}")
         if not Path(given).is_file():
             raise SinGANError(f"--inception_weights {given} does not exist (expected {WEIGHTS_FILE})")
         return Path(given), None

@@ -9,6 +9,7 @@ crash never leaves a half-written checkpoint.
 """
 
 import dataclasses
+import io
 import os
 import pickle
 import warnings
@@ -56,10 +57,12 @@ def _to_cpu(obj):
 def save(model: SinGAN, path: str | Path, resume: dict | None = None) -> Path:
     """Atomically write `model` (and an optional resume state) to `path`."""
     path = Path(path)
-    state = to_state(model, resume)
-    # torch.save reports a full disk as a RuntimeError ("PytorchStreamWriter failed writing file").
-    with atomic_path(path, errors=(OSError, RuntimeError)) as tmp, open(tmp, "wb") as f:
-        torch.save(state, f)
+    buffer = io.BytesIO()
+    torch.save(to_state(model, resume), buffer)
+    # Written from memory: a full disk or a file size limit is the write's OSError (ENOSPC, EFBIG), named in
+    # the error as such (torch.save into the file reported it as "PytorchStreamWriter failed writing file").
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        f.write(buffer.getbuffer())
         f.flush()
         os.fsync(f.fileno())
     return path

@@ -25,8 +25,11 @@ def _reason(error: BaseException) -> str:
 
 
 def write_error(path: str | Path, error: BaseException) -> SinGANError:
-    """The one-line error for an OS error while writing `path`."""
-    return SinGANError(f"cannot write {path}: {_reason(error)}")
+    """The one-line error for an OS error while writing `path` (marked `write_fault`: a command that was
+    training adds how to continue once the cause, a full disk or a file size limit, is gone)."""
+    fault = SinGANError(f"cannot write {path}: {_reason(error)}")
+    fault.write_fault = True
+    return fault
 
 
 def file_mode() -> int:
