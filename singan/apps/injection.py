@@ -122,7 +122,7 @@ def check_full_size(model: SinGAN, start: tuple[int, int], size: tuple[int, int]
     """Refuse, in one line before the reference is read at `size`, a paste at `size` that is smaller than the
     training size `start`, absurd, or does not fit in memory with everything it holds (`full_size_bytes`)."""
     upscale.check_upscale(model, start, size, extra=lambda hw: full_size_bytes(hw, ref_hw, model.config.nc_im),
-                          what=" and pasting it into the reference at that size", upscaler=upscaler, photo_hw=size)
+                          what=" and pasting it into the reference at that size", upscaler=upscaler)
 
 
 def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: int, radius: int,
