@@ -298,6 +298,18 @@ def test_side_by_side_picture_script(tmp_path):
     assert out.shape == (100, 2 * 120 + 8, 3) and out[:, :120].max() == 0 and out[:, -120:].min() == 200
 
 
+def test_upscalers_figure_script(workdir, tmp_path):
+    proc = subprocess.run([sys.executable, str(REPO / "docs" / "upscalers_figure.py"),
+                           workdir / "TrainedModels" / "balloons" / MODEL / "model.pt", IMAGES / "balloons.png",
+                           tmp_path / "fig.png", "--crop", "10", "20", "50", "60", "--zoom", "2"], env=ENV,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    out = io.imread(tmp_path / "fig.png")
+    assert out.shape[:2] == (100 + 14, 5 * 120 + 4 * 6)  # five labelled panels
+    assert np.array_equal(out[14:, -120:], np.repeat(np.repeat(io.imread(IMAGES / "balloons.png")[10:60, 20:80, :3],
+                                                                2, 0), 2, 1))  # the photograph, last
+
+
 @pytest.mark.slow
 def test_bench_upscale_quality_runs(tmp_path):
     """Trains (two iterations per scale, --max_size 40) on balloons.png and scores every upscaler on samples and
