@@ -4,11 +4,13 @@
         [--seeds 3] [--methods bicubic chain patches] [--save DIR] [--sr]
 
 Per photograph, a SinGAN trained at --max_size / --niter (main_train.py's layout under --models_dir,
-trained here when it is not there) and, per seed:
-- random samples: the training-size sample S brought to the photograph's size by each method;
-- editing: a reference made from the photograph (a block of it pasted elsewhere) and its mask, injected
-  at the scale two below the finest as editing.py does, the result at the training size brought to full
-  size by each method; the measures inside the dilated mask, hf against the full-size reference there.
+trained here when it is not there) and, per seed, what each command writes at the photograph's size
+by each method, measured against what it writes at the training size (S):
+- samples: random_samples.py's sample; wide: --mode random_samples_arbitrary_sizes --scale_h 1.5;
+- harmonize / edit: a reference made from the photograph (a block of it pasted elsewhere, darker and
+  warmer for harmonize) and its mask, injected at the scale two below the finest, pasted through the
+  dilated mask (radius 7 / 20); the measures inside the dilated mask, hf against the full-size reference;
+- paint: the photograph made a painting (smoothed, 4 levels a channel) injected at scale 1.
 Printed: drift, shift, hf, sat, hatch (see `singan.eval.fullsize`; thresholds drift <= 6, shift <= 4,
 0.4 <= hf <= 1.5, sat <= +0.02), patch SWD against the photograph and seconds per image, per photograph
 and method (means over the seeds), then per method the worst photograph's value of each measure.
@@ -49,66 +51,80 @@ def trained_model(photo: Path, args):
     return train_image(photo, config, model_file, progress=False, previews=False)
 
 
-def copy_move(photo: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """A reference (the photograph with a quarter-size block of its left half pasted into its right half)
-    and the mask of the pasted block (1 inside, -1 outside), both at the photograph's size."""
+def copy_move(photo: torch.Tensor, recolour: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """A reference (the photograph with a quarter-size block of its left half pasted into its right half,
+    darker and warmer when `recolour`: a naive paste to harmonize) and the mask of the pasted block (1
+    inside, -1 outside), both at the photograph's size."""
     h, w = photo.shape[-2:]
     bh, bw = h // 4, w // 4
     ref, mask = photo.clone(), torch.full_like(photo, -1.0)
     top, src, dst = h // 2 - bh // 2, w // 8, w - w // 8 - bw
-    ref[..., top:top + bh, dst:dst + bw] = photo[..., top:top + bh, src:src + bw]
+    block = photo[..., top:top + bh, src:src + bw]
+    if recolour:
+        block = (0.8 * block + torch.tensor([0.15, 0.0, -0.15]).view(1, 3, 1, 1)).clamp(-1, 1)
+    ref[..., top:top + bh, dst:dst + bw] = block
     mask[..., top:top + bh, dst:dst + bw] = 1
     return ref, mask
 
 
-def scores(o: torch.Tensor, s: torch.Tensor, p: torch.Tensor, mask: torch.Tensor | None, seconds: float) -> dict:
-    values = fullsize.measure(o, s, p, mask)
-    values["swd"] = patch_swd(o, p) if mask is None else float("nan")
-    values["s"] = seconds
-    return values
+def painting(photo: torch.Tensor) -> torch.Tensor:
+    """The photograph as a painting: flat colours, 4 levels a channel, smoothed first."""
+    smooth = torch.nn.functional.avg_pool2d(photo, 5, 1, 2, count_include_pad=False)
+    return ((smooth + 1) * 1.5).round() / 1.5 - 1
 
 
-def upscaled(model, image, size, method, seed, **kwargs):
-    torch.manual_seed(seed)
-    t = time.perf_counter()
-    o = up.to_size(model, image, size, upscaler=method, progress=False, **kwargs).clamp(-1, 1)
-    return o, time.perf_counter() - t
-
-
-def edit(model, ref_full, mask_full, seed, method=None):
-    """editing.py's result (at the training size, or at full size by `method`) and the dilated mask."""
-    small = tuple(model.reals[-1].shape[-2:])
+def task_output(task: str, model, photo: torch.Tensor, seed: int, method: str | None):
+    """What a command writes for `task` (the training-size result when `method` is None): (output, the
+    image hf and sat compare with, the mask the measures look inside or None)."""
+    size, small = tuple(photo.shape[-2:]), tuple(model.reals[-1].shape[-2:])
+    kwargs = {"upscaler": method, "progress": False}
+    if task in ("samples", "wide"):
+        scale_h = 1.5 if task == "wide" else 1.0
+        s = generate(model, 1, seed=seed, scale_h=scale_h)
+        if method is None:
+            return s, photo, None
+        torch.manual_seed(seed)
+        return up.to_size(model, s, (size[0], round(size[1] * scale_h)), photo=photo, **kwargs), photo, None
+    if task == "paint":
+        torch.manual_seed(seed)
+        out = apps.inject(model, imresize_to_shape(painting(photo), small), 1,
+                          **({} if method is None else {"out_size": size, "upscaler": method, "photo": photo}))
+        return out, photo, None
+    ref_full, mask_full = copy_move(photo, recolour=task == "harmonize")
+    radius = apps.HARMONIZATION_RADIUS if task == "harmonize" else apps.EDITING_RADIUS
+    ratio = size[1] / small[1]
+    soft = apps.dilate_mask(mask_full, round(radius * ratio), sigma=apps.MASK_SIGMA * ratio)
     ref, mask = imresize_to_shape(ref_full, small), imresize_to_shape(mask_full, small)
-    n, full = max(1, model.num_trained - 3), None if method is None else (ref_full, mask_full)
     torch.manual_seed(seed)
-    t = time.perf_counter()
-    _, blended = apps.masked_injection(model, model.reals[-1], ref, mask, n, apps.EDITING_RADIUS, full=full,
+    _, blended = apps.masked_injection(model, model.reals[-1], ref, mask, max(1, model.num_trained - 3), radius,
+                                       full=None if method is None else (ref_full, mask_full),
                                        upscaler=method or "patches")
-    return blended.clamp(-1, 1), time.perf_counter() - t
+    return blended, ref_full, soft
+
+
+TASKS = ("samples", "wide", "harmonize", "edit", "paint")
 
 
 def measure_photo(photo_path: Path, args) -> dict[tuple[str, str], list[dict]]:
     """{(task, method): [scores per seed]} of one photograph."""
     model, photo = trained_model(photo_path, args), read_image(photo_path)
-    size, results = tuple(photo.shape[-2:]), {}
-    ref_full, mask_full = copy_move(photo)
-    ratio = size[1] / model.reals[-1].shape[-1]
-    soft = apps.dilate_mask(mask_full, round(apps.EDITING_RADIUS * ratio), sigma=apps.MASK_SIGMA * ratio)
+    results = {}
     for seed in range(args.seeds):
-        s = generate(model, 1, seed=seed)
-        edited, _ = edit(model, ref_full, mask_full, seed)
-        for method in args.methods:
-            o, t = upscaled(model, s, size, method, seed, photo=photo)
-            results.setdefault(("samples", method), []).append(scores(o, s, photo, None, t))
-            blended, t = edit(model, ref_full, mask_full, seed, method)
-            results.setdefault(("editing", method), []).append(scores(blended, edited, ref_full, soft, t))
+        for task in TASKS:
+            s, _, _ = task_output(task, model, photo, seed, None)
+            for method in args.methods:
+                begin = time.perf_counter()
+                o, p, mask = task_output(task, model, photo, seed, method)
+                seconds = time.perf_counter() - begin
+                o = o.clamp(-1, 1)
+                values = fullsize.measure(o, s.clamp(-1, 1), p, mask)
+                values["swd"] = patch_swd(o, photo) if task in ("samples", "paint") else float("nan")
+                values["s"] = seconds
+                results.setdefault((task, method), []).append(values)
+                if seed == 0 and args.save:
+                    save_image(Path(args.save) / f"{photo_path.stem}_{task}_{method}.png", o)
             if seed == 0 and args.save:
-                save_image(Path(args.save) / f"{photo_path.stem}_samples_{method}.png", o)
-                save_image(Path(args.save) / f"{photo_path.stem}_editing_{method}.png", blended)
-        if seed == 0 and args.save:
-            save_image(Path(args.save) / f"{photo_path.stem}_samples_train.png", s)
-            save_image(Path(args.save) / f"{photo_path.stem}_editing_train.png", edited)
-            save_image(Path(args.save) / f"{photo_path.stem}_editing_reference.png", ref_full)
+                save_image(Path(args.save) / f"{photo_path.stem}_{task}_train.png", s)
     return results
 
 

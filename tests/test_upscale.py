@@ -321,7 +321,8 @@ def test_bench_upscale_quality_runs(tmp_path):
     assert proc.returncode == 0, proc.stderr
     rows = [line.split() for line in proc.stdout.splitlines() if line.split()[:1] == ["balloons.png"]]
     table = {(row[1], row[2]): row for row in rows if len(row) == 11}
-    assert set(table) == {(task, m) for task in ("samples", "editing") for m in ("patches", "chain", "bicubic")}
+    assert set(table) == {(task, m) for task in ("samples", "wide", "harmonize", "edit", "paint")
+                          for m in ("patches", "chain", "bicubic")}
     for row in table.values():
         assert row[-1] in ("yes", "no") and all(v == "nan" or float(v) == float(v) for v in row[3:10]), row
     assert float(table["samples", "patches"][3]) < 6  # drift

@@ -112,9 +112,10 @@ def orientation(detail: Tensor, mask: Tensor | None = None) -> tuple[float, floa
 
 
 def hatch(o: Tensor, s: Tensor, p: Tensor, mask: Tensor | None = None) -> float:
-    size, small = tuple(o.shape[-2:]), tuple(s.shape[-2:])
+    size, small, p_size = tuple(o.shape[-2:]), tuple(s.shape[-2:]), tuple(p.shape[-2:])
+    p_small = (max(1, round(p_size[0] * small[0] / size[0])), max(1, round(p_size[1] * small[1] / size[1])))
     added = orientation(_grey(o) - _grey(_bicubic(s.float(), size)), mask)
-    own = orientation(_grey(p) - _grey(_bicubic(_bicubic(p.float(), small), size)), mask)
+    own = orientation(_grey(p) - _grey(_bicubic(_bicubic(p.float(), p_small), p_size)), mask)
     return (added[0] - own[0]) / max(own[1], 1e-12)
 
 
