@@ -1,17 +1,12 @@
 """The run's progress bar counts work, not iterations, and starts where a resumed run left off."""
 
-import statistics
-import time
-
 import pytest
 import torch
 
 from helpers import IMAGES, assert_same_checkpoints, tiny_config
-from singan import TrainConfig, build_model, train_image
+from singan import train_image
 from singan.core.progress import RunProgress, scale_costs
-from singan.core.training import run_progress, train
 from singan.io import checkpoint
-from singan.io.images import read_image
 
 
 def test_costs_weigh_padded_pixels_and_width():
@@ -28,34 +23,6 @@ def test_bar_is_weighted_and_resumes_part_way(capsys):
     assert "scale 2/2 (20x20)" in bar.bar.desc
     bar.close()
     assert "scale 2/2 (20x20)" in capsys.readouterr().err
-
-
-@pytest.mark.slow
-def test_whole_run_estimate_is_within_30_percent_of_the_measured_time(monkeypatch, tmp_path):
-    """A 5-scale run (widths 32 and 64): the estimate the bar makes from the rate of the first scale,
-    and from the first half of the scales, against the measured time of the run; both in the same run
-    (per-scale median iteration times), so a loaded machine slows the model and the measure alike."""
-    times: dict[int, list[float]] = {}
-    step = RunProgress.step
-
-    def timed_step(self, iteration, losses=None):
-        times.setdefault(self.scale, []).append(time.perf_counter())
-        step(self, iteration, losses)
-
-    monkeypatch.setattr(RunProgress, "step", timed_step)
-    torch.manual_seed(0)
-    model = build_model(read_image(IMAGES / "balloons.png"), TrainConfig(min_size=25, max_size=80, niter=7))
-    bar = run_progress(model, (0, 0), enabled=False)
-    train(model, progress=False)
-    per_iteration = [statistics.median(b - a for a, b in zip(ts, ts[1:])) for _, ts in sorted(times.items())]
-    measured = sum(per_iteration)  # (every scale runs niter iterations)
-    costs = bar.costs
-    assert len(costs) == 5 and len(per_iteration) == 5  # widths 32, 32, 32, 32, 64
-    first = per_iteration[0] * sum(costs) / costs[0]
-    half = sum(per_iteration[:3]) * sum(costs) / sum(costs[:3])
-    for estimate in (first, half):
-        print(f"estimate {estimate / measured:.2f}x the measured time")
-        assert abs(estimate / measured - 1) < 0.3, (estimate / measured, per_iteration)
 
 
 def test_work_is_counted_with_the_bar_disabled():

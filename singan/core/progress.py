@@ -11,7 +11,8 @@ The weights were fitted on measured iteration times (balloons, 9 scales from 25x
 down to h x w pixels, (h + 5) x (w + 5) on average, and the time per pixel grows as
 width^1.5 + 32 width, not width^2 (the narrow layers and the element-wise work weigh
 more than their multiply-adds). With these weights the whole-run estimate after the
-first scale was 1.17x the measured time; with pixels x width^2 it was 4.3x.
+first scale was 1.17x the measured time; with pixels x width^2 it was 4.3x (`bench/progress_estimate.py`
+measures it).
 """
 
 from tqdm import tqdm
