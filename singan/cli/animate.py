@@ -63,7 +63,7 @@ def main(args):
     if not reuse:
         config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
         model = train_image(image, config, model_file, device, resume=args.resume,
-                            overwrite=model_file.is_file() and not args.resume)
+                            overwrite=model_file.is_file() and not args.resume, previews=True)
 
     if size is not None:
         upscale.check_upscale(model, tuple(model.reals[model.num_trained - 1].shape[-2:]), size)

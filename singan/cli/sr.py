@@ -59,7 +59,7 @@ def main(args):
         config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
         model = train_image(Path(args.input_dir) / args.input_name, config, model_file, device, resume=args.resume,
                             overwrite=model_file.is_file() and not args.resume,
-                            geometry_fn=apps.sr_geometry_fn(config, args.input_name))
+                            geometry_fn=apps.sr_geometry_fn(config, args.input_name), previews=True)
 
     # Step: sr_factor times the input file's size, by the finest generator repeated, saved:
     h, w = upscale.image_size(image) if image.is_file() else model.reals[-1].shape[-2:]

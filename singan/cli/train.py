@@ -49,7 +49,7 @@ def main(args):
     with claim as staging:
         config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
         model = train_image(image, config, model_file, device, resume=args.resume, overwrite=args.overwrite,
-                            save_every=args.save_every)
+                            save_every=args.save_every, previews=True)
         print(f"trained model: {model_file}")
 
         # Random samples, as the original does after training (into the claimed folder, whole; --resume
