@@ -44,8 +44,8 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     writes start_scale=<n>_masked.png (or start_scale=<n>.png without `keep_generated`); returns it."""
     # Device, seed, trained model, start scale:
     device = cli.device_from_args(args)
+    model_file = cli.trained_model(args)
     cli.seed_everything(args.manualSeed)
-    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
     model = apps.load_trained(model_file, args.input_name, device)
     scale_flag = f"{args.mode}_start_scale"
     n = apps.injection_scale(model, getattr(args, scale_flag), scale_flag)

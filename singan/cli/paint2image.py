@@ -34,8 +34,8 @@ from .flags import InputName, ModelFolder, OutSize
 def main(args):
     # Device, seed, trained model (its --niter for the retraining unless given), start scale:
     device = cli.device_from_args(args)
+    model_file = cli.trained_model(args)
     cli.seed_everything(args.manualSeed)
-    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
     model = apps.load_trained(model_file, args.input_name, device)
     if args.niter is not None:
         model = dataclasses.replace(model, config=dataclasses.replace(model.config, niter=args.niter))
