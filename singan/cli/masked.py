@@ -16,6 +16,7 @@ from .. import apps
 from ..apps import upscale
 from ..io import paths
 from ..io.images import save_image
+from ..io.outputs import record_input
 from ..options import boolean, one_of, option, optional, text
 from . import program as cli
 from .flags import InputName, ModelFolder, OutSize
@@ -70,4 +71,6 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     if keep_generated:
         save_image(generated_png, generated)
     save_image(blended_png, blended)
+    for png in {generated_png, blended_png}:  # (one file without keep_generated)
+        record_input(png, Path(args.ref_dir) / args.ref_name)
     return blended_png

@@ -26,6 +26,7 @@ from ..apps import upscale
 from ..core.config import TrainConfig
 from ..io import paths
 from ..io.images import save_image
+from ..io.outputs import record_input
 from ..options import boolean, one_of, option, optional, text
 from . import program as cli
 from .flags import InputName, ModelFolder, OutSize
@@ -67,6 +68,7 @@ def main(args):
 
     # Step: inject at scale n and save:
     save_image(out / f"start_scale={n}.png", apps.inject(model, ref, n, in_s=in_s, out_size=size))
+    record_input(out / f"start_scale={n}.png", Path(args.ref_dir) / args.ref_name)
     print(f"painted image: {out / f'start_scale={n}.png'}")
 
 

@@ -25,6 +25,7 @@ from ..core.memory import MAX_SIDE
 from ..errors import SinGANError
 from ..io import paths, stale
 from ..io.images import save_image
+from ..io.outputs import record_input
 from ..options import boolean, one_of, option, text
 from . import program as cli
 
@@ -65,6 +66,7 @@ def main(args):
     h, w = upscale.image_size(image) if image.is_file() else model.reals[-1].shape[-2:]
     hr = apps.super_resolve(model, args.sr_factor, (int(args.sr_factor * h), int(args.sr_factor * w)))
     save_image(out, hr)
+    record_input(out, image)
     print(f"x{args.sr_factor:g} of {h}x{w}: {hr.shape[2]}x{hr.shape[3]} image in {out}")
 
 
