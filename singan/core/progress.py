@@ -67,7 +67,7 @@ class RunProgress:
         self.done = sum(self.costs[:start[0]]) * niter + in_scale
         self.total = sum(self.costs) * niter
         self.stream = sys.stderr if stream is None else stream
-        self.enabled, self.announce, self.clock = enabled, announce and enabled, clock
+        self.announce, self.clock = announce and enabled, clock
         self.lines = enabled and not (hasattr(self.stream, "isatty") and self.stream.isatty())
         self.bar = tqdm(total=self.total, initial=self.done, disable=not enabled, dynamic_ncols=not self.lines,
                         file=_Nowhere() if self.lines else self.stream,  # (it still counts: the lines show its state)
