@@ -12,6 +12,7 @@ The figures (`python -m singan.figures` draws them from a trained model):
   in --applications_inputs, default input/, then in the input/ folder beside the outputs folder).
 """
 
+import glob
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -181,25 +182,25 @@ def find_application_results(outputs: str | Path, inputs: str | Path = "input", 
     `application`, `title`, `input` (path or None when not found) and `output` (path); only those of the
     training image `image` (a file name) when given. An input is the file its command recorded, else
     looked up under `inputs`, then under the input/ folder beside `outputs`."""
-    outputs, stem = Path(outputs), None if image is None else paths.image_stem(image)
+    outputs, stem = Path(outputs), "*" if image is None else glob.escape(paths.image_stem(image))
     roots = list(dict.fromkeys([Path(inputs), outputs.absolute().parent / "input"]))
     found = []
     refs = {"Harmonization": ("Harmonization", "start_scale=*.png", "_masked"),
             "Editing": ("Editing", "start_scale=*_masked.png", None),
             "Paint2image": ("Paint", "start_scale=*.png", None)}
     for application, (ref_dir, pattern, exclude) in refs.items():
-        for out_dir in sorted((outputs / application).glob(f"{stem or '*'}/*/*_out*")):  # <image>/<model>/<ref>_out
+        for out_dir in sorted((outputs / application).glob(f"{stem}/*/*_out*")):  # <image>/<model>/<ref>_out
             ref_stem = out_dir.name.split("_out")[0]
             for result in sorted(out_dir.glob(pattern)):
                 if exclude and result.stem.endswith(exclude):
                     continue
                 n = result.stem.split("=")[1].split("_")[0]
                 suffix = " (quantized)" if out_dir.name.endswith("_quantized") else ""
-                image = out_dir.parent.parent.name
-                title = f"{application}{suffix}: {ref_stem} \u2192 model of {image}, start scale {n}"
+                trained = out_dir.parent.parent.name
+                title = f"{application}{suffix}: {ref_stem} \u2192 model of {trained}, start scale {n}"
                 found.append({"application": application, "output": result, "title": title,
                               "input": _input_of(result, [root / ref_dir for root in roots], ref_stem)})
-    for result in sorted((outputs / "SR").glob(f"*/*/{stem or '*'}_HR.png")):  # <factor>/<model>/<image>_HR.png
+    for result in sorted((outputs / "SR").glob(f"*/*/{stem}_HR.png")):  # <factor>/<model>/<image>_HR.png
         name = result.stem[:-len("_HR")]
         title = f"Super-resolution \u00d7{_factor(result.parent.parent.name)}: {name}"
         found.append({"application": "SR", "input": _input_of(result, [root / "images" for root in roots], name),
