@@ -1,7 +1,7 @@
 """singan: SinGAN (Shaham, Dekel, Michaeli, ICCV 2019) in current PyTorch.
 
 A coarse-to-fine pyramid of small fully-convolutional GANs learned from one image. The public API:
-`train_image`, `load`, `generate`, `build_model`, `SinGAN`, `TrainConfig`, `SinGANError`, and the
+`train_image`, `load`, `generate`, `save_images`, `build_model`, `SinGAN`, `TrainConfig`, `SinGANError`, and the
 applications (`singan.apps`, also `singan.apps`). The sub-packages, lowest layer first:
 `core` (the algorithm), `io` (files), `apps` (the applications), `api` (the entry points above),
 `eval` (metrics, evaluation, figures), `batch` (many images on Ray) and `cli` (the commands). Names are
@@ -13,7 +13,7 @@ import importlib
 from . import core  # noqa: F401  (sets the OpenMP wait policy before torch loads)
 
 _PUBLIC = {"SinGAN": "core.model", "SinGANError": "errors", "TrainConfig": "core.config", "build_model": "api",
-           "generate": "api", "load": "api", "train_image": "api"}
+           "generate": "api", "load": "api", "save_images": "api", "train_image": "api"}
 _ALIASES = {"applications": "apps"}
 __all__ = sorted(_PUBLIC)
 __version__ = "0.1.0"

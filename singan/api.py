@@ -4,6 +4,7 @@
     model = singan.train_image("input/images/balloons.png", singan.TrainConfig(niter=300), "my_model.pt")
     model = singan.load("my_model.pt")
     images = singan.generate(model, 8, scale_h=2.0)
+    singan.save_images(images, "my_samples")        # my_samples/0.png ... 7.png
 """
 
 import math
@@ -26,6 +27,7 @@ from .core.training import ProgressFn, train
 from .errors import SinGANError, api_error, flag_error
 from .io import checkpoint
 from .io.images import read_image
+from .io.images import save_images as write_images
 from .io.lock import check_free, model_lock
 from .io.previews import ScalePreviews
 from .options import between, check, option, optional, value_error
@@ -142,14 +144,15 @@ def _new_model(image: str | Path, config: TrainConfig, device: torch.device, geo
 
 def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, device: torch.device | str = "cpu",
                 *, geometry_fn=None, resume: bool = False, overwrite: bool = False, save_every: float = 300.0,
-                progress: bool = True, progress_fn: ProgressFn | None = None, previews: bool = True) -> SinGAN:
+                progress: bool = True, progress_fn: ProgressFn | None = None, previews: bool = False) -> SinGAN:
     """Train a SinGAN on the image file `image` and save it to `model_file` (after every scale).
 
     geometry_fn(h, w) -> ScaleGeometry overrides the pyramid geometry (super-resolution).
     resume: continue the unfinished model in `model_file`; overwrite: replace a finished one.
     The model's lock (`singan.io.lock.model_lock`) is held for the whole run: a second training or
     resume of the same model file meanwhile is refused with a SinGANError naming this process.
-    Per-scale previews are written to folders 0/, 1/, ... beside `model_file` (previews=False: none).
+    previews=True writes per-scale preview images and loss plots to folders 0/, 1/, ... beside `model_file`
+    (the commands do; by default none are written).
     progress_fn(scale, iteration, num_scales, work) hears of every iteration (`singan.core.training.ProgressFn`).
     """
     image, model_file = check_path("image", image), check_path("model_file", model_file)
@@ -287,3 +290,17 @@ def _out_size(model: SinGAN, out_size, scale_h: float, scale_v: float, num_sampl
         raise SinGANError(f"out_size must be (H, W), a longest side in pixels or None (got {out_size!r})")
     upscale.check_upscale(model, start, size, num_samples, "out_size", upscaler=upscaler)
     return size
+
+
+def save_images(images: Tensor, folder: str | Path) -> list[Path]:
+    """Write what `generate` returns, an (N, C, H, W) tensor in [-1, 1] (C = 1 or 3), as 8-bit PNGs
+    <folder>/0.png, 1.png, ... (the folder is made if needed; files of those names are replaced);
+    returns their paths. One image (C, H, W) is written as 0.png."""
+    folder = check_path("folder", folder)
+    if not isinstance(images, Tensor) or images.dim() not in (3, 4) or images.shape[-3] not in (1, 3):
+        got = f"shape {tuple(images.shape)}" if isinstance(images, Tensor) else type(images).__name__
+        raise SinGANError(f"images must be a tensor of shape (N, C, H, W) or (C, H, W) with C 1 or 3, "
+                          f"as singan.generate returns (got {got})")
+    if folder.exists() and not folder.is_dir():
+        raise SinGANError(f"folder {folder} is a file; give a folder to write the images into")
+    return write_images(folder, images if images.dim() == 4 else images[None])

@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import IMAGES, random_model
+import singan
+from helpers import IMAGES, random_model, tiny_config
 from singan import SinGANError, TrainConfig, apps, generate, train_image
 from singan.core.memory import INFERENCE_BASELINE_BYTES, sampling_bytes
+from singan.io.images import read_image
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +167,32 @@ def test_a_masks_transparency_raises_no_warning():
         warnings.simplefilter("error")
         _, mask = load_reference(IMAGES.parent / "Editing", "stone_edit.png", (40, 50), with_mask=True)
     assert mask.shape == (1, 3, 40, 50)
+
+
+def test_save_images_writes_what_generate_returns(model, tmp_path):
+    """singan.save_images(images, folder): each sample as <folder>/<i>.png, read back as the same pixels
+    (to 8-bit rounding); bad arguments are one-line SinGANErrors."""
+    images = generate(model, 3, seed=0)
+    paths = singan.save_images(images, tmp_path / "samples")
+    assert paths == [tmp_path / "samples" / f"{i}.png" for i in range(3)]
+    for path, image in zip(paths, images, strict=True):
+        assert (read_image(path)[0] - image).abs().max() <= 1 / 127.5 + 1e-6
+    assert singan.save_images(images[0], str(tmp_path / "one")) == [tmp_path / "one" / "0.png"]
+    for args, words in [((images.numpy(), tmp_path), "images must be a tensor"),
+                        ((images[:, :2], tmp_path), r"got shape \(3, 2, 30, 40\)"),
+                        ((images, None), "folder must be a file path"),
+                        ((images, paths[0]), "is a file; give a folder")]:
+        with pytest.raises(SinGANError, match=words):
+            singan.save_images(*args)
+
+
+@pytest.mark.slow
+def test_train_image_writes_no_preview_folders_by_default(tmp_path, monkeypatch):
+    """From Python, train_image('my.pt') writes the model file alone (no 0/ 1/ folders in the working folder);
+    previews=True writes them beside the model file, as the commands do."""
+    monkeypatch.chdir(tmp_path)
+    torch.manual_seed(0)
+    train_image(IMAGES / "balloons.png", tiny_config(niter=2), "my.pt", progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my.pt"]
+    train_image(IMAGES / "balloons.png", tiny_config(niter=2), "models/my.pt", progress=False, previews=True)
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["0", "1", "my.pt"]

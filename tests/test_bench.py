@@ -3,6 +3,7 @@ user of a fresh clone runs it (no PYTHONPATH): a refactoring or a flag that brea
 than at the next measurement. The figures themselves are not asserted (they are timings)."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -45,6 +46,23 @@ def test_sample_speed_prints_its_table(tmp_path):
     model = untrained_model_file(tmp_path / "model.pt")
     out = _bench("sample_speed.py", "--model", str(model), "--num_samples", "2", "--device", "cpu", cwd=tmp_path)
     assert "batched/s" in out and "30x40" in out and "30x80" in out and "speed-up" in out, out
+
+
+@pytest.mark.slow
+def test_progress_estimate_prints_its_table(tmp_path):
+    out = _bench("progress_estimate.py", "--input_dir", str(IMAGES), "--max_size", "40", "--niter", "3",
+                 cwd=tmp_path)
+    assert out.startswith("balloons.png, 2 scales, niter 3, cpu") and "estimate from scale 1" in out, out
+    assert "measured (median per scale)" in out and "estimate from scales 1-2" in out, out
+
+
+def test_no_test_reads_the_clock():
+    """How fast the machine runs is measured in bench/, never asserted in a test (not even as a ratio); the
+    tests' clocks are deadlines (time.monotonic) that only bound a wait for a process."""
+    clocks = re.compile(r"perf_counter|process_time")
+    tests = [p.name for p in (REPO / "tests").glob("*.py")
+             if p.name != "test_bench.py" and clocks.search(p.read_text())]
+    assert tests == [], tests
 
 
 @pytest.mark.slow

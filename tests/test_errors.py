@@ -67,6 +67,20 @@ def test_random_samples_without_model(inputs, monkeypatch, capsys):
     _assert_user_error(proc, "no trained model", "main_train.py")
 
 
+@pytest.mark.parametrize("command, extra", [("sample", []), ("harmonize", ["--ref_name", "x.png"]),
+                                            ("paint2image", ["--ref_name", "x.png"]), ("evaluate", [])])
+def test_a_missing_model_says_where_it_looked_and_which_flags_point_elsewhere(inputs, monkeypatch, capsys,
+                                                                              command, extra):
+    """Run from a folder without the model: the line names the full path looked at, --models_dir and
+    --input_dir; nothing (not even the random seed) is printed before it."""
+    cwd, _ = inputs
+    proc = run_command(command, ["--input_name", "balloons.png", "--not_cuda", *extra], cwd, monkeypatch, capsys)
+    model = cwd / "TrainedModels" / "balloons" / "scale_factor=0.750000,alpha=10" / "model.pt"
+    _assert_user_error(proc, f"no trained model at {model}:", "main_train.py --input_name balloons.png",
+                       "--models_dir (now TrainedModels)", "--input_dir (now input/images)")
+    assert proc.stdout == ""
+
+
 class Foreign:  # a class no singan checkpoint contains
     def __reduce__(self):
         return (print, ("this code must never run",))

@@ -6,9 +6,10 @@ import shutil
 
 import pytest
 import torch
+from PIL import Image
 from skimage import io
 
-from helpers import IMAGES, REPO, fid_weights_file, run_module, tiny_config
+from helpers import IMAGES, REPO, fid_weights_file, run_command, run_module, tiny_config, untrained_model_file
 from singan import build_model, load
 from singan.cli import evaluate as evaluate_command
 from singan.cli import figures as figures_command
@@ -156,3 +157,38 @@ def test_figure_applications(tmp_path):
     assert image.shape[0] > 3 * 200 and image.shape[1] > 300
     assert figure_applications(tmp_path / "empty", tmp_path / "figs2") is None
     assert not (tmp_path / "figs2").exists()
+
+
+def test_figure_applications_finds_inputs_outside_input_and_keeps_to_one_image(tmp_path, monkeypatch, capsys):
+    """A harmonization with its reference outside input/ records where the reference was: the figures find
+    it from any folder without --applications_inputs; a result without a record finds its input in the
+    input/ folder beside Output/; with --input_name only that image's results are drawn."""
+    work, refs, elsewhere = tmp_path / "work", tmp_path / "my refs", tmp_path / "elsewhere"
+    for folder in (refs, elsewhere):
+        folder.mkdir()
+    untrained_model_file(work / "TrainedModels" / "balloons" / "scale_factor=0.750000,alpha=10" / "model.pt")
+    shutil.copy(IMAGES / "balloons.png", refs / "pasted.png")
+    mask = Image.new("L", Image.open(refs / "pasted.png").size)
+    mask.paste(255, (60, 40, 120, 100))
+    mask.save(refs / "pasted_mask.png")
+    proc = run_command("harmonize", ["--input_dir", IMAGES, "--input_name", "balloons.png", "--ref_dir", refs,
+                                     "--ref_name", "pasted.png", "--harmonization_start_scale", "1", "--not_cuda"],
+                       work, monkeypatch, capsys)
+    assert proc.returncode == 0, proc.stderr
+    other = work / "Output" / "Harmonization" / "stone" / "scale_factor=0.750000,alpha=10" / "stone_naive_out"
+    other.mkdir(parents=True)
+    shutil.copy(IMAGES / "stone.png", other / "start_scale=2.png")
+    (work / "input" / "Harmonization").mkdir(parents=True)
+    shutil.copy(IMAGES / "stone.png", work / "input" / "Harmonization" / "stone_naive.png")
+
+    monkeypatch.chdir(elsewhere)  # no input/ here
+    results = find_application_results(work / "Output")
+    assert [(r["output"].parent.parent.parent.name, r["input"]) for r in results] == [
+        ("balloons", refs / "pasted.png"), ("stone", work / "input" / "Harmonization" / "stone_naive.png")]
+    one = find_application_results(work / "Output", image="balloons.png")
+    assert [r["output"].parent.parent.parent.name for r in one] == ["balloons"]
+    proc = run_command("figures", ["--applications", work / "Output", "--input_name", "balloons.png",
+                                   "--models_dir", work / "TrainedModels", "--device", "cpu"], elsewhere,
+                       monkeypatch, capsys)
+    assert proc.returncode == 0, proc.stderr
+    assert (elsewhere / "figures" / "applications.png").is_file()

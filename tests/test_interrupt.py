@@ -61,3 +61,37 @@ def test_sigint_saves_the_current_iteration_and_resume_finishes(tmp_path):
     a, b = torch.load(full / MODEL, weights_only=True), torch.load(stopped / MODEL, weights_only=True)
     assert b["complete"]
     assert_same_checkpoints(a, b)
+
+
+def test_resumed_overwrite_retrain_replaces_the_old_models_samples(tmp_path):
+    """Ctrl-C an --overwrite retrain, run the --resume command it prints: the samples are the new model's
+    (written after its last save, and different), not the old model's left in place."""
+    args = ["--input_dir", str(IMAGES), "--input_name", "balloons.png", "--not_cuda", "--max_size", "40",
+            "--niter", "10", "--num_samples", "2", "--save_every", "100000"]
+    run_script("main_train.py", *args, "--manualSeed", "0", cwd=tmp_path)
+    samples = tmp_path / "Output/RandomSamples/balloons/scale_factor=0.750000,alpha=10/gen_start_scale=0"
+    old = {p.name: p.read_bytes() for p in samples.iterdir()}
+    assert sorted(old) == ["0.png", "1.png"]
+
+    retrain = [*args, "--manualSeed", "1", "--overwrite"]
+    with open(tmp_path / "stderr.txt", "w") as err:
+        proc = subprocess.Popen(paused_command(1, 2, tmp_path, "main_train.py", *retrain), cwd=tmp_path, env=ENV,
+                                stdout=subprocess.DEVNULL, stderr=err,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        try:
+            wait_for(tmp_path / "paused", proc)
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=300) == 130
+        finally:
+            proc.kill()
+    last = (tmp_path / "stderr.txt").read_text().strip().splitlines()[-1]
+    assert {p.name: p.read_bytes() for p in samples.iterdir()} == old  # interrupted: the folder as it was
+
+    done = subprocess.run(shlex.split(last.split("to continue: ", 1)[1]), cwd=tmp_path, env=ENV,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert f"2 random samples: {samples.relative_to(tmp_path)}" in done.stdout, done.stdout
+    model_saved = (tmp_path / MODEL).stat().st_mtime_ns
+    assert all(p.stat().st_mtime_ns >= model_saved for p in samples.iterdir())
+    assert sorted(p.name for p in samples.iterdir()) == ["0.png", "1.png"]
+    assert {p.name: p.read_bytes() for p in samples.iterdir()} != old

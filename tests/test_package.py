@@ -92,3 +92,21 @@ def test_editable_install_imports_the_working_copy(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == str(src / "singan" / "__init__.py")
     assert (tmp_path / "venv" / "bin" / "singan-sample").is_file()
+
+
+def test_gitignore_lists_every_folder_the_commands_write_by_default():
+    """Every command's default --out and --models_dir (their top folder, in the working folder) is ignored."""
+    import importlib
+
+    from singan.cli.reference import COMMANDS
+
+    ignored = set((REPO / ".gitignore").read_text().splitlines())
+    defaults = set()
+    for name in COMMANDS:
+        parser = importlib.import_module(f"singan.cli.{name}").get_parser()
+        for flag in ("out", "models_dir"):
+            value = parser.get_default(flag)
+            if value:
+                defaults.add(f"/{Path(value).parts[0]}/")
+    assert defaults >= {"/Output/", "/TrainedModels/", "/figures/", "/Batch/", "/Benchmark/"}
+    assert defaults <= ignored, defaults - ignored

@@ -31,6 +31,21 @@ def test_fast_preset_sets_defaults_and_explicit_flags_win():
         assert _config(["--input_name", "x.png", *argv]).niter == 700
 
 
+def test_quick_preset_trains_a_small_image_briefly_and_explicit_flags_win():
+    """--preset quick: an 80 px image (5 or 6 scales), 200 iterations per scale, the learning-rate
+    drop at the same fraction (0.8) as the default's; everything else as the default config."""
+    default = _config(["--input_name", "x.png"])
+    quick = _config(["--input_name", "x.png", "--preset", "quick"])
+    changed = ("max_size", "niter", "lr_milestone")
+    assert [getattr(quick, k) for k in changed] == [80, 200, 160]
+    assert quick.lr_milestone / quick.niter == default.lr_milestone / default.niter
+    assert {k: v for k, v in quick.to_dict().items() if k not in changed} == \
+        {k: v for k, v in default.to_dict().items() if k not in changed}
+    assert _config(["--input_name", "x.png", "--preset", "quick", "--max_size", "100"]).max_size == 100
+    sizes = build_model(read_image(IMAGES / "balloons.png"), quick).reals
+    assert len(sizes) == 5 and max(sizes[-1].shape[-2:]) == 80
+
+
 @pytest.mark.slow
 def test_bf16_autocast_trains_on_cpu(tmp_path):
     losses = {}

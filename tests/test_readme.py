@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CLONE_ENV, REPO
+from helpers import CLONE_ENV, REPO, run_command, untrained_model_file
 
 TINY = ["--min_size", "20", "--max_size", "40", "--niter", "3"]  # appended to the commands that train
 TRAINS = ("main_train.py", "SR.py", "animation.py")
@@ -143,3 +143,26 @@ def test_every_readme_command_runs_in_order(tmp_path):
     assert blocks, "the README's Python example is run too"
     for block in blocks:
         _run([sys.executable, "-c", block], repo, f"the Python block\n{block}")
+
+
+def test_the_reference_and_mask_how_to_makes_files_editing_takes(tmp_path, monkeypatch, capsys):
+    """docs/usage.md's Python example writes a reference of the photo's size and its black/white mask under
+    the name editing.py looks for; editing.py then runs on them (a model with untrained networks: no training)."""
+    import numpy as np
+    from PIL import Image
+
+    [block] = [b for b in python_blocks((REPO / "docs" / "usage.md").read_text()) if "_mask" in b]
+    shutil.copytree(REPO / "input", tmp_path / "input")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "docs/usage.md", "exec"), {})
+    photo = Image.open("input/images/stone.png")
+    reference, mask = Image.open("input/Editing/stone_pasted.png"), Image.open("input/Editing/stone_pasted_mask.png")
+    assert reference.size == mask.size == photo.size
+    values = np.asarray(mask)
+    assert set(np.unique(values)) == {0, 255} and 0 < (values == 255).mean() < 0.25
+    untrained_model_file(tmp_path / "TrainedModels" / "stone" / "scale_factor=0.750000,alpha=10" / "model.pt",
+                         "stone.png")
+    proc = run_command("edit", ["--input_name", "stone.png", "--ref_name", "stone_pasted.png",
+                                "--editing_start_scale", "1", "--not_cuda"], tmp_path, monkeypatch, capsys)
+    assert proc.returncode == 0, proc.stderr
+    assert list((tmp_path / "Output" / "Editing" / "stone").rglob("stone_pasted_out/start_scale=1_masked.png"))

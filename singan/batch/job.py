@@ -103,7 +103,7 @@ def _train(image: Path, config: TrainConfig, model_file: Path, options: JobOptio
     report(state="training", started=time.time())
     torch.manual_seed(options.seed)
     return train_image(image, config, model_file, options.device, resume=model_file.exists(),
-                       save_every=options.save_every, progress=False, progress_fn=ProgressReport(report))
+                       save_every=options.save_every, progress=False, progress_fn=ProgressReport(report), previews=True)
 
 
 def discard(model_file: Path, samples_dir: Path) -> None:

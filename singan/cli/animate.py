@@ -66,7 +66,7 @@ def main(args):
     if not reuse:
         config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
         model = train_image(image, config, model_file, device, resume=args.resume,
-                            overwrite=model_file.is_file() and not args.resume)
+                            overwrite=model_file.is_file() and not args.resume, previews=True)
 
     # Step: frames of every (start scale, beta) pair the model has, saved as GIF (and MP4):
     for (s, beta), path in gifs.items():

@@ -24,8 +24,8 @@ from .flags import InputName, ModelFolder
 
 def main(args) -> dict:
     device = cli.device_from_args(args)
+    model_file = cli.trained_model(args)
     cli.seed_everything(args.manualSeed)
-    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
     model = load(model_file, device)
     check_settings(model, args.num_samples, args.gen_start_scale)
     inception, note = sifid_network(args.inception_weights, args.sifid_dims, device)

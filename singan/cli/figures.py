@@ -37,7 +37,7 @@ def main(args) -> list[Path]:
                                                      args.manualSeed))
         written.append(figure_arbitrary_sizes(model, args.out, seed=args.manualSeed))
     if args.applications:
-        path = figure_applications(args.applications, args.out, args.applications_inputs)
+        path = figure_applications(args.applications, args.out, args.applications_inputs, image=args.input_name)
         if path is None:
             print(f"no application results under {args.applications}: applications.png skipped")
         else:
@@ -56,7 +56,8 @@ class FiguresOptions:
                                                     f"{SCALE.text}, one or more")), type=int, nargs="+")
     applications: str | None = option(None, "the scripts' output folder (Output): also draw applications.png from "
                                             "its results", optional(text()), metavar="DIR")
-    applications_inputs: str = option("input", "folder of the applications' input images", text())
+    applications_inputs: str = option("input", "folder of the applications' input images, for results that do not "
+                                               "record theirs", text())
 
 
 def get_parser():

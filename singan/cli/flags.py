@@ -44,7 +44,8 @@ class OutSize:
 
 @dataclass
 class Preset:
-    preset: str = option("default", "named defaults: 'fast' = --niter 500 --lr_milestone 400 (about 4x quicker)",
+    preset: str = option("default", "named defaults: 'fast' = --niter 500 --lr_milestone 400 (about 4x quicker); "
+                         "'quick' = --max_size 80 --niter 200 --lr_milestone 160 (minutes on a CPU)",
                          one_of(*PRESETS), group=SPEED, choices=True)
 
 

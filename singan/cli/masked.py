@@ -16,6 +16,7 @@ from .. import apps
 from ..apps import upscale
 from ..io import paths
 from ..io.images import save_image
+from ..io.outputs import record_input
 from ..options import boolean, one_of, option, optional, text
 from . import program as cli
 from .flags import InputName, ModelFolder, OutSize
@@ -44,8 +45,8 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     writes start_scale=<n>_masked.png (or start_scale=<n>.png without `keep_generated`); returns it."""
     # Device, seed, trained model, start scale:
     device = cli.device_from_args(args)
+    model_file = cli.trained_model(args)
     cli.seed_everything(args.manualSeed)
-    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
     model = apps.load_trained(model_file, args.input_name, device)
     scale_flag = f"{args.mode}_start_scale"
     n = apps.injection_scale(model, getattr(args, scale_flag), scale_flag)
@@ -74,4 +75,6 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     if keep_generated:
         save_image(generated_png, generated)
     save_image(blended_png, blended)
+    for png in {generated_png, blended_png}:  # (one file without keep_generated)
+        record_input(png, Path(args.ref_dir) / args.ref_name)
     return blended_png

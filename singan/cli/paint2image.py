@@ -26,6 +26,7 @@ from ..apps import upscale
 from ..core.config import TrainConfig
 from ..io import paths
 from ..io.images import save_image
+from ..io.outputs import record_input
 from ..options import boolean, one_of, option, optional, text
 from . import program as cli
 from .flags import InputName, ModelFolder, OutSize
@@ -34,8 +35,8 @@ from .flags import InputName, ModelFolder, OutSize
 def main(args):
     # Device, seed, trained model (its --niter for the retraining unless given), start scale:
     device = cli.device_from_args(args)
+    model_file = cli.trained_model(args)
     cli.seed_everything(args.manualSeed)
-    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
     model = apps.load_trained(model_file, args.input_name, device)
     if args.niter is not None:
         model = dataclasses.replace(model, config=dataclasses.replace(model.config, niter=args.niter))
@@ -72,6 +73,7 @@ def main(args):
     photo = upscale.photo_from_args(args, size, model.config.nc_im)
     save_image(out / f"start_scale={n}.png", apps.inject(model, ref, n, in_s=in_s, out_size=size,
                                                          upscaler=args.upscaler, photo=photo))
+    record_input(out / f"start_scale={n}.png", Path(args.ref_dir) / args.ref_name)
     print(f"painted image: {out / f'start_scale={n}.png'}")
 
 

@@ -25,6 +25,7 @@ from ..core.config import PRESETS, TrainConfig
 from ..core.devices import resolve_device
 from ..core.interrupt import end_startup
 from ..errors import SinGANError
+from ..io import paths
 from ..options import add_arguments
 from ..options import check_args as check_declared
 from .flags import Preset, RunOptions
@@ -152,6 +153,17 @@ def check_args(args: argparse.Namespace, p: argparse.ArgumentParser) -> None:
 def device_from_args(args: argparse.Namespace) -> torch.device:
     """The device of --device / --not_cuda, checked against the devices this machine has (see singan.core.devices)."""
     return resolve_device("cpu" if args.not_cuda else args.device)
+
+
+def trained_model(args: argparse.Namespace) -> Path:
+    """The model file of --input_name, --scale_factor, --alpha under --models_dir; when it is missing, one
+    line saying where it looked and which flags point elsewhere (a command run from another folder)."""
+    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
+    if not model_file.exists():
+        raise SinGANError(f"no trained model at {model_file.absolute()}: train first with main_train.py --input_name "
+                          f"{args.input_name}, or, if it was trained in another folder, point --models_dir (now "
+                          f"{args.models_dir}) and --input_dir (now {args.input_dir}) there")
+    return model_file
 
 
 def seed_everything(seed: int | None, announce: bool = True) -> int:

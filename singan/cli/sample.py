@@ -42,7 +42,7 @@ def main(args):
     scale_h = (SCALE_H if args.scale_h is None else args.scale_h) if arbitrary else 1.0
     scale_v = (SCALE_V if args.scale_v is None else args.scale_v) if arbitrary else 1.0
     size = upscale.out_size_from_args(args, scale_v, scale_h)
-    model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
+    model_file = cli.trained_model(args)
     if size is None:
         _refuse_existing(args, model_file, size, scale_h, scale_v)
 

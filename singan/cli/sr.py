@@ -25,6 +25,7 @@ from ..core.memory import MAX_SIDE
 from ..errors import SinGANError
 from ..io import paths, stale
 from ..io.images import save_image
+from ..io.outputs import record_input
 from ..options import boolean, one_of, option, text
 from . import program as cli
 
@@ -63,7 +64,7 @@ def main(args):
         config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
         model = train_image(Path(args.input_dir) / args.input_name, config, model_file, device, resume=args.resume,
                             overwrite=model_file.is_file() and not args.resume,
-                            geometry_fn=apps.sr_geometry_fn(config, args.input_name))
+                            geometry_fn=apps.sr_geometry_fn(config, args.input_name), previews=True)
 
     # Step: sr_factor times the input file's size, by the finest generator repeated, saved:
     h, w = upscale.image_size(image) if image.is_file() else model.reals[-1].shape[-2:]
@@ -71,6 +72,7 @@ def main(args):
     photo = upscale.photo_from_args(args, size, model.config.nc_im) if image.is_file() else None
     hr = apps.super_resolve(model, args.sr_factor, size, upscaler=args.upscaler, photo=photo)
     save_image(out, hr)
+    record_input(out, image)
     print(f"x{args.sr_factor:g} of {h}x{w}: {hr.shape[2]}x{hr.shape[3]} image in {out}")
 
 

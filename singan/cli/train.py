@@ -32,7 +32,8 @@ def main(args):
     model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, args.mode,
                                           root=args.models_dir)
     samples = paths.random_samples_dir(args.out, args.input_name, 0, model_file=model_file)
-    keep_samples = has_files(samples) and not args.overwrite
+    stale = args.resume and has_files(samples) and _older_than(samples, model_file)  # an earlier model's
+    keep_samples = has_files(samples) and not args.overwrite and not stale
     if keep_samples and args.num_samples > 0 and not args.resume and not model_file.exists():
         raise SinGANError(f"samples already exist in {samples}; pass --overwrite to replace them")  # (a model: below)
     check_free(model_file)  # a running training of this model is the news, before its sample folder's claim
@@ -44,11 +45,11 @@ def main(args):
     # Claim the sample folder for the whole run (--overwrite: the old model's samples go, even with
     # --num_samples 0), seed (a resumed run restores its own saved random state) and train:
     cli.watch_resumable(args, model_file)  # an interrupted run prints --resume once this run wrote the model
-    claim = nullcontext() if keep_samples else result_folder(samples, args.overwrite)
+    claim = nullcontext() if keep_samples else result_folder(samples, args.overwrite or stale)
     with claim as staging:
         config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
         model = train_image(image, config, model_file, device, resume=args.resume, overwrite=args.overwrite,
-                            save_every=args.save_every)
+                            save_every=args.save_every, previews=True)
         print(f"trained model: {model_file}")
 
         # Random samples, as the original does after training (into the claimed folder, whole; --resume
@@ -61,6 +62,16 @@ def main(args):
                         generate(model, len(names), batch_size=args.batch_size), names)
     if names:
         print(f"{len(names)} random samples: {samples}")
+
+
+def _older_than(samples: Path, model_file: Path) -> bool:
+    """Whether the samples in `samples` were written before `model_file` was last saved: an earlier model's
+    (a model's own samples are written after its last save), such as those an interrupted --overwrite
+    retrain left for --resume to replace."""
+    files = [f for f in samples.iterdir() if f.is_file()]
+    if not files or not model_file.exists():
+        return False
+    return min(f.stat().st_mtime_ns for f in files) < model_file.stat().st_mtime_ns
 
 
 @dataclass

@@ -11,13 +11,22 @@ The weights were fitted on measured iteration times (balloons, 9 scales from 25x
 down to h x w pixels, (h + 5) x (w + 5) on average, and the time per pixel grows as
 width^1.5 + 32 width, not width^2 (the narrow layers and the element-wise work weigh
 more than their multiply-adds). With these weights the whole-run estimate after the
-first scale was 1.17x the measured time; with pixels x width^2 it was 4.3x.
+first scale was 1.17x the measured time; with pixels x width^2 it was 4.3x (`bench/progress_estimate.py`
+measures it). The time left comes from the rate since the end of the run's first iteration (which
+also pays for setting up), and `announce` prints the expected time once, after the first iterations.
+Where the stream is not a terminal (a log file, a pipe) the bar is a line every few seconds.
 """
+
+import sys
+import time
+from collections.abc import Callable
 
 from tqdm import tqdm
 
 PAD = 5  # the mean padding per side of the generator's input over its convolutions
 WIDTH_EXPONENT, WIDTH_LINEAR = 1.5, 32  # time per pixel ~ width^1.5 + 32 width (fitted)
+ANNOUNCE_AFTER = 10  # iterations (after the first) whose rate gives the expected time
+LINE_EVERY = 5.0  # seconds between the progress lines where the stream is not a terminal
 
 
 def scale_costs(sizes: list[tuple[int, int]], widths: list[int]) -> list[float]:
@@ -26,33 +35,93 @@ def scale_costs(sizes: list[tuple[int, int]], widths: list[int]) -> list[float]:
             for (h, w), width in zip(sizes, widths, strict=True)]
 
 
-class RunProgress:
-    """Overall bar over every scale's iterations, weighted by `costs`; `start` = (scale, iteration) resumed from."""
+def about(seconds: float) -> str:
+    """'about 40 s', 'about 7 min', 'about 2 h 10 min'."""
+    if seconds < 60:
+        return f"about {max(1, round(seconds))} s"
+    minutes = round(seconds / 60)
+    return f"about {minutes} min" if minutes < 60 else f"about {minutes // 60} h {minutes % 60} min"
 
-    def __init__(self, costs: list[float], niter: int, start: tuple[int, int] = (0, 0), enabled: bool = True):
-        self.costs, self.niter, self.scale = costs, niter, start[0]
-        self.done = sum(costs[:start[0]]) * niter + (costs[start[0]] * start[1] if start[0] < len(costs) else 0)
-        self.total = sum(costs) * niter
-        self.bar = tqdm(total=self.total, initial=self.done, disable=not enabled, dynamic_ncols=True,
-                        bar_format="{desc}{percentage:3.0f}%|{bar}| {elapsed} elapsed, {remaining} left{postfix}")
-        self._losses = ""
+
+class _Nowhere:
+    """A stream that drops what is written to it."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+class RunProgress:
+    """Overall bar over every scale's iterations, weighted by `costs`; `start` = (scale, iteration) resumed from.
+
+    announce: print the number of scales and the expected time once, after the first iterations.
+    stream: where the bar goes (default: stderr); clock: the time in seconds (time.monotonic)."""
+
+    def __init__(self, costs: list[float], niter: int, start: tuple[int, int] = (0, 0), enabled: bool = True,
+                 *, announce: bool = False, stream=None, clock: Callable[[], float] = time.monotonic):
+        self.costs = [max(1, round(c)) for c in costs]  # whole units: the bar ends exactly on its total
+        self.niter, self.scale = niter, start[0]
+        in_scale = self.costs[start[0]] * start[1] if start[0] < len(costs) else 0
+        self.done = sum(self.costs[:start[0]]) * niter + in_scale
+        self.total = sum(self.costs) * niter
+        self.stream = sys.stderr if stream is None else stream
+        self.announce, self.clock = announce and enabled, clock
+        self.lines = enabled and not (hasattr(self.stream, "isatty") and self.stream.isatty())
+        self.bar = tqdm(total=self.total, initial=self.done, disable=not enabled, dynamic_ncols=not self.lines,
+                        file=_Nowhere() if self.lines else self.stream,  # (it still counts: the lines show its state)
+                        bar_format="{desc}{percentage:3.0f}%|{bar}| {elapsed} elapsed{postfix}")
+        self._started = self._last_line = clock()
+        self._first: tuple[float, int] | None = None  # (time, work done) when the run's first iteration ended
+        self._steps, self._desc, self._status, self._losses = 0, "", "", ""
+        self._lined = self.done  # the work done at the last line written
 
     @property
     def work(self) -> float:
         """The fraction of the run's work done, weighted as the bar weighs it (also with the bar disabled)."""
         return min(1.0, self.done / self.total) if self.total > 0 else 1.0
 
+    def seconds_left(self) -> float | None:
+        """The time left at the rate measured since the run's first iteration (None: not measured yet)."""
+        if self._first is None or self.done <= self._first[1]:
+            return None
+        elapsed = self.clock() - self._first[0]
+        return (self.total - self.done) * elapsed / (self.done - self._first[1])
+
     def start_scale(self, n: int, size: tuple[int, int]) -> None:
         self.scale = n
-        self.bar.set_description(f"scale {n + 1}/{len(self.costs)} ({size[0]}x{size[1]})", refresh=False)
+        self._desc = f"scale {n + 1}/{len(self.costs)} ({size[0]}x{size[1]}): "
+        self.bar.set_description(self._desc[:-2], refresh=False)
 
     def step(self, iteration: int, losses: dict[str, float] | None = None) -> None:
         """Count one finished iteration (0-based) of the current scale."""
         if losses is not None:
             self._losses = " " + " ".join(f"{k}={v:.3g}" for k, v in losses.items())
-        self.bar.set_postfix_str(f"iteration {iteration + 1}/{self.niter}{self._losses}", refresh=False)
         self.done += self.costs[self.scale]
+        self._steps += 1
+        if self._first is None:
+            self._first = (self.clock(), self.done)
+        left = self.seconds_left()
+        self._status = f"{'--:--' if left is None else tqdm.format_interval(left)} left, " \
+                       f"iteration {iteration + 1}/{self.niter}{self._losses}"
+        self.bar.set_postfix_str(self._status, refresh=False)
         self.bar.update(self.costs[self.scale])
+        if self.announce and left is not None and (self._steps > ANNOUNCE_AFTER or iteration + 1 == self.niter):
+            self.announce = False
+            tqdm.write(f"{len(self.costs)} scales, expected training time {about(self.clock() - self._started + left)}"
+                       f" (from the rate of the first {self._steps - 1} iterations)", file=sys.stdout)
+        if self.lines and self.clock() - self._last_line >= LINE_EVERY:
+            self._line()
+
+    def _line(self) -> None:
+        """One line of progress, where the stream is not a terminal."""
+        self._last_line = self.clock()
+        elapsed = tqdm.format_interval(self._last_line - self._started)
+        print(f"{self._desc}{100 * self.work:3.0f}% {elapsed} elapsed, {self._status}", file=self.stream, flush=True)
+        self._lined = self.done
 
     def close(self) -> None:
+        if self.lines and self._steps and self._lined != self.done:  # the last state, once
+            self._line()
         self.bar.close()

@@ -388,11 +388,12 @@ def new_scale_networks(model: SinGAN, n: int) -> tuple[Generator, Discriminator]
 
 
 def run_progress(model: SinGAN, start: tuple[int, int], enabled: bool = True) -> RunProgress:
-    """The whole run's progress bar, each scale weighted by the cost of its iterations."""
+    """The whole run's progress bar, each scale weighted by the cost of its iterations; on the CPU it
+    announces the expected time after the first iterations."""
     cfg = model.config
     sizes = [tuple(r.shape[-2:]) for r in model.reals]
     widths = [scale_widths(n, cfg.nfc, cfg.min_nfc)[0] for n in range(len(sizes))]
-    return RunProgress(scale_costs(sizes, widths), cfg.niter, start, enabled)
+    return RunProgress(scale_costs(sizes, widths), cfg.niter, start, enabled, announce=model.device.type == "cpu")
 
 
 def train(model: SinGAN, previews: Previews | None = None, *, resume: dict | None = None,

@@ -7,10 +7,12 @@ The figures (`python -m singan.figures` draws them from a trained model):
 - arbitrary_sizes.png: the training image and samples at other aspect ratios, all drawn at the
   same pixel scale (paper Fig. 6 / 7);
 - applications.png, with --applications <Output folder>: input / output pairs of the
-  harmonization, editing, paint-to-image and super-resolution results found there (their
-  inputs are looked up in --applications_inputs, default input/); missing ones are skipped.
+  harmonization, editing, paint-to-image and super-resolution results found there, those of
+  --input_name alone when it is given (their inputs: the files the commands recorded, else looked up
+  in --applications_inputs, default input/, then in the input/ folder beside the outputs folder).
 """
 
+import glob
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,8 +25,9 @@ import matplotlib.pyplot as plt
 from ..api import generate
 from ..core.model import SinGAN
 from ..errors import SinGANError
+from ..io import paths
 from ..io.images import read_image, to_numpy_image
-from ..io.outputs import atomic_path
+from ..io.outputs import atomic_path, recorded_inputs
 
 DPI = 100
 ARBITRARY_SIZES = ((1.0, 2.0), (1.0, 0.5), (2.0, 1.0), (0.75, 1.5))  # (scale_v, scale_h)
@@ -165,38 +168,52 @@ def _factor(name: str) -> str:
         return name
 
 
-def find_application_results(outputs: str | Path, inputs: str | Path = "input") -> list[dict]:
+def _input_of(result: Path, folders: list[Path], stem: str) -> Path | None:
+    """The input `result` was made from: the one its command recorded (`singan.io.outputs.record_input`),
+    else `<folder>/<stem>.<image suffix>` in the first of `folders` that has it; None when none exists."""
+    recorded = recorded_inputs(result.parent).get(result.name)
+    if recorded is not None and Path(recorded).is_file():
+        return Path(recorded)
+    return next((path for folder in folders if (path := _find_image(folder, stem)) is not None), None)
+
+
+def find_application_results(outputs: str | Path, inputs: str | Path = "input", image: str | None = None) -> list[dict]:
     """The application results under the `outputs` folder (Output/ of the scripts), each a dict with
-    `application`, `title`, `input` (path or None when not found under `inputs`) and `output` (path)."""
-    outputs, inputs = Path(outputs), Path(inputs)
+    `application`, `title`, `input` (path or None when not found) and `output` (path); only those of the
+    training image `image` (a file name) when given. An input is the file its command recorded, else
+    looked up under `inputs`, then under the input/ folder beside `outputs`."""
+    outputs, stem = Path(outputs), "*" if image is None else glob.escape(paths.image_stem(image))
+    roots = list(dict.fromkeys([Path(inputs), outputs.absolute().parent / "input"]))
     found = []
     refs = {"Harmonization": ("Harmonization", "start_scale=*.png", "_masked"),
             "Editing": ("Editing", "start_scale=*_masked.png", None),
             "Paint2image": ("Paint", "start_scale=*.png", None)}
     for application, (ref_dir, pattern, exclude) in refs.items():
-        for out_dir in sorted((outputs / application).glob("*/*/*_out*")):  # <image>/<model>/<ref>_out
+        for out_dir in sorted((outputs / application).glob(f"{stem}/*/*_out*")):  # <image>/<model>/<ref>_out
             ref_stem = out_dir.name.split("_out")[0]
             for result in sorted(out_dir.glob(pattern)):
                 if exclude and result.stem.endswith(exclude):
                     continue
                 n = result.stem.split("=")[1].split("_")[0]
                 suffix = " (quantized)" if out_dir.name.endswith("_quantized") else ""
-                image = out_dir.parent.parent.name
-                title = f"{application}{suffix}: {ref_stem} \u2192 model of {image}, start scale {n}"
-                found.append({"application": application, "input": _find_image(inputs / ref_dir, ref_stem),
-                              "output": result, "title": title})
-    for result in sorted((outputs / "SR").glob("*/*/*_HR.png")):  # <factor>/<model>/<image>_HR.png
-        stem = result.stem[:-len("_HR")]
-        found.append({"application": "SR", "input": _find_image(inputs / "images", stem), "output": result,
-                      "title": f"Super-resolution \u00d7{_factor(result.parent.parent.name)}: {stem}"})
+                trained = out_dir.parent.parent.name
+                title = f"{application}{suffix}: {ref_stem} \u2192 model of {trained}, start scale {n}"
+                found.append({"application": application, "output": result, "title": title,
+                              "input": _input_of(result, [root / ref_dir for root in roots], ref_stem)})
+    for result in sorted((outputs / "SR").glob(f"*/*/{stem}_HR.png")):  # <factor>/<model>/<image>_HR.png
+        name = result.stem[:-len("_HR")]
+        title = f"Super-resolution \u00d7{_factor(result.parent.parent.name)}: {name}"
+        found.append({"application": "SR", "input": _input_of(result, [root / "images" for root in roots], name),
+                      "output": result, "title": title})
     return found
 
 
 def figure_applications(outputs: str | Path, out: str | Path, inputs: str | Path = "input",
-                        filename: str = "applications.png") -> Path | None:
-    """Input / output pairs of the application results under `outputs` (see find_application_results),
-    one pair per row, both panels at the same height; None (and no file) when there are none."""
-    results = find_application_results(outputs, inputs)
+                        filename: str = "applications.png", image: str | None = None) -> Path | None:
+    """Input / output pairs of the application results under `outputs` (see find_application_results; of
+    the training image `image` alone when given), one pair per row, both panels at the same height; None
+    (and no file) when there are none."""
+    results = find_application_results(outputs, inputs, image)
     row_h, gap, top, bottom, side = 2.2, 0.35, 0.45, 0.1, 0.2
     heading_h, title_h, row_gap = 0.28, 0.26, 0.3  # per row: heading, panel titles, panels, gap
     block_h = heading_h + title_h + row_h + row_gap

@@ -8,6 +8,7 @@ not the 0600 of a temporary file. Permission denied, disk full, a folder that ca
 each becomes a `SinGANError` naming the path.
 """
 
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -72,3 +73,26 @@ def atomic_path(path: str | Path, errors: tuple[type[BaseException], ...] = (OSE
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+INPUTS_FILE = "inputs.json"  # in an application's output folder: the input file each output was made from
+
+
+def record_input(output: str | Path, source: str | Path) -> None:
+    """Note in <output's folder>/inputs.json that `output` was made from `source` (its absolute path), so
+    that the figures find the input wherever it was (`singan.eval.figures`)."""
+    output = Path(output)
+    entries = {**recorded_inputs(output.parent), output.name: str(Path(source).absolute())}
+    with atomic_path(output.parent / INPUTS_FILE) as tmp:
+        tmp.write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n")
+
+
+def recorded_inputs(folder: str | Path) -> dict[str, str]:
+    """{output file name: input path} from `folder`/inputs.json; {} when there is none (or it is unreadable)."""
+    try:
+        entries = json.loads((Path(folder) / INPUTS_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(entries, dict):
+        return {}
+    return {name: path for name, path in entries.items() if isinstance(path, str)}
