@@ -141,3 +141,22 @@ def test_random_samples_command_takes_the_upscaler(tmp_path, monkeypatch, capsys
         outs[upscaler] = read_image(folder / "0.png")
         assert outs[upscaler].shape[-2:] == FULL
     assert not torch.equal(outs["patches"], outs["chain"])
+
+
+def test_sr_command_takes_the_upscaler(tmp_path, monkeypatch, capsys):
+    """SR.py --upscaler patches on a stored SR model of balloons (trained at --max_size 40, 30x40): sr_factor
+    times the input file, from the file's own detail up to its size and the image's own above it."""
+    from singan.io import paths
+
+    in_scale, _ = apps.sr_chain(2.0)
+    sr_model = paths.trained_model_file("balloons.png", 1 / in_scale, 100, root=tmp_path / "TrainedModels",
+                                        sr_factor=2.0)
+    untrained_model_file(sr_model, scale_factor=1 / in_scale, alpha=100, min_size=18, manualSeed=1)
+    proc = run_command("sr", ["--input_dir", IMAGES, "--input_name", "balloons.png", "--not_cuda", "--manualSeed",
+                              "1", "--sr_factor", "2", "--max_size", "40", "--niter", "30", "--upscaler", "patches"],
+                       tmp_path, monkeypatch, capsys)
+    assert proc.returncode == 0 and "training the SR model" not in proc.stdout, proc.stdout + proc.stderr
+    hr = read_image(tmp_path / "Output" / "SR" / "2.0" / sr_model.parent.name / "balloons_HR.png")
+    assert hr.shape[-2:] == (372, 496)
+    photo = read_image(IMAGES / "balloons.png")
+    assert fullsize.drift(hr, photo) < 3 and fullsize.shift(hr, photo) < 2  # the photo's colours, brought up
