@@ -320,11 +320,11 @@ def test_bench_upscale_quality_runs(tmp_path):
                           text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     rows = [line.split() for line in proc.stdout.splitlines() if line.split()[:1] == ["balloons.png"]]
-    table = {(row[1], row[2]): row for row in rows if len(row) == 11}
+    table = {(row[1], row[2]): row for row in rows if len(row) == 12}
     assert set(table) == {(task, m) for task in ("samples", "wide", "harmonize", "edit", "paint")
                           for m in ("patches", "chain", "bicubic")}
     for row in table.values():
-        assert row[-1] in ("yes", "no") and all(v == "nan" or float(v) == float(v) for v in row[3:10]), row
+        assert row[-1] in ("yes", "no") and all(v == "nan" or float(v) == float(v) for v in row[3:11]), row
     assert float(table["samples", "patches"][3]) < 6  # drift
     sr = {row[1]: row for row in rows if len(row) == 4}
     assert set(sr) == {"bicubic", "patches"}

@@ -9,7 +9,8 @@ sample of the same seed, the application's training-size result) and P the real 
 - shift: the largest per-channel |mean(O) - mean(S)|.
 - hf: mean |Laplacian| of O's grey image over the same for P: below 0.4 blurry (bicubic is about 0.23),
   above 1.5 hatching.
-- sat: the share of pixels with a channel at 0-2 or 253-255 in O, minus P's.
+- sat: the share of pixels with a channel at 0-2 or 253-255 in O, minus P's; sat_s: minus that of
+  bicubic(S) at O's size instead (what the upscaling blew out, not what S already had).
 - hatch: how much more oriented energy the detail O added (O - bicubic(S)) has than the photo's own
   detail (P - bicubic(P at S's size)), over the photo's detail energy: with l1 >= l2 the eigenvalues of
   the structure tensor summed over the image, ((l1 - l2) of O's detail - (l1 - l2) of P's) / (l1 + l2)
@@ -120,11 +121,12 @@ def hatch(o: Tensor, s: Tensor, p: Tensor, mask: Tensor | None = None) -> float:
 
 
 def measure(o: Tensor, s: Tensor, p: Tensor, mask: Tensor | None = None) -> dict[str, float]:
-    """Every measure of one output: {"drift", "shift", "hf", "sat", "hatch"}."""
+    """Every measure of one output: {"drift", "shift", "hf", "sat", "sat_s", "hatch"}."""
     o, s, p = o.float().cpu(), s.float().cpu(), p.float().cpu()
     mask = None if mask is None else mask.float().cpu()
     return {"drift": drift(o, s, mask), "shift": shift(o, s, mask), "hf": hf(o, p, mask),
-            "sat": sat(o, p, mask), "hatch": hatch(o, s, p, mask)}
+            "sat": sat(o, p, mask), "sat_s": sat(o, _bicubic(s, tuple(o.shape[-2:])).clamp(-1, 1), mask),
+            "hatch": hatch(o, s, p, mask)}
 
 
 THRESHOLDS = {"drift": (None, 6.0), "shift": (None, 4.0), "hf": (0.4, 1.5), "sat": (None, 0.02)}
