@@ -7,7 +7,8 @@ reads the images they take. The functions are also names of this package, import
 import importlib
 
 _NAMES = {
-    "references": ("load_trained", "training_image", "load_reference"),
+    "references": ("load_trained", "training_image", "load_reference", "difference_mask",
+                   "to_size"),
     "injection": ("inject", "injection_input", "injection_scale", "masked_injection", "dilate_mask", "blend",
                   "HARMONIZATION_RADIUS", "EDITING_RADIUS", "MASK_SIGMA", "INJECTION_SCALE"),
     "paint": ("quantize", "quant2centers", "quantized_paint_input", "paint_model"),
