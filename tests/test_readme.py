@@ -23,7 +23,7 @@ TRAINS = ("main_train.py", "SR.py", "animation.py")
 SETUP = ("venv", "pip ", "pytest")
 # The docs files whose commands run after the README's, in this order (docs/development.md says so too).
 DOCS = ("usage.md", "cli.md", "outputs.md", "evaluation.md", "performance.md", "batch.md", "errors.md",
-        "fidelity.md", "development.md", "ARCHITECTURE.md")
+        "fidelity.md", "development.md", "ARCHITECTURE.md", "studio.md")
 TEST_COMMAND = ("python3 -m venv .venv && .venv/bin/pip install -q -r requirements-dev.txt"
                 " && .venv/bin/python -m pytest -q -n auto")
 

@@ -110,7 +110,8 @@ def palette(model: SinGAN, photo: Path, n: int) -> tuple[list[str], np.ndarray]:
     real = apps.training_image(photo, model)
     _, centers, real_quant = apps.quantized_paint_input(model, real, real, n)
     colours = [to_uint8(torch.tensor(c, dtype=torch.float32).view(1, -1, 1, 1)).reshape(-1) for c in centers]
-    return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in colours], to_uint8(apps.to_size(real_quant, tuple(real.shape[-2:])))
+    canvas = to_uint8(apps.to_size(real_quant, tuple(real.shape[-2:])))
+    return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in colours], canvas
 
 
 def paint(model: SinGAN, photo: Path, painting: np.ndarray, n: int, quantize: bool, seed: int,

@@ -39,7 +39,8 @@ class Studio:
         return actions.training_photo(self.model(label), self.input_dir)
 
     def choices(self) -> list[tuple[str, str]]:
-        return [(f"{label} ({models.model_status(f)})", label) for label, f in models.list_models(self.models_dir).items()]
+        listing = models.list_models(self.models_dir)
+        return [(f"{label} ({models.model_status(f)})", label) for label, f in listing.items()]
 
 
 def guarded(outputs: int):
@@ -187,7 +188,10 @@ def _paste(photo: np.ndarray, obj: np.ndarray, x: float, y: float, width: float)
 
 
 def _composite(value) -> np.ndarray | None:
-    return None if not value or value.get("composite") is None else np.asarray(value["composite"])[..., :3]
+    """An image editor's picture (RGB): what was painted over its background, or the background alone."""
+    picture = None if not value else next((value[k] for k in ("composite", "background") if value.get(k) is not None),
+                                          None)
+    return None if picture is None else np.asarray(picture)[..., :3]
 
 
 def masked_tab(studio: Studio, chosen: gr.Dropdown) -> None:
@@ -201,7 +205,7 @@ def masked_tab(studio: Studio, chosen: gr.Dropdown) -> None:
             load = gr.Button("Load the photo", elem_id="load_photo")
         with gr.Row():
             reference = gr.ImageEditor(label="the photo (paint on it)", type="numpy", elem_id="reference",
-                                       height=420, brush=gr.Brush(default_size=8))
+                                       height=420, brush=gr.Brush(default_size=8), format="png")
             with gr.Column():
                 obj = gr.Image(label="object to paste", type="numpy", image_mode="RGBA", elem_id="object", height=160)
                 x = gr.Slider(0, 100, 50, label="x (%)")
@@ -212,10 +216,10 @@ def masked_tab(studio: Studio, chosen: gr.Dropdown) -> None:
             make_mask = gr.Button("Mask from the difference", elem_id="make_mask")
             run = gr.Button("Run", variant="primary", elem_id="run_masked")
         message = gr.Markdown(elem_id="masked_message")
-        mask = gr.ImageEditor(label="mask (white: changed)", type="numpy", elem_id="mask", height=300,
+        mask = gr.ImageEditor(label="mask (white: changed)", type="numpy", elem_id="mask", height=300, format="png",
                               brush=gr.Brush(colors=["#ffffff", "#000000"], color_mode="fixed", default_size=6))
         with gr.Row():
-            naive = gr.Image(label="naive input", elem_id="naive")
+            naive = gr.Image(label="naive input", elem_id="naive", format="png")
             small = gr.Image(label="result, training size", type="filepath", elem_id="result_small")
             full = gr.Image(label="result, full size", type="filepath", elem_id="result_full")
 
@@ -265,7 +269,7 @@ def paint_tab(studio: Studio, chosen: gr.Dropdown) -> None:
             palette = gr.Button("Palette and canvas", elem_id="palette")
         message = gr.Markdown(elem_id="paint_message")
         with gr.Row():
-            canvas = gr.ImageEditor(label="canvas", type="numpy", elem_id="canvas", height=420)
+            canvas = gr.ImageEditor(label="canvas", type="numpy", elem_id="canvas", height=420, format="png")
             result = gr.Image(label="result", type="filepath", elem_id="paint_result")
         run = gr.Button("Generate", variant="primary", elem_id="paint_run")
 

@@ -33,8 +33,8 @@ SECONDS_PER_ITERATION = {"cpu": 0.01, "cuda": 0.007}
 
 
 def check_upload(path: str | Path | None, what: str = "the photo") -> np.ndarray:
-    """The uploaded image at `path` as an (H, W, 3) float array in [0, 1], or a one-line SinGANError: no file, too large,
-    not an image, too many pixels. Nothing is written."""
+    """The uploaded image at `path` as an (H, W, 3) float array in [0, 1], or a one-line SinGANError: no file,
+    too large, not an image, too many pixels. Nothing is written."""
     if not path:
         raise SinGANError(f"upload {what} first")
     path = Path(path)
@@ -157,5 +157,6 @@ def start_training(image: Path, config: TrainConfig, model_file: Path, device: s
 def previews(model_file: Path) -> list[tuple[str, str]]:
     """(image path, caption) of each scale's preview written so far (its fake sample), coarsest first."""
     folder = model_file.parent
-    found = [(int(d.name), d / "fake_sample.png") for d in folder.iterdir() if d.name.isdigit()] if folder.is_dir() else []
+    scales = [d for d in folder.iterdir() if d.name.isdigit()] if folder.is_dir() else []
+    found = [(int(d.name), d / "fake_sample.png") for d in scales]
     return [(str(p), f"scale {n + 1}") for n, p in sorted(found) if p.is_file()]
