@@ -16,6 +16,8 @@ from ..errors import SinGANError
 from ..io import paths
 from . import actions, models
 
+OUT_HEIGHT = 300  # pixels of an output image on the page (small results are shown enlarged)
+
 
 @dataclass
 class Studio:
@@ -97,7 +99,8 @@ def model_tab(studio: Studio) -> gr.Dropdown:
             train = gr.Button("Train", variant="primary", elem_id="train")
             stop = gr.Button("Stop (saves)", elem_id="stop")
         progress = gr.Markdown(elem_id="progress")
-        previews = gr.Gallery(label="each scale's preview", columns=8, height=200, elem_id="previews")
+        previews = gr.Gallery(label="each scale's preview", columns=8, height=220, object_fit="contain",
+                              elem_id="previews")
         current = gr.State(None)
 
         @guarded(0)
@@ -161,7 +164,7 @@ def samples_tab(studio: Studio, chosen: gr.Dropdown) -> None:
         run = gr.Button("Generate", variant="primary", elem_id="generate")
         message = gr.Markdown(elem_id="sample_message")
         gallery = gr.Gallery(label="samples", columns=4, buttons=["download", "download_all", "fullscreen"],
-                             elem_id="samples")
+                             object_fit="contain", height=360, elem_id="samples")
         archive = gr.File(label="all samples (zip)")
 
         @guarded(2)
@@ -219,16 +222,17 @@ def masked_tab(studio: Studio, chosen: gr.Dropdown) -> None:
         mask = gr.ImageEditor(label="mask (white: changed)", type="numpy", elem_id="mask", height=300, format="png",
                               brush=gr.Brush(colors=["#ffffff", "#000000"], color_mode="fixed", default_size=6))
         with gr.Row():
-            naive = gr.Image(label="naive input", elem_id="naive", format="png")
-            small = gr.Image(label="result, training size", type="filepath", elem_id="result_small")
-            full = gr.Image(label="result, full size", type="filepath", elem_id="result_full")
+            naive = gr.Image(label="naive input", elem_id="naive", format="png", height=OUT_HEIGHT)
+            small = gr.Image(label="result, training size", type="filepath", elem_id="result_small", height=OUT_HEIGHT)
+            full = gr.Image(label="result, full size", type="filepath", elem_id="result_full", height=OUT_HEIGHT)
 
         @guarded(2)
         def load_photo(label):
             model = studio.model(label)
             n = max(1, model.num_trained - 3)
             photo = np.round(models.check_upload(actions.training_photo(model, studio.input_dir)) * 255)
-            return "", photo.astype(np.uint8), gr.Slider(1, model.num_trained - 1, n, step=1)
+            top = max(2, model.num_trained - 1)  # a slider needs two ends; injection_scale refuses a scale too high
+            return "", photo.astype(np.uint8), gr.Slider(1, top, n, step=1)
 
         @guarded(1)
         def paste_object(value, item, px, py, pw):
@@ -270,7 +274,7 @@ def paint_tab(studio: Studio, chosen: gr.Dropdown) -> None:
         message = gr.Markdown(elem_id="paint_message")
         with gr.Row():
             canvas = gr.ImageEditor(label="canvas", type="numpy", elem_id="canvas", height=420, format="png")
-            result = gr.Image(label="result", type="filepath", elem_id="paint_result")
+            result = gr.Image(label="result", type="filepath", elem_id="paint_result", height=420)
         run = gr.Button("Generate", variant="primary", elem_id="paint_run")
 
         @guarded(1)
@@ -299,7 +303,7 @@ def sr_animation_tab(studio: Studio, chosen: gr.Dropdown) -> None:
                 factor = gr.Slider(1.2, 8, 2, step=0.1, label="sr_factor", elem_id="sr_factor")
                 sr_seed = gr.Number(1, label="seed", precision=0)
                 sr = gr.Button("Super-resolve the photo", variant="primary", elem_id="sr_run")
-                sr_out = gr.Image(label="super-resolved", type="filepath", elem_id="sr_result")
+                sr_out = gr.Image(label="super-resolved", type="filepath", elem_id="sr_result", height=OUT_HEIGHT)
             with gr.Column():
                 alpha = gr.Slider(0, 1, 0.1, label="alpha", elem_id="alpha")
                 beta = gr.Slider(0, 1, 0.9, label="beta", elem_id="beta")
@@ -307,7 +311,7 @@ def sr_animation_tab(studio: Studio, chosen: gr.Dropdown) -> None:
                 frames = gr.Slider(2, 100, 20, step=1, label="frames")
                 seed = gr.Number(1, label="seed", precision=0)
                 animate = gr.Button("Animate", variant="primary", elem_id="animate_run")
-                gif = gr.Image(label="animation (GIF)", type="filepath", elem_id="gif")
+                gif = gr.Image(label="animation (GIF)", type="filepath", elem_id="gif", height=OUT_HEIGHT)
 
         @guarded(1)
         def run_sr(label, f, s):

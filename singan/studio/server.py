@@ -41,16 +41,15 @@ def serve(args, block: bool = True):
     page.launch(server_name=args.host, server_port=args.port, prevent_thread_lock=True, quiet=True,
                 max_file_size=MAX_UPLOAD_BYTES, footer_links=[])
     address = f"http://{args.host}:{args.port}"
-    if args.host != LOCAL:
-        print(f"note: listening on {args.host}: anyone who can reach port {args.port} can use this studio")
-    print(f"SinGAN Studio: {address}", flush=True)
-    if block:
-        try:
-            while True:
-                time.sleep(1)
-        except KeyboardInterrupt:
-            stop(page, studio)
-            print("SinGAN Studio stopped")
+    try:  # from the first line on: a Ctrl-C as soon as the address shows still stops cleanly
+        if args.host != LOCAL:
+            print(f"note: listening on {args.host}: anyone who can reach port {args.port} can use this studio")
+        print(f"SinGAN Studio: {address}", flush=True)
+        while block:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        stop(page, studio)
+        print("SinGAN Studio stopped")
     return page, studio, address
 
 
