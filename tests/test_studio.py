@@ -16,6 +16,7 @@ from PIL import Image
 from helpers import IMAGES
 from singan import apps, generate, load
 from singan.core.sampling import seeded
+from singan.io import checkpoint
 from singan.io.images import read_image, save_image
 from singan.studio import actions
 
@@ -30,6 +31,7 @@ TINY = {"max_size": "40", "min_size": "25", "niter": "10"}  # 2 scales, seconds 
 SHOTS = os.environ.get("STUDIO_SCREENSHOTS")  # a folder: each tab's screenshot is saved there (docs/studio_*.png)
 NOT_YET = pytest.mark.skip(reason="not passing yet: after Mask from the difference the mask editor's value does "
                                   "not reach the Run handler (issue 35 follow-up)")
+LONG = "20000"  # iterations per scale that no machine finishes before the stop button is clicked
 WAIT = int(os.environ.get("STUDIO_WAIT", 240_000))  # ms: a training or an upscaling on a loaded 2-core machine
 
 
@@ -98,13 +100,39 @@ def test_non_image_upload_is_a_message(studio, tmp_path):
     page.locator("#photo button[aria-label='Clear']").first.click()
 
 
+def _saved_position(root):
+    state = checkpoint.read_state(next((root / "models").rglob("model.pt")))
+    return len(state["scales"]), state["resume"]["in_progress"]["iteration"]
+
+
+def _stop(page):
+    sync_api.expect(page.locator("#progress")).to_contain_text("training: ", timeout=WAIT)
+    page.click("#stop")
+    sync_api.expect(page.locator("#progress")).to_contain_text("stopped", timeout=WAIT)
+
+
+@pytest.mark.slow
+def test_stop_saves_and_resume_continues(studio):
+    page, state, root = studio
+    for elem_id, value in {**TINY, "niter": LONG}.items():
+        _fill(page, elem_id, value)
+    page.set_input_files("#photo input[type=file]", str(root / PHOTO))
+    sync_api.expect(page.locator("#plan")).to_contain_text("2 scales from 25x34 to 30x40", timeout=60_000)
+    page.click("#train")
+    _stop(page)
+    first = _saved_position(root)
+    page.locator("#resume input").check()
+    page.click("#train")
+    _stop(page)
+    assert _saved_position(root) > first  # continued from where it stopped, not from the start
+    page.locator("#resume input").uncheck()
+
+
 @pytest.mark.slow
 def test_train_shows_progress_and_previews(studio):
     page, state, root = studio
-    for elem_id, value in TINY.items():
-        _fill(page, elem_id, value)
-    page.set_input_files("#photo input[type=file]", str(root / PHOTO))
-    sync_api.expect(page.locator("#plan")).to_contain_text("2 scales from", timeout=60_000)
+    _fill(page, "niter", TINY["niter"])
+    page.locator("#overwrite input").check()
     page.click("#train")
     sync_api.expect(page.locator("#progress")).to_contain_text("scale", timeout=WAIT)
     sync_api.expect(page.locator("#progress")).to_contain_text("done", timeout=WAIT)
@@ -138,8 +166,7 @@ def test_samples_equal_the_api(studio, tmp_path):
     sync_api.expect(page.locator("#samples img").first).not_to_have_attribute("src", before)
     shown = _image(page, page.locator("#samples img").first.get_attribute("src"))
     api = generate(_model(root), 2, scale_h=2.0, scale_v=1.0, seed=7, out_size=(186, 496))
-    # Exact in most runs; in some, under load, the upscaled sample differs in places (not understood yet):
-    assert np.abs(shown.astype(int) - _png(tmp_path, api[:1]).astype(int)).mean() < 4
+    np.testing.assert_array_equal(shown, _png(tmp_path, api[:1]))
 
 
 def _stroke(page, elem_id):

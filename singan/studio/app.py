@@ -1,8 +1,13 @@
 """The studio's page (Gradio Blocks): the tabs Model, Random samples, Harmonize / Edit, Paint, SR and
 animation. Every handler calls `actions` or `models` and turns a SinGANError into the tab's message line
 (nothing is written then); a model is always one of the listing's, never a path typed into the page.
+
+Gradio runs handlers in threads at once, and torch's random generator is one for the process: loading a
+checkpoint draws from it, so a listing read beside a seeded sampling would change its pixels. The handlers
+that touch torch hold one lock (`TORCH`): a seed gives the API's images.
 """
 
+import threading
 from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
@@ -16,6 +21,7 @@ from ..errors import SinGANError
 from ..io import paths
 from . import actions, models
 
+TORCH = threading.RLock()  # held by every handler that loads a model or runs one (see the module's docstring)
 OUT_HEIGHT = 300  # pixels of an output image on the page (small results are shown enlarged)
 
 
@@ -51,7 +57,8 @@ def guarded(outputs: int):
         @wraps(fn)
         def handler(*args):
             try:
-                result = fn(*args)
+                with TORCH:
+                    result = fn(*args)
             except SinGANError as e:
                 result = (f"**{e}**", *[gr.skip()] * outputs)
             return result if outputs else result[0]
@@ -92,8 +99,8 @@ def model_tab(studio: Studio) -> gr.Dropdown:
                     niter = gr.Number(None, label="niter (blank: the preset's)", precision=0, elem_id="niter")
                     seed = gr.Number(1, label="seed", precision=0)
                 with gr.Row():
-                    resume = gr.Checkbox(label="resume")
-                    overwrite = gr.Checkbox(label="overwrite")
+                    resume = gr.Checkbox(label="resume", elem_id="resume")
+                    overwrite = gr.Checkbox(label="overwrite", elem_id="overwrite")
         plan = gr.Markdown(elem_id="plan")
         with gr.Row():
             train = gr.Button("Train", variant="primary", elem_id="train")
@@ -126,18 +133,22 @@ def model_tab(studio: Studio) -> gr.Dropdown:
             return "training started", str(model_file)
 
         def tick(model_file):
+            """The progress of the training started last, until it ends (then the listing, once)."""
             if model_file is None:
-                return gr.skip(), gr.skip(), gr.skip()
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip()
             report = studio.trainings[Path(model_file)].progress()
-            listing = gr.skip()
-            if report["state"] == "done":  # the new model, chosen for the other tabs
-                label = str(Path(model_file).parent.relative_to(studio.models_dir))
-                listing = gr.Dropdown(choices=studio.choices(), value=label)
-            return _bar(report), models.previews(Path(model_file)), listing
+            listing, following = gr.skip(), model_file
+            if report["state"] in ("done", "stopped", "error"):  # the process has ended
+                following = None
+                with TORCH:
+                    label = str(Path(model_file).parent.relative_to(studio.models_dir))
+                    listing = gr.Dropdown(choices=studio.choices(), value=label if report["state"] == "done" else None)
+            return _bar(report), models.previews(Path(model_file)), listing, following
 
         def halt(model_file):
-            if model_file is not None:
-                studio.trainings[Path(model_file)].stop()
+            if model_file is None:
+                return "no training of this page is running"
+            studio.trainings[Path(model_file)].stop()
             return "stopping: the model is saved where it is"
 
         flags = [preset, max_size, min_size, niter, seed]
@@ -145,8 +156,8 @@ def model_tab(studio: Studio) -> gr.Dropdown:
             control.change(show_plan, [photo, *flags], [plan])
         train.click(start, [photo, *flags, resume, overwrite], [plan, current])
         stop.click(halt, [current], [progress])
-        gr.Timer(1.0).tick(tick, [current], [progress, previews, chosen])
-        refresh.click(lambda: gr.Dropdown(choices=studio.choices()), None, [chosen])
+        gr.Timer(1.0).tick(tick, [current], [progress, previews, chosen, current])
+        refresh.click(guarded(1)(lambda: ("", gr.Dropdown(choices=studio.choices()))), None, [plan, chosen])
     return chosen
 
 

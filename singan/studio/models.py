@@ -119,8 +119,11 @@ class Training:
             report = json.loads(progress_path(self.model_file).read_text())
         except (OSError, ValueError):
             report = {"state": "starting", "work": 0.0, "elapsed": 0.0}
-        if self.process.poll() is not None and report["state"] in ("starting", "training"):
+        running = self.process.poll() is None
+        if not running and report["state"] in ("starting", "training"):
             report = {**report, "state": "error", "message": f"the training process ended ({self.process.returncode})"}
+        if running and report["state"] in ("stopped", "done"):  # the model's lock is released as the process ends
+            report = {**report, "state": "saving"}
         return report
 
     def stop(self) -> None:

@@ -34,7 +34,7 @@ class Reporter:
 
     def __init__(self, path: Path):
         self.path, self.start, self.last = path, time.monotonic(), 0.0
-        self.state = {"state": "training", "scale": 0, "iteration": 0, "num_scales": 0, "work": 0.0}
+        self.state = {"state": "starting", "scale": 0, "iteration": 0, "num_scales": 0, "work": 0.0}
 
     def write(self, **changes) -> None:
         self.state.update(changes, elapsed=time.monotonic() - self.start)
@@ -42,9 +42,13 @@ class Reporter:
             Path(tmp).write_text(json.dumps(self.state))
 
     def __call__(self, scale: int, iteration: int, num_scales: int, work: float) -> None:
-        if time.monotonic() - self.last >= REPORT_EVERY or scale != self.state["scale"]:
+        """progress_fn: "training" from the first iteration on (the call before it only says where training
+        starts; from then on a stop saves the model)."""
+        first = self.state["num_scales"] == 0
+        if first or time.monotonic() - self.last >= REPORT_EVERY or scale != self.state["scale"]:
             self.last = time.monotonic()
-            self.write(scale=scale, iteration=iteration, num_scales=num_scales, work=work)
+            self.write(state="starting" if first else "training", scale=scale, iteration=iteration,
+                       num_scales=num_scales, work=work)
 
 
 def main(job_file: str) -> int:
