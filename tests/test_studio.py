@@ -81,8 +81,12 @@ def _shot(page, name):
     if SHOTS:  # the page's own scroll area: a viewport tall enough for the whole tab
         page.set_viewport_size({"width": 1400, "height": 1800})
         page.wait_for_timeout(500)
-        page.screenshot(path=str(Path(SHOTS) / f"studio_{name}.png"), full_page=True)
+        path = Path(SHOTS) / f"studio_{name}.png"
+        page.screenshot(path=str(path), full_page=True)
         page.set_viewport_size({"width": 1400, "height": 1000})
+        shot = np.asarray(Image.open(path).convert("L"))
+        used = np.nonzero((shot < 250).any(axis=1))[0]  # the empty page below the tab cut off
+        Image.open(path).crop((0, 0, shot.shape[1], min(shot.shape[0], used[-1] + 20))).save(path)
 
 
 def _png(tmp_path, x):

@@ -23,6 +23,7 @@ from . import actions, models
 
 TORCH = threading.RLock()  # held by every handler that loads a model or runs one (see the module's docstring)
 OUT_HEIGHT = 300  # pixels of an output image on the page (small results are shown enlarged)
+CSS = ".enlarge img {width: 100%; height: 100%; object-fit: contain; image-rendering: pixelated}"
 
 
 @dataclass
@@ -201,6 +202,12 @@ def _paste(photo: np.ndarray, obj: np.ndarray, x: float, y: float, width: float)
     return np.asarray(base.convert("RGB"))
 
 
+def _output(label: str, elem_id: str, **settings) -> gr.Image:
+    """An output image (a file by default), small results enlarged to the component's height."""
+    return gr.Image(**{"label": label, "elem_id": elem_id, "type": "filepath", "height": OUT_HEIGHT,
+                       "elem_classes": "enlarge", **settings})
+
+
 def _composite(value) -> np.ndarray | None:
     """An image editor's picture (RGB): what was painted over its background, or the background alone."""
     picture = None if not value else next((value[k] for k in ("composite", "background") if value.get(k) is not None),
@@ -233,9 +240,9 @@ def masked_tab(studio: Studio, chosen: gr.Dropdown) -> None:
         mask = gr.ImageEditor(label="mask (white: changed)", type="numpy", elem_id="mask", height=300, format="png",
                               brush=gr.Brush(colors=["#ffffff", "#000000"], color_mode="fixed", default_size=6))
         with gr.Row():
-            naive = gr.Image(label="naive input", elem_id="naive", format="png", height=OUT_HEIGHT)
-            small = gr.Image(label="result, training size", type="filepath", elem_id="result_small", height=OUT_HEIGHT)
-            full = gr.Image(label="result, full size", type="filepath", elem_id="result_full", height=OUT_HEIGHT)
+            naive = _output("naive input", "naive", type="numpy", format="png")
+            small = _output("result, training size", "result_small")
+            full = _output("result, full size", "result_full")
 
         @guarded(2)
         def load_photo(label):
@@ -285,7 +292,7 @@ def paint_tab(studio: Studio, chosen: gr.Dropdown) -> None:
         message = gr.Markdown(elem_id="paint_message")
         with gr.Row():
             canvas = gr.ImageEditor(label="canvas", type="numpy", elem_id="canvas", height=420, format="png")
-            result = gr.Image(label="result", type="filepath", elem_id="paint_result", height=420)
+            result = _output("result", "paint_result", height=420)
         run = gr.Button("Generate", variant="primary", elem_id="paint_run")
 
         @guarded(1)
@@ -314,7 +321,7 @@ def sr_animation_tab(studio: Studio, chosen: gr.Dropdown) -> None:
                 factor = gr.Slider(1.2, 8, 2, step=0.1, label="sr_factor", elem_id="sr_factor")
                 sr_seed = gr.Number(1, label="seed", precision=0)
                 sr = gr.Button("Super-resolve the photo", variant="primary", elem_id="sr_run")
-                sr_out = gr.Image(label="super-resolved", type="filepath", elem_id="sr_result", height=OUT_HEIGHT)
+                sr_out = _output("super-resolved", "sr_result")
             with gr.Column():
                 alpha = gr.Slider(0, 1, 0.1, label="alpha", elem_id="alpha")
                 beta = gr.Slider(0, 1, 0.9, label="beta", elem_id="beta")
@@ -322,7 +329,7 @@ def sr_animation_tab(studio: Studio, chosen: gr.Dropdown) -> None:
                 frames = gr.Slider(2, 100, 20, step=1, label="frames")
                 seed = gr.Number(1, label="seed", precision=0)
                 animate = gr.Button("Animate", variant="primary", elem_id="animate_run")
-                gif = gr.Image(label="animation (GIF)", type="filepath", elem_id="gif", height=OUT_HEIGHT)
+                gif = _output("animation (GIF)", "gif")
 
         @guarded(1)
         def run_sr(label, f, s):

@@ -32,14 +32,14 @@ def get_parser() -> cli.ArgumentParser:
 
 def serve(args, block: bool = True):
     """Start the page for `args`; with `block`, until Ctrl-C. Returns (page, studio, address)."""
-    from .app import Studio, build
+    from .app import CSS, Studio, build
     from .models import MAX_UPLOAD_BYTES
 
     device = str(cli.device_from_args(args))  # checked before serving
     studio = Studio(Path(args.models_dir), Path(args.input_dir), device)
     page = build(studio)
     page.launch(server_name=args.host, server_port=args.port, prevent_thread_lock=True, quiet=True,
-                max_file_size=MAX_UPLOAD_BYTES, footer_links=[])
+                max_file_size=MAX_UPLOAD_BYTES, footer_links=[], css=CSS)
     address = f"http://{args.host}:{args.port}"
     try:  # from the first line on: a Ctrl-C as soon as the address shows still stops cleanly
         if args.host != LOCAL:
