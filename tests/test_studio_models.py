@@ -64,11 +64,14 @@ def test_listing_and_busy_model(model_file, tmp_path):
     with model_lock(model_file):  # as a command-line training holds it
         assert models.model_status(model_file) == "busy"
         with pytest.raises(SinGANError, match="is being trained by process"):
-            models.start_training(IMAGES / "balloons.png", TINY, model_file, "cpu", resume=True, overwrite=False)
+            models.start_training(IMAGES / "balloons.png", tmp_path / "photos", TINY, model_file, "cpu",
+                                  resume=True, overwrite=False)
     with pytest.raises(SinGANError, match="exists .0 of 2 scales trained.; tick resume to continue it or overwrite"):
-        models.start_training(IMAGES / "balloons.png", TINY, model_file, "cpu", resume=False, overwrite=False)
+        models.start_training(IMAGES / "balloons.png", tmp_path / "photos", TINY, model_file, "cpu",
+                              resume=False, overwrite=False)
     assert models.list_models(tmp_path / "nothing") == {}
     assert not list(model_file.parent.glob("*.json"))  # no training was started
+    assert not (tmp_path / "photos").exists()  # and the photo was not stored
 
 
 def test_plan_before_training():

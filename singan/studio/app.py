@@ -44,9 +44,6 @@ class Studio:
     def model(self, label: str | None):
         return actions.load_model(self.model_file(label), self.device)
 
-    def photo(self, label: str | None) -> Path:
-        return actions.training_photo(self.model(label), self.input_dir)
-
     def choices(self) -> list[tuple[str, str]]:
         listing = models.list_models(self.models_dir)
         return [(f"{label} ({models.model_status(f)})", label) for label, f in listing.items()]
@@ -68,18 +65,21 @@ def guarded(outputs: int):
 
 
 def _config(preset: str, max_size, min_size, niter, seed) -> TrainConfig:
-    given = {"max_size": int(max_size), "min_size": int(min_size), "manualSeed": int(seed)}
-    if niter:
-        given["niter"] = int(niter)
+    """The TrainConfig of the form: the preset's defaults, then the fields given (checked as the flags are)."""
+    given = {"max_size": max_size, "min_size": min_size, "manualSeed": seed, "niter": niter}
+    missing = [name for name, value in given.items() if value is None and name != "niter"]
+    if missing:
+        raise SinGANError(f"enter {' and '.join(missing)}")
+    given = {name: int(value) for name, value in given.items() if value is not None}
     return TrainConfig(**{**PRESETS[preset], **given}).validate()
 
 
 def _bar(report: dict) -> str:
     work, elapsed = report.get("work", 0.0), report.get("elapsed", 0.0)
-    left = f", about {elapsed * (1 - work) / work:.0f} s left" if 0 < work < 1 else ""
+    left = f", about {models.duration(elapsed * (1 - work) / work)} left" if 0 < work < 1 else ""
     scale = f"scale {report['scale'] + 1}/{report['num_scales']}, " if report.get("num_scales") else ""
     filled = round(work * 30)
-    text = f"`{'█' * filled}{'░' * (30 - filled)}` {work:.0%} ({scale}{elapsed:.0f} s elapsed{left})"
+    text = f"`{'█' * filled}{'░' * (30 - filled)}` {work:.0%} ({scale}{models.duration(elapsed)} elapsed{left})"
     return f"{report['state']}: {text}" + (f" **{report['message']}**" if report.get("message") else "")
 
 
@@ -113,25 +113,25 @@ def model_tab(studio: Studio) -> gr.Dropdown:
 
         @guarded(0)
         def show_plan(upload, *flags):
-            image = models.check_upload(upload) if upload else None
-            if image is None:
+            if not upload:
                 return ("",)
-            stored = Path(upload)
-            return (models.plan_training(stored, _config(*flags), studio.device)[2],)
+            models.check_upload(upload)
+            return (models.plan_training(Path(upload), _config(*flags), studio.device)[2],)
 
         @guarded(1)
         def start(upload, *flags_and_switches):
             *flags, resume_it, overwrite_it = flags_and_switches
             config = _config(*flags)
-            image = models.store_photo(upload, studio.input_dir)
-            model_file = paths.trained_model_file(image.name, config.scale_factor, config.alpha,
+            models.check_upload(upload)
+            model_file = paths.trained_model_file(Path(upload).name, config.scale_factor, config.alpha,
                                                   root=studio.models_dir)
             running = studio.trainings.get(model_file)
             if running is not None and running.process.poll() is None:
-                raise SinGANError(f"{image.name} is being trained already")
-            studio.trainings[model_file] = models.start_training(image, config, model_file, studio.device,
-                                                                 resume_it, overwrite_it)
-            return "training started", str(model_file)
+                raise SinGANError(f"{Path(upload).name} is being trained by this page already")
+            training = models.start_training(Path(upload), studio.input_dir, config, model_file, studio.device,
+                                             resume_it, overwrite_it)
+            studio.trainings[model_file] = training
+            return models.plan_training(Path(upload), config, studio.device)[2], str(model_file)
 
         def tick(model_file):
             """The progress of the training started last, until it ends (then the listing, once)."""
@@ -263,7 +263,9 @@ def masked_tab(studio: Studio, chosen: gr.Dropdown) -> None:
         def difference(label, value):
             if _composite(value) is None:
                 raise SinGANError("load the photo first")
-            return "", actions.reference_mask(studio.photo(label), _composite(value), studio.model(label).device)
+            model = studio.model(label)
+            photo = actions.training_photo(model, studio.input_dir)
+            return "", actions.reference_mask(photo, _composite(value), model.device)
 
         @guarded(3)
         def run_masked(label, value, mask_value, app, n, s):
@@ -298,7 +300,7 @@ def paint_tab(studio: Studio, chosen: gr.Dropdown) -> None:
         @guarded(1)
         def make_canvas(label, n):
             model = studio.model(label)
-            colours, quantized = actions.palette(model, studio.photo(label), n)
+            colours, quantized = actions.palette(model, actions.training_photo(model, studio.input_dir), n)
             return (f"palette: {' '.join(colours)}",
                     gr.ImageEditor(value=quantized, brush=gr.Brush(colors=colours, color_mode="fixed", default_size=6)))
 
@@ -307,7 +309,8 @@ def paint_tab(studio: Studio, chosen: gr.Dropdown) -> None:
             if _composite(value) is None:
                 raise SinGANError("make the canvas first")
             model = studio.model(label)
-            return "", actions.paint(model, studio.photo(label), _composite(value), n, q, s, studio.models_dir)
+            photo = actions.training_photo(model, studio.input_dir)
+            return "", actions.paint(model, photo, _composite(value), n, q, s, studio.models_dir)
 
         palette.click(make_canvas, [chosen, scale], [message, canvas])
         run.click(generate, [chosen, canvas, scale, quantize, seed], [message, result])

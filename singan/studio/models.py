@@ -90,7 +90,7 @@ def plan_training(image: Path, config: TrainConfig, device: str) -> tuple[int, f
     seconds = bar.total * SECONDS_PER_WORK[kind] + len(model.reals) * config.niter * SECONDS_PER_ITERATION[kind]
     sizes = [tuple(r.shape[-2:]) for r in model.reals]
     return len(sizes), seconds, (f"{len(sizes)} scales from {sizes[0][0]}x{sizes[0][1]} to {sizes[-1][0]}x"
-                                 f"{sizes[-1][1]}, {config.niter} iterations each: about {_duration(seconds)} "
+                                 f"{sizes[-1][1]}, {config.niter} iterations each: about {duration(seconds)} "
                                  f"on {kind.upper()} (a rough estimate)")
 
 
@@ -100,7 +100,8 @@ def _has_cuda() -> bool:
     return torch.cuda.is_available()
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """Seconds as the page says them: 42 s, 17 min, 3.5 h."""
     if seconds < 90:
         return f"{max(1, round(seconds))} s"
     return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
@@ -132,18 +133,20 @@ class Training:
             self.process.send_signal(signal.SIGINT)
 
 
-def start_training(image: Path, config: TrainConfig, model_file: Path, device: str, resume: bool,
-                   overwrite: bool) -> Training:
-    """Start `worker` on the job in another process, after the checks that need no training: the model's
-    lock (a training elsewhere: busy), an existing model (resume or overwrite), the pyramid and config."""
+def start_training(upload: Path, input_dir: str | Path, config: TrainConfig, model_file: Path, device: str,
+                   resume: bool, overwrite: bool) -> Training:
+    """Start `worker` on the uploaded photo in another process, after the checks that need no training (the
+    model's lock: a training elsewhere is busy; an existing model: resume or overwrite; the pyramid and
+    config) and only then store the photo in `input_dir` (`store_photo`)."""
     check_free(model_file)
     if model_file.exists() and not (resume or overwrite):
-        raise SinGANError(f"{model_file.parent.name} of {image.name} exists ({model_status(model_file)}); "
+        raise SinGANError(f"{model_file.parent.name} of {upload.name} exists ({model_status(model_file)}); "
                           "tick resume to continue it or overwrite to replace it")
     if resume and not model_file.exists():
         raise SinGANError(f"nothing to resume: {model_file} does not exist")
     if not resume:
-        build_model(read_image(image, config.nc_im), config, name=image.name)
+        build_model(read_image(upload, config.nc_im), config, name=upload.name)
+    image = store_photo(upload, input_dir)
     progress_path(model_file).unlink(missing_ok=True)
     job = {"image": str(image), "model_file": str(model_file), "device": device, "resume": resume,
            "overwrite": overwrite, "config": asdict(config)}

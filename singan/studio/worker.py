@@ -53,6 +53,7 @@ class Reporter:
 
 def main(job_file: str) -> int:
     job = json.loads(Path(job_file).read_text())
+    Path(job_file).unlink()
     model_file = Path(job["model_file"])
     report = Reporter(progress_path(model_file))
     report.write()
