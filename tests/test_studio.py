@@ -4,6 +4,7 @@ the training runs in the studio's worker process at a tiny config. Without playw
 skip with one line saying how to install them."""
 
 import os
+import re
 import shutil
 import socket
 from io import BytesIO
@@ -18,6 +19,7 @@ from singan import apps, generate, load
 from singan.core.sampling import seeded
 from singan.io import checkpoint
 from singan.io.images import read_image, save_image
+from singan.io.lock import model_lock
 from singan.studio import actions
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -173,6 +175,24 @@ def test_samples_equal_the_api(studio, tmp_path):
     np.testing.assert_array_equal(shown, _png(tmp_path, api[:1]))
 
 
+@pytest.mark.slow
+def test_a_model_trained_elsewhere_is_busy(studio):
+    """While a command-line training holds the model's lock the listing says busy and sampling is refused."""
+    page, state, root = studio
+    model_file = next((root / "models").rglob("model.pt"))
+    _tab(page, "Model")
+    with model_lock(model_file):
+        page.get_by_role("button", name="Refresh").click()
+        sync_api.expect(page.locator("#model input")).to_have_value(re.compile(r"\(busy\)$"), timeout=30_000)
+        _tab(page, "Random samples")
+        page.click("#generate")
+        sync_api.expect(page.locator("#sample_message")).to_contain_text("is being trained by process",
+                                                                          timeout=30_000)
+    _tab(page, "Model")
+    page.get_by_role("button", name="Refresh").click()
+    sync_api.expect(page.locator("#model input")).to_have_value(re.compile(r"\(trained\)$"), timeout=30_000)
+
+
 def _stroke(page, elem_id):
     """Drag the brush across the middle of an image editor's canvas."""
     page.locator(f"#{elem_id} button[aria-label='Brush']").first.click()
@@ -220,6 +240,10 @@ def test_paste_an_object_and_harmonize(studio, tmp_path):
     _tab(page, "Harmonize / Edit")
     page.click("#load_photo")
     sync_api.expect(page.locator("#reference canvas").first).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(1500)
+    page.click("#make_mask")  # nothing pasted yet: a message, no mask
+    sync_api.expect(page.locator("#masked_message")).to_contain_text("does not differ from the training image",
+                                                                     timeout=60_000)
     obj = np.zeros((40, 40, 4), np.uint8)
     obj[..., 1], obj[5:35, 5:35, 3] = 220, 255  # a green square, transparent around it
     Image.fromarray(obj).save(tmp_path / "object.png")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..cli import program as cli
+from ..cli.flags import RunOptions
 from ..core.interrupt import defer_startup
 from ..options import between, option, text
 
@@ -25,9 +26,11 @@ class StudioOptions:
 
 
 def get_parser() -> cli.ArgumentParser:
-    """--port, --host and the flags every command takes (--models_dir: listed, and where new models go;
-    --input_dir: the photos, where uploads are stored; --device)."""
-    return cli.parser("SinGAN Studio: train, sample, edit and harmonize a photo in the browser.").add(StudioOptions)
+    """--port, --host and the commands' runtime flags the studio uses (--models_dir: listed, and where new
+    models go; --input_dir: the photos, where uploads are stored; --device, --not_cuda)."""
+    p = cli.ArgumentParser(prog="singan-studio",
+                           description="SinGAN Studio: train, sample, edit and harmonize a photo in the browser.")
+    return p.add(RunOptions, only=("input_dir", "not_cuda", "device", "models_dir")).add(StudioOptions)
 
 
 def serve(args, block: bool = True):
