@@ -278,8 +278,16 @@ def test_paint_to_image_and_sr_and_animation(studio):
     _stroke(page, "canvas")
     page.click("#paint_run")
     sync_api.expect(page.locator("#paint_result img")).to_have_count(1, timeout=WAIT)
-    assert _image(page, page.locator("#paint_result img").first.get_attribute("src")).shape == (30, 40, 3)
+    plain = page.locator("#paint_result img").first.get_attribute("src")
+    assert _image(page, plain).shape == (30, 40, 3)
     _shot(page, "paint")
+    page.locator("#quantize input").check()  # scale 1 retrained on quantised inputs, kept where paint2image keeps it
+    page.click("#paint_run")
+    sync_api.expect(page.locator("#paint_result img").first).not_to_have_attribute("src", plain, timeout=WAIT)
+    assert _image(page, page.locator("#paint_result img").first.get_attribute("src")).shape == (30, 40, 3)
+    assert (root / "models" / "balloons" / "scale_factor=0.750000_paint" / "start_scale=1" / "model.pt").is_file()
+    assert list(state.choices()) == [("balloons/scale_factor=0.750000,alpha=10 (trained)",
+                                      "balloons/scale_factor=0.750000,alpha=10")]  # not listed
     _tab(page, "SR and animation")
     page.click("#sr_run")
     page.click("#animate_run")

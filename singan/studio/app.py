@@ -288,7 +288,7 @@ def paint_tab(studio: Studio, chosen: gr.Dropdown) -> None:
                     "--quantization_flag computes them), then generate.")
         with gr.Row():
             scale = gr.Slider(1, 20, 1, step=1, label="paint_start_scale", elem_id="paint_scale")
-            quantize = gr.Checkbox(label="quantization_flag (retrains the scale once)")
+            quantize = gr.Checkbox(label="quantization_flag (retrains the scale once)", elem_id="quantize")
             seed = gr.Number(1, label="seed", precision=0)
             palette = gr.Button("Palette and canvas", elem_id="palette")
         message = gr.Markdown(elem_id="paint_message")

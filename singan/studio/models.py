@@ -66,9 +66,11 @@ def store_photo(upload: str | Path, input_dir: str | Path) -> Path:
 
 
 def list_models(models_dir: str | Path) -> dict[str, Path]:
-    """Every model file under `models_dir`, by its folder relative to it ("balloons/scale_factor=...")."""
+    """Every model file under `models_dir`, by its folder relative to it ("balloons/scale_factor=..."), less
+    the scales paint-to-image retrained (`<model>_paint/start_scale=<n>/`, kept for `--quantization_flag`)."""
     root = Path(models_dir)
     files = sorted(root.rglob(paths.MODEL_FILENAME)) if root.is_dir() else []
+    files = [f for f in files if not f.parent.parent.name.endswith("_paint")]
     return {str(f.parent.relative_to(root)): f for f in files}
 
 
