@@ -35,7 +35,8 @@ def get_parser() -> cli.ArgumentParser:
 
 def serve(args, block: bool = True):
     """Start the page for `args`; with `block`, until Ctrl-C. Returns (page, studio, address)."""
-    from .app import CSS, Studio, build
+    from .app import CSS, build
+    from .handlers import Studio
     from .models import MAX_UPLOAD_BYTES
 
     device = str(cli.device_from_args(args))  # checked before serving
