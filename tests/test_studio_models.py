@@ -5,8 +5,10 @@ training, and the command: its flags, the --host note, the address, Ctrl-C."""
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import zlib
 
 import numpy as np
 import pytest
@@ -31,6 +33,14 @@ def model_file(tmp_path):
     return path
 
 
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG file with a header and no pixels (an empty data chunk): enough for Pillow to refuse its size."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    return b"\x89PNG\r\n\x1a\n" + header + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
 def test_upload_checks_write_nothing(tmp_path, monkeypatch):
     (tmp_path / "notes.png").write_text("not an image")
     with pytest.raises(SinGANError, match=r"^notes.png is not an image \(PNG, JPEG, ...\): nothing was stored$"):
@@ -38,6 +48,12 @@ def test_upload_checks_write_nothing(tmp_path, monkeypatch):
     Image.fromarray(np.zeros((1, models.MAX_UPLOAD_SIDE + 1, 3), np.uint8)).save(tmp_path / "wide.png")
     with pytest.raises(SinGANError, match=r"^wide.png is 1x4097; the studio takes images up to 4096 pixels"):
         models.store_photo(tmp_path / "wide.png", tmp_path / "photos")
+    (tmp_path / "bomb.png").write_bytes(_png_header(30000, 30000))  # 900 M pixels: refused from the header alone
+    with pytest.raises(SinGANError, match=r"^bomb.png is larger than Pillow opens; the studio takes images up to"):
+        models.check_upload(tmp_path / "bomb.png")
+    Image.new("RGB", (1, 5000)).save(tmp_path / "tall.png")
+    with pytest.raises(SinGANError, match=r"^tall.png is 5000x1; the studio takes images up to 4096 pixels"):
+        models.check_upload(tmp_path / "tall.png")
     monkeypatch.setattr(models, "MAX_UPLOAD_BYTES", 1000)
     with pytest.raises(SinGANError, match=r"^balloons.png is 0 MB; uploads may be 0 MB at most"):
         models.check_upload(IMAGES / "balloons.png")

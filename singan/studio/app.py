@@ -149,7 +149,7 @@ def sr_animation_tab(studio: Studio, chosen: gr.Dropdown) -> None:
 
 def build(studio: Studio) -> gr.Blocks:
     """The page."""
-    with gr.Blocks(title="SinGAN Studio") as page:
+    with gr.Blocks(title="SinGAN Studio", analytics_enabled=False) as page:  # nothing leaves this machine
         gr.Markdown("# SinGAN Studio\nOne photo, one generative model: train it, sample it, edit it.")
         chosen = model_tab(studio)
         samples_tab(studio, chosen)

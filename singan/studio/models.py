@@ -4,6 +4,7 @@ other processes (`worker`), with their progress and previews.
 """
 
 import json
+import math
 import os
 import shutil
 import signal
@@ -14,8 +15,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from ..api import build_model
+from ..apps.upscale import image_size
 from ..core.config import TrainConfig
 from ..core.training import run_progress
 from ..errors import SinGANError
@@ -41,14 +44,21 @@ def check_upload(path: str | Path | None, what: str = "the photo") -> np.ndarray
     if path.stat().st_size > MAX_UPLOAD_BYTES:
         raise SinGANError(f"{path.name} is {path.stat().st_size / 2**20:.0f} MB; uploads may be "
                           f"{MAX_UPLOAD_BYTES // 2**20} MB at most")
+    not_an_image = SinGANError(f"{path.name} is not an image (PNG, JPEG, ...): nothing was stored")
     try:
-        image = read_image(path, 3, warn_alpha=False)
+        h, w = image_size(path)  # the header only: a huge image is refused before it is decoded
+    except Image.DecompressionBombError:
+        h = w = math.inf
+    except (OSError, SyntaxError, ValueError):
+        raise not_an_image from None
+    if max(h, w) > MAX_UPLOAD_SIDE:
+        size = "larger than Pillow opens" if h == math.inf else f"{h}x{w}"
+        raise SinGANError(f"{path.name} is {size}; the studio takes images up to {MAX_UPLOAD_SIDE} pixels on a "
+                          "side (resize it first)")
+    try:
+        return to_numpy_image(read_image(path, 3, warn_alpha=False))
     except SinGANError:
-        raise SinGANError(f"{path.name} is not an image (PNG, JPEG, ...): nothing was stored") from None
-    if max(image.shape[-2:]) > MAX_UPLOAD_SIDE:
-        raise SinGANError(f"{path.name} is {image.shape[2]}x{image.shape[3]}; the studio takes images up to "
-                          f"{MAX_UPLOAD_SIDE} pixels on a side (resize it first)")
-    return to_numpy_image(image)
+        raise not_an_image from None
 
 
 def store_photo(upload: str | Path, input_dir: str | Path) -> Path:
