@@ -119,3 +119,14 @@ def test_serves_warns_for_another_host_and_stops_on_ctrl_c(tmp_path):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and "Traceback" not in err, err
     assert out.strip().splitlines()[-1] == "SinGAN Studio stopped"
+
+
+def test_a_training_that_dies_says_why(tmp_path):
+    model_file = tmp_path / "balloons" / "model.pt"
+    model_file.parent.mkdir()
+    with open(models.log_path(model_file), "w") as log:
+        process = subprocess.Popen([sys.executable, "-c", "print('killed: out of memory'); raise SystemExit(3)"],
+                                   stdout=log, stderr=subprocess.STDOUT)
+    process.wait(timeout=60)
+    report = models.Training(process, model_file).progress()
+    assert report["state"] == "error" and report["message"] == "the training process ended (3): killed: out of memory"

@@ -133,8 +133,11 @@ class Training:
         except (OSError, ValueError):
             report = {"state": "starting", "work": 0.0, "elapsed": 0.0}
         running = self.process.poll() is None
-        if not running and report["state"] in ("starting", "training"):
-            report = {**report, "state": "error", "message": f"the training process ended ({self.process.returncode})"}
+        if not running and report["state"] in ("starting", "training"):  # it died: its last words
+            log = log_path(self.model_file)
+            lines = (log.read_text(errors="replace").strip().splitlines() if log.is_file() else []) or ["no output"]
+            report = {**report, "state": "error",
+                      "message": f"the training process ended ({self.process.returncode}): {lines[-1]}"}
         if running and report["state"] in ("stopped", "done"):  # the model's lock is released as the process ends
             report = {**report, "state": "saving"}
         return report
@@ -167,9 +170,16 @@ def start_training(upload: Path, input_dir: str | Path, config: TrainConfig, mod
         json.dump(job, f)
     package_root = str(Path(__file__).resolve().parents[2])  # this singan, wherever the server was started
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
-    process = subprocess.Popen([sys.executable, "-m", "singan.studio.worker", job_file], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    model_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path(model_file), "w") as log:  # what the run prints, as the command line would
+        process = subprocess.Popen([sys.executable, "-m", "singan.studio.worker", job_file], env=env,
+                                   stdout=log, stderr=subprocess.STDOUT)
     return Training(process, model_file)
+
+
+def log_path(model_file: Path) -> Path:
+    """The output of the studio's training of `model_file` (beside it)."""
+    return model_file.with_name("studio_training.log")
 
 
 def previews(model_file: Path) -> list[tuple[str, str]]:
