@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from helpers import IMAGES
@@ -106,8 +107,13 @@ def test_non_image_upload_is_a_message(studio, tmp_path):
     page.locator("#photo button[aria-label='Clear']").first.click()
 
 
+def _model_file(root):
+    """The model the page trains (the paint test adds a retrained scale elsewhere in the folder)."""
+    return root / "models" / "balloons" / "scale_factor=0.750000,alpha=10" / "model.pt"
+
+
 def _saved_position(root):
-    state = checkpoint.read_state(next((root / "models").rglob("model.pt")))
+    state = checkpoint.read_state(_model_file(root))
     return len(state["scales"]), state["resume"]["in_progress"]["iteration"]
 
 
@@ -143,13 +149,13 @@ def test_train_shows_progress_and_previews(studio):
     sync_api.expect(page.locator("#progress")).to_contain_text("scale", timeout=WAIT)
     sync_api.expect(page.locator("#progress")).to_contain_text("done", timeout=WAIT)
     sync_api.expect(page.locator("#previews img")).to_have_count(2, timeout=30_000)
-    model_file = next((root / "models").rglob("model.pt"))
+    model_file = _model_file(root)
     assert load(model_file).complete and (root / "photos" / PHOTO).is_file()
     _shot(page, "model")
 
 
 def _model(root):
-    return load(next((root / "models").rglob("model.pt")))
+    return load(_model_file(root))
 
 
 @pytest.mark.slow
@@ -179,7 +185,7 @@ def test_samples_equal_the_api(studio, tmp_path):
 def test_a_model_trained_elsewhere_is_busy(studio):
     """While a command-line training holds the model's lock the listing says busy and sampling is refused."""
     page, state, root = studio
-    model_file = next((root / "models").rglob("model.pt"))
+    model_file = _model_file(root)
     _tab(page, "Model")
     with model_lock(model_file):
         page.get_by_role("button", name="Refresh").click()
@@ -269,7 +275,7 @@ def test_paint_a_stroke_and_edit(studio, tmp_path):
 
 
 @pytest.mark.slow
-def test_paint_to_image_and_sr_and_animation(studio):
+def test_paint_to_image_and_sr_and_animation(studio, tmp_path):
     page, state, root = studio
     _tab(page, "Paint")
     page.click("#palette")
@@ -293,5 +299,8 @@ def test_paint_to_image_and_sr_and_animation(studio):
     page.click("#animate_run")
     sync_api.expect(page.locator("#sr_result img")).to_have_count(1, timeout=WAIT)
     sync_api.expect(page.locator("#gif img")).to_have_count(1, timeout=WAIT)
-    assert _image(page, page.locator("#sr_result img").first.get_attribute("src")).shape == (60, 80, 3)
+    shown = _image(page, page.locator("#sr_result img").first.get_attribute("src"))
+    with seeded(torch.device("cpu"), 1):
+        api = apps.super_resolve(_model(root), 2.0, (372, 496), progress=False)  # twice the photo's 186x248
+    np.testing.assert_array_equal(shown, _png(tmp_path, api))
     _shot(page, "sr_animation")

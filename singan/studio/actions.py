@@ -134,10 +134,12 @@ def paint(model: SinGAN, photo: Path, painting: np.ndarray, n: int, quantize: bo
     return str(path)
 
 
-def super_resolution(model: SinGAN, factor: float, seed: int) -> str:
-    """The training image brought up by `factor` with the finest generator (`apps.super_resolve`)."""
+def super_resolution(model: SinGAN, photo: Path, factor: float, seed: int) -> str:
+    """The photo brought up to `factor` times its file's size with the finest generator (`apps.super_resolve`,
+    as SR.py does with a model it trained)."""
+    h, w = upscale.image_size(photo)
     with seeded(model.device, int(seed)):
-        out = apps.super_resolve(model, float(factor), progress=False)
+        out = apps.super_resolve(model, float(factor), (int(factor * h), int(factor * w)), progress=False)
     path = _folder() / f"sr_factor={factor:g}.png"
     save_image(path, out)
     return str(path)

@@ -205,7 +205,8 @@ class Studio:
 
     @guarded(1)
     def super_resolution(self, label, factor, s):
-        return "", actions.super_resolution(self.model(label), factor, s)
+        model = self.model(label)
+        return "", actions.super_resolution(model, self.photo(model), factor, s)
 
     @guarded(1)
     def animation(self, label, alpha, beta, start, frames, s):
