@@ -12,7 +12,8 @@ _NAMES = {
     "injection": ("inject", "injection_input", "injection_scale", "masked_injection", "dilate_mask", "blend",
                   "HARMONIZATION_RADIUS", "EDITING_RADIUS", "MASK_SIGMA", "INJECTION_SCALE"),
     "paint": ("quantize", "quant2centers", "quantized_paint_input", "paint_model"),
-    "sr": ("SROptions", "super_resolve", "sr_chain", "sr_geometry_fn", "sr_sizes", "sr_bytes", "check_sr_memory"),
+    "sr": ("SROptions", "super_resolve", "sr_chain", "sr_geometry_fn", "sr_sizes", "sr_bytes", "check_sr_memory",
+           "sr_config", "SR_TRAINING"),
     "animation": ("AnimationOptions", "animate", "check_animation", "animation_bytes", "save_animation",
                   "mp4_available", "ANIMATION_BETAS", "ANIMATION_START_SCALES"),
 }
