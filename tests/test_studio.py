@@ -18,7 +18,7 @@ from PIL import Image
 from helpers import IMAGES
 from singan import apps, generate, load
 from singan.core.sampling import seeded
-from singan.io import checkpoint
+from singan.io import checkpoint, paths
 from singan.io.images import read_image, save_image
 from singan.io.lock import model_lock
 from singan.studio import actions
@@ -304,3 +304,29 @@ def test_paint_to_image_and_sr_and_animation(studio, tmp_path):
         api = apps.super_resolve(_model(root), 2.0, (372, 496), progress=False)  # twice the photo's 186x248
     np.testing.assert_array_equal(shown, _png(tmp_path, api))
     _shot(page, "sr_animation")
+
+
+@pytest.mark.slow
+def test_train_a_super_resolution_model_and_super_resolve(studio, tmp_path):
+    """Trained as SR.py trains (its pyramid, --alpha 100), the model brings the photo up as SR.py would."""
+    page, state, root = studio
+    _tab(page, "Model")
+    page.locator("#purpose label", has_text="super-resolution").click()
+    _fill(page, "train_sr", 2)
+    _fill(page, "min_size", 18)
+    sync_api.expect(page.locator("#plan")).to_contain_text("5 scales from 18x24 to 30x40", timeout=60_000)
+    page.locator("#overwrite input").uncheck()
+    page.click("#train")
+    sync_api.expect(page.locator("#progress")).to_contain_text("done", timeout=WAIT)
+    model_file = paths.trained_model_file(PHOTO, 1 / apps.sr_chain(2.0)[0], 100.0, root=root / "models",
+                                          sr_factor=2.0)
+    sync_api.expect(page.locator("#model input")).to_have_value(f"{model_file.parent.relative_to(root / 'models')} "
+                                                                "(trained)", timeout=30_000)
+    _tab(page, "SR and animation")
+    before = page.locator("#sr_result img").first.get_attribute("src")
+    page.click("#sr_run")
+    sync_api.expect(page.locator("#sr_result img").first).not_to_have_attribute("src", before, timeout=WAIT)
+    shown = _image(page, page.locator("#sr_result img").first.get_attribute("src"))
+    with seeded(torch.device("cpu"), 1):
+        api = apps.super_resolve(load(model_file), 2.0, (372, 496), progress=False)
+    np.testing.assert_array_equal(shown, _png(tmp_path, api))

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from helpers import IMAGES, REPO
-from singan import SinGANError, TrainConfig
+from singan import SinGANError, TrainConfig, apps
 from singan.api import build_model
 from singan.io import checkpoint
 from singan.io.images import read_image
@@ -91,11 +91,13 @@ def test_listing_and_busy_model(model_file, tmp_path):
 
 
 def test_plan_before_training():
-    scales, seconds, line = models.plan_training(IMAGES / "balloons.png", TINY, "cpu")
+    scales, seconds, line = models.plan_training(IMAGES / "balloons.png", TINY, None, "cpu")
     assert scales == 2 and 0 < seconds < 60
     assert line.startswith("2 scales from 25x34 to 30x40, 5 iterations each: about ") and "CPU" in line
     with pytest.raises(SinGANError, match="min_size"):
-        models.plan_training(IMAGES / "balloons.png", TrainConfig(max_size=40, min_size=50), "cpu")
+        models.plan_training(IMAGES / "balloons.png", TrainConfig(max_size=40, min_size=50), None, "cpu")
+    sr = apps.sr_config(TrainConfig(max_size=40, niter=5, **apps.SR_TRAINING), 4.0)  # SR.py's pyramid
+    assert models.plan_training(IMAGES / "balloons.png", sr, 4.0, "cpu")[2].startswith("5 scales from 18x24 to 30x40")
 
 
 def test_bad_flags_are_one_line():

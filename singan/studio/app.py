@@ -5,7 +5,7 @@ animation, laid out here and wired to `handlers.Studio`'s methods (what each but
 import gradio as gr
 
 from ..core.config import PRESETS
-from .handlers import Studio
+from .handlers import SR, Studio
 
 OUT_HEIGHT = 300  # pixels of an output image on the page (small results are shown enlarged)
 CSS = ".enlarge img {width: 100%; height: 100%; object-fit: contain; image-rendering: pixelated}"
@@ -38,6 +38,10 @@ def model_tab(studio: Studio) -> gr.Dropdown:
                               gr.Number(25, label="min_size", precision=0, elem_id="min_size"),
                               gr.Number(None, label="niter (blank: the preset's)", precision=0, elem_id="niter"),
                               _seed()]
+                with gr.Row():
+                    flags += [gr.Radio(["samples and editing", SR], value="samples and editing", label="model for",
+                                       elem_id="purpose"),
+                              gr.Slider(1.2, 8, 4, step=0.1, label="sr_factor (super-resolution)", elem_id="train_sr")]
                 with gr.Row():
                     switches = [gr.Checkbox(label="resume", elem_id="resume"),
                                 gr.Checkbox(label="overwrite", elem_id="overwrite")]

@@ -17,6 +17,7 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
+from .. import apps
 from ..core.config import PRESETS, TrainConfig
 from ..errors import SinGANError
 from ..io import paths
@@ -42,14 +43,21 @@ def guarded(outputs: int):
     return wrap
 
 
-def config(preset: str, max_size, min_size, niter, seed) -> TrainConfig:
-    """The TrainConfig of the form: the preset's defaults, then the fields given (checked as the flags are)."""
+SR = "super-resolution"  # the form's purpose of a model trained as SR.py trains one
+
+
+def config(preset: str, max_size, min_size, niter, seed, purpose: str, sr_factor) -> tuple[TrainConfig, float | None]:
+    """The TrainConfig of the form (the preset's defaults, then the fields given, checked as the flags are)
+    and the sr_factor of a super-resolution model (SR.py's --alpha and pyramid), else None."""
     given = {"max_size": max_size, "min_size": min_size, "manualSeed": seed, "niter": niter}
     missing = [name for name, value in given.items() if value is None and name != "niter"]
     if missing:
         raise SinGANError(f"enter {' and '.join(missing)}")
     given = {name: int(value) for name, value in given.items() if value is not None}
-    return TrainConfig(**{**PRESETS[preset], **given}).validate()
+    if purpose != SR:
+        return TrainConfig(**{**PRESETS[preset], **given}).validate(), None
+    cfg = TrainConfig(**{**PRESETS[preset], **apps.SR_TRAINING, **given})
+    return apps.sr_config(cfg, float(sr_factor)).validate(), float(sr_factor)
 
 
 def bar(report: dict) -> str:
@@ -111,21 +119,23 @@ class Studio:
         if not upload:
             return ("",)
         models.check_upload(upload)
-        return (models.plan_training(Path(upload), config(*flags), self.device)[2],)
+        return (models.plan_training(Path(upload), *config(*flags), self.device)[2],)
 
     @guarded(1)
     def start(self, upload, *flags_and_switches):
         *flags, resume, overwrite = flags_and_switches
-        cfg = config(*flags)
+        cfg, sr_factor = config(*flags)
         models.check_upload(upload)
         upload = Path(upload)
-        model_file = paths.trained_model_file(upload.name, cfg.scale_factor, cfg.alpha, root=self.models_dir)
+        model_file = paths.trained_model_file(upload.name, cfg.scale_factor, cfg.alpha, root=self.models_dir,
+                                              sr_factor=sr_factor)
         running = self.trainings.get(model_file)
         if running is not None and running.process.poll() is None:
             raise SinGANError(f"{upload.name} is being trained by this page already")
-        training = models.start_training(upload, self.input_dir, cfg, model_file, self.device, resume, overwrite)
+        training = models.start_training(upload, self.input_dir, cfg, model_file, self.device, resume, overwrite,
+                                         sr_factor)
         self.trainings[model_file] = training
-        return models.plan_training(upload, cfg, self.device)[2], str(model_file)
+        return models.plan_training(upload, cfg, sr_factor, self.device)[2], str(model_file)
 
     def tick(self, model_file):
         """The progress of the training started last, until it ends (then the listing, once)."""

@@ -18,8 +18,10 @@ import numpy as np
 from PIL import Image
 
 from ..api import build_model
+from ..apps.sr import sr_geometry_fn
 from ..apps.upscale import image_size
 from ..core.config import TrainConfig
+from ..core.model import SinGAN
 from ..core.training import run_progress
 from ..errors import SinGANError
 from ..io import checkpoint, paths
@@ -93,9 +95,16 @@ def model_status(model_file: Path) -> str:
     return "trained" if done == total else f"{done} of {total} scales trained"
 
 
-def plan_training(image: Path, config: TrainConfig, device: str) -> tuple[int, float, str]:
+def pyramid(image: Path, config: TrainConfig, sr_factor: float | None = None) -> SinGAN:
+    """The untrained model of `image`: the pyramid training would make (SR.py's, for an sr_factor)."""
+    real = read_image(image, config.nc_im)
+    geometry = sr_geometry_fn(config, image.name)(*real.shape[-2:]) if sr_factor else None
+    return build_model(real, config, geometry, name=image.name)
+
+
+def plan_training(image: Path, config: TrainConfig, sr_factor: float | None, device: str) -> tuple[int, float, str]:
     """(number of scales, estimated seconds, one line for the page) of training `image` with `config`."""
-    model = build_model(read_image(image, config.nc_im), config, name=image.name)
+    model = pyramid(image, config, sr_factor)
     bar = run_progress(model, (0, 0), enabled=False)
     bar.close()
     kind = "cuda" if device.startswith("cuda") or (device == "auto" and _has_cuda()) else "cpu"
@@ -149,10 +158,10 @@ class Training:
 
 
 def start_training(upload: Path, input_dir: str | Path, config: TrainConfig, model_file: Path, device: str,
-                   resume: bool, overwrite: bool) -> Training:
+                   resume: bool, overwrite: bool, sr_factor: float | None = None) -> Training:
     """Start `worker` on the uploaded photo in another process, after the checks that need no training (the
     model's lock: a training elsewhere is busy; an existing model: resume or overwrite; the pyramid and
-    config) and only then store the photo in `input_dir` (`store_photo`)."""
+    config) and only then store the photo in `input_dir` (`store_photo`). sr_factor: SR.py's pyramid."""
     check_free(model_file)
     if model_file.exists() and not (resume or overwrite):
         raise SinGANError(f"{model_file.parent.name} of {upload.name} exists ({model_status(model_file)}); "
@@ -160,11 +169,11 @@ def start_training(upload: Path, input_dir: str | Path, config: TrainConfig, mod
     if resume and not model_file.exists():
         raise SinGANError(f"nothing to resume: {model_file} does not exist")
     if not resume:
-        build_model(read_image(upload, config.nc_im), config, name=upload.name)
+        pyramid(upload, config, sr_factor)
     image = store_photo(upload, input_dir)
     progress_path(model_file).unlink(missing_ok=True)
     job = {"image": str(image), "model_file": str(model_file), "device": device, "resume": resume,
-           "overwrite": overwrite, "config": asdict(config)}
+           "overwrite": overwrite, "config": asdict(config), "sr_factor": sr_factor}
     fd, job_file = tempfile.mkstemp(prefix="singan-studio-job-", suffix=".json")
     with os.fdopen(fd, "w") as f:
         json.dump(job, f)

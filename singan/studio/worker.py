@@ -3,7 +3,8 @@ the checkpoint after every scale and on SIGINT, the previews) reporting its prog
 
     python -m singan.studio.worker <job.json>
 
-The job file holds the image, the model file, the device, `resume` and the TrainConfig fields; the progress
+The job file holds the image, the model file, the device, `resume`, the TrainConfig fields and the sr_factor
+of a super-resolution model (SR.py's pyramid: `apps.sr_geometry_fn`), or null; the progress
 file (`progress_path(model_file)`) says the state (training, done, stopped, error), the scale, the weighted
 work done and the seconds elapsed. SIGINT (the page's stop button) saves the model and ends the run: it
 resumes as the command line's --resume does.
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 from ..api import train_image
+from ..apps.sr import sr_geometry_fn
 from ..cli.program import seed_everything
 from ..core.config import TrainConfig
 from ..errors import SinGANError
@@ -60,8 +62,9 @@ def main(job_file: str) -> int:
     try:
         config = TrainConfig(**job["config"])
         config.manualSeed = seed_everything(config.manualSeed, announce=not job["resume"])
+        geometry_fn = sr_geometry_fn(config, Path(job["image"]).name) if job["sr_factor"] else None
         train_image(job["image"], config, model_file, job["device"], resume=job["resume"],
-                    overwrite=job["overwrite"], progress=False, progress_fn=report)
+                    overwrite=job["overwrite"], progress=False, progress_fn=report, geometry_fn=geometry_fn)
     except SinGANError as e:
         report.write(state="error", message=str(e))
         return 2
