@@ -167,8 +167,19 @@ def test_missing_reference(workdir):
 
 @pytest.mark.slow
 def test_missing_mask(workdir, tmp_path):
-    shutil.copy(INPUT / "Harmonization" / "tree.jpg", tmp_path)
-    _one_line_error(_harmonize(workdir, tmp_path), "tree_mask.jpg", "not found")
+    """Without tree_mask.jpg the mask is where the paste differs from seascape.png, said in one line; a
+    reference equal to the training image is a one-line error, and nothing is written."""
+    shutil.copy(INPUT / "Harmonization" / "tree.jpg", tmp_path / "pasted.jpg")
+    proc = _harmonize(workdir, tmp_path, ref_name="pasted.jpg")
+    assert proc.returncode == 0, proc.stderr
+    said = [line for line in proc.stdout.splitlines() if line.startswith("no mask file")]
+    assert said == [f"no mask file {tmp_path / 'pasted_mask.jpg'}: the mask is where pasted.jpg differs from "
+                    f"seascape.png ({said[0].split('(')[1]}"]
+    out = workdir / "Output" / "Harmonization" / "seascape" / MODEL / "pasted_out"
+    assert _rgb(out / "start_scale=2.png").shape == (65, 80, 3)
+    shutil.copy(IMAGES / "seascape.png", tmp_path / "same.png")
+    _one_line_error(_harmonize(workdir, tmp_path, ref_name="same.png"), "does not differ from the training image")
+    assert not (workdir / "Output" / "Harmonization" / "seascape" / MODEL / "same_out").exists()
 
 
 @pytest.mark.slow

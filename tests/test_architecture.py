@@ -19,6 +19,7 @@ LAYERS = [
     ("eval", ["singan.eval"]),
     ("batch", ["singan.batch"]),
     ("cli", ["singan.cli"]),
+    ("studio", ["singan.studio"]),  # the web page, on the API and the commands' shared parts
     # Entry points: the package's lazy facade and the `python -m` names of the commands.
     ("entry", ["singan", "singan.evaluate", "singan.figures", "singan.benchmark", "singan.batch.__main__"]),
 ]

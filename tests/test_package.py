@@ -16,7 +16,7 @@ import pytest
 from helpers import IMAGES, REPO
 
 COMMANDS = ["singan-train", "singan-sample", "singan-harmonize", "singan-edit", "singan-paint2image", "singan-sr",
-            "singan-animate", "singan-evaluate", "singan-figures", "singan-batch", "singan-benchmark"]
+            "singan-animate", "singan-evaluate", "singan-figures", "singan-batch", "singan-benchmark", "singan-studio"]
 
 TRAIN_AND_SAMPLE = f"""
 import singan

@@ -23,7 +23,9 @@ TRAINS = ("main_train.py", "SR.py", "animation.py")
 SETUP = ("venv", "pip ", "pytest")
 # The docs files whose commands run after the README's, in this order (docs/development.md says so too).
 DOCS = ("usage.md", "cli.md", "outputs.md", "evaluation.md", "performance.md", "batch.md", "errors.md",
-        "fidelity.md", "development.md", "ARCHITECTURE.md")
+        "fidelity.md", "development.md", "ARCHITECTURE.md", "studio.md")
+CHROMIUM_STEP = ('[ -x /usr/bin/chromium ] || [ "$(id -u)" != 0 ] || { apt-get update -qq && apt-get install -y -qq '
+                 'chromium; } >/dev/null 2>&1 || echo "note: chromium was not installed: the browser tests skip"')
 TEST_COMMAND = ("python3 -m venv .venv && .venv/bin/pip install -q -r requirements-dev.txt"
                 " && .venv/bin/python -m pytest -q -n auto")
 
@@ -88,6 +90,8 @@ def test_readme_has_the_key_commands():
     assert TEST_COMMAND in lines
     ci = [line for line in (REPO / ".ci" / "run").read_text().splitlines()
           if line.strip() and not line.startswith(("#", "set ", "cd "))]
+    assert CHROMIUM_STEP in ci  # the browser tests' chromium, installed before the suite runs
+    ci.remove(CHROMIUM_STEP)
     assert " && ".join(line.removeprefix("exec ") for line in ci) == TEST_COMMAND
 
 

@@ -7,12 +7,13 @@ reads the images they take. The functions are also names of this package, import
 import importlib
 
 _NAMES = {
-    "references": ("load_trained", "training_image", "load_reference"),
+    "references": ("load_trained", "training_image", "load_reference", "difference_mask",
+                   "to_size"),
     "injection": ("inject", "injection_input", "injection_scale", "masked_injection", "check_full_size",
                   "dilate_mask", "blend", "HARMONIZATION_RADIUS", "EDITING_RADIUS", "MASK_SIGMA", "INJECTION_SCALE"),
     "paint": ("quantize", "quant2centers", "quantized_paint_input", "paint_model"),
     "sr": ("SROptions", "super_resolve", "sr_chain", "sr_geometry_fn", "sr_sizes", "sr_bytes", "check_sr_memory",
-           "check_super_resolution"),
+           "check_super_resolution", "sr_config", "SR_TRAINING"),
     "animation": ("AnimationOptions", "animate", "check_animation", "animation_bytes", "check_upscaled_frames",
                   "save_animation", "mp4_available", "ANIMATION_BETAS", "ANIMATION_START_SCALES"),
 }

@@ -2,12 +2,14 @@
 the original's chain of steps for --sr_factor and its pyramid geometry, with the memory checked first.
 """
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from torch import Tensor
 
+from ..core.config import TrainConfig
 from ..core.memory import (
     INFERENCE_BASELINE_BYTES,
     MAX_SIDE,
@@ -31,6 +33,15 @@ class SROptions:
 
     sr_factor: float = option(4.0, "upsampling factor (steps of about 2 ** (1/3); the output's longest side is "
                                    f"at most {MAX_SIDE})", between(2 ** (1 / 6), 16, open_lo=True))
+
+
+SR_TRAINING = {"alpha": 100.0, "min_size": 18}  # the original's --alpha and --min_size of an SR model (SR.py)
+
+
+def sr_config(config: TrainConfig, sr_factor: float) -> TrainConfig:
+    """`config` for the SR model of `sr_factor`: pyramid scale factor 1/in_scale, mode 'train' (as SR.py)."""
+    in_scale, _ = sr_chain(sr_factor)
+    return dataclasses.replace(config, scale_factor=1 / in_scale, mode="train")
 
 
 def sr_chain(sr_factor: float) -> tuple[float, int]:

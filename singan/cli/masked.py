@@ -52,16 +52,18 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     n = apps.injection_scale(model, getattr(args, scale_flag), scale_flag)
 
     # Step: the training image as trained, the reference and its mask at that size; the outputs checked:
-    real = apps.training_image(Path(args.input_dir) / args.input_name, model)
+    image = Path(args.input_dir) / args.input_name
+    real = apps.training_image(image, model)
     ref, mask = apps.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), with_mask=True,
-                                    nc_im=model.config.nc_im, device=device)
+                                    nc_im=model.config.nc_im, device=device, mask_from=image)
     size = upscale.out_size_from_args(args)
     if size is not None:  # the size and the memory, before the reference is read at that size
         start = tuple(real.shape[-2:])
         size = upscale.keep_model_aspect(args.out_size, size, start, Path(args.input_dir) / args.input_name)
         apps.check_full_size(model, start, size, upscale.image_size(Path(args.ref_dir) / args.ref_name), args.upscaler)
     full = None if size is None else apps.load_reference(args.ref_dir, args.ref_name, size, with_mask=True,
-                                                         nc_im=model.config.nc_im, device=device)
+                                                         nc_im=model.config.nc_im, device=device, mask_from=image,
+                                                         announce=False)
     out = paths.sized(paths.application_dir(args.out, folder, args.input_name, args.ref_name, model_file=model_file),
                       size)
     generated_png = out / f"start_scale={n}.png"

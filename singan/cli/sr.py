@@ -33,7 +33,7 @@ from . import program as cli
 def main(args):
     # Step: the SR pyramid factor, the config and the output, checked before any work:
     in_scale, _ = apps.sr_chain(args.sr_factor)
-    config = TrainConfig.from_args(args, scale_factor=1 / in_scale, mode="train").validate()  # SR trains in 'train'
+    config = apps.sr_config(TrainConfig.from_args(args), args.sr_factor).validate()  # SR trains in 'train'
     model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, root=args.models_dir,
                                           sr_factor=args.sr_factor)
     out = paths.sr_dir(args.out, args.sr_factor, model_file=model_file) / f"{paths.image_stem(args.input_name)}_HR.png"
@@ -89,7 +89,7 @@ class SRCommand:
 def get_parser() -> cli.ArgumentParser:
     p = cli.parser("Super-resolution with SinGAN.").add(SRCommand).add(apps.SROptions)
     # SR computes --scale_factor from --sr_factor; --alpha and --min_size are what the original uses for SR:
-    cli.add_training_flags(p, exclude=("scale_factor",), alpha=100.0, min_size=18)
+    cli.add_training_flags(p, exclude=("scale_factor",), **apps.SR_TRAINING)
     return p
 
 

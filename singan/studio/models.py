@@ -1,0 +1,199 @@
+"""The studio's models and photos: the listing of --models_dir (trained, partly trained, busy), uploads checked
+before anything is written, the plan of a training (scales, a time estimate) and the trainings it runs in
+other processes (`worker`), with their progress and previews.
+"""
+
+import json
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ..api import build_model
+from ..apps.sr import sr_geometry_fn
+from ..apps.upscale import image_size
+from ..core.config import TrainConfig
+from ..core.model import SinGAN
+from ..core.training import run_progress
+from ..errors import SinGANError
+from ..io import checkpoint, paths
+from ..io.images import read_image, to_numpy_image
+from ..io.lock import check_free, locked_by
+from .worker import progress_path
+
+MAX_UPLOAD_BYTES = 25 * 2**20  # an uploaded file's size at most (the server refuses larger ones too)
+MAX_UPLOAD_SIDE = 4096  # an uploaded image's longest side at most (pixels)
+# Rough seconds per unit of training work (core.training.run_progress's weights), fitted on the balloons run
+# of docs/performance.md (2-core CPU: about 26 hours; H100: 12 minutes), plus a floor per iteration.
+SECONDS_PER_WORK = {"cpu": 1.05e-7, "cuda": 8e-10}
+SECONDS_PER_ITERATION = {"cpu": 0.01, "cuda": 0.007}
+
+
+def check_upload(path: str | Path | None, what: str = "the photo") -> np.ndarray:
+    """The uploaded image at `path` as an (H, W, 3) float array in [0, 1], or a one-line SinGANError: no file,
+    too large, not an image, too many pixels. Nothing is written."""
+    if not path:
+        raise SinGANError(f"upload {what} first")
+    path = Path(path)
+    if path.stat().st_size > MAX_UPLOAD_BYTES:
+        raise SinGANError(f"{path.name} is {path.stat().st_size / 2**20:.0f} MB; uploads may be "
+                          f"{MAX_UPLOAD_BYTES // 2**20} MB at most")
+    not_an_image = SinGANError(f"{path.name} is not an image (PNG, JPEG, ...): nothing was stored")
+    try:
+        h, w = image_size(path)  # the header only: a huge image is refused before it is decoded
+    except Image.DecompressionBombError:
+        h = w = math.inf
+    except (OSError, SyntaxError, ValueError):
+        raise not_an_image from None
+    if max(h, w) > MAX_UPLOAD_SIDE:
+        size = "larger than Pillow opens" if h == math.inf else f"{h}x{w}"
+        raise SinGANError(f"{path.name} is {size}; the studio takes images up to {MAX_UPLOAD_SIDE} pixels on a "
+                          "side (resize it first)")
+    try:
+        return to_numpy_image(read_image(path, 3, warn_alpha=False))
+    except SinGANError:
+        raise not_an_image from None
+
+
+def store_photo(upload: str | Path, input_dir: str | Path) -> Path:
+    """Copy a checked upload into --input_dir under its own name (where the command line finds it too);
+    refused when another file of that name is there."""
+    check_upload(upload)
+    name = Path(upload).name
+    target = Path(input_dir) / name
+    if target.exists() and target.read_bytes() != Path(upload).read_bytes():
+        raise SinGANError(f"another {name} is already in {input_dir}; rename the photo")
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(upload, target)
+    return target
+
+
+def list_models(models_dir: str | Path) -> dict[str, Path]:
+    """Every model file under `models_dir`, by its folder relative to it ("balloons/scale_factor=..."), less
+    the scales paint-to-image retrained (`<model>_paint/start_scale=<n>/`, kept for `--quantization_flag`)."""
+    root = Path(models_dir)
+    files = sorted(root.rglob(paths.MODEL_FILENAME)) if root.is_dir() else []
+    files = [f for f in files if not f.parent.parent.name.endswith("_paint")]
+    return {str(f.parent.relative_to(root)): f for f in files}
+
+
+def model_status(model_file: Path) -> str:
+    """"busy" (a training holds its lock), "trained" or "k of N scales trained" (resumable)."""
+    if locked_by(model_file) is not None:
+        return "busy"
+    state = checkpoint.read_state(model_file)
+    done, total = len(state["scales"]), state["num_levels"]
+    return "trained" if done == total else f"{done} of {total} scales trained"
+
+
+def pyramid(image: Path, config: TrainConfig, sr_factor: float | None = None) -> SinGAN:
+    """The untrained model of `image`: the pyramid training would make (SR.py's, for an sr_factor)."""
+    real = read_image(image, config.nc_im)
+    geometry = sr_geometry_fn(config, image.name)(*real.shape[-2:]) if sr_factor else None
+    return build_model(real, config, geometry, name=image.name)
+
+
+def plan_training(image: Path, config: TrainConfig, sr_factor: float | None, device: str) -> tuple[int, float, str]:
+    """(number of scales, estimated seconds, one line for the page) of training `image` with `config`."""
+    model = pyramid(image, config, sr_factor)
+    bar = run_progress(model, (0, 0), enabled=False)
+    bar.close()
+    kind = "cuda" if device.startswith("cuda") or (device == "auto" and _has_cuda()) else "cpu"
+    seconds = bar.total * SECONDS_PER_WORK[kind] + len(model.reals) * config.niter * SECONDS_PER_ITERATION[kind]
+    sizes = [tuple(r.shape[-2:]) for r in model.reals]
+    return len(sizes), seconds, (f"{len(sizes)} scales from {sizes[0][0]}x{sizes[0][1]} to {sizes[-1][0]}x"
+                                 f"{sizes[-1][1]}, {config.niter} iterations each: about {duration(seconds)} "
+                                 f"on {kind.upper()} (a rough estimate)")
+
+
+def _has_cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def duration(seconds: float) -> str:
+    """Seconds as the page says them: 42 s, 17 min, 3.5 h."""
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
+
+
+@dataclass
+class Training:
+    """A training the studio started: its process and its model file."""
+
+    process: subprocess.Popen
+    model_file: Path
+
+    def progress(self) -> dict:
+        """The worker's last report (state, scale, num_scales, work, elapsed), "starting" before the first."""
+        try:
+            report = json.loads(progress_path(self.model_file).read_text())
+        except (OSError, ValueError):
+            report = {"state": "starting", "work": 0.0, "elapsed": 0.0}
+        running = self.process.poll() is None
+        if not running and report["state"] in ("starting", "training"):  # it died: its last words
+            log = log_path(self.model_file)
+            lines = (log.read_text(errors="replace").strip().splitlines() if log.is_file() else []) or ["no output"]
+            report = {**report, "state": "error",
+                      "message": f"the training process ended ({self.process.returncode}): {lines[-1]}"}
+        if running and report["state"] in ("stopped", "done"):  # the model's lock is released as the process ends
+            report = {**report, "state": "saving"}
+        return report
+
+    def stop(self) -> None:
+        """SIGINT: the worker saves the model where it is (resumable) and ends."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+
+
+def start_training(upload: Path, input_dir: str | Path, config: TrainConfig, model_file: Path, device: str,
+                   resume: bool, overwrite: bool, sr_factor: float | None = None) -> Training:
+    """Start `worker` on the uploaded photo in another process, after the checks that need no training (the
+    model's lock: a training elsewhere is busy; an existing model: resume or overwrite; the pyramid and
+    config) and only then store the photo in `input_dir` (`store_photo`). sr_factor: SR.py's pyramid."""
+    check_free(model_file)
+    if model_file.exists() and not (resume or overwrite):
+        raise SinGANError(f"{model_file.parent.name} of {upload.name} exists ({model_status(model_file)}); "
+                          "tick resume to continue it or overwrite to replace it")
+    if resume and not model_file.exists():
+        raise SinGANError(f"nothing to resume: {model_file} does not exist")
+    if not resume:
+        pyramid(upload, config, sr_factor)
+    image = store_photo(upload, input_dir)
+    progress_path(model_file).unlink(missing_ok=True)
+    job = {"image": str(image), "model_file": str(model_file), "device": device, "resume": resume,
+           "overwrite": overwrite, "config": asdict(config), "sr_factor": sr_factor}
+    fd, job_file = tempfile.mkstemp(prefix="singan-studio-job-", suffix=".json")
+    with os.fdopen(fd, "w") as f:
+        json.dump(job, f)
+    package_root = str(Path(__file__).resolve().parents[2])  # this singan, wherever the server was started
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    model_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path(model_file), "w") as log:  # what the run prints, as the command line would
+        process = subprocess.Popen([sys.executable, "-m", "singan.studio.worker", job_file], env=env,
+                                   stdout=log, stderr=subprocess.STDOUT)
+    return Training(process, model_file)
+
+
+def log_path(model_file: Path) -> Path:
+    """The output of the studio's training of `model_file` (beside it)."""
+    return model_file.with_name("studio_training.log")
+
+
+def previews(model_file: Path) -> list[tuple[str, str]]:
+    """(image path, caption) of each scale's preview written so far (its fake sample), coarsest first."""
+    folder = model_file.parent
+    scales = [d for d in folder.iterdir() if d.name.isdigit()] if folder.is_dir() else []
+    found = [(int(d.name), d / "fake_sample.png") for d in scales]
+    return [(str(p), f"scale {n + 1}") for n, p in sorted(found) if p.is_file()]
