@@ -64,7 +64,8 @@ def main(job_file: str) -> int:
         config.manualSeed = seed_everything(config.manualSeed, announce=not job["resume"])
         geometry_fn = sr_geometry_fn(config, Path(job["image"]).name) if job["sr_factor"] else None
         train_image(job["image"], config, model_file, job["device"], resume=job["resume"],
-                    overwrite=job["overwrite"], progress=False, progress_fn=report, geometry_fn=geometry_fn)
+                    overwrite=job["overwrite"], progress=False, progress_fn=report, geometry_fn=geometry_fn,
+                    previews=True)
     except SinGANError as e:
         report.write(state="error", message=str(e))
         return 2
