@@ -83,7 +83,9 @@ def _image(page, src):
 def _shot(page, name):
     if SHOTS:  # the page's own scroll area: a viewport tall enough for the whole tab
         page.set_viewport_size({"width": 1400, "height": 1800})
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(1000)
+        page.wait_for_function("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
+                               timeout=30_000)
         path = Path(SHOTS) / f"studio_{name}.png"
         page.screenshot(path=str(path), full_page=True)
         page.set_viewport_size({"width": 1400, "height": 1000})
@@ -317,12 +319,12 @@ def test_train_a_super_resolution_model_and_super_resolve(studio, tmp_path):
     _fill(page, "min_size", 18)
     sync_api.expect(page.locator("#plan")).to_contain_text("5 scales from 18x24 to 30x40", timeout=60_000)
     page.locator("#overwrite input").uncheck()
-    page.click("#train")
-    sync_api.expect(page.locator("#progress")).to_contain_text("done", timeout=WAIT)
+    page.click("#train")  # (the progress line may still say the last training's "done" for a moment)
     model_file = paths.trained_model_file(PHOTO, 1 / apps.sr_chain(2.0)[0], 100.0, root=root / "models",
                                           sr_factor=2.0)
     sync_api.expect(page.locator("#model input")).to_have_value(f"{model_file.parent.relative_to(root / 'models')} "
-                                                                "(trained)", timeout=30_000)
+                                                                "(trained)", timeout=WAIT)  # chosen once done
+    sync_api.expect(page.locator("#progress")).to_contain_text("done", timeout=WAIT)
     _tab(page, "SR and animation")
     before = page.locator("#sr_result img").first.get_attribute("src")
     page.click("#sr_run")
