@@ -160,3 +160,11 @@ def test_sr_command_takes_the_upscaler(tmp_path, monkeypatch, capsys):
     assert hr.shape[-2:] == (372, 496)
     photo = read_image(IMAGES / "balloons.png")
     assert fullsize.drift(hr, photo) < 3 and fullsize.shift(hr, photo) < 2  # the photo's colours, brought up
+
+
+def test_patches_blow_out_no_pixel_that_bicubic_does_not(model, photo):
+    s = generate(model, 2, seed=4)
+    s[..., :8, :] = 0.99  # a bright band: the photo's detail would push parts of it to 255
+    out = up.to_size(model, s, FULL, photo=photo).clamp(-1, 1)
+    for i in range(2):
+        assert fullsize.sat(out[i:i + 1], F.interpolate(s[i:i + 1], size=FULL, mode="bicubic").clamp(-1, 1)) <= 0.001

@@ -41,6 +41,7 @@ OFFSETS = sorted(((dy, dx) for dy in range(-LOCAL_RADIUS, LOCAL_RADIUS + 1)
                   for dx in range(-LOCAL_RADIUS, LOCAL_RADIUS + 1)), key=lambda d: abs(d[0]) + abs(d[1]))
 STRIP_ROWS = 64  # rows of the output written at a time
 SEARCH_BYTES = 64 * 2**20  # the distance matrix of one chunk of queries
+CLIP = 252 / 127.5 - 1  # 8-bit level 252 in [-1, 1] (-CLIP: level 3): just inside the blown-out levels
 
 
 def _patches(x: Tensor) -> Tensor:
@@ -204,7 +205,7 @@ def upscale_one(s: Tensor, size: tuple[int, int], keys: Tensor, photo: Tensor | 
     full-size reference); its detail is transferred up to its own zoom, and the image's own above it,
     in steps of at most `max_step`."""
     (h, w), (hk, wk) = s.shape[-2:], keys.shape[-2:]
-    photo_hw = None if photo is None else tuple(photo.shape[-2:])
+    photo_hw, start = None if photo is None else tuple(photo.shape[-2:]), s
     for j, hw in enumerate(steps((h, w), tuple(size), (hk, wk), photo_hw, max_step)):
         if j == 0 and photo_hw is not None and photo_hw[0] > hk:
             exemplar = _resized(photo, _zoomed((hk, wk), (hw[0] / h, hw[1] / w)))
@@ -212,7 +213,18 @@ def upscale_one(s: Tensor, size: tuple[int, int], keys: Tensor, photo: Tensor | 
             del exemplar
         else:
             s = self_similar_step(s, hw)
-    return s
+    return unclipped(s, start)
+
+
+def unclipped(o: Tensor, s: Tensor) -> Tensor:
+    """`o` kept out of the blown-out levels (0-2 and 253-255 of 255) wherever bicubic(s) is not there
+    already, in place: the added detail never clips a highlight or a shadow the image did not have."""
+    strip, H = _upsampler(s, tuple(o.shape[-2:])), o.shape[-2]
+    for r0 in range(0, H, STRIP_ROWS):
+        rows, base = o[0, :, r0:r0 + STRIP_ROWS], strip(r0, min(H, r0 + STRIP_ROWS))
+        rows.copy_(torch.where(base < CLIP, rows.clamp(max=CLIP), rows))
+        rows.copy_(torch.where(base > -CLIP, rows.clamp(min=-CLIP), rows))
+    return o
 
 
 def steps(start: tuple[int, int], size: tuple[int, int], keys: tuple[int, int], photo: tuple[int, int] | None,
