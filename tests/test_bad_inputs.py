@@ -661,6 +661,17 @@ def test_out_size_full_keeps_the_models_aspect_when_the_file_changed(tmp_path, w
     assert png.parent.name.endswith("_90x120") and Image.open(png).size == (120, 90)
 
 
+def test_out_size_full_keeps_the_files_size_when_only_the_training_rounding_differs(capsys):
+    """seascape.png (280x348) trained at --max_size 40 is 33x40 (the resize rounds up): the same aspect up to a
+    pixel of the training size a side, so --out_size full is the file's own size, without a word."""
+    from singan.apps import upscale
+
+    assert upscale.keep_model_aspect("full", (280, 348), (33, 40)) == (280, 348)
+    assert upscale.keep_model_aspect("full", (280, 348), (65, 80)) == (280, 348)
+    assert capsys.readouterr().out == ""
+    assert upscale.keep_model_aspect("full", (120, 120), (30, 40)) == (90, 120)  # another aspect: the model's
+
+
 def test_free_memory_counts_the_containers_limit(tmp_path):
     """editing.py --out_size 32768 was killed by the kernel at 6 GB resident: the memory check must see the
     memory cgroup's limit (a container's), not only the machine's free memory."""

@@ -145,7 +145,7 @@ def keep_model_aspect(spec: str, size: tuple[int, int] | None, start: tuple[int,
     if size is None or "x" in spec.lower():
         return size
     (H, W), (h, w) = size, start
-    if abs(H * w / W - h) <= 1 and abs(W * h / H - w) <= 1:  # the same aspect, up to the training size's rounding
+    if abs(H / W - h / w) <= (1 / h + 1 / w) * h / w:  # the same aspect, up to a pixel of the training size a side
         return size
     m = max(H, W) / max(h, w)
     kept = (round(h * m), round(w * m))
