@@ -157,11 +157,11 @@ def transfer(s: Tensor, field: Tensor, detail: Tensor, size: tuple[int, int]) ->
         r1 = min(H, r0 + STRIP_ROWS)
         Y = torch.arange(r0, r1)[:, None]
         qy = (Y + 0.5) / zy - 0.5
-        votes, weights = 0, 0
+        votes, weights, near_i, near_j = 0, 0, qy.round().long(), qx.round().long()
         for di in (-1, 0, 1):
-            i = (qy.round().long() + di).clamp(0, h - 1)
+            i = (near_i + di).clamp(0, h - 1)
             for dj in (-1, 0, 1):
-                j = (qx.round().long() + dj).clamp(0, w - 1)[None]
+                j = (near_j + dj).clamp(0, w - 1)[None]
                 a, b = field[0][i, j], field[1][i, j]
                 weight = torch.exp(-((qy - i) ** 2 + (qx - j) ** 2) / (2 * VOTE_SIGMA**2))
                 votes = votes + weight * _gather(detail, Y + (a - i) * zy, X + (b - j) * zx, field.is_floating_point())

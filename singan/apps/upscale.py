@@ -32,6 +32,7 @@ from ..core.networks import scale_widths
 from ..core.noise import scale_noise
 from ..core.pyramid import sr_scale_chain
 from ..errors import SinGANError
+from . import detail
 
 TILE_BYTES = 512 * 2**20  # a generator pass above this runs tile by tile
 DENSE_RESIZE_BYTES = 64 * 2**20  # a resize above this runs by strips of rows
@@ -207,13 +208,11 @@ def patches_bytes(model: SinGAN, start: tuple[int, int], size: tuple[int, int], 
                   photo_hw: tuple[int, int] | None = None) -> int:
     """Estimated peak bytes of `to_size(upscaler="patches")` on `num_images` images (kept at the end), with a
     photo of `photo_hw` (None: the safe side, a photo as large as the output)."""
-    from .detail import peak_bytes
-
     photo_hw = photo_hw or tuple(size)
-    keys = tuple(model.reals[model.num_trained - 1].shape[-2:])
+    keys = finest_size(model)
     c = model.config.nc_im
     photo = 0 if photo_hw is None else 4 * c * photo_hw[0] * photo_hw[1]
-    return (peak_bytes(start, size, keys, photo_hw, c, 1 / step_factor(model)) + photo
+    return (detail.peak_bytes(start, size, keys, photo_hw, c, 1 / step_factor(model)) + photo
             + 4 * num_images * c * size[0] * size[1] + INFERENCE_BASELINE_BYTES)
 
 
@@ -427,9 +426,7 @@ def to_size(model: SinGAN, images: Tensor, size: tuple[int, int], *, upscaler: s
         return images
     check_upscale(model, start, tuple(size), images.shape[0], flag, upscaler=upscaler,
                   photo_hw=None if photo is None else tuple(photo.shape[-2:]))
-    from . import detail
-
-    keys = (model.reals[model.num_trained - 1] if keys is None else keys).cpu()
+    keys = (model.reals[finest_scale(model)] if keys is None else keys).cpu()
     photo = None if photo is None else photo.cpu()
     with torch.no_grad():
         outs = [detail.bicubic(x, tuple(size)) if upscaler == "bicubic"
