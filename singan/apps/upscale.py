@@ -138,6 +138,17 @@ def out_size_from_args(args, scale_v: float = 1.0, scale_h: float = 1.0) -> tupl
     return resolve_out_size(args.out_size, full or (1, 1), full, scale_v, scale_h)
 
 
+def checked_out_size(args, model: SinGAN, start: tuple[int, int], size: tuple[int, int] | None
+                     ) -> tuple[int, int] | None:
+    """A command's --out_size `size` from `start` (H, W), before any work: the model's aspect kept
+    (`keep_model_aspect`), then the size and the memory of one upscaling by --upscaler and its PNG."""
+    if size is None:
+        return None
+    size = keep_model_aspect(args.out_size, size, start, Path(args.input_dir) / args.input_name)
+    check_upscale(model, start, size, extra=lambda hw: saving_bytes(hw, model.config.nc_im), upscaler=args.upscaler)
+    return size
+
+
 def keep_model_aspect(spec: str, size: tuple[int, int] | None, start: tuple[int, int],
                       path: str | Path = "the input file") -> tuple[int, int] | None:
     """The (H, W) of --out_size full or N (read from the input file's size) with the aspect ratio of the

@@ -50,11 +50,8 @@ def main(args):
     out = paths.application_dir(args.out, "Paint2image", args.input_name, args.ref_name, model_file=model_file)
     out = out.with_name(out.name + "_quantized") if args.quantization_flag else out
     size = upscale.out_size_from_args(args)
-    if size is not None:  # the size and the memory of the upscaling and its PNG, before any work
-        start = tuple(real.shape[-2:])
-        size = upscale.keep_model_aspect(args.out_size, size, start, Path(args.input_dir) / args.input_name)
-        upscale.check_upscale(model, start, size, extra=lambda hw: upscale.saving_bytes(hw, model.config.nc_im),
-                              upscaler=args.upscaler)
+    size = upscale.checked_out_size(args, model, tuple(real.shape[-2:]), size)
+    if size is not None:
         out = paths.sized(out, size)
     cli.refuse_existing([out / f"start_scale={n}.png"], args.overwrite)
 

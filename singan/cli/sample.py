@@ -52,11 +52,7 @@ def main(args):
     model = load(model_file, device, allow_partial=args.allow_partial)
     check_sample_args(model, SampleOptions(args.num_samples, args.gen_start_scale, scale_h, scale_v, args.batch_size))
 
-    if size is not None:  # the size and the memory of one upscaling and its PNG, before any work
-        start = sample_sizes(model, scale_h, scale_v)[-1]
-        size = upscale.keep_model_aspect(args.out_size, size, start, Path(args.input_dir) / args.input_name)
-        upscale.check_upscale(model, start, size, extra=lambda hw: upscale.saving_bytes(hw, model.config.nc_im),
-                              upscaler=args.upscaler)
+    size = upscale.checked_out_size(args, model, sample_sizes(model, scale_h, scale_v)[-1], size)
     out = _refuse_existing(args, model_file, size, scale_h, scale_v)
 
     # Claim the folder (one writer at a time; --overwrite replaces every earlier sample), generate (and
