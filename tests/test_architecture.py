@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "singan"
 LAYERS = [
     ("base", ["singan.errors", "singan.options"]),
     ("core", ["singan.core"]),
+    ("runtime", ["singan.runtime"]),  # signals, progress, devices, memory: around the algorithm
     ("io", ["singan.io"]),
     ("apps", ["singan.apps"]),
     ("api", ["singan.api"]),
