@@ -21,7 +21,7 @@ from singan.core.sampling import seeded
 from singan.io import checkpoint, paths
 from singan.io.images import read_image, save_image
 from singan.io.lock import model_lock
-from singan.studio import actions
+from singan.studio import handlers
 
 CHROMIUM = Path("/usr/bin/chromium")
 INSTALL = "browser tests need playwright and chromium: pip install -r requirements-dev.txt; apt-get install chromium"
@@ -231,7 +231,7 @@ def _masked_run(page, tmp_path, root, mode):
     real = apps.training_image(photo, model)
     ref, mask = (apps.to_size(x, (30, 40)) for x in (ref_full, mask_full))
     with seeded(model.device, 1):
-        _, api_small = apps.masked_injection(model, real, ref, mask, 1, actions.RADIUS[mode])
+        _, api_small = apps.masked_injection(model, real, ref, mask, 1, handlers.RADIUS[mode])
     assert np.abs(small.astype(int) - _png(tmp_path, api_small).astype(int)).max() <= 1
     assert np.abs(full.astype(int) - naive.astype(int)).max() > 10  # the masked region changed
     return naive, full

@@ -9,11 +9,10 @@ second), and error. Missing values are empty in CSV and '-' in Markdown.
 
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 
 from ..eval.registry import METRICS
+from ..io.outputs import atomic_path
 
 
 def columns() -> list[str]:
@@ -60,22 +59,10 @@ def format_csv(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_summary(rows: list[dict], out: str | Path) -> list[Path]:
-    """Write <out>/summary.md and <out>/summary.csv; their paths."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "summary.md", out / "summary.csv"]
-    _write_atomic(paths[0], format_markdown(rows))
-    _write_atomic(paths[1], format_csv(rows))
+    """Write <out>/summary.md and <out>/summary.csv (atomically); their paths."""
+    paths = [Path(out) / "summary.md", Path(out) / "summary.csv"]
+    for path, text in zip(paths, (format_markdown(rows), format_csv(rows))):
+        with atomic_path(path) as tmp:
+            tmp.write_text(text)
     return paths

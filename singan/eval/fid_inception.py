@@ -27,11 +27,6 @@ DIMS = {64: "64 channels, after the first max-pool (the released SIFID code)",
         192: "192 channels, after the second max-pool (pytorch-fid's 192 block; the paper's text: before that pool)"}
 
 
-def layer_name(dims: int) -> str:
-    """What the SIFID features at `dims` channels are, for JSON and tables."""
-    return DIMS[dims]
-
-
 def hub_weights_file() -> Path:
     """Where pytorch-fid (torch.hub) keeps the weights: <torch hub dir>/checkpoints/<WEIGHTS_FILE>."""
     return Path(torch.hub.get_dir()) / "checkpoints" / WEIGHTS_FILE
@@ -111,18 +106,6 @@ def pytorch_fid_inception():
     return pytorch_fid.inception
 
 
-def read_weights(path: str | Path) -> dict:
-    """The state dict in `path`; SinGANError if it is not a torch file holding one."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except (OSError, EOFError, RuntimeError, ValueError, pickle.UnpicklingError) as e:
-        raise SinGANError(f"cannot read Inception weights from {path} ({type(e).__name__}): "
-                          f"expected the FID Inception state dict {WEIGHTS_FILE}") from None
-    if not isinstance(state, dict):
-        raise SinGANError(f"{path} holds a {type(state).__name__}, not the FID Inception state dict {WEIGHTS_FILE}")
-    return state
-
-
 def load_inception(path: str | Path, dims: int = 64, device: torch.device | str = "cpu") -> nn.Module:
     """pytorch_fid.inception.InceptionV3 returning the `dims`-channel block, weights from `path`, in eval mode.
 
@@ -132,7 +115,13 @@ def load_inception(path: str | Path, dims: int = 64, device: torch.device | str 
     """
     if dims not in DIMS:
         raise SinGANError(f"--sifid_dims must be one of {sorted(DIMS)} (got {dims})")
-    state = read_weights(path)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except (OSError, EOFError, RuntimeError, ValueError, pickle.UnpicklingError) as e:
+        raise SinGANError(f"cannot read Inception weights from {path} ({type(e).__name__}): "
+                          f"expected the FID Inception state dict {WEIGHTS_FILE}") from None
+    if not isinstance(state, dict):
+        raise SinGANError(f"{path} holds a {type(state).__name__}, not the FID Inception state dict {WEIGHTS_FILE}")
     fid = pytorch_fid_inception()
     with mock.patch.object(fid, "load_state_dict_from_url", lambda *args, **kwargs: state):
         try:

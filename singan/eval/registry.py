@@ -22,7 +22,7 @@ from typing import Any
 
 from torch import Tensor, nn
 
-from .fid_inception import layer_name
+from .fid_inception import DIMS
 from .metrics import diversity, patch_swd_levels, sifid
 
 PATCH_SIZE = 7  # patch SWD patch size
@@ -128,9 +128,9 @@ def _sifid_rows(result: dict) -> list[tuple[str, str]]:
 
 
 @register("sifid", "SIFID", headline="sifid_mean", rows=_sifid_rows,
-          variant=Variant("SIFID dims", "sifid_dims", layer_name, NO_WEIGHTS))
+          variant=Variant("SIFID dims", "sifid_dims", DIMS.get, NO_WEIGHTS))
 def _sifid(samples: Tensor, real: Tensor, options: MetricOptions) -> dict:
-    entries = {"sifid_dims": options.sifid_dims, "sifid_layer": layer_name(options.sifid_dims),
+    entries = {"sifid_dims": options.sifid_dims, "sifid_layer": DIMS[options.sifid_dims],
                "sifid_mean": None, "sifid_std": None, "sifid": None, "sifid_missing": None}
     if options.inception is None:
         return {**entries, "sifid_missing": options.sifid_missing or "no FID Inception network given"}

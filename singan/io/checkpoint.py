@@ -92,12 +92,10 @@ def read_state(path: str | Path) -> dict:
     version = state.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
         raise SinGANError(f"{path} is not a valid singan checkpoint: its format version is {version!r}, not a number")
-    if version > VERSION:
-        raise SinGANError(f"{path} has checkpoint format version {version}, newer than this singan "
-                          f"reads ({VERSION}); upgrade singan")
-    if version < VERSION:
-        raise SinGANError(f"{path} has checkpoint format version {version}, older than this singan reads "
-                          f"({VERSION}); retrain the model")
+    if version != VERSION:
+        newer = version > VERSION
+        raise SinGANError(f"{path} has checkpoint format version {version}, {'newer' if newer else 'older'} than this "
+                          f"singan reads ({VERSION}); {'upgrade singan' if newer else 'retrain the model'}")
     try:
         validate(state)
     except CheckpointInvalid as e:
@@ -112,39 +110,30 @@ def from_state(state: dict, device: torch.device | str = "cpu") -> SinGAN:
                    reals=[r.to(device, torch.float32) for r in state["reals"]], name=state.get("name", ""))
     with torch.random.fork_rng(devices=[]):  # building the networks draws initial weights: leave the RNG as it was
         for n, s in enumerate(state["scales"]):
-            netG = build_generator(cfg, n)
-            netG.load_state_dict(s["netG"])
-            netD = None
-            if s["netD"] is not None:
-                netD = build_discriminator(cfg, n)
-                netD.load_state_dict(s["netD"])
-            for net in (netG, netD):
-                if net is not None:
-                    net.requires_grad_(False).eval().to(device)
+            netG = _frozen(build_generator(cfg, n), s["netG"], device)
+            netD = None if s["netD"] is None else _frozen(build_discriminator(cfg, n), s["netD"], device)
             z_rec = s["z_rec"].to(device, torch.float32)  # float32 as the networks (a float64 file is converted)
             model.scales.append(TrainedScale(netG=netG, z_rec=z_rec, noise_amp=s["noise_amp"], netD=netD))
     return model
 
 
-def unfinished_message(path: str | Path, state: dict, cli: bool = True) -> str:
-    """What an unfinished model is and how to continue it (in the command line's words, or the API's)."""
-    progress = (state["resume"] or {}).get("in_progress")
-    where = f", scale {progress['scale'] + 1} stopped at iteration {progress['iteration']}" if progress else ""
-    name = state["name"] or "<image>"
-    head = f"{path} is unfinished: {len(state['scales'])} of {state['num_levels']} scales trained{where}; "
-    if not cli:
-        return head + "continue its training (train_image with resume=True), or load it with allow_partial=True " \
-                      "to sample from the finished scales"
-    return head + f"continue it with the same training command plus --resume (main_train.py --input_name {name} " \
-                  "... --resume)"
+def _frozen(net: torch.nn.Module, weights: dict, device: torch.device | str) -> torch.nn.Module:
+    net.load_state_dict(weights)
+    return net.requires_grad_(False).eval().to(device)
 
 
 def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bool = False) -> SinGAN:
-    """Load a trained model. An unfinished one is refused unless `allow_partial`."""
+    """Load a trained model. An unfinished one is refused (in the API's words and the command line's)
+    unless `allow_partial`."""
     state = read_state(path)
     if not state["complete"] and not allow_partial:
-        raise api_error(unfinished_message(path, state, cli=False), unfinished_message(path, state),
-                        partial_hint=True)
+        progress = (state["resume"] or {}).get("in_progress")
+        where = f", scale {progress['scale'] + 1} stopped at iteration {progress['iteration']}" if progress else ""
+        head = f"{path} is unfinished: {len(state['scales'])} of {state['num_levels']} scales trained{where}; "
+        raise api_error(head + "continue its training (train_image with resume=True), or load it with "
+                        "allow_partial=True to sample from the finished scales",
+                        head + "continue it with the same training command plus --resume (main_train.py "
+                        f"--input_name {state['name'] or '<image>'} ... --resume)", partial_hint=True)
     if not state["scales"]:
         raise api_error(f"{path} has no finished scale yet; continue its training (train_image with resume=True)",
                         f"{path} has no finished scale yet; continue its training with --resume")

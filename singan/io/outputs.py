@@ -18,26 +18,15 @@ from pathlib import Path
 from ..errors import SinGANError
 
 
-def _reason(error: BaseException) -> str:
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror
-    text = str(error).strip()
-    return text.splitlines()[0][:160] if text else type(error).__name__
-
-
 def write_error(path: str | Path, error: BaseException) -> SinGANError:
     """The one-line error for an OS error while writing `path` (marked `write_fault`: a command that was
     training adds how to continue once the cause, a full disk or a file size limit, is gone)."""
-    fault = SinGANError(f"cannot write {path}: {_reason(error)}")
+    text = str(error).strip()
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else \
+        text.splitlines()[0][:160] if text else type(error).__name__
+    fault = SinGANError(f"cannot write {path}: {reason}")
     fault.write_fault = True
     return fault
-
-
-def file_mode() -> int:
-    """The mode a new file gets under the current umask (0o666 minus the umask)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
 
 
 def make_folder(folder: str | Path) -> Path:
@@ -65,7 +54,9 @@ def atomic_path(path: str | Path, errors: tuple[type[BaseException], ...] = (OSE
     tmp = Path(name)
     try:
         yield tmp
-        os.chmod(tmp, file_mode())
+        mask = os.umask(0)  # the mode `open` gives a new file: 0o666 minus the umask
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, path)
     except errors as e:
         tmp.unlink(missing_ok=True)

@@ -111,11 +111,8 @@ def _reference_nets(cfg: TrainConfig, n: int) -> tuple[torch.nn.Module, torch.nn
         return build_generator(cfg, n), build_discriminator(cfg, n)
 
 
-def _reference_shapes(cfg: TrainConfig, n: int) -> tuple[dict, dict]:
-    """Parameter and buffer shapes of a fresh G_n and D_n."""
-    netG, netD = _reference_nets(cfg, n)
-    return ({k: tuple(v.shape) for k, v in netG.state_dict().items()},
-            {k: tuple(v.shape) for k, v in netD.state_dict().items()})
+def _shapes(net: torch.nn.Module) -> dict:
+    return {k: tuple(v.shape) for k, v in net.state_dict().items()}
 
 
 def check_network(where: str, weights: dict, shapes: dict) -> None:
@@ -136,10 +133,10 @@ def check_scale(n: int, scale: dict, cfg: TrainConfig, real: Tensor) -> None:
     if (scale["nfc"], scale["min_nfc"]) != scale_widths(n, cfg.nfc, cfg.min_nfc):
         raise CheckpointInvalid(f"{where} has widths {scale['nfc']}/{scale['min_nfc']}, but the config gives "
                                 "{}/{}".format(*scale_widths(n, cfg.nfc, cfg.min_nfc)))
-    shapes_g, shapes_d = _reference_shapes(cfg, n)
-    check_network(f"{where}['netG']", scale["netG"], shapes_g)
+    netG, netD = _reference_nets(cfg, n)
+    check_network(f"{where}['netG']", scale["netG"], _shapes(netG))
     if scale["netD"] is not None:
-        check_network(f"{where}['netD']", scale["netD"], shapes_d)
+        check_network(f"{where}['netD']", scale["netD"], _shapes(netD))
     h, w = real.shape[-2:]
     expected = (1, cfg.nc_z, h + 2 * cfg.pad, w + 2 * cfg.pad)
     if not scale["z_rec"].is_floating_point():
@@ -212,7 +209,7 @@ def check_in_progress(state: dict, progress: dict, cfg: TrainConfig) -> None:
                                 f"but {done} of {state['num_levels']} scales are finished")
     netG, netD = _reference_nets(cfg, n)
     for key, net in (("netG", netG), ("netD", netD)):
-        check_network(f"{where}[{key!r}]", progress[key], {k: tuple(v.shape) for k, v in net.state_dict().items()})
+        check_network(f"{where}[{key!r}]", progress[key], _shapes(net))
         opt = "optG" if key == "netG" else "optD"
         check_optimizer(f"{where}[{opt!r}]", progress[opt], [tuple(p.shape) for p in net.parameters()])
     h, w = state["reals"][n].shape[-2:]

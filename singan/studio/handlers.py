@@ -1,30 +1,46 @@
-"""What the studio's page does when a button is pressed: `Studio`'s methods, one per event, each a call of
-`actions` or `models` (the API the commands call). A handler's first output is its tab's message line: a
-SinGANError becomes that line and the other outputs stay as they were (`guarded`; nothing is written then).
-A model is always one of the listing's (`Studio.model_file`), never a path typed into the page.
+"""What the studio's page does when a button is pressed: `Studio`'s methods, one per event, each a call of the
+functions the commands call, their checks included (`api.generate`, `apps.masked_injection`, `apps.inject` /
+`apps.paint_model`, `apps.super_resolve`, `apps.animate`) or of `models` (the listing, uploads, trainings).
+A handler's first output is its tab's message line: a SinGANError becomes that line and the other outputs
+stay as they were (`guarded`; nothing is written then). A model is always one of the listing's
+(`Studio.model_file`), never a path typed into the page. Images come from the page as uint8 arrays and go
+back as PNG / GIF files written with `io.images` into a fresh temporary folder (the page's downloads).
 
 Gradio runs handlers in threads at once, and torch's random generator is one for the process: loading a
 checkpoint draws from it, so a listing read beside a seeded sampling would change its pixels. The handlers
 that touch torch hold one lock (`TORCH`): a seed gives the API's images.
 """
 
+import tempfile
 import threading
+import zipfile
 from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
+import torch
 from PIL import Image
+from torch import Tensor
 
 from .. import apps
+from ..api import generate, load
+from ..apps import upscale
 from ..core.config import PRESETS, TrainConfig
+from ..core.imresize import norm
+from ..core.model import SinGAN
+from ..core.sampling import seeded
 from ..errors import SinGANError
 from ..io import paths
-from . import actions, models
+from ..io.images import read_image, save_image, to_numpy_image
+from ..io.lock import check_free
+from . import models
 
 TORCH = threading.RLock()  # held by every handler that loads a model or runs one (see the module's docstring)
 FINAL = ("done", "stopped", "error")  # a training's states once its process has ended
+SR = "super-resolution"  # the form's purpose of a model trained as SR.py trains one
+RADIUS = {"harmonization": apps.HARMONIZATION_RADIUS, "editing": apps.EDITING_RADIUS}
 
 
 def guarded(outputs: int):
@@ -41,9 +57,6 @@ def guarded(outputs: int):
             return result if outputs else result[0]
         return handler
     return wrap
-
-
-SR = "super-resolution"  # the form's purpose of a model trained as SR.py trains one
 
 
 def config(preset: str, max_size, min_size, niter, seed, purpose: str, sr_factor) -> tuple[TrainConfig, float | None]:
@@ -87,6 +100,25 @@ def composite(value) -> np.ndarray | None:
     return np.asarray(pictures[0])[..., :3] if pictures else None
 
 
+def to_tensor(image: np.ndarray, device: torch.device) -> Tensor:
+    """A uint8 (H, W, 3 or 4) array from the page as a (1, 3, H, W) tensor in [-1, 1] (alpha dropped)."""
+    if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] < 3:
+        raise SinGANError("the page sent no colour image")
+    return norm(torch.from_numpy(np.ascontiguousarray(image[..., :3])).permute(2, 0, 1)[None].float() / 255).to(device)
+
+
+def to_uint8(x: Tensor) -> np.ndarray:
+    """One image tensor as the page shows it: uint8 (H, W, 3)."""
+    return np.round(to_numpy_image(x) * 255).astype(np.uint8)
+
+
+def saved(name: str, image: Tensor, folder: Path | None = None) -> str:
+    """`image` written as the PNG `name` in `folder` (default: a fresh temporary folder); its path."""
+    path = (folder or Path(tempfile.mkdtemp(prefix="singan-studio-"))) / name
+    save_image(path, image)
+    return str(path)
+
+
 @dataclass
 class Studio:
     """The server's settings, the trainings it started (by model file) and the page's handlers."""
@@ -102,11 +134,18 @@ class Studio:
             raise SinGANError("choose a model from the list (train one in the Model tab)")
         return files[label]
 
-    def model(self, label: str | None):
-        return actions.load_model(self.model_file(label), self.device)
+    def model(self, label: str | None) -> SinGAN:
+        """The listing's model `label`; a one-line error while a training holds it."""
+        model_file = self.model_file(label)
+        check_free(model_file)
+        return load(model_file, self.device)
 
-    def photo(self, model) -> Path:
-        return actions.training_photo(model, self.input_dir)
+    def photo(self, model: SinGAN) -> Path:
+        """The photo the model was trained on, in --input_dir (as the commands find it)."""
+        path = self.input_dir / model.name
+        if not path.is_file():
+            raise SinGANError(f"{model.name}, the photo this model was trained on, is not in {self.input_dir}")
+        return path
 
     def choices(self) -> list[tuple[str, str]]:
         listing = models.list_models(self.models_dir)
@@ -163,13 +202,26 @@ class Studio:
     # ---------------------------------------------------------------- the applications
 
     @guarded(2)
-    def sample(self, label, gen_start, h, v, n, s, size_mode, custom_size):
+    def sample(self, label, gen_start, scale_h, scale_v, n, seed, size_mode, custom_size):
+        """Random samples as `api.generate` draws them (seeded); output size "train", "full" (the photo's size
+        times scale_v / scale_h) or HxW, with the photo's own detail (`--upscaler patches`, as
+        random_samples.py). Shows the PNG files and a zip of them all."""
         model = self.model(label)
-        spec = custom_size if size_mode == "custom" else size_mode
-        files, zipped = actions.sample(model, n, gen_start, h, v, s, spec,
-                                       self.photo(model) if size_mode == "full" else None)
-        height, width = Image.open(files[0]).size[::-1]
-        return f"{len(files)} samples of {height}x{width}", files, zipped
+        photo = self.photo(model) if size_mode == "full" else None
+        out_size = upscale.resolve_out_size(custom_size if size_mode == "custom" else size_mode,
+                                            tuple(model.reals[-1].shape[-2:]),
+                                            upscale.image_size(photo) if photo else None, scale_v, scale_h)
+        detail = read_image(photo, model.config.nc_im, warn_alpha=False) if photo and out_size else None
+        images = generate(model, int(n), gen_start_scale=int(gen_start), scale_h=scale_h, scale_v=scale_v,
+                          seed=int(seed), out_size=out_size, photo=detail)
+        folder = Path(tempfile.mkdtemp(prefix="singan-studio-"))
+        files = [saved(f"sample_{i}.png", image[None], folder) for i, image in enumerate(images)]
+        archive = folder / "samples.zip"
+        with zipfile.ZipFile(archive, "w") as z:
+            for file in files:
+                z.write(file, Path(file).name)
+        height, width = images.shape[-2:]
+        return f"{len(files)} samples of {height}x{width}", files, str(archive)
 
     @guarded(2)
     def load_photo(self, label):
@@ -186,38 +238,86 @@ class Studio:
 
     @guarded(1)
     def difference(self, label, value):
+        """The mask (uint8, white inside) of where the page's picture differs from the photo."""
         if composite(value) is None:
             raise SinGANError("load the photo first")
         model = self.model(label)
-        return "", actions.reference_mask(self.photo(model), composite(value), model.device)
+        photo = read_image(self.photo(model)).to(model.device)
+        return "", to_uint8(apps.difference_mask(photo, to_tensor(composite(value), model.device)))
 
     @guarded(3)
-    def run_masked(self, label, value, mask_value, mode, n, s):
-        ref, mask = composite(value), composite(mask_value)
-        if ref is None or mask is None:
+    def run_masked(self, label, value, mask_value, mode, n, seed):
+        """Harmonization or editing (`apps.masked_injection`) of the picture (the photo with a paste or strokes,
+        at the photo's size) through the mask: the naive input, the result at the training size and at the
+        photo's full size."""
+        reference, mask = composite(value), composite(mask_value)
+        if reference is None or mask is None:
             raise SinGANError("load the photo, change it and make the mask first")
         model = self.model(label)
-        return f"{mode} at scale {int(n)}", ref, *actions.masked(model, self.photo(model), ref, mask, n, mode, s)
+        n = apps.injection_scale(model, int(n), f"{mode}_start_scale")
+        ref_full, mask_full = to_tensor(reference, model.device), to_tensor(mask, model.device)
+        if ref_full.shape[-2:] != mask_full.shape[-2:]:
+            raise SinGANError("the mask must have the reference's size")
+        if not (mask_full > 0).any():
+            raise SinGANError("the mask is empty: paste an object or paint on the photo first")
+        real = apps.training_image(self.photo(model), model)
+        ref, mask = (apps.to_size(x, tuple(real.shape[-2:])) for x in (ref_full, mask_full))
+        with seeded(model.device, int(seed)):
+            _, small = apps.masked_injection(model, real, ref, mask, n, RADIUS[mode])
+            _, full = apps.masked_injection(model, real, ref, mask, n, RADIUS[mode], full=(ref_full, mask_full))
+        return (f"{mode} at scale {n}", reference, saved(f"start_scale={n}.png", small),
+                saved(f"start_scale={n}_full.png", full))
 
     @guarded(1)
     def canvas(self, label, n):
+        """The photo's quantised palette at scale n, as --quantization_flag computes it
+        (`apps.quantized_paint_input`), as the brush's colours, and the quantised photo at the training size
+        (the canvas to paint on)."""
         model = self.model(label)
-        colours, quantized = actions.palette(model, self.photo(model), n)
+        n = apps.injection_scale(model, int(n), "paint_start_scale")
+        real = apps.training_image(self.photo(model), model)
+        _, centers, real_quant = apps.quantized_paint_input(model, real, real, n)
+        colours = [to_uint8(torch.tensor(c, dtype=torch.float32).view(1, -1, 1, 1)).reshape(-1) for c in centers]
+        colours = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in colours]
         brush = gr.Brush(colors=colours, color_mode="fixed", default_size=6)
+        quantized = to_uint8(apps.to_size(real_quant, tuple(real.shape[-2:])))
         return f"palette: {' '.join(colours)}", gr.ImageEditor(value=quantized, brush=brush)
 
     @guarded(1)
-    def paint(self, label, value, n, quantize, s):
+    def paint(self, label, value, n, quantize, seed):
+        """Paint-to-image (`apps.inject`), with --quantization_flag's retrained scale n (`apps.paint_model`,
+        saved in --models_dir as paint2image saves it) when `quantize`."""
         if composite(value) is None:
             raise SinGANError("make the canvas first")
         model = self.model(label)
-        return "", actions.paint(model, self.photo(model), composite(value), n, quantize, s, self.models_dir)
+        n = apps.injection_scale(model, int(n), "paint_start_scale")
+        real = apps.training_image(self.photo(model), model)
+        ref = apps.to_size(to_tensor(composite(value), model.device), tuple(real.shape[-2:]))
+        in_s = None
+        if quantize:
+            in_s, centers, _ = apps.quantized_paint_input(model, real, ref, n)
+            paint_file = paths.trained_model_file(model.name, model.config.scale_factor, model.config.alpha,
+                                                  "paint_train", paint_start_scale=n, root=self.models_dir)
+            model = apps.paint_model(model, n, centers, paint_file, progress=False)
+        with seeded(model.device, int(seed)):
+            return "", saved(f"start_scale={n}.png", apps.inject(model, ref, n, in_s=in_s))
 
     @guarded(1)
-    def super_resolution(self, label, factor, s):
+    def super_resolution(self, label, factor, seed):
+        """The photo brought up to `factor` times its file's size with the finest generator
+        (`apps.super_resolve`, as SR.py does with a model it trained)."""
         model = self.model(label)
-        return "", actions.super_resolution(model, self.photo(model), factor, s)
+        h, w = upscale.image_size(self.photo(model))
+        with seeded(model.device, int(seed)):
+            out = apps.super_resolve(model, float(factor), (int(factor * h), int(factor * w)), progress=False)
+        return "", saved(f"sr_factor={factor:g}.png", out)
 
     @guarded(1)
-    def animation(self, label, alpha, beta, start, frames, s):
-        return "", actions.animation(self.model(label), alpha, beta, start, frames, s)
+    def animation(self, label, alpha, beta, start_scale, num_frames, seed):
+        """An animation GIF (`apps.animate`, `apps.save_animation`) of the model's noise walk."""
+        model = self.model(label)
+        with seeded(model.device, int(seed)):
+            frames = apps.animate(model, alpha=alpha, beta=beta, start_scale=int(start_scale),
+                                  num_frames=int(num_frames), progress=False)
+        gif = Path(tempfile.mkdtemp(prefix="singan-studio-")) / f"alpha={alpha:g}_beta={beta:g}.gif"
+        return "", str(apps.save_animation(gif, frames, 10.0))

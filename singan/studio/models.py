@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
 from PIL import Image
 
 from ..api import build_model
@@ -107,18 +108,12 @@ def plan_training(image: Path, config: TrainConfig, sr_factor: float | None, dev
     model = pyramid(image, config, sr_factor)
     bar = run_progress(model, (0, 0), enabled=False)
     bar.close()
-    kind = "cuda" if device.startswith("cuda") or (device == "auto" and _has_cuda()) else "cpu"
+    kind = "cuda" if device.startswith("cuda") or (device == "auto" and torch.cuda.is_available()) else "cpu"
     seconds = bar.total * SECONDS_PER_WORK[kind] + len(model.reals) * config.niter * SECONDS_PER_ITERATION[kind]
     sizes = [tuple(r.shape[-2:]) for r in model.reals]
     return len(sizes), seconds, (f"{len(sizes)} scales from {sizes[0][0]}x{sizes[0][1]} to {sizes[-1][0]}x"
                                  f"{sizes[-1][1]}, {config.niter} iterations each: about {duration(seconds)} "
                                  f"on {kind.upper()} (a rough estimate)")
-
-
-def _has_cuda() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
 
 
 def duration(seconds: float) -> str:
