@@ -33,11 +33,11 @@ from pathlib import Path
 from ..core.config import TrainConfig
 from ..errors import SinGANError
 from ..io import paths, stale
+from ..io.images import IMAGE_SUFFIXES
 from ..io.lock import check_free
 from .job import RESULT_FILE, JobOptions, discard, run_job
 from .progress import Board, Progress
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 MAX_RETRIES = 3  # Ray retries of a task whose worker died
 SCHEDULE_WAIT = 300.0  # seconds queued tasks may wait while none of this batch's tasks runs
 ADDRESS_TIMEOUT = 10.0  # seconds to wait for a cluster address to answer
@@ -160,15 +160,6 @@ def check_earlier_models(images: list[Path], config: TrainConfig, out: Path, mod
             stale.check_existing(model_file, config, overwrite=False)
 
 
-def finished_row(model_file: Path) -> dict | None:
-    """The stored row of an image finished by an earlier run, else None."""
-    result = model_file.parent / RESULT_FILE
-    if not result.is_file():
-        return None
-    row = json.loads(result.read_text())
-    return row if row.get("status") == "done" else None
-
-
 def _job(image, config, model_file, samples_dir, options, board):
     """The body of one Ray task: run the job, reporting progress to the board actor."""
     def report(**fields):
@@ -227,8 +218,9 @@ def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options:
     task = ray.remote(_job).options(num_cpus=cpus_per_image, num_gpus=gpus_per_image, max_retries=MAX_RETRIES)
     for image in images:
         model_file, samples_dir = layout(out, image, config, models_dir)
-        row = finished_row(model_file)
-        if row is not None:
+        result = model_file.parent / RESULT_FILE  # the row of an earlier run
+        row = json.loads(result.read_text()) if result.is_file() else {}
+        if row.get("status") == "done":
             rows[image.name] = row
         else:
             pending[task.remote(image, config, model_file, samples_dir, options, board)] = image.name

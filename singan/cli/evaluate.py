@@ -15,9 +15,10 @@ in <out>/Evaluation/<name>/<model folder>/). Sampling shows a progress bar on st
 import sys
 
 from ..api import SampleOptions, load
-from ..eval.evaluate import EvaluationOptions, check_settings, evaluate, format_table, write_json
+from ..eval.evaluate import EvaluationOptions, check_settings, evaluate, format_table
 from ..eval.fid_inception import sifid_network
 from ..io import paths
+from ..io.outputs import write_json
 from . import program as cli
 from .flags import InputName, ModelFolder
 

@@ -7,20 +7,17 @@ pytorch-fid's Inception at --sifid_dims channels (64 by default, as the released
 pytorch-fid's second block, which ends with the second max-pool, where the paper's text names the
 features before it). The weights are --inception_weights, else the torch hub cache's, else downloaded
 there (see singan.eval.fid_inception); without any, SIFID is left out with a one-line note (null in the
-JSON). `format_table` prints the result, `write_json` writes it.
+JSON). `format_table` prints the result, `singan.io.outputs.write_json` writes it.
 """
 
-import json
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from torch import nn
 from tqdm import tqdm
 
 from ..api import SampleOptions, check_sample_args, generate
 from ..core.model import SinGAN
-from ..io.outputs import atomic_path
 from ..options import between, check_value, one_of, option, optional, text
 from .fid_inception import WEIGHTS_FILE
 from .registry import METRICS, MetricOptions
@@ -89,11 +86,3 @@ def format_table(result: dict) -> str:
     head = (f"{result['input_name'] or 'model'}: {result['num_samples']} samples of {h}x{w}, gen_start_scale "
             f"{result['gen_start_scale']} of {result['num_scales']} scales, seed {result['seed']}")
     return "\n".join([head] + [f"  {name:<{width}}  {value}" for name, value in rows])
-
-
-def write_json(result: dict, path: str | Path) -> Path:
-    """Atomically write `result` as JSON (temporary file in the same folder, then renamed)."""
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(result, indent=2) + "\n")
-    return path

@@ -26,12 +26,11 @@ from ..api import generate
 from ..core.model import SinGAN
 from ..errors import SinGANError
 from ..io import paths
-from ..io.images import read_image, to_numpy_image
+from ..io.images import IMAGE_SUFFIXES, read_image, to_numpy_image
 from ..io.outputs import atomic_path, recorded_inputs
 
 DPI = 100
 ARBITRARY_SIZES = ((1.0, 2.0), (1.0, 0.5), (2.0, 1.0), (0.75, 1.5))  # (scale_v, scale_h)
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 FONT = 9
 
 

@@ -19,6 +19,7 @@ from ..core.imresize import denorm, norm
 from ..errors import SinGANError
 from .outputs import atomic_path
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")  # what a folder of images holds
 EXIF_ORIENTATION = 0x0112  # the EXIF tag a camera sets when the picture was taken rotated or mirrored
 
 

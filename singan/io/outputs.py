@@ -69,13 +69,19 @@ def atomic_path(path: str | Path, errors: tuple[type[BaseException], ...] = (OSE
 INPUTS_FILE = "inputs.json"  # in an application's output folder: the input file each output was made from
 
 
+def write_json(data: dict, path: str | Path, indent: int | None = 2) -> Path:
+    """Atomically write `data` as JSON."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=indent) + "\n")
+    return Path(path)
+
+
 def record_input(output: str | Path, source: str | Path) -> None:
     """Note in <output's folder>/inputs.json that `output` was made from `source` (its absolute path), so
     that the figures find the input wherever it was (`singan.eval.figures`)."""
     output = Path(output)
     entries = {**recorded_inputs(output.parent), output.name: str(Path(source).absolute())}
-    with atomic_path(output.parent / INPUTS_FILE) as tmp:
-        tmp.write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n")
+    write_json(dict(sorted(entries.items())), output.parent / INPUTS_FILE)
 
 
 def recorded_inputs(folder: str | Path) -> dict[str, str]:

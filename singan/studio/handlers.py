@@ -27,6 +27,7 @@ from torch import Tensor
 from .. import apps
 from ..api import generate, load
 from ..apps import upscale
+from ..batch.progress import duration
 from ..core.config import PRESETS, TrainConfig
 from ..core.imresize import norm
 from ..core.model import SinGAN
@@ -76,10 +77,10 @@ def config(preset: str, max_size, min_size, niter, seed, purpose: str, sr_factor
 def bar(report: dict) -> str:
     """A training's report as a line: state, bar, scale, time elapsed and left."""
     work, elapsed = report.get("work", 0.0), report.get("elapsed", 0.0)
-    left = f", about {models.duration(elapsed * (1 - work) / work)} left" if 0 < work < 1 else ""
+    left = f", about {duration(elapsed * (1 - work) / work)} left" if 0 < work < 1 else ""
     scale = f"scale {report['scale'] + 1}/{report['num_scales']}, " if report.get("num_scales") else ""
     filled = round(work * 30)
-    text = f"`{'█' * filled}{'░' * (30 - filled)}` {work:.0%} ({scale}{models.duration(elapsed)} elapsed{left})"
+    text = f"`{'█' * filled}{'░' * (30 - filled)}` {work:.0%} ({scale}{duration(elapsed)} elapsed{left})"
     return f"{report['state']}: {text}" + (f" **{report['message']}**" if report.get("message") else "")
 
 

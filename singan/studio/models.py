@@ -21,6 +21,7 @@ from PIL import Image
 from ..api import build_model
 from ..apps.sr import sr_geometry_fn
 from ..apps.upscale import image_size
+from ..batch.progress import duration
 from ..core.config import TrainConfig
 from ..core.model import SinGAN
 from ..core.training import run_progress
@@ -114,13 +115,6 @@ def plan_training(image: Path, config: TrainConfig, sr_factor: float | None, dev
     return len(sizes), seconds, (f"{len(sizes)} scales from {sizes[0][0]}x{sizes[0][1]} to {sizes[-1][0]}x"
                                  f"{sizes[-1][1]}, {config.niter} iterations each: about {duration(seconds)} "
                                  f"on {kind.upper()} (a rough estimate)")
-
-
-def duration(seconds: float) -> str:
-    """Seconds as the page says them: 42 s, 17 min, 3.5 h."""
-    if seconds < 90:
-        return f"{max(1, round(seconds))} s"
-    return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
 
 
 @dataclass

@@ -20,7 +20,7 @@ from ..apps.sr import sr_geometry_fn
 from ..cli.program import seed_everything
 from ..core.config import TrainConfig
 from ..errors import SinGANError
-from ..io.outputs import atomic_path
+from ..io.outputs import write_json
 
 PROGRESS_FILE = "studio_progress.json"
 REPORT_EVERY = 0.5  # seconds between two progress writes during a scale
@@ -40,8 +40,7 @@ class Reporter:
 
     def write(self, **changes) -> None:
         self.state.update(changes, elapsed=time.monotonic() - self.start)
-        with atomic_path(self.path) as tmp:
-            Path(tmp).write_text(json.dumps(self.state))
+        write_json(self.state, self.path, indent=None)
 
     def __call__(self, scale: int, iteration: int, num_scales: int, work: float) -> None:
         """progress_fn: "training" from the first iteration on (the call before it only says where training
