@@ -44,13 +44,6 @@ def _show(ax, image: np.ndarray | None) -> None:
         ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=1, interpolation="nearest")
 
 
-def _cell_inches(height: int, width: int) -> tuple[float, float]:
-    """Displayed size of one image cell: about its native size at DPI, within 1.1 .. 2.6 inches wide,
-    keeping the aspect ratio."""
-    cell_w = min(max(width / DPI, 1.1), 2.6)
-    return cell_w, cell_w * height / width
-
-
 def _save(fig, path: Path) -> Path:
     try:
         with atomic_path(path) as tmp:
@@ -76,11 +69,10 @@ def figure_generation_from_scales(model: SinGAN, out: str | Path, num_samples: i
     bad = [n for n in scales if not 0 <= n <= model.num_trained]
     if bad or not scales:
         raise SinGANError(f"--scales must be between 0 and {model.num_trained} (got {scales})")
-    if num_samples < 1:
-        raise SinGANError(f"--num_samples must be at least 1 (got {num_samples})")
     real = to_numpy_image(model.reals[model.num_trained - 1])
     height, width = real.shape[:2]
-    cell_w, cell_h = _cell_inches(height, width)
+    cell_w = min(max(width / DPI, 1.1), 2.6)  # about the native size at DPI, within 1.1 .. 2.6 inches wide
+    cell_h = cell_w * height / width
     rows, cols = len(scales), num_samples + 1
     left, right, top, bottom, gap = 1.05, 0.1, 0.75, 0.1, 0.06
     fig_w = left + right + cols * cell_w + (cols - 1) * gap
@@ -103,20 +95,15 @@ def figure_generation_from_scales(model: SinGAN, out: str | Path, num_samples: i
     return _save(fig, Path(out) / filename)
 
 
-def _size_label(scale_v: float, scale_h: float, height: int, width: int) -> str:
-    return f"v \u00d7{scale_v:g}, h \u00d7{scale_h:g}\n{height}\u00d7{width} px"
-
-
 def figure_arbitrary_sizes(model: SinGAN, out: str | Path, sizes: Sequence[tuple[float, float]] = ARBITRARY_SIZES,
                            gen_start_scale: int = 0, seed: int = 0, filename: str = "arbitrary_sizes.png") -> Path:
     """One row: the training image, then one sample per (scale_v, scale_h) in `sizes`, all at the same
     display scale (so their relative sizes show), titled with the factors and pixel sizes."""
-    if not sizes or any(v <= 0 or h <= 0 for v, h in sizes):
-        raise SinGANError(f"sizes must be positive (scale_v, scale_h) pairs (got {list(sizes)})")
     panels = [(to_numpy_image(model.reals[model.num_trained - 1]), "training image\n{}\u00d7{} px")]
     for i, (scale_v, scale_h) in enumerate(sizes):
         sample = generate(model, 1, gen_start_scale=gen_start_scale, scale_v=scale_v, scale_h=scale_h, seed=seed + i)
-        panels.append((to_numpy_image(sample[0]), _size_label(scale_v, scale_h, *sample.shape[-2:])))
+        h, w = sample.shape[-2:]
+        panels.append((to_numpy_image(sample[0]), f"v \u00d7{scale_v:g}, h \u00d7{scale_h:g}\n{h}\u00d7{w} px"))
     # Inches per pixel: native size at DPI, but the narrowest image at least 1.1 inch wide (for its title)
     # and the whole row at most 22 inches wide.
     widths = [p.shape[1] for p, _ in panels]

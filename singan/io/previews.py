@@ -26,19 +26,13 @@ class ScalePreviews:
         plot_losses(losses, self.folder / str(scale) / "losses.png", title=f"scale {scale}")
 
 
-def _pyplot():
-    """matplotlib.pyplot on the headless Agg backend, imported on first use (it takes 0.2-0.4 s)."""
-    import matplotlib
+def plot_losses(losses: dict[str, list[float]], path: Path, title: str = "") -> None:
+    """One PNG with the critic loss, the adversarial G loss and the reconstruction loss per iteration."""
+    import matplotlib  # imported on first use (it takes 0.2-0.4 s), on the headless Agg backend
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    return plt
-
-
-def plot_losses(losses: dict[str, list[float]], path: Path, title: str = "") -> None:
-    """One PNG with the critic loss, the adversarial G loss and the reconstruction loss per iteration."""
-    plt = _pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
     labels = {"errD": "D loss (-D(real)+D(fake)+GP)", "errG": "G adversarial (-D(fake))",
               "rec": "alpha * reconstruction MSE"}

@@ -31,15 +31,11 @@ def describe_differences(differences: list[Difference]) -> str:
     return ", ".join(f"--{name} {old} (asked: {new})" for name, old, new in differences)
 
 
-def stored_config(model_file: str | Path) -> TrainConfig:
-    """The training config stored in a model file (validated on reading)."""
-    return TrainConfig.from_dict(checkpoint.read_state(model_file)["config"])
-
-
 def check_existing(model_file: str | Path, config: TrainConfig, overwrite: bool, seed_given: bool = True) -> bool:
     """Whether the existing `model_file` can be used as it is (True); False: retrain it (--overwrite).
     A model trained with other settings and no --overwrite is a one-line SinGANError naming them."""
-    differences = settings_differ(stored_config(model_file), config, seed_given)
+    differences = settings_differ(TrainConfig.from_dict(checkpoint.read_state(model_file)["config"]), config,
+                                  seed_given)
     if not differences:
         return True
     if overwrite:

@@ -22,13 +22,12 @@ from ..core.config import TrainConfig
 from ..errors import SinGANError
 from ..io.outputs import write_json
 
-PROGRESS_FILE = "studio_progress.json"
 REPORT_EVERY = 0.5  # seconds between two progress writes during a scale
 
 
 def progress_path(model_file: str | Path) -> Path:
     """The progress file of a studio training of `model_file` (beside it)."""
-    return Path(model_file).with_name(PROGRESS_FILE)
+    return Path(model_file).with_name("studio_progress.json")
 
 
 class Reporter:
