@@ -6,10 +6,7 @@ instead, and the full traceback goes to the image's log file. Training resumes f
 the model file's checkpoint when one exists, so a job restarted after its worker died
 (or after the whole batch was killed) continues where the last checkpoint left it.
 
-A row holds: image, status ('done', 'failed'), scales, size, train_s, eval_s, and per
-setting (gen_start_scale 0, the paper's "N", and 1, its "N-1") each registered metric's
-number (singan.batch.summary.metric_cells: diversity, patch SWD and, with Inception weights,
-SIFID mean); SIFID dims (the Inception layer); plus error.
+A row holds the columns of the batch's summary (singan.batch.summary), status 'done' or 'failed'.
 """
 
 import contextlib
@@ -129,7 +126,7 @@ def _score(model, samples_dir: Path, options: JobOptions) -> dict:
         torch.manual_seed(options.seed)
         if options.save_samples:
             with result_folder(samples_dir / f"gen_start_scale={start}", overwrite=True) as staging:
-                save_images(staging, generate(model, options.save_samples, gen_start_scale=start).clamp(-1, 1))
+                save_images(staging, generate(model, options.save_samples, gen_start_scale=start))
         result = evaluate(model, options.num_samples, start, inception, options.sifid_dims, options.seed,
                           sifid_missing=options.sifid_missing)
         write_json(result, samples_dir / f"evaluation_gen_start_scale={start}.json")

@@ -137,9 +137,7 @@ def _init_ray(ray, address: str | None, num_cpus: int | None) -> None:
 def layout(out: str | Path, image: Path, config: TrainConfig,
            models_dir: str | Path | None = None) -> tuple[Path, Path]:
     """(model file, samples folder) of an image, as main_train.py and random_samples.py name them with
-    --models_dir `models_dir` (default <out>/TrainedModels) and --out `out`: the model file
-    `paths.trained_model_file` and <out>/RandomSamples/<name>/<model>, the folder of its
-    gen_start_scale=<g> sample folders (`paths.random_samples_dir`)."""
+    --models_dir `models_dir` (default <out>/TrainedModels) and --out `out` (see the module docstring)."""
     root = Path(models_dir) if models_dir is not None else Path(out) / paths.DEFAULT_ROOT
     model_file = paths.trained_model_file(image.name, config.scale_factor, config.alpha, root=root)
     return model_file, paths.random_samples_dir(out, image.name, 0, model_file=model_file).parent

@@ -2,12 +2,9 @@
 
 `evaluate` draws samples at the training size from a generation start scale and compares them with
 the training image as trained (the finest level of the real pyramid), metric by metric as
-singan.eval.registry lists them; `python -m singan.evaluate` runs it on a trained model. SIFID runs on
-pytorch-fid's Inception at --sifid_dims channels (64 by default, as the released SIFID code; 192:
-pytorch-fid's second block, which ends with the second max-pool, where the paper's text names the
-features before it). The weights are --inception_weights, else the torch hub cache's, else downloaded
-there (see singan.eval.fid_inception); without any, SIFID is left out with a one-line note (null in the
-JSON). `format_table` prints the result, `singan.io.outputs.write_json` writes it.
+singan.eval.registry lists them (SIFID's network and weights: singan.eval.fid_inception);
+`python -m singan.evaluate` runs it on a trained model. `format_table` prints the result,
+`singan.io.outputs.write_json` writes it.
 """
 
 import sys
@@ -56,10 +53,8 @@ def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inceptio
     """Draw `num_samples` samples from `gen_start_scale` and score them against model.reals[-1].
 
     Samples are clamped to [-1, 1] by `generate` (as the saved PNGs). Returns a JSON-ready dict: the settings,
-    then each registered metric's entries (singan.eval.registry): `diversity`, `patch_swd` (mean over levels),
-    `patch_swd_levels` and `patch_size`, `sifid_dims` and `sifid_layer`, and `sifid_mean`, `sifid_std`
-    (population std) and `sifid` (per sample) when `inception` (fid_inception's network at `sifid_dims`
-    channels) is given; else they are None and `sifid_missing` says why.
+    then each registered metric's entries (singan.eval.registry; SIFID's are None without `inception`, and
+    `sifid_missing` says why).
     """
     check_settings(model, num_samples, gen_start_scale)
     real = model.reals[-1]

@@ -30,16 +30,6 @@ def has_files(folder: str | Path) -> bool:
     return folder.is_dir() and any(folder.iterdir())
 
 
-def _missing_parents(folder: Path) -> list[Path]:
-    """`folder` and those of its parents that do not exist yet, deepest first."""
-    missing = []
-    for path in [folder, *folder.parents]:
-        if path.exists():
-            break
-        missing.append(path)
-    return missing
-
-
 def _replace(folder: Path, staging: Path) -> None:
     """Remove the earlier run's files from `folder`, move the staged ones in; drop `folder` if left empty."""
     try:
@@ -59,7 +49,11 @@ def _replace(folder: Path, staging: Path) -> None:
 def result_folder(folder: str | Path, overwrite: bool) -> Iterator[Path]:
     """Claim `folder` for this run and yield the staging folder to write into (see the module docstring)."""
     folder = Path(folder)
-    created = _missing_parents(folder.parent)
+    created = []  # the folders the claim makes: those above `folder` that do not exist yet, deepest first
+    for path in [folder.parent, *folder.parent.parents]:
+        if path.exists():
+            break
+        created.append(path)
     try:
         with model_lock(folder, activity="written"):
             if has_files(folder) and not overwrite:
