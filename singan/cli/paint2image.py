@@ -87,7 +87,7 @@ def get_parser() -> cli.ArgumentParser:
                    help="quantise colours and retrain the injection scale (bare flag or True/False)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing result")
     p.add_argument("--mode", type=str, default="paint2image", choices=["paint2image"], help=argparse.SUPPRESS)
-    p.add_argument("--niter", type=int, default=None, help="iterations per scale")
+    p.add_argument_group(flags.ORIGINAL).add_argument("--niter", type=int, default=None, help="iterations per scale")
     flags.note_rules(p, {"paint_start_scale": INJECTION_SCALE, "niter": TrainConfig.RULES["niter"]})
     flags.add_out_size_flags(p)
     flags.add_model_folder_flags(p)
