@@ -25,12 +25,9 @@ from torch.utils._pytree import tree_map  # noqa: E402
 from torch.utils.flop_counter import flop_registry  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from singan import TrainConfig, build_model  # noqa: E402
-from singan.cli.program import (  # noqa: E402
-    ArgumentParser,  # noqa: E402
-    add_training_flags,
-    apply_preset,
-)
+from singan import build_model  # noqa: E402
+from singan.cli.flags import add_training_flags, train_config  # noqa: E402
+from singan.cli.program import ArgumentParser, apply_preset  # noqa: E402
 from singan.core.model import TrainedScale  # noqa: E402
 from singan.core.networks import scale_widths  # noqa: E402
 from singan.core.training import (  # noqa: E402
@@ -127,7 +124,7 @@ def main(args):
     device = torch.device(args.device)
     torch.manual_seed(0)
     niter = args.niter
-    config = TrainConfig.from_args(args)
+    config = train_config(args)
     model = build_model(read_image(Path(args.input_dir) / args.input_name).to(device), config)
     # Frozen coarser scales with fresh weights (same cost as trained ones):
     for n in range(len(model.reals)):

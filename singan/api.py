@@ -7,17 +7,17 @@
     singan.save_images(images, "my_samples")        # my_samples/0.png ... 7.png
 """
 
-import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import torch
 from torch import Tensor
 
 from .apps import upscale
-from .core.config import SEED, TrainConfig
+from .core.config import SEED, Rule, TrainConfig, between, check_rules, check_value, value_error
 from .core.devices import resolve_device
 from .core.memory import MAX_SIDE, check_fits, check_memory, largest_fitting, round_down, sample_sizes, sampling_bytes
 from .core.model import SinGAN
@@ -30,7 +30,6 @@ from .io.images import read_image
 from .io.images import save_images as write_images
 from .io.lock import check_free, model_lock
 from .io.previews import ScalePreviews
-from .options import between, check, option, optional, value_error
 
 
 def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | None = None, name: str = "") -> SinGAN:
@@ -38,7 +37,11 @@ def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | Non
     A given `geometry` must meet the same rule (`pyramid.geometry_problem`) as a computed one."""
     if not isinstance(config, TrainConfig):
         raise SinGANError(f"config must be a singan.TrainConfig, not {type(config).__name__}")
-    config.validate()
+    return _pyramid_model(real, config.validate(), geometry, name)
+
+
+def _pyramid_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | None, name: str) -> SinGAN:
+    """`build_model` on a config already checked."""
     if not isinstance(real, Tensor) or real.dim() != 4 or real.shape[:2] != (1, config.nc_im):
         shape = tuple(real.shape) if isinstance(real, Tensor) else type(real).__name__
         raise SinGANError(f"real must be a (1, {config.nc_im}, H, W) image tensor for nc_im {config.nc_im} "
@@ -95,6 +98,17 @@ def check_path(name: str, value) -> Path:
     return Path(value)
 
 
+def device_of(device: torch.device | str) -> torch.device:
+    """`device` as a torch.device this machine has (`resolve_device`), its error in both wordings."""
+    try:
+        return resolve_device(device, flag="--device")
+    except SinGANError as e:
+        raise flag_error(str(e)) from None
+
+
+SAVE_EVERY = between(0, float("inf"), open_hi=True)  # seconds between mid-scale checkpoints
+
+
 def _check_train_args(config: TrainConfig, model_file: Path, save_every: float, resume: bool, overwrite: bool,
                       **switches: object) -> None:
     """Refuse arguments that cannot work, before anything is read or written (`switches`: more arguments
@@ -104,13 +118,13 @@ def _check_train_args(config: TrainConfig, model_file: Path, save_every: float, 
     for name, flag in {"resume": resume, "overwrite": overwrite, **switches}.items():
         if not isinstance(flag, bool):
             raise SinGANError(f"{name} must be True or False (got {flag!r})")
+    check_value("save_every", save_every, SAVE_EVERY)
+    config.validate()
     if model_file.is_dir():
         raise SinGANError(f"model_file {model_file} is a folder; name the model file in it (e.g. "
                           f"{model_file / 'model.pt'})")
     if resume and overwrite:
         raise SinGANError("pass either resume (continue the model) or overwrite (replace it), not both")
-    if not isinstance(save_every, (int, float)) or math.isnan(save_every):
-        raise SinGANError(f"save_every must be a number of seconds (got {save_every!r})")
     check_free(model_file)  # a running training of this model is the news, before "it exists"
     if model_file.exists() and not resume and not overwrite:
         exists = f"a trained model already exists at {model_file}"
@@ -136,7 +150,7 @@ def _resume_model(model_file: Path, device: torch.device) -> tuple[SinGAN, dict 
 def _new_model(image: str | Path, config: TrainConfig, device: torch.device, geometry_fn) -> SinGAN:
     real = read_image(image, config.nc_im).to(device)
     geometry = geometry_fn(*real.shape[-2:]) if geometry_fn else None
-    model = build_model(real, config, geometry, name=Path(image).name)
+    model = _pyramid_model(real, config, geometry, name=Path(image).name)
     print(describe(model, tuple(real.shape[-2:])))
     check_memory(model, device)
     return model
@@ -156,7 +170,7 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
     progress_fn(scale, iteration, num_scales, work) hears of every iteration (`singan.core.training.ProgressFn`).
     """
     image, model_file = check_path("image", image), check_path("model_file", model_file)
-    device = resolve_device(device, flag="device")
+    device = device_of(device)
     _check_train_args(config, model_file, save_every, resume, overwrite, progress=progress, previews=previews)
     model = None if resume else _new_model(image, config, device, geometry_fn)  # bad input fails before any write
     with model_lock(model_file):
@@ -176,7 +190,7 @@ def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bo
     path = check_path("path", path)
     if not isinstance(allow_partial, bool):
         raise SinGANError(f"allow_partial must be True or False (got {allow_partial!r})")
-    return checkpoint.load(path, resolve_device(device, flag="device"), allow_partial)
+    return checkpoint.load(path, device_of(device), allow_partial)
 
 
 # ---------------------------------------------------------------- sampling
@@ -184,18 +198,25 @@ def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bo
 MAX_RESIZE = 10  # scale_h / scale_v at most
 
 
+BATCH_SIZE = between(1, 100000, integer=True, optional=True)  # samples (frames) per forward pass; None: all
+
+
 @dataclass
 class SampleOptions:
-    """The settings of random samples (`generate`, random_samples.py, evaluation), each declared once."""
+    """The settings of random samples (`generate`, random_samples.py, evaluation) and their rules."""
 
-    num_samples: int = option(50, "number of samples", between(1, 100000, integer=True))
-    gen_start_scale: int = option(0, "scales below it reconstruct the image (0: everything random)",
-                                  between(0, 1000, integer=True))
-    scale_h: float = option(1.0, "horizontal resize factor of the samples", between(0, MAX_RESIZE, open_lo=True))
-    scale_v: float = option(1.0, "vertical resize factor of the samples", between(0, MAX_RESIZE, open_lo=True))
-    batch_size: int | None = option(None, "samples per forward pass (default: all)",
-                                    optional(between(1, 100000, integer=True)))
-    seed: int | None = option(None, "random seed of the samples (default: the global random state)", SEED)
+    num_samples: int = 50
+    gen_start_scale: int = 0  # scales below it reconstruct the image (0: everything random)
+    scale_h: float = 1.0
+    scale_v: float = 1.0
+    batch_size: int | None = None  # samples per forward pass (None: all)
+    seed: int | None = None  # None: the global random state
+
+    RULES: ClassVar[dict[str, Rule]] = {
+        "num_samples": between(1, 100000, integer=True), "gen_start_scale": between(0, 1000, integer=True),
+        "scale_h": between(0, MAX_RESIZE, open_lo=True), "scale_v": between(0, MAX_RESIZE, open_lo=True),
+        "batch_size": BATCH_SIZE, "seed": SEED,
+    }
 
 
 def check_sample_args(model: SinGAN, options: SampleOptions) -> None:
@@ -207,7 +228,7 @@ def check_sample_args(model: SinGAN, options: SampleOptions) -> None:
         raise SinGANError(f"generate takes a trained SinGAN (from singan.load), not {type(model).__name__}{hint}")
     if not model.scales:
         raise SinGANError("the model has no trained scale to sample from")
-    check(options)
+    check_rules(options, options.RULES)
     if options.gen_start_scale > model.num_trained:
         raise value_error("gen_start_scale", options.gen_start_scale,
                           f"this model has {model.num_trained} trained scales: 0 to {model.num_trained} "

@@ -95,7 +95,7 @@ def test_sampling_memory_check_names_a_batch_size_that_fits(model, monkeypatch):
 
 
 def test_super_resolution_checks_size_and_memory(model, monkeypatch):
-    for bad in (math.nan, math.inf, 1.0, -4, 1000):  # the rule SROptions declares (as the command line's)
+    for bad in (math.nan, math.inf, 1.0, -4, 1000):  # the rule apps.sr.SR_FACTOR (as the command line's)
         with pytest.raises(SinGANError, match=rf"^sr_factor={bad}: must be a number in \(1.12246, 16\]"):
             apps.super_resolve(model, bad)
     with monkeypatch.context() as m, pytest.raises(SinGANError, match=r"longest side may be 100 \(--sr_factor 2.5"):
@@ -112,7 +112,7 @@ def test_super_resolution_runs_when_it_fits(model):
     assert apps.super_resolve(model, 2.0).shape == (1, 3, 60, 80)
 
 
-BAD_ANIMATION = [  # the rules AnimationOptions declares (as the command line's), then this model's scales
+BAD_ANIMATION = [  # the rules apps.animation.RULES (as the command line's), then this model's scales
     (dict(beta=1.5), r"^beta=1.5: must be a number in \[0, 1\]"),
     (dict(beta=-0.1), r"^beta=-0.1: must be"),
     (dict(alpha=math.nan), r"^alpha=nan: must be"),
@@ -148,7 +148,7 @@ def test_train_image_refuses_bad_arguments_before_writing(tmp_path):
         (dict(config={"niter": 3}), "config must be a singan.TrainConfig, not dict"),
         (dict(resume=True, overwrite=True), "pass either resume"),
         (dict(resume=True), "nothing to resume"),
-        (dict(save_every=math.nan), "save_every must be a number"),
+        (dict(save_every=math.nan), r"save_every=nan: must be a number in \[0, inf\)"),
         (dict(image=tmp_path / "missing.png"), "input image not found"),
     ]
     for kwargs, words in cases:

@@ -11,7 +11,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "singan"
 # Lowest first. A module may import modules of its own layer and of the layers below it, never above.
 LAYERS = [
-    ("base", ["singan.errors", "singan.options"]),
+    ("base", ["singan.errors"]),
     ("core", ["singan.core"]),
     ("runtime", ["singan.runtime"]),  # signals, progress, devices, memory: around the algorithm
     ("io", ["singan.io"]),

@@ -12,6 +12,7 @@ import pytest
 from helpers import ENV, REPO, random_model, run_command, untrained_model_file
 from singan import SinGANError, apps
 from singan.cli import program as cli
+from singan.cli.flags import train_config
 
 COMMANDS = ["train", "sample", "harmonize", "edit", "paint2image", "sr", "animate"]
 SCRIPTS = {"main_train.py": "train", "random_samples.py": "sample", "harmonization.py": "harmonize",
@@ -91,17 +92,19 @@ def test_injection_scale_default_and_range(capsys):
         apps.injection_scale(random_model(max_size=34, scales=1), None, "editing_start_scale")
 
 
-def test_check_args_names_flag_value_and_rule():
-    """A command's flags are checked against the rules its parser's options declare, in the CLI's words."""
+def test_parsed_flags_are_checked_by_the_api_in_the_cli_words():
+    """A command's parsed flags become the API's arguments, whose rules name the flag, value and rule in the CLI's
+    words; a None default (a flag left out) is valid."""
     p = importlib.import_module("singan.cli.train").get_parser()
     args = p.parse_args(["--input_name", "a.png", "--niter", "0", "--out", "."])
     with pytest.raises(SinGANError) as error:
-        cli.check_args(args, p)
+        train_config(args).validate()
     assert error.value.cli.startswith("--niter 0: must be an integer in [1, ")
-    cli.check_args(p.parse_args(["--input_name", "a.png", "--niter", "5", "--out", "."]), p)
+    train_config(p.parse_args(["--input_name", "a.png", "--niter", "5", "--out", "."])).validate()
     left_out = p.parse_args(["--input_name", "a.png", "--out", "."])
-    assert left_out.batch_size is None  # a None default is the flag left out: not checked
-    cli.check_args(left_out, p)
+    assert left_out.batch_size is None and left_out.nc_z is None  # left out: the API's defaults
+    assert train_config(left_out).validate().nc_z == 3
+    assert p.rules["niter"] == "an integer in [1, 1e+07]" and p.rules["batch_size"].startswith("an integer in [1, ")
 
 
 def test_evaluate_and_figures_commands(tmp_path, monkeypatch, capsys):

@@ -19,6 +19,7 @@ from singan.cli import benchmark as benchmark_command
 from singan.cli import evaluate as evaluate_command
 from singan.cli import program as cli
 from singan.cli import train as train_command
+from singan.cli.flags import train_config
 from singan.io import paths, stale
 from singan.io.images import read_image
 from singan.io.results import result_folder
@@ -230,7 +231,7 @@ def test_batch_rerun_with_other_flags_is_refused_or_overwritten(tmp_path, capsys
         assert info.value.code == 2 and len(err.strip().splitlines()) == 1, err
         assert str(model_file) in err and "--niter 30 (asked: 50)" in err
         args = batch_command.get_parser().parse_args([*argv, "--overwrite"])
-        batch.check_earlier_models(batch.find_images(images), TrainConfig.from_args(args), tmp_path / "Batch",
+        batch.check_earlier_models(batch.find_images(images), train_config(args), tmp_path / "Batch",
                                    args.models_dir, overwrite=True)
         assert not model_file.exists() and not (model_file.parent / "batch_result.json").exists()
         assert not samples.exists()
@@ -273,7 +274,7 @@ def test_evaluate_uses_out_and_shows_progress(tmp_path, monkeypatch, capsys):
 
 def test_amp_bf16_on_the_cpu_is_used():
     args = train_command.get_parser().parse_args(["--input_name", "b.png", "--amp", "bf16", "--not_cuda"])
-    assert TrainConfig.from_args(args).amp == "bf16"  # and tests/test_presets.py: bf16 changes CPU training
+    assert train_config(args).amp == "bf16"  # and tests/test_presets.py: bf16 changes CPU training
 
 
 def test_allow_partial_is_hinted_only_to_commands_taking_it(tmp_path, monkeypatch, capsys):

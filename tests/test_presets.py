@@ -8,6 +8,7 @@ import torch
 
 from helpers import IMAGES, tiny_config
 from singan import TrainConfig, build_model
+from singan.cli.flags import train_config
 from singan.cli.program import apply_preset
 from singan.cli.train import get_parser
 from singan.core.training import train
@@ -17,7 +18,7 @@ from singan.io.images import read_image
 def _config(argv: list[str]) -> TrainConfig:
     parser = get_parser()
     apply_preset(parser, argv)
-    return TrainConfig.from_args(parser.parse_args(argv))
+    return train_config(parser.parse_args(argv))
 
 
 def test_fast_preset_sets_defaults_and_explicit_flags_win():

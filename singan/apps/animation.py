@@ -2,7 +2,6 @@
 a start scale on, all frames of a scale in one forward pass (`animate`); GIF or MP4 output.
 """
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ..core.config import between, check_value, value_error
 from ..core.imresize import denorm
 from ..core.memory import INFERENCE_BASELINE_BYTES, check_fits, largest_fitting, pass_bytes, resize_bytes
 from ..core.model import SinGAN
@@ -17,7 +17,6 @@ from ..core.networks import scale_widths
 from ..core.noise import generate_noise
 from ..core.sampling import upsample
 from ..io.outputs import atomic_path
-from ..options import between, check, check_value, option, optional, value_error
 from . import upscale
 
 ANIMATION_BETAS = (0.80, 0.85, 0.90, 0.95)
@@ -70,24 +69,24 @@ def check_upscaled_frames(model: SinGAN, size: tuple[int, int], num_frames: int,
                           what=f" and keeping its {num_frames} frames", upscaler=upscaler)
 
 
-@dataclass
-class AnimationOptions:
-    """The settings of an animation (`animate`, animation.py), each declared once."""
+# The settings of an animation (`animate`, `save_animation`, animation.py); alpha is --alpha_animation:
+ANIMATION_RULES = RULES = {
+    "alpha": between(0, 1), "beta": between(0, 1), "start_scale": between(0, 1000, integer=True),
+    "num_frames": between(1, 10000, integer=True), "batch_size": between(1, 100000, integer=True, optional=True),
+    "fps": between(0, 100, open_lo=True),
+}
 
-    alpha: float = option(0.1, "weight of the reconstruction noise, in [0, 1]", between(0, 1),
-                          flag="alpha_animation")
-    beta: float = option(0.9, "walk momentum in [0, 1]", between(0, 1))
-    start_scale: int = option(2, "first animated scale", between(0, 1000, integer=True))
-    num_frames: int = option(100, "frames per GIF", between(1, 10000, integer=True))
-    batch_size: int | None = option(None, "frames per forward pass (default: all)",
-                                    optional(between(1, 100000, integer=True)))
-    fps: float = option(10.0, "frames per second", between(0, 100, open_lo=True))
+
+def check_settings(**settings: object) -> None:
+    """Animation settings (alpha, beta, start_scale, num_frames, batch_size, fps) against their rules."""
+    for name, value in settings.items():
+        check_value(name, value, RULES[name], flag="alpha_animation" if name == "alpha" else None)
 
 
 def check_animation(model: SinGAN, alpha: float, beta: float, start_scale: int, num_frames: int,
                     batch_size: int | None) -> None:
     """Refuse animation arguments out of range, and a run that would not fit in memory (naming a size that fits)."""
-    check(AnimationOptions(alpha, beta, start_scale, num_frames, batch_size))
+    check_settings(alpha=alpha, beta=beta, start_scale=start_scale, num_frames=num_frames, batch_size=batch_size)
     if start_scale >= model.num_trained:
         raise value_error("start_scale", start_scale, f"this model has {model.num_trained} trained scales: 0 to "
                                                       f"{model.num_trained - 1}")
@@ -161,7 +160,7 @@ def save_animation(path: str | Path, frames: np.ndarray, fps: float) -> Path:
     """Write frames (F, H, W, C) uint8 as a GIF or (with a .mp4 suffix) a video; `fps` frames per second."""
     import imageio.v2 as imageio
 
-    check_value(AnimationOptions, "fps", fps)
+    check_value("fps", fps, RULES["fps"])
 
     path = Path(path)
     with atomic_path(path) as tmp:

@@ -5,11 +5,10 @@ the original's chain of steps for --sr_factor and its pyramid geometry, with the
 import dataclasses
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from torch import Tensor
 
-from ..core.config import TrainConfig
+from ..core.config import TrainConfig, between, check_value
 from ..core.memory import (
     INFERENCE_BASELINE_BYTES,
     MAX_SIDE,
@@ -23,16 +22,9 @@ from ..core.model import SinGAN
 from ..core.networks import scale_widths
 from ..core.pyramid import plan, sr_scale_chain
 from ..errors import SinGANError
-from ..options import between, check_value, option
 from . import upscale
 
-
-@dataclass
-class SROptions:
-    """The setting of super-resolution (`super_resolve`, SR.py), declared once."""
-
-    sr_factor: float = option(4.0, "upsampling factor (steps of about 2 ** (1/3); the output's longest side is "
-                                   f"at most {MAX_SIDE})", between(2 ** (1 / 6), 16, open_lo=True))
+SR_FACTOR = between(2 ** (1 / 6), 16, open_lo=True)  # --sr_factor (4 by default, as SR.py)
 
 
 SR_TRAINING = {"alpha": 100.0, "min_size": 18}  # the original's --alpha and --min_size of an SR model (SR.py)
@@ -46,7 +38,7 @@ def sr_config(config: TrainConfig, sr_factor: float) -> TrainConfig:
 
 def sr_chain(sr_factor: float) -> tuple[float, int]:
     """(in_scale, iter_num): the upsampling factor per step and the number of steps for `sr_factor`."""
-    check_value(SROptions, "sr_factor", sr_factor)
+    check_value("sr_factor", sr_factor, SR_FACTOR)
     return sr_scale_chain(sr_factor)
 
 

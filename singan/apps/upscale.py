@@ -25,6 +25,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
+from ..core.config import Rule
 from ..core.imresize import from_pixel_values, imresize, imresize_to_shape, resize_plan, resize_taps, to_uint8
 from ..core.memory import INFERENCE_BASELINE_BYTES, MAX_SIDE, check_fits, largest_fitting, pass_bytes, resize_bytes
 from ..core.model import SinGAN
@@ -99,6 +100,7 @@ def valid_out_size(text: object) -> bool:
     return len(parts) in (1, 2) and all(re.fullmatch("[0-9]+", p) and int(p) > 0 for p in parts)
 
 
+OUT_SIZE_RULE = Rule(valid_out_size, "train, full, HxW (e.g. 1536x2048) or a longest side in pixels (e.g. 2000)")
 OUT_SIZE_HELP = ("output size: train (the training size), full (the input file's size), HxW, or the "
                  "longest side in pixels; upscaled by the finest generator")
 
@@ -129,6 +131,8 @@ def out_size_from_args(args, scale_v: float = 1.0, scale_h: float = 1.0) -> tupl
     """The (H, W) of a command's --out_size (the input file's size read for full and N), or None for train."""
     if args.out_size == "train":
         return None
+    if not valid_out_size(args.out_size):  # the spec, before the input file is read
+        return resolve_out_size(args.out_size, (1, 1))
     full = None
     if "x" not in args.out_size.lower():
         path = Path(args.input_dir) / args.input_name

@@ -15,31 +15,31 @@ forward pass (--batch_size caps it). --mp4 also writes an MP4 (needs imageio's f
 generator, the upscaling noise drawn once for all frames, into start_scale=<s>_<H>x<W>/.
 """
 
-from dataclasses import dataclass
+import argparse
 from pathlib import Path
 
 from .. import apps
-from ..api import load, planned_model, train_image
+from ..api import BATCH_SIZE, device_of, load, planned_model, train_image
 from ..apps import upscale
-from ..apps.animation import AnimationOptions
-from ..core.config import TrainConfig
+from ..apps.animation import ANIMATION_RULES, check_settings
 from ..errors import SinGANError
 from ..io import paths, stale
-from ..options import boolean, one_of, option
+from . import flags
 from . import program as cli
-from .flags import InputName, OutSize
 
 
 def main(args):
     # Step: the config and what to write, checked before any work:
     if args.mp4 and not apps.mp4_available():
         raise SinGANError("--mp4 needs imageio's ffmpeg plugin (pip install imageio[ffmpeg])")
-    config = TrainConfig.from_args(args, mode="animation_train").validate()
+    config = flags.train_config(args, mode="animation_train").validate()
+    check_settings(alpha=args.alpha_animation, num_frames=args.num_frames, batch_size=args.batch_size, fps=args.fps,
+                   **{name: getattr(args, name) for name in ("beta", "start_scale") if getattr(args, name) is not None})
     betas = apps.ANIMATION_BETAS if args.beta is None else [args.beta]
     starts = apps.ANIMATION_START_SCALES if args.start_scale is None else [args.start_scale]
     model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, "animation_train",
                                           root=args.models_dir)
-    device = cli.device_from_args(args)
+    device = device_of(cli.device_name(args))
 
     # Step: the model as it is (when its settings are those asked for) or as training will make it; against it
     # --start_scale and --out_size (all frames in memory); the GIFs to write:
@@ -91,20 +91,23 @@ def _check_scales(args, model) -> None:
                           f"for this model ({num_scales} scales)")
 
 
-@dataclass
-class AnimateCommand:
-    mp4: bool = option(False, "also write an MP4 next to every GIF", boolean())
-    resume: bool = option(False, "continue an interrupted training of the animation model", boolean())
-    overwrite: bool = option(False, "replace existing GIFs", boolean())
-    mode: str = option("animation", "the command", one_of("animation"), hidden=True, choices=True)
-
-
 def get_parser() -> cli.ArgumentParser:
     p = cli.parser("Animate a single image with SinGAN. Without --beta or --start_scale, one GIF for each of "
                    "the original's betas (0.80, 0.85, 0.90, 0.95) and start scales (0, 1, 2).")
-    p.add(InputName).add(AnimateCommand)
-    p.add(AnimationOptions, defaults={"beta": None, "start_scale": None}).add(OutSize)
-    cli.add_training_flags(p, min_size=20)  # what the original uses for animation (shown by --help)
+    flags.add_input_name(p)
+    p.add_argument("--mp4", action="store_true", help="also write an MP4 next to every GIF")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted training of the animation model")
+    p.add_argument("--overwrite", action="store_true", help="replace existing GIFs")
+    p.add_argument("--mode", type=str, default="animation", choices=["animation"], help=argparse.SUPPRESS)
+    p.add_argument("--alpha_animation", type=float, default=0.1, help="weight of the reconstruction noise, in [0, 1]")
+    p.add_argument("--beta", type=float, default=None, help="walk momentum in [0, 1]")
+    p.add_argument("--start_scale", type=int, default=None, help="first animated scale")
+    p.add_argument("--num_frames", type=int, default=100, help="frames per GIF")
+    p.add_argument("--batch_size", type=int, default=None, help="frames per forward pass (default: all)")
+    p.add_argument("--fps", type=float, default=10.0, help="frames per second")
+    flags.note_rules(p, {**ANIMATION_RULES, "alpha_animation": ANIMATION_RULES["alpha"], "batch_size": BATCH_SIZE})
+    flags.add_out_size_flags(p)
+    flags.add_training_flags(p, min_size=20)  # what the original uses for animation (shown by --help)
     return p
 
 

@@ -2,12 +2,11 @@
 
 
 import argparse
-import math
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..api import SAVE_EVERY, device_of
 from ..batch.job import JobOptions
 from ..batch.runner import (
     check_address,
@@ -19,43 +18,43 @@ from ..batch.runner import (
     start_ray,
 )
 from ..batch.summary import write_summary
-from ..core.config import TrainConfig
-from ..eval.evaluate import EvaluationOptions
-from ..eval.fid_inception import load_inception, resolve_weights
-from ..options import between, boolean, option, optional, text
+from ..core.config import between, check_rules
+from ..eval.evaluate import NUM_SAMPLES, SIFID_DIMS
+from ..eval.fid_inception import WEIGHTS_FILE, load_inception, resolve_weights
+from . import flags
 from . import program as cli
 
-BATCH = "batch (Ray)"
-
-
-@dataclass
-class BatchOptions:
-    """Ray, resources and what is kept of each image (singan.batch and singan.benchmark)."""
-
-    address: str | None = option(None, "Ray cluster to join (default: start a local Ray)", optional(text()),
-                                 group=BATCH)
-    cpus_per_image: float = option(1.0, "CPUs reserved by each image's task", between(0, 4096, open_lo=True),
-                                   group=BATCH)
-    gpus_per_image: float | None = option(None, "GPUs per image's task, fractions share a GPU (default: 1 when CUDA "
-                                                "is present, else 0)", optional(between(0, 64)), group=BATCH)
-    save_samples: int = option(8, "samples written as PNG per setting", between(0, 100000, integer=True), group=BATCH)
-    save_every: float = option(60.0, "seconds between checkpoints inside a scale", between(0, math.inf, open_hi=True),
-                               group=BATCH)
-    overwrite: bool = option(False, "retrain every image: remove its earlier model, samples and scores first "
-                                    "(without it, a model trained with other settings is refused)", boolean(),
-                             group=BATCH)
+RULES = {  # Ray, resources and what is kept of each image (singan.batch and singan.benchmark)
+    "cpus_per_image": between(0, 4096, open_lo=True), "gpus_per_image": between(0, 64, optional=True),
+    "save_samples": between(0, 100000, integer=True), "save_every": SAVE_EVERY, "num_samples": NUM_SAMPLES,
+}
 
 
 def add_batch_args(p: cli.ArgumentParser) -> None:
     """Flags shared by singan.batch and singan.benchmark: Ray, resources, scoring, training."""
-    p.add(BatchOptions).add(EvaluationOptions, title=BATCH, defaults={"num_samples": 50})
-    cli.add_training_flags(p)
-    p.set_defaults(manualSeed=0, models_dir=None)
+    g = p.add_argument_group("batch (Ray)")
+    g.add_argument("--address", type=str, default=None, help="Ray cluster to join (default: start a local Ray)")
+    g.add_argument("--cpus_per_image", type=float, default=1.0, help="CPUs reserved by each image's task")
+    g.add_argument("--gpus_per_image", type=float, default=None, help="GPUs per image's task, fractions share a GPU "
+                   "(default: 1 when CUDA is present, else 0)")
+    g.add_argument("--save_samples", type=int, default=8, help="samples written as PNG per setting")
+    g.add_argument("--save_every", type=float, default=60.0, help="seconds between checkpoints inside a scale")
+    g.add_argument("--overwrite", action="store_true", help="retrain every image: remove its earlier model, samples "
+                   "and scores first (without it, a model trained with other settings is refused)")
+    g.add_argument("--num_samples", type=int, default=50, help="samples to score (at least 2: diversity compares them)")
+    g.add_argument("--inception_weights", type=str, default=None, help=f"FID Inception weights file ({WEIGHTS_FILE}); "
+                   "default: the torch hub cache's, downloaded there on first use")
+    g.add_argument("--sifid_dims", type=int, default=64, choices=SIFID_DIMS, help="SIFID's Inception features: 64 "
+                   "(after the first max-pool, the released SIFID code) or 192 (after the second; the paper's text "
+                   "names the features before it)")
+    flags.note_rules(p, RULES)
+    flags.add_training_flags(p)
 
 
 def resources_from_args(args: argparse.Namespace) -> tuple[float, float]:
-    """(CPUs per image, GPUs per image) from the flags and the device (checked by their rules before Ray)."""
-    device = cli.device_from_args(args)
+    """(CPUs per image, GPUs per image) from the flags (checked by their rules) and the device, before Ray."""
+    check_rules(args, RULES)
+    device = device_of(cli.device_name(args))
     gpus = args.gpus_per_image if args.gpus_per_image is not None else float(device.type == "cuda")
     return args.cpus_per_image, gpus
 
@@ -77,7 +76,7 @@ def options_from_args(args: argparse.Namespace) -> tuple[JobOptions, float, floa
 
 def run_from_args(args: argparse.Namespace, images: list[Path]) -> list[dict]:
     """Start Ray as the flags say, run the batch, write the summary; the rows."""
-    config = TrainConfig.from_args(args).validate()  # rules between flags too, before weights or Ray
+    config = flags.train_config(args).validate()  # rules between flags too, before weights or Ray
     cpus, gpus = resources_from_args(args)
     if not args.overwrite:  # refused before the options' work (finding SIFID weights)
         check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=False)
@@ -108,7 +107,7 @@ def main(args: argparse.Namespace) -> None:
 
 def get_parser() -> argparse.ArgumentParser:
     p = cli.parser("Train SinGAN on every image of a folder with Ray, then sample and score each model.",
-                   input_dir=None, out="Batch")
+                   input_dir=None, out="Batch", seed=0, models_dir=None)
     add_batch_args(p)
     return p
 

@@ -15,21 +15,20 @@ in <out>/Evaluation/<name>/<model folder>/). Sampling shows a progress bar on st
 import sys
 
 from ..api import SampleOptions, load
-from ..eval.evaluate import EvaluationOptions, check_settings, evaluate, format_table
-from ..eval.fid_inception import sifid_network
+from ..eval.evaluate import NUM_SAMPLES, SIFID_DIMS, check_settings, evaluate, format_table
+from ..eval.fid_inception import WEIGHTS_FILE, sifid_network
 from ..io import paths
 from ..io.outputs import write_json
+from . import flags
 from . import program as cli
-from .flags import InputName, ModelFolder
 
 
 def main(args) -> dict:
-    device = cli.device_from_args(args)
     model_file = cli.trained_model(args)
     cli.seed_everything(args.manualSeed)
-    model = load(model_file, device)
-    check_settings(model, args.num_samples, args.gen_start_scale)
-    inception, note = sifid_network(args.inception_weights, args.sifid_dims, device)
+    model = load(model_file, cli.device_name(args))
+    check_settings(model, args.num_samples, args.gen_start_scale)  # before the Inception network is found
+    inception, note = sifid_network(args.inception_weights, args.sifid_dims, model.device)
     if note:
         print(note, file=sys.stderr)
     result = evaluate(model, args.num_samples, args.gen_start_scale, inception, args.sifid_dims,
@@ -45,9 +44,21 @@ def main(args) -> dict:
 
 def get_parser():
     p = cli.parser("Score the random samples of a trained SinGAN (diversity, patch SWD, SIFID). The JSON goes "
-                   "beside the model file, or with --out to <out>/Evaluation/<name>/<model folder>/.",
-                   manualSeed=0, out=None).add(InputName)
-    p.add(SampleOptions, only=("gen_start_scale", "batch_size")).add(EvaluationOptions).add(ModelFolder)
+                   "beside the model file, or with --out to <out>/Evaluation/<name>/<model folder>/.", seed=0, out=None)
+    flags.add_input_name(p)
+    p.add_argument("--gen_start_scale", type=int, default=0,
+                   help="scales below it reconstruct the image (0: everything random)")
+    p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")
+    p.add_argument("--num_samples", type=int, default=100,
+                   help="samples to score (at least 2: diversity compares them)")
+    p.add_argument("--inception_weights", type=str, default=None, help=f"FID Inception weights file ({WEIGHTS_FILE}); "
+                   "default: the torch hub cache's, downloaded there on first use")
+    p.add_argument("--sifid_dims", type=int, default=64, choices=SIFID_DIMS, help="SIFID's Inception features: 64 "
+                   "(after the first max-pool, the released SIFID code) or 192 (after the second; the paper's text "
+                   "names the features before it)")
+    flags.note_rules(p, {**{k: SampleOptions.RULES[k] for k in ("gen_start_scale", "batch_size")},
+                         "num_samples": NUM_SAMPLES})
+    flags.add_model_folder_flags(p)
     return p
 
 

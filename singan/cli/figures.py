@@ -8,18 +8,18 @@ Loads TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (as random_sa
 writes to --out (default figures/) the figures `singan.eval.figures` draws.
 """
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..api import load
+from ..core.config import Rule, between, check_value
 from ..errors import SinGANError
 from ..eval.figures import figure_applications, figure_arbitrary_sizes, figure_generation_from_scales
-from ..io import paths
-from ..options import Rule, between, option, optional, text
+from . import flags
 from . import program as cli
-from .flags import ModelFolder
 
 SCALE = between(0, 1000, integer=True)
+RULES = {"num_samples": between(1, 100, integer=True),
+         "scales": Rule(lambda x: x is None or all(map(SCALE, x)), f"{SCALE.text}, one or more")}
 
 
 def main(args) -> list[Path]:
@@ -29,10 +29,10 @@ def main(args) -> list[Path]:
         raise SinGANError(f"--applications {args.applications}: no such folder (the scripts' Output/ folder)")
     written = []
     if args.input_name:
-        device = cli.device_from_args(args)
+        for name, rule in RULES.items():
+            check_value(name, getattr(args, name), rule)
         cli.seed_everything(args.manualSeed)
-        model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
-        model = load(model_file, device)
+        model = load(cli.trained_model(args), cli.device_name(args))
         written.append(figure_generation_from_scales(model, args.out, args.num_samples, args.scales,
                                                      args.manualSeed))
         written.append(figure_arbitrary_sizes(model, args.out, seed=args.manualSeed))
@@ -47,23 +47,20 @@ def main(args) -> list[Path]:
     return written
 
 
-@dataclass
-class FiguresOptions:
-    input_name: str | None = option(None, "training image name (for the sample figures)", optional(text()))
-    num_samples: int = option(4, "samples per row of generation_from_scales.png", between(1, 100, integer=True))
-    scales: list[int] | None = option(None, "generation start scales, one row each (default: every scale)",
-                                      optional(Rule(lambda x: isinstance(x, list) and all(map(SCALE, x)),
-                                                    f"{SCALE.text}, one or more")), type=int, nargs="+")
-    applications: str | None = option(None, "the scripts' output folder (Output): also draw applications.png from "
-                                            "its results", optional(text()), metavar="DIR")
-    applications_inputs: str = option("input", "folder of the applications' input images, for results that do not "
-                                               "record theirs", text())
-
-
 def get_parser():
     p = cli.parser("Draw the paper's figures (generation from scales, arbitrary sizes, applications).",
-                   manualSeed=0, out="figures")
-    return p.add(FiguresOptions).add(ModelFolder)
+                   seed=0, out="figures")
+    p.add_argument("--input_name", type=str, default=None, help="training image name (for the sample figures)")
+    p.add_argument("--num_samples", type=int, default=4, help="samples per row of generation_from_scales.png")
+    p.add_argument("--scales", type=int, nargs="+", default=None,
+                   help="generation start scales, one row each (default: every scale)")
+    p.add_argument("--applications", type=str, default=None, metavar="DIR",
+                   help="the scripts' output folder (Output): also draw applications.png from its results")
+    p.add_argument("--applications_inputs", type=str, default="input",
+                   help="folder of the applications' input images, for results that do not record theirs")
+    flags.note_rules(p, RULES)
+    flags.add_model_folder_flags(p)
+    return p
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -9,59 +9,58 @@ and blurred with radius and sigma scaled by the size ratio; results go to <ref>_
 """
 
 import argparse
-from dataclasses import make_dataclass
 from pathlib import Path
 
-from .. import apps
+from ..api import load
 from ..apps import upscale
+from ..apps.injection import INJECTION_SCALE, check_full_size, injection_scale, masked_injection
+from ..apps.references import load_reference, training_image
 from ..io import paths
 from ..io.images import save_image
 from ..io.outputs import record_input
-from ..options import boolean, one_of, option, optional, text
+from . import flags
 from . import program as cli
-from .flags import InputName, ModelFolder, OutSize
-
-
-def options(mode: str, ref_dir: str, ref_help: str) -> type:
-    """The options of the command `mode` (harmonization, editing): --ref_dir, --ref_name, --<mode>_start_scale,
-    --overwrite."""
-    return make_dataclass(f"{mode.capitalize()}Options", [
-        ("ref_dir", str, option(ref_dir, f"folder of the {ref_help} and its mask", text())),
-        ("ref_name", str, option(None, f"{ref_help} name", text(), required=True)),
-        (f"{mode}_start_scale", int | None, option(None, "injection scale, 1 .. number of scales - 1 (default: 2 "
-                                                         "below the finest)", optional(apps.INJECTION_SCALE))),
-        ("overwrite", bool, option(False, "replace existing results", boolean())),
-        ("mode", str, option(mode, "the command", one_of(mode), hidden=True, choices=True)),
-    ])
 
 
 def get_parser(description: str, mode: str, ref_dir: str, ref_help: str) -> cli.ArgumentParser:
-    """The command's parser: its options, --out_size and the model's folder flags."""
-    return cli.parser(description).add(InputName).add(options(mode, ref_dir, ref_help)).add(OutSize).add(ModelFolder)
+    """The command `mode`'s parser (harmonization, editing): --ref_dir, --ref_name, --<mode>_start_scale,
+    --overwrite, --out_size and the model's folder flags."""
+    p = cli.parser(description)
+    flags.add_input_name(p)
+    p.add_argument("--ref_dir", type=str, default=ref_dir, help=f"folder of the {ref_help} and its mask")
+    p.add_argument("--ref_name", type=str, required=True, help=f"{ref_help} name")
+    p.add_argument(f"--{mode}_start_scale", type=int, default=None,
+                   help="injection scale, 1 .. number of scales - 1 (default: 2 below the finest)")
+    p.add_argument("--overwrite", action="store_true", help="replace existing results")
+    p.add_argument("--mode", type=str, default=mode, choices=[mode], help=argparse.SUPPRESS)  # the original's
+    flags.note_rules(p, {f"{mode}_start_scale": INJECTION_SCALE})
+    flags.add_out_size_flags(p)
+    flags.add_model_folder_flags(p)
+    return p
 
 
 def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: bool) -> Path:
     """Inject the reference at `--<mode>_start_scale`, paste through the mask dilated by `radius`;
     writes start_scale=<n>_masked.png (or start_scale=<n>.png without `keep_generated`); returns it."""
     # Device, seed, trained model, start scale:
-    device = cli.device_from_args(args)
     model_file = cli.trained_model(args)
     cli.seed_everything(args.manualSeed)
-    model = apps.load_trained(model_file, args.input_name, device)
+    model = load(model_file, cli.device_name(args))
+    device = model.device
     scale_flag = f"{args.mode}_start_scale"
-    n = apps.injection_scale(model, getattr(args, scale_flag), scale_flag)
+    n = injection_scale(model, getattr(args, scale_flag), scale_flag)
 
     # Step: the training image as trained, the reference and its mask at that size; the outputs checked:
     image = Path(args.input_dir) / args.input_name
-    real = apps.training_image(image, model)
-    ref, mask = apps.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), with_mask=True,
+    real = training_image(image, model)
+    ref, mask = load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), with_mask=True,
                                     nc_im=model.config.nc_im, device=device, mask_from=image)
     size = upscale.out_size_from_args(args)
     if size is not None:  # the size and the memory, before the reference is read at that size
         start = tuple(real.shape[-2:])
         size = upscale.keep_model_aspect(args.out_size, size, start, Path(args.input_dir) / args.input_name)
-        apps.check_full_size(model, start, size, upscale.image_size(Path(args.ref_dir) / args.ref_name), args.upscaler)
-    full = None if size is None else apps.load_reference(args.ref_dir, args.ref_name, size, with_mask=True,
+        check_full_size(model, start, size, upscale.image_size(Path(args.ref_dir) / args.ref_name), args.upscaler)
+    full = None if size is None else load_reference(args.ref_dir, args.ref_name, size, with_mask=True,
                                                          nc_im=model.config.nc_im, device=device, mask_from=image,
                                                          announce=False)
     out = paths.sized(paths.application_dir(args.out, folder, args.input_name, args.ref_name, model_file=model_file),
@@ -71,7 +70,7 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     cli.refuse_existing([generated_png, blended_png] if keep_generated else [blended_png], args.overwrite)
 
     # Step: inject at scale n, paste through the dilated mask, save:
-    generated, blended = apps.masked_injection(model, real, ref, mask, n, radius,
+    generated, blended = masked_injection(model, real, ref, mask, n, radius,
                                                mask_png=out / f"{Path(args.ref_name).stem}_mask_dilated.png",
                                                full=full, upscaler=args.upscaler)
     if keep_generated:

@@ -17,36 +17,37 @@ TrainedModels/<name>/scale_factor=<sf>_paint/start_scale=<n>/ and reused; result
 generator into <ref>_out[_quantized]_<H>x<W>/.
 """
 
+import argparse
 import dataclasses
-from dataclasses import dataclass
 from pathlib import Path
 
-from .. import apps
+from ..api import load
 from ..apps import upscale
+from ..apps.injection import INJECTION_SCALE, inject, injection_input, injection_scale
+from ..apps.paint import paint_model, quantized_paint_input
+from ..apps.references import load_reference, training_image
 from ..core.config import TrainConfig
 from ..io import paths
 from ..io.images import save_image
 from ..io.outputs import record_input
-from ..options import boolean, one_of, option, optional, text
+from . import flags
 from . import program as cli
-from .flags import InputName, ModelFolder, OutSize
 
 
 def main(args):
     # Device, seed, trained model (its --niter for the retraining unless given), start scale:
-    device = cli.device_from_args(args)
     model_file = cli.trained_model(args)
     cli.seed_everything(args.manualSeed)
-    model = apps.load_trained(model_file, args.input_name, device)
-    if args.niter is not None:
-        model = dataclasses.replace(model, config=dataclasses.replace(model.config, niter=args.niter))
-    n = apps.injection_scale(model, args.paint_start_scale, "paint_start_scale",
+    model = load(model_file, cli.device_name(args))
+    if args.niter is not None:  # the retraining's config, checked before any work
+        model = dataclasses.replace(model, config=dataclasses.replace(model.config, niter=args.niter).validate())
+    n = injection_scale(model, args.paint_start_scale, "paint_start_scale",
                               default_below_top=model.num_trained)
 
     # Step: the training image as trained and the painting at that size; the output checked:
-    real = apps.training_image(Path(args.input_dir) / args.input_name, model)
-    ref, _ = apps.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), nc_im=model.config.nc_im,
-                                 device=device)
+    real = training_image(Path(args.input_dir) / args.input_name, model)
+    ref, _ = load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), nc_im=model.config.nc_im,
+                                 device=model.device)
     out = paths.application_dir(args.out, "Paint2image", args.input_name, args.ref_name, model_file=model_file)
     out = out.with_name(out.name + "_quantized") if args.quantization_flag else out
     size = upscale.out_size_from_args(args)
@@ -58,38 +59,39 @@ def main(args):
     # Step (quantised): palette, quantised painting, scale n retrained on quantised inputs:
     in_s = None
     if args.quantization_flag:
-        in_s, centers, real_quant = apps.quantized_paint_input(model, real, ref, n)
+        in_s, centers, real_quant = quantized_paint_input(model, real, ref, n)
         save_image(out / "real_quant.png", real_quant)
-        save_image(out / "in_paint.png", apps.injection_input(model, ref, n))
+        save_image(out / "in_paint.png", injection_input(model, ref, n))
         save_image(out / "in_paint_quant.png", in_s)
         paint_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, "paint_train",
                                               paint_start_scale=n, root=args.models_dir)
-        model = apps.paint_model(model, n, centers, paint_file)
+        model = paint_model(model, n, centers, paint_file)
 
     # Step: inject at scale n and save:
     photo = upscale.photo_from_args(args, size, model.config.nc_im)
-    save_image(out / f"start_scale={n}.png", apps.inject(model, ref, n, in_s=in_s, out_size=size,
+    save_image(out / f"start_scale={n}.png", inject(model, ref, n, in_s=in_s, out_size=size,
                                                          upscaler=args.upscaler, photo=photo))
     record_input(out / f"start_scale={n}.png", Path(args.ref_dir) / args.ref_name)
     print(f"painted image: {out / f'start_scale={n}.png'}")
 
 
-@dataclass
-class PaintOptions:
-    ref_dir: str = option("input/Paint", "folder of the painting", text())
-    ref_name: str = option(None, "painting image name", text(), required=True)
-    paint_start_scale: int | None = option(None, "injection scale, 1 .. number of scales - 1 (default: 1)",
-                                           optional(apps.INJECTION_SCALE))
-    quantization_flag: bool = option(False, "quantise colours and retrain the injection scale (bare flag or "
-                                            "True/False)", boolean(), type=cli.str2bool, nargs="?", const=True)
-    overwrite: bool = option(False, "replace an existing result", boolean())
-    mode: str = option("paint2image", "the command", one_of("paint2image"), hidden=True, choices=True)
-
-
 def get_parser() -> cli.ArgumentParser:
     p = cli.parser("Turn a painting into an image with SinGAN. --niter sets the iterations of the quantised "
-                   "retraining (default: the model's).").add(InputName).add(PaintOptions)
-    return p.add(TrainConfig, only=("niter",), defaults={"niter": None}).add(OutSize).add(ModelFolder)
+                   "retraining (default: the model's).")
+    flags.add_input_name(p)
+    p.add_argument("--ref_dir", type=str, default="input/Paint", help="folder of the painting")
+    p.add_argument("--ref_name", type=str, required=True, help="painting image name")
+    p.add_argument("--paint_start_scale", type=int, default=None,
+                   help="injection scale, 1 .. number of scales - 1 (default: 1)")
+    p.add_argument("--quantization_flag", type=cli.str2bool, nargs="?", const=True, default=False,
+                   help="quantise colours and retrain the injection scale (bare flag or True/False)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing result")
+    p.add_argument("--mode", type=str, default="paint2image", choices=["paint2image"], help=argparse.SUPPRESS)
+    p.add_argument_group(flags.ORIGINAL).add_argument("--niter", type=int, default=None, help="iterations per scale")
+    flags.note_rules(p, {"paint_start_scale": INJECTION_SCALE, "niter": TrainConfig.RULES["niter"]})
+    flags.add_out_size_flags(p)
+    flags.add_model_folder_flags(p)
+    return p
 
 
 def run(argv: list[str] | None = None) -> None:

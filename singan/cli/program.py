@@ -1,11 +1,12 @@
-"""What every command shares: the parser, the checks of every flag, device and seed set-up, error reporting.
+"""What every command shares: the parser, device and seed set-up, error reporting.
 
-A command is a module with `main(args)` and `get_parser()`; `run(main, parser, argv)` parses the
-flags, checks every value against the rules its options declare (`singan.options`) before any
-work, and calls `main`. Bad input (a `SinGANError`, a bad flag, an operating-system error such as
-a read-only folder) is one line on stderr and exit status 2. Ctrl-C (SIGINT) and SIGTERM stop the
-run with exit status 130 and 143; training first saves its current iteration, and the line printed
-gives the exact command that resumes it.
+A command is a module with `main(args)` and `get_parser()` (plain argparse; the shared flags in
+`singan.cli.flags`); `run(main, parser, argv)` parses the flags, checks the output folders and calls
+`main`, which hands the values to the Python API: the API checks them, once, before any work.
+Bad input (a `SinGANError`, a bad flag, an operating-system error such as a read-only folder) is
+one line on stderr and exit status 2. Ctrl-C (SIGINT) and SIGTERM stop the run with exit status 130
+and 143; training first saves its current iteration, and the line printed gives the exact command
+that resumes it.
 """
 
 import argparse
@@ -21,14 +22,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..core.config import PRESETS, TrainConfig
-from ..core.devices import resolve_device
+from ..core.config import PRESETS, SEED, TrainConfig, check_value
 from ..core.interrupt import end_startup
 from ..errors import SinGANError
 from ..io import paths
-from ..options import add_arguments
-from ..options import check_args as check_declared
-from .flags import Preset, RunOptions
+from .flags import add_run_flags
 
 SUPPRESS = argparse.SUPPRESS  # help=SUPPRESS hides a flag kept only for compatibility
 
@@ -46,19 +44,14 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
 class ArgumentParser(argparse.ArgumentParser):
     """argparse with one-line errors (exit status 2, no usage dump) that suggest the closest flags for a
-    mistyped one, and no abbreviations (a prefix of a flag is not that flag); its flags come from declared
-    options (`add`); `declared` lists the options classes, whose rules `check_args` applies."""
+    mistyped one, and no abbreviations (a prefix of a flag is not that flag). `rules`: flag -> what the API
+    allows (docs/cli.md)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", HelpFormatter)
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
-        self.declared: list[type] = []
-
-    def add(self, options: type, **kwargs) -> "ArgumentParser":
-        """The flags of the options dataclass `options` (see `singan.options.add_arguments`)."""
-        add_arguments(self, options, **kwargs)
-        return self
+        self.rules: dict[str, str] = {}
 
     def error(self, message: str) -> None:  # type: ignore[override]
         print(f"{self.prog}: error: {message}{self._suggestion(message)} (see --help)", file=sys.stderr)
@@ -94,16 +87,11 @@ def closest_flags(word: str, flags: list[str], n: int = 3) -> list[str]:
 
 
 def parser(description: str, **defaults) -> ArgumentParser:
-    """A parser with the runtime flags (`flags.RunOptions`: --input_dir, --not_cuda, --device, --manualSeed,
-    --out, --models_dir); `defaults` are the command's own defaults of those."""
-    return ArgumentParser(description=description).add(RunOptions, defaults=defaults)
-
-
-def add_training_flags(p: ArgumentParser, exclude: tuple[str, ...] = (), **defaults) -> None:
-    """The training flags (`TrainConfig`, the original's names and defaults unless `defaults` say otherwise,
-    less `exclude`) and --preset."""
-    p.add(TrainConfig, exclude=exclude, defaults=defaults)
-    p.add(Preset)
+    """A parser with the runtime flags (`flags.add_run_flags`: --input_dir, --not_cuda, --device, --manualSeed,
+    --out, --models_dir); `defaults` are the command's own defaults of those, shown by --help."""
+    p = ArgumentParser(description=description)
+    add_run_flags(p, **defaults)
+    return p
 
 
 def apply_preset(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> None:
@@ -142,22 +130,23 @@ def _can_write_in(folder: Path) -> bool:
         return False
 
 
-def check_args(args: argparse.Namespace, p: argparse.ArgumentParser) -> None:
-    """Check every parsed flag against its declared rule, and the output folders; the first failure is one line."""
-    check_declared(args, getattr(p, "declared", []), p.get_default)
+def check_folders(args: argparse.Namespace) -> None:
+    """--out and --models_dir are (or can be created as) writable folders; the first failure is one line."""
     for flag in ("out", "models_dir"):
         if getattr(args, flag, None) is not None:  # None: an optional folder left to its default
             check_folder(flag, getattr(args, flag))
 
 
-def device_from_args(args: argparse.Namespace) -> torch.device:
-    """The device of --device / --not_cuda, checked against the devices this machine has (see singan.core.devices)."""
-    return resolve_device("cpu" if args.not_cuda else args.device)
+def device_name(args: argparse.Namespace) -> str:
+    """The device --device / --not_cuda name (the API checks it against the devices this machine has)."""
+    return "cpu" if args.not_cuda else args.device
 
 
 def trained_model(args: argparse.Namespace) -> Path:
     """The model file of --input_name, --scale_factor, --alpha under --models_dir; when it is missing, one
     line saying where it looked and which flags point elsewhere (a command run from another folder)."""
+    for name in ("scale_factor", "alpha"):  # they name the model's folder: checked by training's rules
+        check_value(name, getattr(args, name), TrainConfig.RULES[name])
     model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
     if not model_file.exists():
         raise SinGANError(f"no trained model at {model_file.absolute()}: train first with main_train.py --input_name "
@@ -167,7 +156,9 @@ def trained_model(args: argparse.Namespace) -> Path:
 
 
 def seed_everything(seed: int | None, announce: bool = True) -> int:
-    """Seed python, numpy and torch; draw a seed in 1..10000 when none is given (printed, as the original)."""
+    """Seed python, numpy and torch with --manualSeed (checked); draw one in 1..10000 when none is given
+    (printed, as the original)."""
+    check_value("manualSeed", seed, SEED)
     if seed is None:
         seed = random.randint(1, 10000)
     if announce:
@@ -252,7 +243,7 @@ def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser
     try:
         apply_preset(p, argv)
         args = p.parse_args(argv)
-        check_args(args, p)
+        check_folders(args)
         main(args)
     except SinGANError as e:  # a write that failed while training (a full disk): how to continue, too
         hint = fault_hint(args, argv, resumable) if getattr(e, "write_fault", False) else ""

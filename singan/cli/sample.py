@@ -14,19 +14,17 @@ times --scale_h / --scale_v), HxW or a longest side upscales every sample with t
 (`singan.apps.upscale`) into a folder of its own, e.g. .../gen_start_scale=0_1488x1984/.
 """
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..api import SampleOptions, check_sample_args, generate, load
+from ..api import MAX_RESIZE, SampleOptions, generate, load
 from ..apps import upscale
 from ..core.memory import sample_sizes
 from ..errors import SinGANError
 from ..io import paths
 from ..io.images import save_image, save_images
 from ..io.results import has_files, result_folder
-from ..options import boolean, one_of, option
+from . import flags
 from . import program as cli
-from .flags import InputName, ModelFolder, OutSize
 
 SCALE_H, SCALE_V = 1.5, 1.0  # the original's defaults of --mode random_samples_arbitrary_sizes
 MODES = ("random_samples", "random_samples_arbitrary_sizes")
@@ -35,9 +33,9 @@ MODES = ("random_samples", "random_samples_arbitrary_sizes")
 def main(args):
     # Check the output folder before any work:
     arbitrary = args.mode == "random_samples_arbitrary_sizes"
-    given = [f"--{flag}" for flag in ("scale_h", "scale_v") if getattr(args, flag) is not None]
+    given = [f"--{flag} {getattr(args, flag)}" for flag in ("scale_h", "scale_v") if getattr(args, flag) is not None]
     if given and not arbitrary:
-        raise SinGANError(f"{' and '.join(given)} resize the samples only in --mode random_samples_arbitrary_sizes "
+        raise SinGANError(f"{' and '.join(given)}: resize the samples only in --mode random_samples_arbitrary_sizes "
                           "(--mode random_samples draws them at the training size)")
     scale_h = (SCALE_H if args.scale_h is None else args.scale_h) if arbitrary else 1.0
     scale_v = (SCALE_V if args.scale_v is None else args.scale_v) if arbitrary else 1.0
@@ -46,21 +44,18 @@ def main(args):
     if size is None:
         _refuse_existing(args, model_file, size, scale_h, scale_v)
 
-    # Load the model and check the start scale against it:
-    device = cli.device_from_args(args)
+    # Load the model, check --out_size against it, generate (the API checks the sampling flags against the model):
     cli.seed_everything(args.manualSeed)
-    model = load(model_file, device, allow_partial=args.allow_partial)
-    check_sample_args(model, SampleOptions(args.num_samples, args.gen_start_scale, scale_h, scale_v, args.batch_size))
-
-    size = upscale.checked_out_size(args, model, sample_sizes(model, scale_h, scale_v)[-1], size)
+    model = load(model_file, cli.device_name(args), allow_partial=args.allow_partial)
+    if size is not None:
+        size = upscale.checked_out_size(args, model, sample_sizes(model, scale_h, scale_v)[-1], size)
     out = _refuse_existing(args, model_file, size, scale_h, scale_v)
+    images = generate(model, args.num_samples, gen_start_scale=args.gen_start_scale, scale_h=scale_h,
+                      scale_v=scale_v, batch_size=args.batch_size)
 
-    # Claim the folder (one writer at a time; --overwrite replaces every earlier sample), generate (and
-    # upscale one by one) and save:
+    # Claim the folder (one writer at a time; --overwrite replaces every earlier sample), upscale one by one, save:
     photo = upscale.photo_from_args(args, size, model.config.nc_im)
     with result_folder(out, args.overwrite) as staging:
-        images = generate(model, args.num_samples, gen_start_scale=args.gen_start_scale, scale_h=scale_h,
-                          scale_v=scale_v, batch_size=args.batch_size)
         if size is None:
             save_images(staging, images)
         for i in range(args.num_samples if size is not None else 0):
@@ -80,20 +75,25 @@ def _refuse_existing(args, model_file: Path, size: tuple[int, int] | None, scale
     return out
 
 
-@dataclass
-class SampleCommand:
-    mode: str = option("random_samples", "training size, or other sizes (--scale_h, --scale_v)", one_of(*MODES),
-                       choices=True)
-    allow_partial: bool = option(False, "sample from an unfinished model's scales", boolean())
-    overwrite: bool = option(False, "replace samples in an existing output folder", boolean())
-
-
 def get_parser() -> cli.ArgumentParser:
     p = cli.parser(f"Generate random samples from a trained SinGAN. --scale_h and --scale_v resize them in --mode "
                    f"random_samples_arbitrary_sizes only (default there: {SCALE_H} and {SCALE_V}).")
-    p.add(InputName).add(SampleCommand)
-    p.add(SampleOptions, exclude=("seed",), defaults={"scale_h": None, "scale_v": None})  # None: left out
-    return p.add(OutSize).add(ModelFolder)
+    flags.add_input_name(p)
+    p.add_argument("--mode", type=str, default="random_samples", choices=MODES,
+                   help="training size, or other sizes (--scale_h, --scale_v)")
+    p.add_argument("--allow_partial", action="store_true", help="sample from an unfinished model's scales")
+    p.add_argument("--overwrite", action="store_true", help="replace samples in an existing output folder")
+    p.add_argument("--num_samples", type=int, default=50, help="number of samples")
+    p.add_argument("--gen_start_scale", type=int, default=0,
+                   help="scales below it reconstruct the image (0: everything random)")
+    for flag, side, default in (("scale_h", "horizontal", SCALE_H), ("scale_v", "vertical", SCALE_V)):
+        p.add_argument(f"--{flag}", type=float, default=None, help=f"{side} resize factor of the samples, up to "
+                       f"{MAX_RESIZE} (default: {default} in --mode random_samples_arbitrary_sizes)")
+    p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")
+    flags.note_rules(p, {name: rule for name, rule in SampleOptions.RULES.items() if name != "seed"})
+    flags.add_out_size_flags(p)
+    flags.add_model_folder_flags(p)
+    return p
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -14,26 +14,25 @@ chain of in_scale steps and crop, pixel for pixel; for a larger file (the origin
 the --max_size-resized image) the exact chain of singan.apps.upscale lands on sr_factor times the file's size.
 """
 
-from dataclasses import dataclass
+import argparse
 from pathlib import Path
 
 from .. import apps
-from ..api import load, planned_model, train_image
+from ..api import device_of, load, planned_model, train_image
 from ..apps import upscale
-from ..core.config import TrainConfig
 from ..core.memory import MAX_SIDE
 from ..errors import SinGANError
 from ..io import paths, stale
 from ..io.images import save_image
 from ..io.outputs import record_input
-from ..options import boolean, one_of, option, text
+from . import flags
 from . import program as cli
 
 
 def main(args):
     # Step: the SR pyramid factor, the config and the output, checked before any work:
     in_scale, _ = apps.sr_chain(args.sr_factor)
-    config = apps.sr_config(TrainConfig.from_args(args), args.sr_factor).validate()  # SR trains in 'train'
+    config = apps.sr_config(flags.train_config(args), args.sr_factor).validate()  # SR trains in 'train'
     model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, root=args.models_dir,
                                           sr_factor=args.sr_factor)
     out = paths.sr_dir(args.out, args.sr_factor, model_file=model_file) / f"{paths.image_stem(args.input_name)}_HR.png"
@@ -46,7 +45,7 @@ def main(args):
         if max(h, w) * args.sr_factor > MAX_SIDE:
             raise SinGANError(f"--sr_factor {args.sr_factor:g} makes a {int(args.sr_factor * h)}x"
                               f"{int(args.sr_factor * w)} image of {image}; the longest side may be {MAX_SIDE}")
-    device = cli.device_from_args(args)
+    device = device_of(cli.device_name(args))
 
     # Step: load the SR model, or train (or resume) it on the low-resolution image:
     reuse = model_file.is_file() and not args.resume and stale.check_existing(
@@ -76,20 +75,19 @@ def main(args):
     print(f"x{args.sr_factor:g} of {h}x{w}: {hr.shape[2]}x{hr.shape[3]} image in {out}")
 
 
-@dataclass
-class SRCommand:
-    input_name: str = option("33039_LR.png", "low-resolution image name", text())
-    resume: bool = option(False, "continue an interrupted training of the SR model", boolean())
-    overwrite: bool = option(False, "replace an existing result", boolean())
-    upscaler: str = option("chain", upscale.UPSCALER_HELP.replace("--out_size", "the SR size"),
-                           one_of(*upscale.UPSCALERS), choices=True)
-    mode: str = option("SR", "the command", one_of("SR"), hidden=True, choices=True)
-
-
 def get_parser() -> cli.ArgumentParser:
-    p = cli.parser("Super-resolution with SinGAN.").add(SRCommand).add(apps.SROptions)
+    p = cli.parser("Super-resolution with SinGAN.")
+    p.add_argument("--input_name", type=str, default="33039_LR.png", help="low-resolution image name")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted training of the SR model")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing result")
+    p.add_argument("--upscaler", type=str, default="chain", choices=upscale.UPSCALERS,
+                   help=upscale.UPSCALER_HELP.replace("--out_size", "the SR size"))
+    p.add_argument("--mode", type=str, default="SR", choices=["SR"], help=argparse.SUPPRESS)  # the original's
+    p.add_argument("--sr_factor", type=float, default=4.0, help="upsampling factor (steps of about 2 ** (1/3); the "
+                   f"output's longest side is at most {MAX_SIDE})")
+    flags.note_rules(p, {"sr_factor": apps.SR_FACTOR})
     # SR computes --scale_factor from --sr_factor; --alpha and --min_size are what the original uses for SR:
-    cli.add_training_flags(p, exclude=("scale_factor",), **apps.SR_TRAINING)
+    flags.add_training_flags(p, exclude=("scale_factor",), **apps.SR_TRAINING)
     return p
 
 

@@ -9,26 +9,25 @@ scale and every few minutes), per-scale previews in <that folder>/<scale>/ and -
 samples in Output/RandomSamples/<name>/<model folder>/gen_start_scale=0/.
 """
 
-import math
-from contextlib import nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..api import SampleOptions, generate, train_image
-from ..core.config import TrainConfig
+from ..api import BATCH_SIZE, SAVE_EVERY, generate, train_image
+from ..core.config import between, check_value
 from ..errors import SinGANError
 from ..io import paths
-from ..io.images import check_regular_file, save_images
-from ..io.lock import check_free
+from ..io.images import save_images
 from ..io.results import has_files, result_folder
-from ..options import between, boolean, one_of, option, rule_of, text
+from . import flags
 from . import program as cli
+
+NUM_SAMPLES = between(0, 100000, integer=True)  # --num_samples: random samples after training (0: none)
 
 
 def main(args):
-    # Check the config, the model file and the sample folder before any work:
-    config = TrainConfig.from_args(args).validate()
-    device = cli.device_from_args(args)
+    # What is the command's own, before any work: the samples after training, the folders, the seed; the
+    # config, the device, the image and the model file are checked by train_image, before it trains:
+    check_value("num_samples", args.num_samples, NUM_SAMPLES)
+    check_value("batch_size", args.batch_size, BATCH_SIZE)  # generate's rule, before hours of training
     model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, args.mode,
                                           root=args.models_dir)
     samples = paths.random_samples_dir(args.out, args.input_name, 0, model_file=model_file)
@@ -36,30 +35,25 @@ def main(args):
     keep_samples = has_files(samples) and not args.overwrite and not stale
     if keep_samples and args.num_samples > 0 and not args.resume and not model_file.exists():
         raise SinGANError(f"samples already exist in {samples}; pass --overwrite to replace them")  # (a model: below)
-    check_free(model_file)  # a running training of this model is the news, before its sample folder's claim
 
-    image = Path(args.input_dir) / args.input_name
-    if not args.resume:
-        check_regular_file(image, "input image")
-
-    # Claim the sample folder for the whole run (--overwrite: the old model's samples go, even with
-    # --num_samples 0), seed (a resumed run restores its own saved random state) and train:
+    # Seed (a resumed run restores its own saved random state) and train:
     cli.watch_resumable(args, model_file)  # an interrupted run prints --resume once this run wrote the model
-    claim = nullcontext() if keep_samples else result_folder(samples, args.overwrite or stale)
-    with claim as staging:
-        config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
-        model = train_image(image, config, model_file, device, resume=args.resume, overwrite=args.overwrite,
-                            save_every=args.save_every, previews=True)
-        print(f"trained model: {model_file}")
+    config = flags.train_config(args, manualSeed=cli.seed_everything(args.manualSeed, announce=not args.resume))
+    model = train_image(Path(args.input_dir) / args.input_name, config, model_file, cli.device_name(args),
+                        resume=args.resume, overwrite=args.overwrite, save_every=args.save_every, previews=True)
+    print(f"trained model: {model_file}")
 
-        # Random samples, as the original does after training (into the claimed folder, whole; --resume
-        # completes a set of samples already kept in place):
-        names = [f"{i}.png" for i in range(args.num_samples)]
-        if staging is None:
-            names = [name for name in names if not (samples / name).exists()] if args.resume else []
+    # Random samples, as the original does after training, into the claimed folder (--overwrite: the old model's
+    # samples go, even with --num_samples 0; --resume completes a set of samples already kept in place):
+    names = [f"{i}.png" for i in range(args.num_samples)]
+    if keep_samples:
+        names = [name for name in names if not (samples / name).exists()] if args.resume else []
         if names:
-            save_images(samples if staging is None else staging,
-                        generate(model, len(names), batch_size=args.batch_size), names)
+            save_images(samples, generate(model, len(names), batch_size=args.batch_size), names)
+    else:
+        with result_folder(samples, args.overwrite or stale) as staging:
+            if names:
+                save_images(staging, generate(model, len(names), batch_size=args.batch_size), names)
     if names:
         print(f"{len(names)} random samples: {samples}")
 
@@ -74,23 +68,18 @@ def _older_than(samples: Path, model_file: Path) -> bool:
     return min(f.stat().st_mtime_ns for f in files) < model_file.stat().st_mtime_ns
 
 
-@dataclass
-class TrainOptions:
-    input_name: str = option(None, "input image name (in --input_dir)", text(), required=True)
-    mode: str = option("train", "task to be done", one_of("train", "animation_train"), choices=True)
-    resume: bool = option(False, "continue an interrupted run from its checkpoint", boolean())
-    overwrite: bool = option(False, "replace an existing trained model and its samples", boolean())
-    save_every: float = option(300.0, "seconds between mid-scale checkpoints (0: after every iteration)",
-                               between(0, math.inf, open_hi=True))
-    num_samples: int = option(50, "random samples written after training (0: none)",
-                              between(0, 100000, integer=True))
-    batch_size: int | None = option(None, "samples per forward pass (default: all)",
-                                    rule_of(SampleOptions, "batch_size"))
-
-
 def get_parser() -> cli.ArgumentParser:
-    p = cli.parser("Train SinGAN on a single image.").add(TrainOptions)
-    cli.add_training_flags(p)
+    p = cli.parser("Train SinGAN on a single image.")
+    flags.add_input_name(p, "input image name (in --input_dir)")
+    p.add_argument("--mode", type=str, default="train", choices=["train", "animation_train"], help="task to be done")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing trained model and its samples")
+    p.add_argument("--save_every", type=float, default=300.0,
+                   help="seconds between mid-scale checkpoints (0: after every iteration)")
+    p.add_argument("--num_samples", type=int, default=50, help="random samples written after training (0: none)")
+    p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")
+    flags.note_rules(p, {"save_every": SAVE_EVERY, "num_samples": NUM_SAMPLES, "batch_size": BATCH_SIZE})
+    flags.add_training_flags(p)
     return p
 
 

@@ -1,23 +1,88 @@
-"""Training configuration: plain data, with the original's flag names and defaults.
+"""Training configuration: plain data, with the original's flag names and defaults, and its rules.
 
 `TrainConfig` holds every hyperparameter of the 2019 code under the same name as its command-line
-flag, each declared once (`singan.options.option`: default, help, rule, flag group), from which the
-commands' flags, the checks of the Python API and of the command line, and docs/cli.md come. The
-config is stored verbatim in every checkpoint (as a dict), so a trained model knows how it was made.
-`TrainConfig.validate` checks every value and the rules between them with a one-line `SinGANError`
-naming the flag. `PRESETS` are named sets of defaults (`--preset fast`); flags given explicitly win.
+flag (declared in `singan.cli.flags.add_training_flags`). The config is stored verbatim in every
+checkpoint (as a dict), so a trained model knows how it was made. `TrainConfig.validate` checks every
+value against its rule in `TrainConfig.RULES` and the rules between values, with a one-line
+`SinGANError` naming the setting (the flag on the command line). `PRESETS` are named sets of defaults
+(`--preset fast`); flags given explicitly win.
+
+A `Rule` is a test with the words that say what it allows (`between(1, 100000, integer=True)`: "an
+integer in [1, 100000]"); the other settings of the package (sampling, animation, SR, evaluation) keep
+theirs beside the function that checks them, and docs/cli.md shows them. Numbers are finite and never
+bools (True is not 1).
 """
 
-import argparse
 import dataclasses
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
-from ..errors import flag_error
-from ..options import Rule, between, boolean, check, from_args, is_int, one_of, option
+from ..errors import SinGANError, api_error, flag_error
 
-ORIGINAL = "SinGAN hyperparameters (defaults of the original)"
-PAPER = "the paper's semantics instead of the original code's (change results)"
-SPEED = "speed (not in the original)"
+
+@dataclass(frozen=True)
+class Rule:
+    """`test(value)` holds for the allowed values; `text` says which they are ("an integer in [1, 10]")."""
+
+    test: Callable[[object], bool]
+    text: str
+
+    def __call__(self, value: object) -> bool:
+        return self.test(value)
+
+
+def is_number(x: object) -> bool:
+    """A finite int or float, not a bool."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def is_int(x: object) -> bool:
+    """An int, not a bool (2.0 is refused: a stored config is checked against what it declares)."""
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def between(lo: float, hi: float, *, integer: bool = False, open_lo: bool = False, open_hi: bool = False,
+            optional: bool = False) -> Rule:
+    """A finite number (an integer if `integer`) in [lo, hi] (ends excluded when open); None too if `optional`."""
+    def test(x: object) -> bool:
+        if optional and x is None:
+            return True
+        if not is_number(x) or (integer and not is_int(x)):
+            return False
+        return (lo < x if open_lo else lo <= x) and (x < hi if open_hi else x <= hi)
+
+    kind = "an integer" if integer else "a number"
+    return Rule(test, f"{kind} in {'(' if open_lo else '['}{lo:g}, {hi:g}{')' if open_hi else ']'}")
+
+
+def one_of(*values: object) -> Rule:
+    """One of `values`, of the same type (True is not 1)."""
+    return Rule(lambda x: any(x == v and type(x) is type(v) for v in values), "one of " + ", ".join(map(str, values)))
+
+
+BOOLEAN = Rule(lambda x: isinstance(x, bool), "True or False")
+
+
+def value_error(name: str, value: object, message: str, flag: str | None = None) -> SinGANError:
+    """A one-line SinGANError naming the setting and the value: `name=2.5: must be ...` for the Python
+    API, `--flag 2.5: must be ...` for the command line."""
+    return api_error(f"{name}={value!r:.60}: {message}", f"--{flag or name} {value}: {message}")
+
+
+def check_value(name: str, value: object, rule: Rule, flag: str | None = None) -> object:
+    """`value` when it meets `rule`; else a one-line SinGANError naming the setting, the value and the rule."""
+    if not rule(value):
+        raise value_error(name, value, f"must be {rule.text}", flag)
+    return value
+
+
+def check_rules(settings: object, rules: dict[str, Rule]) -> None:
+    """Every attribute of `settings` named in `rules` against its rule; the first failure is one line."""
+    for name, rule in rules.items():
+        check_value(name, getattr(settings, name), rule)
+
 
 # Loss weights and the noise multiplier scale float32 arithmetic: up to these bounds the first iteration's
 # products stay finite (tests/test_bad_inputs.py trains at each bound); past them a loss can overflow.
@@ -26,65 +91,62 @@ MAX_NOISE_AMP = 1e3  # --noise_amp
 SEED = Rule(lambda x: x is None or (is_int(x) and 0 <= x < 2**32), "an integer in [0, 2**32)")
 SIZE = between(1, 100000, integer=True)
 WIDTH = between(1, 1024, integer=True)
-ITERATIONS = between(1, 10**7, integer=True)
 STEPS = between(1, 1000, integer=True)
 RATE = between(0, 1, open_lo=True)
+SCALE_FACTOR = between(0, 1, open_lo=True, open_hi=True)
+WEIGHT = between(0, MAX_WEIGHT)
 
 
 @dataclass
 class TrainConfig:
     # Networks:
-    nc_im: int = option(3, "image channels (1 trains a grayscale model)", one_of(1, 3), group=ORIGINAL)
-    nc_z: int | None = option(None, "noise channels (must equal --nc_im; default: --nc_im)",
-                              Rule(lambda x: x is None or one_of(1, 3)(x), "1 or 3 (equal to --nc_im)"),
-                              group=ORIGINAL, type=int)
-    nfc: int = option(32, "base width of the convolutions (doubled every 4 scales, at most 128)", WIDTH,
-                      group=ORIGINAL)
-    min_nfc: int = option(32, "minimum width of the convolutions", WIDTH, group=ORIGINAL)
-    ker_size: int = option(3, "kernel size (odd)", one_of(1, 3, 5, 7, 9, 11), group=ORIGINAL)
-    num_layer: int = option(5, "convolutions per generator and discriminator", between(2, 20, integer=True),
-                            group=ORIGINAL)
-    stride: int = option(1, "convolution stride (only 1 is supported; kept for compatibility)", one_of(1),
-                         group=ORIGINAL)
-    padd_size: int = option(0, "convolution padding (only 0 is supported; kept for compatibility)", one_of(0),
-                            group=ORIGINAL)
+    nc_im: int = 3
+    nc_z: int | None = None  # None: --nc_im
+    nfc: int = 32
+    min_nfc: int = 32
+    ker_size: int = 3
+    num_layer: int = 5
+    stride: int = 1  # only 1 is supported, kept for compatibility
+    padd_size: int = 0  # only 0 is supported, kept for compatibility
     # Pyramid:
-    scale_factor: float = option(0.75, "initial pyramid scale factor in (0, 1); the pyramid recomputes it to fit "
-                                       "the image exactly", between(0, 1, open_lo=True, open_hi=True), group=ORIGINAL)
-    noise_amp: float = option(0.1, "noise amplitude multiplier", between(0, MAX_NOISE_AMP), group=ORIGINAL)
-    min_size: int = option(25, "image side at the coarsest scale", SIZE, group=ORIGINAL)
-    max_size: int = option(250, "largest image side at the finest scale (larger images are resized)", SIZE,
-                           group=ORIGINAL)
+    scale_factor: float = 0.75
+    noise_amp: float = 0.1
+    min_size: int = 25
+    max_size: int = 250
     # Optimisation:
-    niter: int = option(2000, "iterations per scale", ITERATIONS, group=ORIGINAL)
-    gamma: float = option(0.1, "learning-rate decay factor at --lr_milestone", RATE, group=ORIGINAL)
-    lr_milestone: int = option(1600, "iteration at which the learning rates drop by --gamma",
-                               between(0, 10**7, integer=True), group=ORIGINAL)
-    lr_g: float = option(0.0005, "learning rate of the generator", RATE, group=ORIGINAL)
-    lr_d: float = option(0.0005, "learning rate of the discriminator", RATE, group=ORIGINAL)
-    beta1: float = option(0.5, "Adam beta1", between(0, 1, open_hi=True), group=ORIGINAL)
-    Gsteps: int = option(3, "generator steps per iteration", STEPS, group=ORIGINAL)
-    Dsteps: int = option(3, "discriminator steps per iteration", STEPS, group=ORIGINAL)
-    lambda_grad: float = option(0.1, "gradient-penalty weight", between(0, MAX_WEIGHT), group=ORIGINAL)
-    alpha: float = option(10.0, "reconstruction-loss weight", between(0, MAX_WEIGHT), group=ORIGINAL)
+    niter: int = 2000
+    gamma: float = 0.1
+    lr_milestone: int = 1600
+    lr_g: float = 0.0005
+    lr_d: float = 0.0005
+    beta1: float = 0.5
+    Gsteps: int = 3
+    Dsteps: int = 3
+    lambda_grad: float = 0.1
+    alpha: float = 10.0
     # Variants (the commands set the mode):
-    mode: str = option("train", "'train', 'animation_train' (noise padding) or 'paint_train'",
-                       one_of("train", "animation_train", "paint_train"), cli=False)
-    fixed_z_opt: bool = option(False, "draw the coarsest reconstruction noise z* once (the original redraws it "
-                                      "every iteration)", boolean(), group=PAPER)
-    fresh_fake: bool = option(False, "a fresh fake for every G step (the original's G steps reuse the last D "
-                                     "step's fake)", boolean(), group=PAPER)
-    manualSeed: int | None = option(None, "random seed (default: drawn at random)", SEED, cli=False)
+    mode: str = "train"  # 'train', 'animation_train' (noise padding) or 'paint_train'
+    fixed_z_opt: bool = False
+    fresh_fake: bool = False
+    manualSeed: int | None = None
     # Speed (not in the original):
-    contiguous_real: bool = option(False, "train on the real image in NCHW memory, not the original's layout: on "
-                                          "the CPU the finest scale of an image that needs no resizing trains "
-                                          "about 1.4x faster (other float rounding)", boolean(), group=SPEED)
-    amp: str = option("off", "bfloat16 autocast of the G and D passes (meant for CUDA; on the CPU it is applied too, "
-                             "usually no faster); slightly changes results", one_of("off", "bf16"), group=SPEED,
-                      choices=True)
-    cuda_graph: bool = option(True, "on CUDA, launch every kernel from Python instead of replaying each iteration "
-                                    "as a CUDA graph", boolean(), group=SPEED, flag="no_cuda_graph",
-                              action="store_false", dest="cuda_graph")
+    contiguous_real: bool = False
+    amp: str = "off"
+    cuda_graph: bool = True  # --no_cuda_graph sets it False
+
+    RULES: ClassVar[dict[str, Rule]] = {
+        "nc_im": one_of(1, 3),
+        "nc_z": Rule(lambda x: x is None or one_of(1, 3)(x), "1 or 3 (equal to --nc_im)"),
+        "nfc": WIDTH, "min_nfc": WIDTH, "ker_size": one_of(1, 3, 5, 7, 9, 11),
+        "num_layer": between(2, 20, integer=True),
+        "stride": one_of(1), "padd_size": one_of(0), "scale_factor": SCALE_FACTOR,
+        "noise_amp": between(0, MAX_NOISE_AMP), "min_size": SIZE, "max_size": SIZE,
+        "niter": between(1, 10**7, integer=True), "gamma": RATE, "lr_milestone": between(0, 10**7, integer=True),
+        "lr_g": RATE, "lr_d": RATE, "beta1": between(0, 1, open_hi=True), "Gsteps": STEPS, "Dsteps": STEPS,
+        "lambda_grad": WEIGHT, "alpha": WEIGHT, "mode": one_of("train", "animation_train", "paint_train"),
+        "fixed_z_opt": BOOLEAN, "fresh_fake": BOOLEAN, "manualSeed": SEED, "contiguous_real": BOOLEAN,
+        "amp": one_of("off", "bf16"), "cuda_graph": BOOLEAN,
+    }
 
     def __post_init__(self) -> None:
         if self.nc_z is None:
@@ -92,7 +154,7 @@ class TrainConfig:
 
     def validate(self) -> "TrainConfig":
         """Raise a one-line SinGANError naming the first unsupported value (flag name, value, what is allowed)."""
-        check(self)
+        check_rules(self, self.RULES)
         for ok, message in _combinations(self):
             if not ok:
                 raise flag_error(message)
@@ -120,11 +182,6 @@ class TrainConfig:
     def from_dict(cls, data: dict) -> "TrainConfig":
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace, **overrides) -> "TrainConfig":
-        """The config of the parsed flags (fields without a flag keep their default), plus `overrides`."""
-        return from_args(cls, args, **overrides)
 
 
 def _combinations(c: TrainConfig) -> list[tuple[bool, str]]:

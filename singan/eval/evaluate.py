@@ -8,34 +8,22 @@ singan.eval.registry lists them (SIFID's network and weights: singan.eval.fid_in
 """
 
 import sys
-from dataclasses import dataclass
 
 from torch import nn
 from tqdm import tqdm
 
 from ..api import SampleOptions, check_sample_args, generate
+from ..core.config import between, check_value
 from ..core.model import SinGAN
-from ..options import between, check_value, one_of, option, optional, text
-from .fid_inception import WEIGHTS_FILE
 from .registry import METRICS, MetricOptions
 
-
-@dataclass
-class EvaluationOptions:
-    """The settings of scoring samples (evaluate, the batch runner), each declared once."""
-
-    num_samples: int = option(100, "samples to score (at least 2: diversity compares them)",
-                              between(2, 100000, integer=True))
-    inception_weights: str | None = option(None, f"FID Inception weights file ({WEIGHTS_FILE}); default: the torch "
-                                                 "hub cache's, downloaded there on first use", optional(text()))
-    sifid_dims: int = option(64, "SIFID's Inception features: 64 (after the first max-pool, the released SIFID "
-                                 "code) or 192 (after the second; the paper's text names the features before it)",
-                             one_of(64, 192), choices=True)
+NUM_SAMPLES = between(2, 100000, integer=True)  # samples to score (at least 2: diversity compares them)
+SIFID_DIMS = (64, 192)  # SIFID's Inception features: after the first max-pool (the released code) or the second
 
 
 def check_settings(model: SinGAN, num_samples: int, gen_start_scale: int) -> None:
     """One-line errors for a sample count or start scale `evaluate` cannot use."""
-    check_value(EvaluationOptions, "num_samples", num_samples)
+    check_value("num_samples", num_samples, NUM_SAMPLES)
     check_sample_args(model, SampleOptions(num_samples, gen_start_scale))
 
 

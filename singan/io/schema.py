@@ -21,7 +21,6 @@ from ..core.config import TrainConfig
 from ..core.networks import build_discriminator, build_generator, scale_widths
 from ..core.pyramid import ScaleGeometry, geometry_problem, level_sizes
 from ..errors import SinGANError
-from ..options import fields, problem
 
 NONE = type(None)
 TOP = {"format": str, "version": int, "name": str, "config": dict, "geometry": dict, "reals": list,
@@ -70,9 +69,9 @@ def check_keys(where: str, data: dict, schema: dict) -> None:
 def check_config(data: dict) -> TrainConfig:
     """The stored config's known settings meet the rules TrainConfig declares (those between settings too);
     unknown keys are ignored."""
-    for f in fields(TrainConfig):
-        if f.name in data and (message := problem(f, data[f.name])):
-            raise CheckpointInvalid(f"config[{f.name!r}] is {data[f.name]!r:.40}: {message}")
+    for name, rule in TrainConfig.RULES.items():
+        if name in data and not rule(data[name]):
+            raise CheckpointInvalid(f"config[{name!r}] is {data[name]!r:.40}: must be {rule.text}")
     cfg = TrainConfig.from_dict(data)
     try:
         cfg.validate()

@@ -8,21 +8,16 @@ command line's Ctrl-C does) and the server.
 """
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..api import device_of
 from ..cli import program as cli
-from ..cli.flags import RunOptions
+from ..cli.flags import add_run_flags, note_rules
+from ..core.config import between, check_value
 from ..core.interrupt import defer_startup
-from ..options import between, option, text
 
 LOCAL = "127.0.0.1"
-
-
-@dataclass
-class StudioOptions:
-    port: int = option(7860, "port of the page", between(1, 65535, integer=True))
-    host: str = option(LOCAL, "address to listen on (another than 127.0.0.1 lets others use it)", text())
+PORT = between(1, 65535, integer=True)
 
 
 def get_parser() -> cli.ArgumentParser:
@@ -30,7 +25,12 @@ def get_parser() -> cli.ArgumentParser:
     models go; --input_dir: the photos, where uploads are stored; --device, --not_cuda)."""
     p = cli.ArgumentParser(prog="singan-studio",
                            description="SinGAN Studio: train, sample, edit and harmonize a photo in the browser.")
-    return p.add(RunOptions, only=("input_dir", "not_cuda", "device", "models_dir")).add(StudioOptions)
+    add_run_flags(p, seed_flag=False)
+    p.add_argument("--port", type=int, default=7860, help="port of the page")
+    p.add_argument("--host", type=str, default=LOCAL, help="address to listen on (another than 127.0.0.1 lets others "
+                                                           "use it)")
+    note_rules(p, {"port": PORT})
+    return p
 
 
 def serve(args, block: bool = True):
@@ -39,7 +39,8 @@ def serve(args, block: bool = True):
     from .handlers import Studio
     from .models import MAX_UPLOAD_BYTES
 
-    device = str(cli.device_from_args(args))  # checked before serving
+    check_value("port", args.port, PORT)
+    device = str(device_of(cli.device_name(args)))  # checked before serving
     studio = Studio(Path(args.models_dir), Path(args.input_dir), device)
     page = build(studio)
     page.launch(server_name=args.host, server_port=args.port, prevent_thread_lock=True, quiet=True,
