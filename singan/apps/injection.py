@@ -19,12 +19,12 @@ from skimage.morphology import disk
 from torch import Tensor
 
 from ..core.imresize import imresize, norm, to_uint8
-from ..core.memory import resize_bytes
 from ..core.model import SinGAN
 from ..core.sampling import run_pyramid, upsample
 from ..errors import SinGANError, flag_error
 from ..io.images import save_image
 from ..options import between, is_int, value_error
+from ..runtime.memory import resize_bytes
 from . import upscale
 
 HARMONIZATION_RADIUS = 7  # mask dilation (disk radius, pixels) for harmonization

@@ -19,12 +19,12 @@ from pathlib import Path
 
 from ..api import SampleOptions, check_sample_args, generate, load
 from ..apps import upscale
-from ..core.memory import sample_sizes
 from ..errors import SinGANError
 from ..io import paths
 from ..io.images import save_image, save_images
 from ..io.results import has_files, result_folder
 from ..options import boolean, one_of, option
+from ..runtime.memory import sample_sizes
 from . import program as cli
 from .flags import InputName, ModelFolder, OutSize
 

@@ -21,12 +21,12 @@ from .. import apps
 from ..api import load, planned_model, train_image
 from ..apps import upscale
 from ..core.config import TrainConfig
-from ..core.memory import MAX_SIDE
 from ..errors import SinGANError
 from ..io import paths, stale
 from ..io.images import save_image
 from ..io.outputs import record_input
 from ..options import boolean, one_of, option, text
+from ..runtime.memory import MAX_SIDE
 from . import program as cli
 
 
