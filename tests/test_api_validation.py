@@ -140,7 +140,8 @@ def test_animation_memory_check_and_fps(model, monkeypatch, tmp_path):
         with pytest.raises(SinGANError, match=rf"^fps={fps}: must be a number in \(0, 100\]"):
             apps.save_animation(tmp_path / "a.gif", frames, fps)
     assert not any(tmp_path.iterdir())
-    need = pyramid_bytes(model, sample_sizes(model, 1, 1), batch=400, images=400, copies=4, kept=5 * 400)
+    need = pyramid_bytes(model, sample_sizes(model, 1, 1), batch=400, images=400, copies=4, kept=5 * 400,
+                         fused=False)
     _no_memory(monkeypatch, need - 1)
     with pytest.raises(SinGANError, match=r"^animating 400 frames of 30x40 needs .*; --batch_size \d+ would fit$"):
         apps.animate(model, start_scale=0, num_frames=400)

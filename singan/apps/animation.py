@@ -80,8 +80,9 @@ def check_animation(model: SinGAN, alpha: float, beta: float, start_scale: int, 
 
     def need(frames: float, batch: float) -> int:
         """Every frame held 4 times at every scale (its noise walk and their concatenation, the upsampled
-        previous frame, the output), 5 times at the end (the uint8 conversion)."""
-        return pyramid_bytes(model, sizes, batch=int(batch), images=int(frames), copies=4, kept=5 * int(frames))
+        previous frame, the output), 5 times at the end (the uint8 conversion); G runs unfused."""
+        return pyramid_bytes(model, sizes, batch=int(batch), images=int(frames), copies=4, kept=5 * int(frames),
+                             fused=False)
 
     check_fits(f"animating {num_frames} frames of {sizes[-1][0]}x{sizes[-1][1]}", model.device, [
         (lambda b: need(num_frames, b), batch, lambda b: f"--batch_size {int(b)} would fit" if b >= 1 else None),

@@ -204,10 +204,10 @@ def check_upscale(model: SinGAN, start: tuple[int, int], size: tuple[int, int], 
         if upscaler == "chain":
             own = memory.pyramid_bytes(model, chain_plan(start, hw, step_factor(model)).sizes, start=start, chain=n,
                                        kept=num_images)
-        else:  # the photo (as large as the output when not given), the images kept, the patches' own peak
-            photo = photo_hw or hw
+        else:  # the photo (as large as the output when not given), the images kept twice (and concatenated),
+            photo = photo_hw or hw  # the patches' own peak
             own = (detail.peak_bytes(start, hw, finest_size(model), photo, c, 1 / step_factor(model))
-                   + 4 * c * (photo[0] * photo[1] + num_images * hw[0] * hw[1]) + INFERENCE_BASELINE_BYTES)
+                   + 4 * c * (photo[0] * photo[1] + 2 * num_images * hw[0] * hw[1]) + INFERENCE_BASELINE_BYTES)
         return own + (extra(hw) if extra else 0)
 
     def say(m: float) -> str | None:

@@ -22,7 +22,7 @@ from ..errors import SinGANError
 
 ACTIVATION_MAPS = 64
 BASELINE_BYTES = 400 * 2**20
-INFERENCE_BASELINE_BYTES = 200 * 2**20
+INFERENCE_BASELINE_BYTES = 256 * 2**20  # Python, torch and a model: measured 250-270 MB
 MAX_SIDE = 2**15  # longest output side accepted (pixels): far beyond any GPU's memory for these networks
 TILE_BYTES = 512 * 2**20  # the chain's generator pass above this runs tile by tile
 DENSE_RESIZE_BYTES = 64 * 2**20  # the chain's resize above this runs by strips of rows
@@ -39,11 +39,12 @@ def training_bytes(model: SinGAN) -> int:
     return 4 * ACTIVATION_MAPS * worst + BASELINE_BYTES
 
 
-def _pass_per_pixel(model: SinGAN, n: int) -> int:
-    """Bytes per padded pixel of an eval forward pass of G_n: a conv's input and output and a channels-last
-    copy (3 maps of its width), the noise, previous image, their sum and the output (4 of the image's)."""
+def _pass_per_pixel(model: SinGAN, n: int, maps: int = 3) -> int:
+    """Bytes per padded pixel of an eval forward pass of G_n: `maps` maps of its width (fused, `Generator`'s
+    inference kernels: a conv's input and output and a channels-last copy, 3; unfused, a BatchNorm's output
+    besides, 4), and the noise, previous image, their sum and the output (4 maps of the image's channels)."""
     cfg = model.config
-    return 4 * (3 * scale_widths(n, cfg.nfc, cfg.min_nfc)[0] + 4 * cfg.nc_im)
+    return 4 * (maps * scale_widths(n, cfg.nfc, cfg.min_nfc)[0] + 4 * cfg.nc_im)
 
 
 def tile_side(model: SinGAN, n: int, budget: int = TILE_BYTES) -> int:
@@ -65,11 +66,12 @@ def resize_bytes(in_hw: tuple[int, int], out_hw: tuple[int, int], batch: int, ch
 
 def pyramid_bytes(model: SinGAN, sizes: list[tuple[int, int]], *, batch: int = 1, images: int | None = None,
                   copies: int = 2, start: tuple[int, int] | None = None, chain: int | None = None,
-                  kept: int = 0) -> int:
+                  kept: int = 0, fused: bool | None = None) -> int:
     """Estimated peak bytes of a pass of a generator pyramid. Step j resizes `images` images (default: `batch`)
     from the previous size (at step 0: `start`, or nothing) to sizes[j] and runs them through G_j `batch` at a
     time; chain=n: every step runs G_n, tile by tile where a pass exceeds TILE_BYTES (holding then one copy
     less: no noisy copy) and resizing by strips of rows above DENSE_RESIZE_BYTES (the upscaling chain).
+    fused: whether G runs its fused inference kernels (default: on the CPU, as sampling and the chain do).
 
     A step holds, per image, `copies` padded images (the resized previous one and its noisy copy) and the
     previous one; its resize (`resize_bytes`, or one strip); one pass of G on a batch or a tile
@@ -77,11 +79,12 @@ def pyramid_bytes(model: SinGAN, sizes: list[tuple[int, int]], *, batch: int = 1
     and INFERENCE_BASELINE_BYTES. All float32."""
     c, p = model.config.nc_im, 2 * model.config.pad
     images, worst, prev = images or batch, 0, start
+    maps = 3 if (model.device.type == "cpu" if fused is None else fused) else 4
     for j, (h, w) in enumerate(sizes):
         n, held, pixels = j if chain is None else chain, copies, batch * (h + p) * (w + p)
         if chain is not None and not untiled(model, n, (h, w)):
             pixels, held = (tile_side(model, n) + p) ** 2, copies - (not model.config.noise_padding)
-        step = _pass_per_pixel(model, n) * pixels + 4 * c * images * held * (h + p) * (w + p)
+        step = _pass_per_pixel(model, n, maps) * pixels + 4 * c * images * held * (h + p) * (w + p)
         if prev is not None:
             dense = resize_bytes(prev, (h, w), images, c)
             strips = chain is not None and dense > DENSE_RESIZE_BYTES
