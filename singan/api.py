@@ -19,7 +19,6 @@ from torch import Tensor
 from .apps import upscale
 from .core.config import SEED, Rule, TrainConfig, between, check_rules, check_value, value_error
 from .core.devices import resolve_device
-from .core.memory import MAX_SIDE, check_fits, check_memory, largest_fitting, round_down, sample_sizes, sampling_bytes
 from .core.model import SinGAN
 from .core.pyramid import ScaleGeometry, build_pyramid, finest_size, geometry_problem, plan, resize_to_finest
 from .core.sampling import run_pyramid, seeded
@@ -30,6 +29,7 @@ from .io.images import read_image
 from .io.images import save_images as write_images
 from .io.lock import check_free, model_lock
 from .io.previews import ScalePreviews
+from .runtime.memory import MAX_SIDE, check_fits, check_memory, pyramid_bytes, round_down, sample_sizes
 
 
 def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | None = None, name: str = "") -> SinGAN:
@@ -245,22 +245,21 @@ def check_sample_args(model: SinGAN, options: SampleOptions) -> None:
 def check_sample_memory(model: SinGAN, num_samples: int, scale_h: float, scale_v: float,
                         batch_size: int | None) -> None:
     """A one-line error naming a batch_size (or scale_h / scale_v) that fits when sampling would run out of memory."""
-    batch = min(batch_size or num_samples, num_samples)
-    h, w = sample_sizes(model, scale_h, scale_v)[-1]
+    batch, (h, w) = min(batch_size or num_samples, num_samples), sample_sizes(model, scale_h, scale_v)[-1]
 
-    def hint(available: int) -> str:
-        fits = largest_fitting(lambda b: sampling_bytes(model, scale_h, scale_v, int(b), num_samples), available,
-                               batch, integer=True)
-        if fits >= 1:
-            return f"batch_size {int(fits)} would fit"
-        m = largest_fitting(lambda m: sampling_bytes(model, scale_h * m, scale_v * m, 1, num_samples), available, 1.0)
-        if m * min(scale_h, scale_v) * min(model.reals[0].shape[-2:]) < 1:
-            return "fewer samples at a time (batch_size 1, a smaller num_samples) would be needed"
+    def need(m: float, batch: float) -> int:  # at m times scale_h and scale_v
+        return pyramid_bytes(model, sample_sizes(model, scale_h * m, scale_v * m), batch=int(batch), kept=num_samples)
+
+    def say_scale(m: float) -> str | None:
         h_fit, v_fit = round_down(scale_h * m), round_down(scale_v * m)
+        if m * min(scale_h, scale_v) * min(model.reals[0].shape[-2:]) < 1:
+            return None
         return f"scale_h {h_fit:g} and scale_v {v_fit:g} with batch_size 1 would fit"
 
-    check_fits(f"sampling {num_samples} images of {h}x{w}", sampling_bytes(model, scale_h, scale_v, batch, num_samples),
-               model.device, hint)
+    check_fits(f"sampling {num_samples} images of {h}x{w}", model.device, [
+        (lambda b: need(1.0, b), batch, lambda b: f"batch_size {int(b)} would fit" if b >= 1 else None),
+        (lambda m: need(m, 1), 1.0, say_scale)], "fewer samples at a time (batch_size 1, a smaller num_samples) "
+               "would be needed")
 
 
 def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,

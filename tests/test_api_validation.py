@@ -11,8 +11,8 @@ import torch
 import singan
 from helpers import IMAGES, random_model, tiny_config
 from singan import SinGANError, TrainConfig, apps, generate, train_image
-from singan.core.memory import INFERENCE_BASELINE_BYTES, sampling_bytes
 from singan.io.images import read_image
+from singan.runtime.memory import INFERENCE_BASELINE_BYTES, pyramid_bytes, sample_sizes
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,11 @@ def test_samples_outside_the_range_are_clamped(model):
 
 
 def _no_memory(monkeypatch, available):
-    monkeypatch.setattr("singan.core.memory.available_bytes", lambda device: available)
+    monkeypatch.setattr("singan.runtime.memory.available_bytes", lambda device: available)
+
+
+def sampling_bytes(model, scale_h, scale_v, batch, num_samples):
+    return pyramid_bytes(model, sample_sizes(model, scale_h, scale_v), batch=batch, kept=num_samples)
 
 
 def test_sampling_memory_check_names_a_batch_size_that_fits(model, monkeypatch):
@@ -101,7 +105,8 @@ def test_super_resolution_checks_size_and_memory(model, monkeypatch):
     with monkeypatch.context() as m, pytest.raises(SinGANError, match=r"longest side may be 100 \(--sr_factor 2.5"):
         m.setattr("singan.apps.sr.MAX_SIDE", 100)  # for this 40-pixel model, what 32768 is for a photo
         apps.super_resolve(model, 4)
-    _no_memory(monkeypatch, apps.sr_bytes(model, 4.0) - 1)
+    chain = apps.upscale.sr_plan((30, 40), 4.0).sizes
+    _no_memory(monkeypatch, pyramid_bytes(model, chain, start=(30, 40), chain=len(model.scales) - 1, kept=1) - 1)
     with pytest.raises(SinGANError, match=r"^super-resolution to 120x160 needs .*; --sr_factor (\S+) would fit$") as e:
         apps.super_resolve(model, 4.0)
     assert 1.12 < float(e.value.args[0].rsplit("--sr_factor ", 1)[1].split()[0]) < 4
@@ -135,7 +140,8 @@ def test_animation_memory_check_and_fps(model, monkeypatch, tmp_path):
         with pytest.raises(SinGANError, match=rf"^fps={fps}: must be a number in \(0, 100\]"):
             apps.save_animation(tmp_path / "a.gif", frames, fps)
     assert not any(tmp_path.iterdir())
-    need = apps.animation_bytes(model, 400, 400)
+    need = pyramid_bytes(model, sample_sizes(model, 1, 1), batch=400, images=400, copies=4, kept=5 * 400,
+                         fused=False)
     _no_memory(monkeypatch, need - 1)
     with pytest.raises(SinGANError, match=r"^animating 400 frames of 30x40 needs .*; --batch_size \d+ would fit$"):
         apps.animate(model, start_scale=0, num_frames=400)

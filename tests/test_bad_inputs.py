@@ -617,7 +617,7 @@ def small_memory(monkeypatch):
         assert shape[0] * shape[1] <= 10**7, f"the reference was resized to {shape} before the memory check"
         return resize(x, shape)
 
-    monkeypatch.setattr("singan.core.memory.available_bytes", lambda device: 8 * GIB)
+    monkeypatch.setattr("singan.runtime.memory.available_bytes", lambda device: 8 * GIB)
     monkeypatch.setattr(references, "imresize_to_shape", guarded)
 
 
@@ -675,7 +675,7 @@ def test_out_size_full_keeps_the_files_size_when_only_the_training_rounding_diff
 def test_free_memory_counts_the_containers_limit(tmp_path):
     """editing.py --out_size 32768 was killed by the kernel at 6 GB resident: the memory check must see the
     memory cgroup's limit (a container's), not only the machine's free memory."""
-    from singan.core.memory import cgroup_free
+    from singan.runtime.memory import cgroup_free
 
     v2 = tmp_path / "v2" / "job"
     v2.mkdir(parents=True)

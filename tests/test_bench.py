@@ -66,6 +66,15 @@ def test_no_test_reads_the_clock():
 
 
 @pytest.mark.slow
+def test_memory_model_prints_its_table(tmp_path):
+    out = _bench("memory_model.py", "--max_size", "40", "--train_size", "40", "--num_samples", "2",
+                 "--out_side", "60", "--sr_factor", "2", "--num_frames", "2", cwd=tmp_path)
+    rows = [line.split()[0] for line in out.splitlines()[2:-1]]
+    assert rows == ["train", "sample", "chain", "sr", "animation", "patches"], out
+    assert out.splitlines()[-1].startswith("estimate / measure from "), out
+
+
+@pytest.mark.slow
 def test_batch_throughput_prints_its_table(tmp_path):
     out = _bench("batch_throughput.py", "--images", "2", "--niter", "3", cwd=tmp_path)
     assert out.startswith("2 images, niter 3, max_size 40") and "Ray batch" in out and "speed-up:" in out, out

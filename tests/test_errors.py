@@ -122,8 +122,8 @@ def test_unfinished_model_needs_allow_partial(tmp_path):
 def test_memory_check_names_a_max_size_that_fits():
     from helpers import tiny_config
     from singan import build_model
-    from singan.core.memory import BASELINE_BYTES, check_memory, training_bytes
     from singan.io.images import read_image
+    from singan.runtime.memory import BASELINE_BYTES, check_memory, training_bytes
 
     model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(max_size=250))
     need = training_bytes(model)

@@ -23,6 +23,7 @@ from singan.core.pyramid import sr_scale_chain
 from singan.core.sampling import run_pyramid
 from singan.io import paths
 from singan.io.images import read_image, save_image
+from singan.runtime.memory import pyramid_bytes
 
 FULL = (186, 248)  # balloons.png
 MODEL = "scale_factor=0.750000,alpha=10"
@@ -112,7 +113,7 @@ def test_tiles_above_the_cap_share_one_buffer_and_agree(model, monkeypatch):
     window of the strip-drawn noise) and write into it where no later tile reads. Any tiling (one tile
     included) gives the same image, and the noise is the same whatever the tiles."""
     x = generate(model, 1, seed=0)
-    monkeypatch.setattr(up, "TILE_BYTES", 0)
+    monkeypatch.setattr("singan.runtime.memory.TILE_BYTES", 0)
     monkeypatch.setattr(up, "STRIP_ROWS", 7)
     outs = []
     for tile in (500, 16, 37):
@@ -134,14 +135,15 @@ def test_absurd_size_refused_before_any_work(workdir, monkeypatch, capsys):
                         ("12x", ["must be train, full, HxW"])):
         proc = run_command("sample", [*COMMON, "--num_samples", "2", "--out_size", size], workdir, monkeypatch, capsys)
         _one_line_error(proc, *words)
-    monkeypatch.setattr("singan.core.memory.available_bytes", lambda device: 2**30)
+    monkeypatch.setattr("singan.runtime.memory.available_bytes", lambda device: 2**30)
     proc = run_command("sample", [*COMMON, "--num_samples", "2", "--out_size", "8000x9000"], workdir, monkeypatch,
                        capsys)
     _one_line_error(proc, "upscaling 1 image to 8000x9000 needs about", "would fit")
     fit = proc.stderr.split("--out_size ")[1].split()[0]
     h, w = map(int, fit.split("x"))
-    assert 1000 < h < 8000 and up.upscale_bytes(load(workdir / "TrainedModels" / "balloons" / MODEL / "model.pt"),
-                                                (30, 40), (h, w)) <= 2**30
+    model = load(workdir / "TrainedModels" / "balloons" / MODEL / "model.pt")
+    chain = up.chain_plan((30, 40), (h, w), up.step_factor(model)).sizes
+    assert 1000 < h < 8000 and pyramid_bytes(model, chain, start=(30, 40), chain=len(model.scales) - 1, kept=1) <= 2**30
     assert not list(workdir.glob("Output/RandomSamples/*/*/*_8000x9000"))  # nothing written
     with pytest.raises(SinGANError, match="out_size 40000x40"):
         generate(load(workdir / "TrainedModels" / "balloons" / MODEL / "model.pt"), 1, out_size=(40000, 40))

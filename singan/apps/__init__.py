@@ -12,9 +12,9 @@ _NAMES = {
     "injection": ("inject", "injection_input", "injection_scale", "masked_injection", "check_full_size",
                   "dilate_mask", "blend", "HARMONIZATION_RADIUS", "EDITING_RADIUS", "MASK_SIGMA", "INJECTION_SCALE"),
     "paint": ("quantize", "quant2centers", "quantized_paint_input", "paint_model"),
-    "sr": ("SR_FACTOR", "super_resolve", "sr_chain", "sr_geometry_fn", "sr_sizes", "sr_bytes", "check_sr_memory",
+    "sr": ("SR_FACTOR", "super_resolve", "sr_chain", "sr_geometry_fn", "check_sr_memory",
            "check_super_resolution", "sr_config", "SR_TRAINING"),
-    "animation": ("ANIMATION_RULES", "animate", "check_animation", "animation_bytes", "check_upscaled_frames",
+    "animation": ("ANIMATION_RULES", "animate", "check_animation", "check_upscaled_frames",
                   "save_animation", "mp4_available", "ANIMATION_BETAS", "ANIMATION_START_SCALES"),
 }
 _MODULE_OF = {name: module for module, names in _NAMES.items() for name in names}

@@ -11,12 +11,11 @@ from torch import Tensor
 
 from ..core.config import between, check_value, value_error
 from ..core.imresize import denorm
-from ..core.memory import INFERENCE_BASELINE_BYTES, check_fits, largest_fitting, pass_bytes, resize_bytes
 from ..core.model import SinGAN
-from ..core.networks import scale_widths
 from ..core.noise import generate_noise
 from ..core.sampling import upsample
 from ..io.outputs import atomic_path
+from ..runtime.memory import check_fits, pyramid_bytes, sample_sizes
 from . import upscale
 
 ANIMATION_BETAS = (0.80, 0.85, 0.90, 0.95)
@@ -38,20 +37,6 @@ def _noise_walk(z_rec: Tensor, channels: int, alpha: float, beta: float, num_fra
         z_prev2, z_prev1 = z_prev1, z_curr
         frames.append(z_curr)
     return torch.cat(frames)
-
-
-def animation_bytes(model: SinGAN, num_frames: int, batch: int) -> int:
-    """Estimated peak bytes of `animate`: per scale the noise walk, the frames and their upsampled copies
-    (all frames at once), one generator pass of `batch` frames; then the uint8 frames."""
-    cfg, worst, prev = model.config, 0, None
-    for n, real in enumerate(model.reals[:model.num_trained]):
-        h, w = real.shape[-2:]
-        step = 3 * 4 * num_frames * cfg.nc_im * (h + 2 * cfg.pad) * (w + 2 * cfg.pad)
-        step += pass_bytes(scale_widths(n, cfg.nfc, cfg.min_nfc)[0], h, w, batch, cfg.nc_im, cfg.pad)
-        if prev is not None:
-            step += resize_bytes(prev, (h, w), num_frames, cfg.nc_im)
-        worst, prev = max(worst, step), (h, w)
-    return worst + 5 * num_frames * cfg.nc_im * prev[0] * prev[1] + INFERENCE_BASELINE_BYTES
 
 
 def frames_bytes(size: tuple[int, int], num_frames: int, channels: int = 3) -> int:
@@ -90,18 +75,18 @@ def check_animation(model: SinGAN, alpha: float, beta: float, start_scale: int, 
     if start_scale >= model.num_trained:
         raise value_error("start_scale", start_scale, f"this model has {model.num_trained} trained scales: 0 to "
                                                       f"{model.num_trained - 1}")
-    batch = min(batch_size or num_frames, num_frames)
+    batch, sizes = min(batch_size or num_frames, num_frames), sample_sizes(model, 1, 1)
 
-    def hint(available: int) -> str:
-        fits = largest_fitting(lambda b: animation_bytes(model, num_frames, int(b)), available, batch, integer=True)
-        if fits >= 1:
-            return f"--batch_size {int(fits)} would fit"
-        frames = largest_fitting(lambda f: animation_bytes(model, int(f), 1), available, num_frames, integer=True)
-        return f"--num_frames {int(frames)} with --batch_size 1 would fit" if frames >= 1 else "the model is too large"
+    def need(frames: float, batch: float) -> int:
+        """Every frame held 4 times at every scale (its noise walk and their concatenation, the upsampled
+        previous frame, the output), 5 times at the end (the uint8 conversion); G runs unfused."""
+        return pyramid_bytes(model, sizes, batch=int(batch), images=int(frames), copies=4, kept=5 * int(frames),
+                             fused=False)
 
-    h, w = model.reals[model.num_trained - 1].shape[-2:]
-    check_fits(f"animating {num_frames} frames of {h}x{w}", animation_bytes(model, num_frames, batch),
-               model.device, hint)
+    check_fits(f"animating {num_frames} frames of {sizes[-1][0]}x{sizes[-1][1]}", model.device, [
+        (lambda b: need(num_frames, b), batch, lambda b: f"--batch_size {int(b)} would fit" if b >= 1 else None),
+        (lambda f: need(f, 1), num_frames, lambda f: f"--num_frames {int(f)} with --batch_size 1 would fit"
+         if f >= 1 else None)], "the model is too large")
 
 
 def animate(model: SinGAN, *, alpha: float = 0.1, beta: float = 0.9, start_scale: int = 2,

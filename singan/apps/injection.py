@@ -20,11 +20,11 @@ from torch import Tensor
 
 from ..core.config import between, is_int, value_error
 from ..core.imresize import imresize, norm, to_uint8
-from ..core.memory import resize_bytes
 from ..core.model import SinGAN
 from ..core.sampling import run_pyramid, upsample
 from ..errors import SinGANError, flag_error
 from ..io.images import save_image
+from ..runtime.memory import resize_bytes
 from . import upscale
 
 HARMONIZATION_RADIUS = 7  # mask dilation (disk radius, pixels) for harmonization

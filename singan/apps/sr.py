@@ -3,25 +3,15 @@ the original's chain of steps for --sr_factor and its pyramid geometry, with the
 """
 
 import dataclasses
-import math
 from collections.abc import Callable
 
 from torch import Tensor
 
 from ..core.config import TrainConfig, between, check_value
-from ..core.memory import (
-    INFERENCE_BASELINE_BYTES,
-    MAX_SIDE,
-    check_fits,
-    largest_fitting,
-    pass_bytes,
-    resize_bytes,
-    round_down,
-)
 from ..core.model import SinGAN
-from ..core.networks import scale_widths
 from ..core.pyramid import plan, sr_scale_chain
 from ..errors import SinGANError
+from ..runtime.memory import MAX_SIDE, check_fits, pyramid_bytes, round_down
 from . import upscale
 
 SR_FACTOR = between(2 ** (1 / 6), 16, open_lo=True)  # --sr_factor (4 by default, as SR.py)
@@ -48,36 +38,18 @@ def sr_geometry_fn(config, name: str = "the image") -> Callable:
     return lambda h, w: plan(h, w, config, sr=True, name=name)
 
 
-def sr_sizes(model: SinGAN, sr_factor: float) -> list[tuple[int, int]]:
-    """(H, W) of the finest level and of every upsampling step of super-resolution by `sr_factor`."""
-    in_scale, iter_num = sr_chain(sr_factor)
-    sizes = [tuple(model.reals[-1].shape[-2:])]
-    for _ in range(iter_num):
-        sizes.append(tuple(math.ceil(side * in_scale) for side in sizes[-1]))
-    return sizes
-
-
-def sr_bytes(model: SinGAN, sr_factor: float) -> int:
-    """Estimated peak bytes of `super_resolve(model, sr_factor)`: the largest step (resize and generator
-    pass) while every upsampled image of the chain is kept."""
-    cfg, sizes = model.config, sr_sizes(model, sr_factor)
-    width = scale_widths(upscale.finest_scale(model), cfg.nfc, cfg.min_nfc)[0]
-    worst = max(pass_bytes(width, *sizes[j + 1], 1, cfg.nc_im, cfg.pad)
-                + resize_bytes(sizes[j], sizes[j + 1], 1, cfg.nc_im) for j in range(len(sizes) - 1))
-    return worst + 8 * cfg.nc_im * sum(h * w for h, w in sizes) + INFERENCE_BASELINE_BYTES
-
-
 def check_sr_memory(model: SinGAN, sr_factor: float) -> None:
-    """A one-line error naming an sr_factor that fits when super-resolution would run out of memory."""
-    smallest = 2 ** (1 / 6) + 1e-9
+    """A one-line error naming an sr_factor that fits when super-resolution (the original's chain,
+    `upscale.sr_plan`) would run out of memory."""
+    (h, w), smallest = upscale.finest_size(model), 2 ** (1 / 6) + 1e-9
 
-    def hint(available: int) -> str:
-        fits = largest_fitting(lambda f: 0 if f < smallest else sr_bytes(model, f), available, sr_factor)
-        return f"--sr_factor {round_down(fits):g} would fit" if fits >= smallest else "this model is too large for it"
+    def need(f: float) -> int:
+        return 0 if f < smallest else pyramid_bytes(model, upscale.sr_plan((h, w), f).sizes, start=(h, w),
+                                                    chain=upscale.finest_scale(model), kept=1)
 
-    h, w = model.reals[-1].shape[-2:]
-    check_fits(f"super-resolution to {int(sr_factor * h)}x{int(sr_factor * w)}", sr_bytes(model, sr_factor),
-               model.device, hint)
+    check_fits(f"super-resolution to {int(sr_factor * h)}x{int(sr_factor * w)}", model.device,
+               [(need, sr_factor, lambda f: f"--sr_factor {round_down(f):g} would fit" if f >= smallest else None)],
+               "this model is too large for it")
 
 
 def check_super_resolution(model: SinGAN, sr_factor: float, size: tuple[int, int] | None = None) -> upscale.Plan:

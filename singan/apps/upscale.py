@@ -27,17 +27,13 @@ from torch import Tensor
 
 from ..core.config import Rule
 from ..core.imresize import from_pixel_values, imresize, imresize_to_shape, resize_plan, resize_taps, to_uint8
-from ..core.memory import INFERENCE_BASELINE_BYTES, MAX_SIDE, check_fits, largest_fitting, pass_bytes, resize_bytes
 from ..core.model import SinGAN
-from ..core.networks import scale_widths
 from ..core.noise import scale_noise
 from ..core.pyramid import sr_scale_chain
 from ..errors import SinGANError
+from ..runtime import memory
+from ..runtime.memory import DENSE_RESIZE_BYTES, INFERENCE_BASELINE_BYTES, MAX_SIDE, STRIP_ROWS, resize_bytes
 from . import detail
-
-TILE_BYTES = 512 * 2**20  # a generator pass above this runs tile by tile
-DENSE_RESIZE_BYTES = 64 * 2**20  # a resize above this runs by strips of rows
-STRIP_ROWS = 64
 
 
 @dataclass(frozen=True)
@@ -189,48 +185,6 @@ def saving_bytes(size: tuple[int, int], channels: int = 3) -> int:
     return (16 * channels + 48) * size[0] * size[1]
 
 
-def _width(model: SinGAN) -> int:
-    return scale_widths(finest_scale(model), model.config.nfc, model.config.min_nfc)[0]
-
-
-def tile_side(model: SinGAN, budget: int = TILE_BYTES) -> int:
-    """The side of the square output tiles whose generator pass needs at most `budget` bytes."""
-    cfg = model.config
-    per_pixel = 4 * (3 * _width(model) + 4 * cfg.nc_im)
-    return max(16, math.isqrt(budget // per_pixel) - 2 * cfg.pad)
-
-
-def _pass_fits(model: SinGAN, hw: tuple[int, int]) -> bool:
-    return pass_bytes(_width(model), *hw, 1, model.config.nc_im, model.config.pad) <= TILE_BYTES
-
-
-def upscale_bytes(model: SinGAN, start: tuple[int, int], size: tuple[int, int], num_images: int = 1) -> int:
-    """Estimated peak bytes of upscaling `num_images` images from `start` to `size` (kept at the end)."""
-    cfg, plan, worst, prev = model.config, chain_plan(start, size, step_factor(model)), 0, start
-    c, p = cfg.nc_im, 2 * cfg.pad
-    for hw in plan.sizes:
-        buffers = 2 if _pass_fits(model, hw) or cfg.noise_padding else 1  # prev and its noisy copy, or prev
-        step = buffers * 4 * c * (hw[0] + p) * (hw[1] + p) + 4 * c * prev[0] * prev[1]
-        side = hw if _pass_fits(model, hw) else (tile_side(model),) * 2
-        step += pass_bytes(_width(model), *side, 1, c, cfg.pad)
-        dense = resize_bytes(prev, hw, 1, c)
-        step += dense if dense <= DENSE_RESIZE_BYTES else 16 * c * STRIP_ROWS * max(hw[1], prev[1]) * 8
-        worst, prev = max(worst, step), hw
-    return worst + 4 * num_images * c * size[0] * size[1] + INFERENCE_BASELINE_BYTES
-
-
-def patches_bytes(model: SinGAN, start: tuple[int, int], size: tuple[int, int], num_images: int = 1,
-                  photo_hw: tuple[int, int] | None = None) -> int:
-    """Estimated peak bytes of `to_size(upscaler="patches")` on `num_images` images (kept at the end), with a
-    photo of `photo_hw` (None: the safe side, a photo as large as the output)."""
-    photo_hw = photo_hw or tuple(size)
-    keys = finest_size(model)
-    c = model.config.nc_im
-    photo = 0 if photo_hw is None else 4 * c * photo_hw[0] * photo_hw[1]
-    return (detail.peak_bytes(start, size, keys, photo_hw, c, 1 / step_factor(model)) + photo
-            + 4 * num_images * c * size[0] * size[1] + INFERENCE_BASELINE_BYTES)
-
-
 def check_upscale(model: SinGAN, start: tuple[int, int], size: tuple[int, int], num_images: int = 1,
                   flag: str = "--out_size", extra: Callable[[tuple[int, int]], int] | None = None,
                   what: str = "", upscaler: str = "chain", photo_hw: tuple[int, int] | None = None) -> None:
@@ -247,20 +201,25 @@ def check_upscale(model: SinGAN, start: tuple[int, int], size: tuple[int, int], 
     if h < start[0] or w < start[1]:
         raise SinGANError(f"{flag} {h}x{w}: must be at least the training size {start[0]}x{start[1]} on both sides")
 
-    def need(hw: tuple[int, int]) -> int:
-        own = upscale_bytes(model, start, hw, num_images) if upscaler == "chain" else \
-            patches_bytes(model, start, hw, num_images, photo_hw)
+    n, c = finest_scale(model), model.config.nc_im
+
+    def need(m: float) -> int:
+        hw = (max(start[0], int(h * m)), max(start[1], int(w * m)))
+        if upscaler == "chain":
+            own = memory.pyramid_bytes(model, chain_plan(start, hw, step_factor(model)).sizes, start=start, chain=n,
+                                       kept=num_images)
+        else:  # the photo (as large as the output when not given), the images kept twice (and concatenated),
+            photo = photo_hw or hw  # the patches' own peak
+            own = (detail.peak_bytes(start, hw, finest_size(model), photo, c, 1 / step_factor(model))
+                   + 4 * c * (photo[0] * photo[1] + 2 * num_images * hw[0] * hw[1]) + INFERENCE_BASELINE_BYTES)
         return own + (extra(hw) if extra else 0)
 
-    def hint(available: int) -> str:
-        m = largest_fitting(lambda m: need((max(start[0], int(h * m)), max(start[1], int(w * m)))), available, 1.0)
+    def say(m: float) -> str | None:
         fit = (int(h * m), int(w * m))
-        if fit[0] < start[0] or fit[1] < start[1]:
-            return "not even the training size fits"
-        return f"{flag} {fit[0]}x{fit[1]} would fit"
+        return f"{flag} {fit[0]}x{fit[1]} would fit" if fit[0] >= start[0] and fit[1] >= start[1] else None
 
-    check_fits(f"upscaling {num_images} image{'s' * (num_images > 1)} to {h}x{w}{what}", need(size), model.device,
-               hint)
+    memory.check_fits(f"upscaling {num_images} image{'s' * (num_images > 1)} to {h}x{w}{what}", model.device,
+                      [(need, 1.0, say)], "not even the training size fits")
 
 
 # ---------------------------------------------------------------- the chain
@@ -323,11 +282,12 @@ def _upscale_one(model: SinGAN, x: Tensor, plan: Plan, noise: list[Tensor] | Non
         prev = torch.zeros(1, x.shape[1], h + 2 * pad, w + 2 * pad, device=x.device)
         _resize_into(x, plan.factor, (h, w), prev[:, :, pad:pad + h, pad:pad + w])
         del x
-        if noise is None and not _pass_fits(model, (h, w)) and not model.config.noise_padding:
-            x = _run_noisy_tiles(model, prev, j, (h, w), tile or tile_side(model), bar)  # one image-sized buffer
+        whole = memory.untiled(model, finest_scale(model), (h, w))
+        if noise is None and not whole and not model.config.noise_padding:
+            x = _run_noisy_tiles(model, prev, j, (h, w), tile or memory.tile_side(model, finest_scale(model)), bar)
             continue
         x_in = _noisy_input(model, prev, j, noise)
-        side = tile or (max(h, w) if _pass_fits(model, (h, w)) else tile_side(model))
+        side = tile or (max(h, w) if whole else memory.tile_side(model, finest_scale(model)))
         x = _run_tiles(model, x_in, prev, (h, w), side, bar)
         del prev, x_in
     return x[:, :, :plan.crop[0], :plan.crop[1]]  # a view: no copy of the largest image

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from ..api import MAX_RESIZE, SampleOptions, generate, load
 from ..apps import upscale
-from ..core.memory import sample_sizes
 from ..errors import SinGANError
 from ..io import paths
 from ..io.images import save_image, save_images
 from ..io.results import has_files, result_folder
+from ..runtime.memory import sample_sizes
 from . import flags
 from . import program as cli
 

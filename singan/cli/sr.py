@@ -20,11 +20,11 @@ from pathlib import Path
 from .. import apps
 from ..api import device_of, load, planned_model, train_image
 from ..apps import upscale
-from ..core.memory import MAX_SIDE
 from ..errors import SinGANError
 from ..io import paths, stale
 from ..io.images import save_image
 from ..io.outputs import record_input
+from ..runtime.memory import MAX_SIDE
 from . import flags
 from . import program as cli
 
