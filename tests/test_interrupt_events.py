@@ -126,7 +126,7 @@ def test_the_resume_command_drops_overwrite():
 def test_sigterm_stops_cleanly_once_start_up_ends():
     """After the start-up deferral (installed by singan.cli.launch) the command's SIGTERM handler is in place,
     so GracefulStop hands a SIGTERM on to it (exit 143 with the resume line), not to the default (killed)."""
-    from singan.core import interrupt
+    from singan.runtime import interrupt
 
     seen = []
     interrupt.defer_startup()

@@ -8,7 +8,7 @@ the command's one line. The functions below are the console commands of pyprojec
 
 import importlib
 
-from ..core.interrupt import defer_startup
+from ..runtime.interrupt import defer_startup
 
 
 def launch(command: str, argv: list[str] | None = None) -> None:

@@ -22,12 +22,12 @@ import numpy as np
 import torch
 
 from ..core.config import PRESETS, TrainConfig
-from ..core.devices import resolve_device
-from ..core.interrupt import end_startup
 from ..errors import SinGANError
 from ..io import paths
 from ..options import add_arguments
 from ..options import check_args as check_declared
+from ..runtime.devices import resolve_device
+from ..runtime.interrupt import end_startup
 from .flags import Preset, RunOptions
 
 SUPPRESS = argparse.SUPPRESS  # help=SUPPRESS hides a flag kept only for compatibility
@@ -151,7 +151,7 @@ def check_args(args: argparse.Namespace, p: argparse.ArgumentParser) -> None:
 
 
 def device_from_args(args: argparse.Namespace) -> torch.device:
-    """The device of --device / --not_cuda, checked against the devices this machine has (see singan.core.devices)."""
+    """The device of --device / --not_cuda, checked against the devices this machine has (see runtime.devices)."""
     return resolve_device("cpu" if args.not_cuda else args.device)
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from ..cli import program as cli
 from ..cli.flags import RunOptions
-from ..core.interrupt import defer_startup
 from ..options import between, option, text
+from ..runtime.interrupt import defer_startup
 
 LOCAL = "127.0.0.1"
 
