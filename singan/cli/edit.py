@@ -13,13 +13,13 @@ Output/Editing/<name>/<ref>_out/: start_scale=<n>.png (the generated image), sta
 <ref stem>_mask_dilated.png. A reference of another size is resized to the training image's.
 """
 
-from .. import apps
+from ..apps import injection
 from . import masked
 from . import program as cli
 
 
 def main(args):
-    result = masked.main(args, "Editing", apps.EDITING_RADIUS, keep_generated=True)
+    result = masked.main(args, "Editing", injection.EDITING_RADIUS, keep_generated=True)
     print(f"edited image: {result}")
 
 

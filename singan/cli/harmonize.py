@@ -13,13 +13,13 @@ Output/Harmonization/<name>/<ref>_out/start_scale=<n>.png and the dilated mask
 <ref stem>_mask_dilated.png beside it. A reference of another size is resized to the training image's.
 """
 
-from .. import apps
+from ..apps import injection
 from . import masked
 from . import program as cli
 
 
 def main(args):
-    result = masked.main(args, "Harmonization", apps.HARMONIZATION_RADIUS, keep_generated=False)
+    result = masked.main(args, "Harmonization", injection.HARMONIZATION_RADIUS, keep_generated=False)
     print(f"harmonized image: {result}")
 
 

@@ -12,8 +12,7 @@ import argparse
 from dataclasses import make_dataclass
 from pathlib import Path
 
-from .. import apps
-from ..apps import upscale
+from ..apps import injection, references, upscale
 from ..io import paths
 from ..io.images import save_image
 from ..io.outputs import record_input
@@ -29,7 +28,7 @@ def options(mode: str, ref_dir: str, ref_help: str) -> type:
         ("ref_dir", str, option(ref_dir, f"folder of the {ref_help} and its mask", text())),
         ("ref_name", str, option(None, f"{ref_help} name", text(), required=True)),
         (f"{mode}_start_scale", int | None, option(None, "injection scale, 1 .. number of scales - 1 (default: 2 "
-                                                         "below the finest)", optional(apps.INJECTION_SCALE))),
+                                                         "below the finest)", optional(injection.INJECTION_SCALE))),
         ("overwrite", bool, option(False, "replace existing results", boolean())),
         ("mode", str, option(mode, "the command", one_of(mode), hidden=True, choices=True)),
     ])
@@ -47,21 +46,22 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     device = cli.device_from_args(args)
     model_file = cli.trained_model(args)
     cli.seed_everything(args.manualSeed)
-    model = apps.load_trained(model_file, args.input_name, device)
+    model = references.load_trained(model_file, args.input_name, device)
     scale_flag = f"{args.mode}_start_scale"
-    n = apps.injection_scale(model, getattr(args, scale_flag), scale_flag)
+    n = injection.injection_scale(model, getattr(args, scale_flag), scale_flag)
 
     # Step: the training image as trained, the reference and its mask at that size; the outputs checked:
     image = Path(args.input_dir) / args.input_name
-    real = apps.training_image(image, model)
-    ref, mask = apps.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), with_mask=True,
+    real = references.training_image(image, model)
+    ref, mask = references.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), with_mask=True,
                                     nc_im=model.config.nc_im, device=device, mask_from=image)
     size = upscale.out_size_from_args(args)
     if size is not None:  # the size and the memory, before the reference is read at that size
         start = tuple(real.shape[-2:])
         size = upscale.keep_model_aspect(args.out_size, size, start, Path(args.input_dir) / args.input_name)
-        apps.check_full_size(model, start, size, upscale.image_size(Path(args.ref_dir) / args.ref_name), args.upscaler)
-    full = None if size is None else apps.load_reference(args.ref_dir, args.ref_name, size, with_mask=True,
+        ref_size = upscale.image_size(Path(args.ref_dir) / args.ref_name)
+        injection.check_full_size(model, start, size, ref_size, args.upscaler)
+    full = None if size is None else references.load_reference(args.ref_dir, args.ref_name, size, with_mask=True,
                                                          nc_im=model.config.nc_im, device=device, mask_from=image,
                                                          announce=False)
     out = paths.sized(paths.application_dir(args.out, folder, args.input_name, args.ref_name, model_file=model_file),
@@ -71,7 +71,7 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     cli.refuse_existing([generated_png, blended_png] if keep_generated else [blended_png], args.overwrite)
 
     # Step: inject at scale n, paste through the dilated mask, save:
-    generated, blended = apps.masked_injection(model, real, ref, mask, n, radius,
+    generated, blended = injection.masked_injection(model, real, ref, mask, n, radius,
                                                mask_png=out / f"{Path(args.ref_name).stem}_mask_dilated.png",
                                                full=full, upscaler=args.upscaler)
     if keep_generated:

@@ -21,8 +21,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import apps
-from ..apps import upscale
+from ..apps import injection, paint, references, upscale
 from ..core.config import TrainConfig
 from ..io import paths
 from ..io.images import save_image
@@ -37,15 +36,15 @@ def main(args):
     device = cli.device_from_args(args)
     model_file = cli.trained_model(args)
     cli.seed_everything(args.manualSeed)
-    model = apps.load_trained(model_file, args.input_name, device)
+    model = references.load_trained(model_file, args.input_name, device)
     if args.niter is not None:
         model = dataclasses.replace(model, config=dataclasses.replace(model.config, niter=args.niter))
-    n = apps.injection_scale(model, args.paint_start_scale, "paint_start_scale",
+    n = injection.injection_scale(model, args.paint_start_scale, "paint_start_scale",
                               default_below_top=model.num_trained)
 
     # Step: the training image as trained and the painting at that size; the output checked:
-    real = apps.training_image(Path(args.input_dir) / args.input_name, model)
-    ref, _ = apps.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), nc_im=model.config.nc_im,
+    real = references.training_image(Path(args.input_dir) / args.input_name, model)
+    ref, _ = references.load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), nc_im=model.config.nc_im,
                                  device=device)
     out = paths.application_dir(args.out, "Paint2image", args.input_name, args.ref_name, model_file=model_file)
     out = out.with_name(out.name + "_quantized") if args.quantization_flag else out
@@ -58,17 +57,17 @@ def main(args):
     # Step (quantised): palette, quantised painting, scale n retrained on quantised inputs:
     in_s = None
     if args.quantization_flag:
-        in_s, centers, real_quant = apps.quantized_paint_input(model, real, ref, n)
+        in_s, centers, real_quant = paint.quantized_paint_input(model, real, ref, n)
         save_image(out / "real_quant.png", real_quant)
-        save_image(out / "in_paint.png", apps.injection_input(model, ref, n))
+        save_image(out / "in_paint.png", injection.injection_input(model, ref, n))
         save_image(out / "in_paint_quant.png", in_s)
         paint_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, "paint_train",
                                               paint_start_scale=n, root=args.models_dir)
-        model = apps.paint_model(model, n, centers, paint_file)
+        model = paint.paint_model(model, n, centers, paint_file)
 
     # Step: inject at scale n and save:
     photo = upscale.photo_from_args(args, size, model.config.nc_im)
-    save_image(out / f"start_scale={n}.png", apps.inject(model, ref, n, in_s=in_s, out_size=size,
+    save_image(out / f"start_scale={n}.png", injection.inject(model, ref, n, in_s=in_s, out_size=size,
                                                          upscaler=args.upscaler, photo=photo))
     record_input(out / f"start_scale={n}.png", Path(args.ref_dir) / args.ref_name)
     print(f"painted image: {out / f'start_scale={n}.png'}")
@@ -79,7 +78,7 @@ class PaintOptions:
     ref_dir: str = option("input/Paint", "folder of the painting", text())
     ref_name: str = option(None, "painting image name", text(), required=True)
     paint_start_scale: int | None = option(None, "injection scale, 1 .. number of scales - 1 (default: 1)",
-                                           optional(apps.INJECTION_SCALE))
+                                           optional(injection.INJECTION_SCALE))
     quantization_flag: bool = option(False, "quantise colours and retrain the injection scale (bare flag or "
                                             "True/False)", boolean(), type=cli.str2bool, nargs="?", const=True)
     overwrite: bool = option(False, "replace an existing result", boolean())

@@ -17,7 +17,7 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from .. import apps
+from ..apps import sr
 from ..core.config import PRESETS, TrainConfig
 from ..errors import SinGANError
 from ..io import paths
@@ -56,8 +56,8 @@ def config(preset: str, max_size, min_size, niter, seed, purpose: str, sr_factor
     given = {name: int(value) for name, value in given.items() if value is not None}
     if purpose != SR:
         return TrainConfig(**{**PRESETS[preset], **given}).validate(), None
-    cfg = TrainConfig(**{**PRESETS[preset], **apps.SR_TRAINING, **given})
-    return apps.sr_config(cfg, float(sr_factor)).validate(), float(sr_factor)
+    cfg = TrainConfig(**{**PRESETS[preset], **sr.SR_TRAINING, **given})
+    return sr.sr_config(cfg, float(sr_factor)).validate(), float(sr_factor)
 
 
 def bar(report: dict) -> str:
