@@ -7,7 +7,7 @@ The same program as the console command singan-sr once the package is installed;
 its code is singan/cli/sr.py.
 """
 
-from singan.cli.launch import launch
+from singan_launch import launch
 
 if __name__ == "__main__":
     launch("sr")

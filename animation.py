@@ -7,7 +7,7 @@ The same program as the console command singan-animate once the package is insta
 its code is singan/cli/animate.py.
 """
 
-from singan.cli.launch import launch
+from singan_launch import launch
 
 if __name__ == "__main__":
     launch("animate")

@@ -7,7 +7,7 @@ The same program as the console command singan-edit once the package is installe
 its code is singan/cli/edit.py.
 """
 
-from singan.cli.launch import launch
+from singan_launch import launch
 
 if __name__ == "__main__":
     launch("edit")

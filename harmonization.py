@@ -7,7 +7,7 @@ The same program as the console command singan-harmonize once the package is ins
 its code is singan/cli/harmonize.py.
 """
 
-from singan.cli.launch import launch
+from singan_launch import launch
 
 if __name__ == "__main__":
     launch("harmonize")

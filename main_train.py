@@ -7,7 +7,7 @@ The same program as the console command singan-train once the package is install
 its code is singan/cli/train.py.
 """
 
-from singan.cli.launch import launch
+from singan_launch import launch
 
 if __name__ == "__main__":
     launch("train")

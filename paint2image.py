@@ -7,7 +7,7 @@ The same program as the console command singan-paint2image once the package is i
 its code is singan/cli/paint2image.py.
 """
 
-from singan.cli.launch import launch
+from singan_launch import launch
 
 if __name__ == "__main__":
     launch("paint2image")

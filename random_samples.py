@@ -7,7 +7,7 @@ The same program as the console command singan-sample once the package is instal
 its code is singan/cli/sample.py.
 """
 
-from singan.cli.launch import launch
+from singan_launch import launch
 
 if __name__ == "__main__":
     launch("sample")

@@ -48,11 +48,12 @@ sys.path.insert(0, str(REPO))
 from singan import SinGANError, TrainConfig, build_model  # noqa: E402
 from singan.api import generate  # noqa: E402
 from singan.cli import program as cli  # noqa: E402
-from singan.core.training import ScaleTrainer, train  # noqa: E402
+from singan.core.training import ScaleTrainer  # noqa: E402
 from singan.eval.metrics import diversity, patch_swd_levels  # noqa: E402
 from singan.eval.registry import PATCH_SIZE, swd_levels  # noqa: E402
 from singan.io.images import read_image  # noqa: E402
 from singan.io.previews import ScalePreviews  # noqa: E402
+from singan.runtime.training_run import run_training  # noqa: E402
 
 IMAGES = REPO / "input" / "images"
 DRIVER = Path(__file__).resolve().parent / "original_driver.py"
@@ -114,7 +115,7 @@ def run_this(image: Path, seed: int, args: argparse.Namespace, work: Path) -> di
     config = TrainConfig(niter=args.niter, max_size=args.max_size)
     model = build_model(read_image(image, config.nc_im), config, name=image.name)
     with iteration_stamps() as stamps:
-        train(model, ScalePreviews(work), progress=False)  # the PNGs the original writes too
+        run_training(model, ScalePreviews(work), progress=False)  # the PNGs the original writes too
     samples = {}
     for g in args.gen_start_scales:
         torch.manual_seed(seed)

@@ -5,7 +5,7 @@
 Trains the image (CPU by default) with a clock on every iteration, then prints, side by side, the
 measured time of the run (per-scale median iteration times, every scale running --niter iterations)
 and the two estimates the bar makes of it: from the rate of the first scale, and from the first half
-of the scales (`singan.core.progress` weighs each scale's iterations by their fitted cost). Both come
+of the scales (`singan.runtime.progress` weighs each scale's iterations by their fitted cost). Both come
 from the same run, so a loaded machine slows the model and the measure alike; the ratio is a figure
 to read, not a check (it was a test until a loaded machine made it 1.37x).
 """
@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from singan import TrainConfig, build_model  # noqa: E402
-from singan.core.progress import RunProgress  # noqa: E402
-from singan.core.training import run_progress, train  # noqa: E402
+from singan.core.training import train  # noqa: E402
 from singan.io.images import read_image  # noqa: E402
+from singan.runtime.progress import RunProgress, run_progress  # noqa: E402
 
 
 def iteration_times(model) -> list[float]:
@@ -36,7 +36,7 @@ def iteration_times(model) -> list[float]:
 
     RunProgress.step = timed_step
     try:
-        train(model, progress=False)
+        train(model)
     finally:
         RunProgress.step = step
     return [statistics.median(b - a for a, b in zip(ts, ts[1:])) for _, ts in sorted(times.items())]

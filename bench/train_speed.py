@@ -68,7 +68,7 @@ def iteration_flops(model, n: int) -> int:
     cfg, niter = model.config, model.config.niter
     cfg.niter = 1
     netG, netD = new_scale_networks(model, n)
-    total = counted_flops(lambda: train_scale(model, n, netG, netD, progress=False))
+    total = counted_flops(lambda: train_scale(model, n, netG, netD))
     cfg.niter = niter
     return total - (counted_flops(lambda: draw_concat(model, n, "rec")) if n > 0 else 0)
 
@@ -114,7 +114,7 @@ def time_scale(model, n: int, iters: int) -> float:
         netG, netD = new_scale_networks(model, n)
         _sync(model.device)
         start = time.perf_counter()
-        train_scale(model, n, netG, netD, progress=False)
+        train_scale(model, n, netG, netD)
         _sync(model.device)
         times.append(time.perf_counter() - start)
     return (times[1] - times[0]) / iters

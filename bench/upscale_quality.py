@@ -31,7 +31,8 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as singan sets it; before
 import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from singan import TrainConfig, apps, generate, load, train_image  # noqa: E402
+from singan import TrainConfig, generate, load, train_image  # noqa: E402
+from singan.apps import injection  # noqa: E402
 from singan.apps import upscale as up  # noqa: E402
 from singan.core.imresize import imresize, imresize_to_shape  # noqa: E402
 from singan.eval import fullsize  # noqa: E402
@@ -88,16 +89,16 @@ def task_output(task: str, model, photo: torch.Tensor, seed: int, method: str | 
         return up.to_size(model, s, (size[0], round(size[1] * scale_h)), photo=photo, **kwargs), photo, None
     if task == "paint":
         torch.manual_seed(seed)
-        out = apps.inject(model, imresize_to_shape(painting(photo), small), 1,
+        out = injection.inject(model, imresize_to_shape(painting(photo), small), 1,
                           **({} if method is None else {"out_size": size, "upscaler": method, "photo": photo}))
         return out, photo, None
     ref_full, mask_full = copy_move(photo, recolour=task == "harmonize")
-    radius = apps.HARMONIZATION_RADIUS if task == "harmonize" else apps.EDITING_RADIUS
+    radius = injection.HARMONIZATION_RADIUS if task == "harmonize" else injection.EDITING_RADIUS
     ratio = size[1] / small[1]
-    soft = apps.dilate_mask(mask_full, round(radius * ratio), sigma=apps.MASK_SIGMA * ratio)
+    soft = injection.dilate_mask(mask_full, round(radius * ratio), sigma=injection.MASK_SIGMA * ratio)
     ref, mask = imresize_to_shape(ref_full, small), imresize_to_shape(mask_full, small)
     torch.manual_seed(seed)
-    _, blended = apps.masked_injection(model, model.reals[-1], ref, mask, max(1, model.num_trained - 3), radius,
+    _, blended = injection.masked_injection(model, model.reals[-1], ref, mask, max(1, model.num_trained - 3), radius,
                                        full=None if method is None else (ref_full, mask_full),
                                        upscaler=method or "patches")
     return blended, ref_full, soft

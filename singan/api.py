@@ -18,18 +18,18 @@ from torch import Tensor
 
 from .apps import upscale
 from .core.config import SEED, Rule, TrainConfig, between, check_rules, check_value, value_error
-from .core.devices import resolve_device
 from .core.model import SinGAN
 from .core.pyramid import ScaleGeometry, build_pyramid, finest_size, geometry_problem, plan, resize_to_finest
 from .core.sampling import run_pyramid, seeded
-from .core.training import ProgressFn, train
 from .errors import SinGANError, api_error, flag_error
 from .io import checkpoint
 from .io.images import read_image
 from .io.images import save_images as write_images
 from .io.lock import check_free, model_lock
 from .io.previews import ScalePreviews
+from .runtime.devices import resolve_device
 from .runtime.memory import MAX_SIDE, check_fits, check_memory, pyramid_bytes, round_down, sample_sizes
+from .runtime.training_run import ProgressFn, run_training
 
 
 def build_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | None = None, name: str = "") -> SinGAN:
@@ -167,7 +167,7 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
     resume of the same model file meanwhile is refused with a SinGANError naming this process.
     previews=True writes per-scale preview images and loss plots to folders 0/, 1/, ... beside `model_file`
     (the commands do; by default none are written).
-    progress_fn(scale, iteration, num_scales, work) hears of every iteration (`singan.core.training.ProgressFn`).
+    progress_fn(scale, iteration, num_scales, work) hears of every iteration (`singan.runtime.training_run.ProgressFn`).
     """
     image, model_file = check_path("image", image), check_path("model_file", model_file)
     device = device_of(device)
@@ -180,7 +180,7 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
             if resume_state is None and model.complete:
                 print(f"{model_file} is already fully trained; nothing to resume")
                 return model
-        return train(model, ScalePreviews(model_file.parent) if previews else None, resume=resume_state,
+        return run_training(model, ScalePreviews(model_file.parent) if previews else None, resume=resume_state,
                      save_every=save_every, save=lambda m, r: checkpoint.save(m, model_file, r), progress=progress,
                      progress_fn=progress_fn)
 

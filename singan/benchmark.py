@@ -1,6 +1,6 @@
 """`python -m singan.benchmark`: the command `singan.cli.benchmark` under its short name."""
 
-from .cli.launch import launch
+from .cli.benchmark import run
 
 if __name__ == "__main__":
-    launch("benchmark")
+    run()

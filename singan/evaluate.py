@@ -1,6 +1,6 @@
 """`python -m singan.evaluate`: the command `singan.cli.evaluate` under its short name."""
 
-from .cli.launch import launch
+from .cli.evaluate import run
 
 if __name__ == "__main__":
-    launch("evaluate")
+    run()

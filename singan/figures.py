@@ -1,6 +1,6 @@
 """`python -m singan.figures`: the command `singan.cli.figures` under its short name."""
 
-from .cli.launch import launch
+from .cli.figures import run
 
 if __name__ == "__main__":
-    launch("figures")
+    run()

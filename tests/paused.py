@@ -18,7 +18,8 @@ WAIT = 600.0  # seconds paused before giving up (a test that never releases)
 
 
 def install(scale: int, iteration: int, folder: Path) -> None:
-    from singan.core import interrupt, training
+    from singan.core import training
+    from singan.runtime import interrupt
 
     stops = []
     enter, set_lr = interrupt.GracefulStop.__enter__, training.ScaleTrainer.set_lr

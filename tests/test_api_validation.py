@@ -10,7 +10,8 @@ import torch
 
 import singan
 from helpers import IMAGES, random_model, tiny_config
-from singan import SinGANError, TrainConfig, apps, generate, train_image
+from singan import SinGANError, TrainConfig, generate, train_image
+from singan.apps import animation, sr, upscale
 from singan.io.images import read_image
 from singan.runtime.memory import INFERENCE_BASELINE_BYTES, pyramid_bytes, sample_sizes
 
@@ -101,20 +102,20 @@ def test_sampling_memory_check_names_a_batch_size_that_fits(model, monkeypatch):
 def test_super_resolution_checks_size_and_memory(model, monkeypatch):
     for bad in (math.nan, math.inf, 1.0, -4, 1000):  # the rule apps.sr.SR_FACTOR (as the command line's)
         with pytest.raises(SinGANError, match=rf"^sr_factor={bad}: must be a number in \(1.12246, 16\]"):
-            apps.super_resolve(model, bad)
+            sr.super_resolve(model, bad)
     with monkeypatch.context() as m, pytest.raises(SinGANError, match=r"longest side may be 100 \(--sr_factor 2.5"):
         m.setattr("singan.apps.sr.MAX_SIDE", 100)  # for this 40-pixel model, what 32768 is for a photo
-        apps.super_resolve(model, 4)
-    chain = apps.upscale.sr_plan((30, 40), 4.0).sizes
+        sr.super_resolve(model, 4)
+    chain = upscale.sr_plan((30, 40), 4.0).sizes
     _no_memory(monkeypatch, pyramid_bytes(model, chain, start=(30, 40), chain=len(model.scales) - 1, kept=1) - 1)
     with pytest.raises(SinGANError, match=r"^super-resolution to 120x160 needs .*; --sr_factor (\S+) would fit$") as e:
-        apps.super_resolve(model, 4.0)
+        sr.super_resolve(model, 4.0)
     assert 1.12 < float(e.value.args[0].rsplit("--sr_factor ", 1)[1].split()[0]) < 4
 
 
 def test_super_resolution_runs_when_it_fits(model):
     torch.manual_seed(0)
-    assert apps.super_resolve(model, 2.0).shape == (1, 3, 60, 80)
+    assert sr.super_resolve(model, 2.0).shape == (1, 3, 60, 80)
 
 
 BAD_ANIMATION = [  # the rules apps.animation.RULES (as the command line's), then this model's scales
@@ -130,21 +131,21 @@ BAD_ANIMATION = [  # the rules apps.animation.RULES (as the command line's), the
 @pytest.mark.parametrize("kwargs, words", BAD_ANIMATION, ids=[str(k) for k, _ in BAD_ANIMATION])
 def test_animation_refuses_bad_arguments(model, kwargs, words):
     with pytest.raises(SinGANError, match=words):
-        apps.animate(model, **{"start_scale": 0, "num_frames": 3, **kwargs})
+        animation.animate(model, **{"start_scale": 0, "num_frames": 3, **kwargs})
 
 
 def test_animation_memory_check_and_fps(model, monkeypatch, tmp_path):
-    frames = apps.animate(model, start_scale=0, num_frames=4)
+    frames = animation.animate(model, start_scale=0, num_frames=4)
     assert frames.shape == (4, 30, 40, 3) and frames.dtype == np.uint8
     for fps in (0, -1, math.inf):
         with pytest.raises(SinGANError, match=rf"^fps={fps}: must be a number in \(0, 100\]"):
-            apps.save_animation(tmp_path / "a.gif", frames, fps)
+            animation.save_animation(tmp_path / "a.gif", frames, fps)
     assert not any(tmp_path.iterdir())
     need = pyramid_bytes(model, sample_sizes(model, 1, 1), batch=400, images=400, copies=4, kept=5 * 400,
                          fused=False)
     _no_memory(monkeypatch, need - 1)
     with pytest.raises(SinGANError, match=r"^animating 400 frames of 30x40 needs .*; --batch_size \d+ would fit$"):
-        apps.animate(model, start_scale=0, num_frames=400)
+        animation.animate(model, start_scale=0, num_frames=400)
 
 
 def test_train_image_refuses_bad_arguments_before_writing(tmp_path):

@@ -141,7 +141,7 @@ CASES = [  # (command, extra flags, words the one error line must contain)
     ("animate", ["--fps", "inf"], ["--fps inf"]),
     ("animate", ["--nc_im", "2"], ["--nc_im 2"]),
     ("animate", ["--batch_size=-4"], ["--batch_size -4"]),
-    # Devices the machine does not have (singan/core/devices.py: one line naming the devices that exist):
+    # Devices the machine does not have (singan/runtime/devices.py: one line naming the devices that exist):
     ("train", ["--device", "mps"], ["--device mps", "this machine has cpu"]),
     ("train", ["--device", "xpu"], ["--device xpu", "this machine has cpu"]),
     ("train", ["--device", "meta"], ["--device meta", "this machine has cpu"]),
@@ -301,7 +301,7 @@ def no_work(monkeypatch):
     def work(*args, **kwargs):
         raise AssertionError("work started before the refusal")
 
-    for target in ("singan.api.train", "singan.api.run_pyramid", "singan.apps.injection.run_pyramid"):
+    for target in ("singan.api.run_training", "singan.api.run_pyramid", "singan.apps.injection.run_pyramid"):
         monkeypatch.setattr(target, work)
 
 

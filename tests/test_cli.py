@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from helpers import ENV, REPO, random_model, run_command, untrained_model_file
-from singan import SinGANError, apps
+from singan import SinGANError
+from singan.apps import injection
 from singan.cli import program as cli
 from singan.cli.flags import train_config
 
@@ -57,7 +58,7 @@ def test_no_cuda_graph_help_has_no_default():
 
 @pytest.mark.parametrize("script", sorted(SCRIPTS))
 def test_top_level_scripts_are_thin_files_over_the_package_commands(script):
-    """Each script only launches its package command (singan.cli.launch holds Ctrl-C while it imports)."""
+    """Each script only launches its package command (singan_launch.py holds Ctrl-C while it imports)."""
     text = (REPO / script).read_text()
     assert f'launch("{SCRIPTS[script]}")' in text and len(text.splitlines()) < 80
     assert isinstance(importlib.import_module(f"singan.cli.{SCRIPTS[script]}").get_parser(), argparse.ArgumentParser)
@@ -81,15 +82,15 @@ def test_resume_command_repeats_argv_with_resume(monkeypatch):
 def test_injection_scale_default_and_range(capsys):
     nine = random_model(max_size=250)  # 9 scales
     assert len(nine.reals) == 9
-    assert apps.injection_scale(nine, None, "editing_start_scale") == 6
+    assert injection.injection_scale(nine, None, "editing_start_scale") == 6
     assert "1 to 8" in capsys.readouterr().out
-    assert apps.injection_scale(random_model(max_size=34), None, "editing_start_scale") == 1  # 2 scales
-    assert apps.injection_scale(nine, 3, "editing_start_scale") == 3
+    assert injection.injection_scale(random_model(max_size=34), None, "editing_start_scale") == 1  # 2 scales
+    assert injection.injection_scale(nine, 3, "editing_start_scale") == 3
     with pytest.raises(SinGANError, match="^editing_start_scale=9: this 9-scale model .* between 1 and 8") as error:
-        apps.injection_scale(nine, 9, "editing_start_scale")
+        injection.injection_scale(nine, 9, "editing_start_scale")
     assert error.value.cli.startswith("--editing_start_scale 9: ")  # the words the command line prints
     with pytest.raises(SinGANError, match="at least 2"):
-        apps.injection_scale(random_model(max_size=34, scales=1), None, "editing_start_scale")
+        injection.injection_scale(random_model(max_size=34, scales=1), None, "editing_start_scale")
 
 
 def test_parsed_flags_are_checked_by_the_api_in_the_cli_words():

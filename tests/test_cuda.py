@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CU
 def _train_cuda(tmp_path, **config):
     torch.manual_seed(0)
     model = build_model(read_image(IMAGES / "balloons.png").cuda(), tiny_config(niter=12, **config))
-    return train(model, progress=False)
+    return train(model)
 
 
 @pytest.fixture(autouse=True)

@@ -136,13 +136,13 @@ def test_memory_check_names_a_max_size_that_fits():
 def test_nan_loss_stops_with_the_scale_and_iteration(tmp_path):
     from helpers import tiny_config
     from singan import build_model
-    from singan.core.training import train
     from singan.io.images import read_image
+    from singan.runtime.training_run import run_training
 
     model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(niter=3))
     model.config.alpha = float("nan")  # past validation (which refuses --alpha nan): a NaN reconstruction loss
     saved = []
     with pytest.raises(SinGANError, match="scale 0, iteration 0") as e:
-        train(model, save=lambda m, r: saved.append(r), progress=False)
+        run_training(model, save=lambda m, r: saved.append(r), progress=False)
     assert "\n" not in str(e.value) and "NaN" in str(e.value)
     assert saved == [] and model.num_trained == 0  # nothing half-trained was saved as finished

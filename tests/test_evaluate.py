@@ -30,7 +30,7 @@ def workdir(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("evaluate")
     torch.manual_seed(1)
     model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(niter=10), name="balloons.png")
-    train(model, progress=False)
+    train(model)
     checkpoint.save(model, paths.trained_model_file("balloons.png", 0.75, 10, root=cwd / "TrainedModels"))
     return cwd
 

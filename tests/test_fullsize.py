@@ -10,8 +10,8 @@ import torch
 import torch.nn.functional as F
 
 from helpers import IMAGES, run_command, untrained_model_file
-from singan import SinGANError, apps, generate, load
-from singan.apps import detail
+from singan import SinGANError, generate, load
+from singan.apps import detail, sr
 from singan.apps import upscale as up
 from singan.core.imresize import imresize_to_shape
 from singan.eval import fullsize
@@ -118,10 +118,10 @@ def test_upscaler_is_checked(model):
 
 def test_sr_default_is_the_chain_and_patches_lands_on_the_size(model):
     torch.manual_seed(3)
-    chain = apps.super_resolve(model, 2.0, progress=False)
+    chain = sr.super_resolve(model, 2.0, progress=False)
     torch.manual_seed(3)
-    assert torch.equal(apps.super_resolve(model, 2.0, upscaler="chain", progress=False), chain)
-    out = apps.super_resolve(model, 2.0, upscaler="patches", progress=False)
+    assert torch.equal(sr.super_resolve(model, 2.0, upscaler="chain", progress=False), chain)
+    out = sr.super_resolve(model, 2.0, upscaler="patches", progress=False)
     assert out.shape == chain.shape
     # No dark border column: the patches upscaler mirrors the border (the chain keeps the original's
     # resize, which reads interior pixels for taps left of the image).
@@ -148,7 +148,7 @@ def test_sr_command_takes_the_upscaler(tmp_path, monkeypatch, capsys):
     times the input file, from the file's own detail up to its size and the image's own above it."""
     from singan.io import paths
 
-    in_scale, _ = apps.sr_chain(2.0)
+    in_scale, _ = sr.sr_chain(2.0)
     sr_model = paths.trained_model_file("balloons.png", 1 / in_scale, 100, root=tmp_path / "TrainedModels",
                                         sr_factor=2.0)
     untrained_model_file(sr_model, scale_factor=1 / in_scale, alpha=100, min_size=18, manualSeed=1)

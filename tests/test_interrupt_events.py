@@ -21,14 +21,14 @@ SAMPLES = "Output/RandomSamples/balloons/scale_factor=0.750000,alpha=10/gen_star
 MODEL = "TrainedModels/balloons/scale_factor=0.750000,alpha=10/model.pt"
 
 # Runs main_train.py with a SIGINT sent to the process itself when the import of `module` starts
-# (singan.cli.train: right after the launcher installed its start-up handler, before torch is imported).
+# (singan: right after the launcher held the signals, before torch is imported; singan.cli.train: after torch).
 SIGINT_AT_IMPORT = """
 import os, signal, sys, runpy
 target = sys.argv.pop(1)
 class SigintAtImport:
     def find_spec(self, name, path=None, target_module=None):
         if name == target:
-            assert target != "singan.cli.train" or "torch" not in sys.modules
+            assert target != "singan" or "torch" not in sys.modules
             sys.meta_path.remove(self)
             os.kill(os.getpid(), signal.SIGINT)
         return None
@@ -38,7 +38,8 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
-@pytest.mark.parametrize("module", ["singan.cli.train", pytest.param("numpy", marks=pytest.mark.slow), "torch.nn"])
+@pytest.mark.parametrize("module", ["singan", "singan.cli.train", pytest.param("numpy", marks=pytest.mark.slow),
+                                    "torch.nn"])
 def test_sigint_while_the_command_imports_ends_in_the_promised_line(tmp_path, module):
     script = str(REPO / "main_train.py")
     proc = subprocess.run([sys.executable, "-c", SIGINT_AT_IMPORT, module, script, *TRAIN], cwd=tmp_path, env=ENV,
@@ -124,9 +125,9 @@ def test_the_resume_command_drops_overwrite():
 
 
 def test_sigterm_stops_cleanly_once_start_up_ends():
-    """After the start-up deferral (installed by singan.cli.launch) the command's SIGTERM handler is in place,
+    """After the start-up deferral (as singan_launch holds the signals) the command's SIGTERM handler is in place,
     so GracefulStop hands a SIGTERM on to it (exit 143 with the resume line), not to the default (killed)."""
-    from singan.core import interrupt
+    from singan.runtime import interrupt
 
     seen = []
     interrupt.defer_startup()

@@ -109,13 +109,13 @@ def test_train_image_holds_the_lock_for_the_whole_run(tmp_path, monkeypatch):
         seen.append(lock_path(tmp_path / "model.pt").read_text().strip())
         return model
 
-    monkeypatch.setattr("singan.api.train", fake_train)
+    monkeypatch.setattr("singan.api.run_training", fake_train)
     train_image(IMAGES / "balloons.png", tiny_config(), tmp_path / "model.pt", progress=False)
     assert seen == [str(os.getpid())] and not lock_path(tmp_path / "model.pt").exists()
 
 
 def test_train_image_refuses_while_another_process_trains(tmp_path, monkeypatch):
-    monkeypatch.setattr("singan.api.train", lambda *a, **k: pytest.fail("trained despite the lock"))
+    monkeypatch.setattr("singan.api.run_training", lambda *a, **k: pytest.fail("trained despite the lock"))
     child = _holder(tmp_path / "model.pt")
     try:
         with pytest.raises(SinGANError, match=f"process {child.pid}"):

@@ -8,8 +8,8 @@ import torch
 
 from helpers import IMAGES, assert_same_checkpoints, tiny_config
 from singan import train_image
-from singan.core.progress import LINE_EVERY, RunProgress, about, scale_costs
 from singan.io import checkpoint
+from singan.runtime.progress import LINE_EVERY, RunProgress, about, scale_costs
 
 
 def test_costs_weigh_padded_pixels_and_width():

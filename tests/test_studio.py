@@ -16,7 +16,8 @@ import torch
 from PIL import Image
 
 from helpers import IMAGES
-from singan import apps, generate, load
+from singan import generate, load
+from singan.apps import injection, references, sr
 from singan.core.sampling import seeded
 from singan.io import checkpoint, paths
 from singan.io.images import read_image, save_image
@@ -214,7 +215,7 @@ def _stroke(page, elem_id):
 
 
 def _masked_run(page, tmp_path, root, mode):
-    """Make the mask from the difference, run, and compare with apps.masked_injection on the same inputs."""
+    """Make the mask from the difference, run, and compare with injection.masked_injection on the same inputs."""
     page.click("#make_mask")
     sync_api.expect(page.locator("#mask canvas").first).to_be_visible(timeout=60_000)
     page.wait_for_timeout(1500)
@@ -227,11 +228,11 @@ def _masked_run(page, tmp_path, root, mode):
     assert naive.shape == full.shape == (186, 248, 3) and small.shape == (30, 40, 3)
     model, photo = _model(root), root / "photos" / PHOTO
     ref_full = read_image(Path(save_png(tmp_path, naive)))
-    mask_full = apps.difference_mask(read_image(photo), ref_full)
-    real = apps.training_image(photo, model)
-    ref, mask = (apps.to_size(x, (30, 40)) for x in (ref_full, mask_full))
+    mask_full = references.difference_mask(read_image(photo), ref_full)
+    real = references.training_image(photo, model)
+    ref, mask = (references.to_size(x, (30, 40)) for x in (ref_full, mask_full))
     with seeded(model.device, 1):
-        _, api_small = apps.masked_injection(model, real, ref, mask, 1, handlers.RADIUS[mode])
+        _, api_small = injection.masked_injection(model, real, ref, mask, 1, handlers.RADIUS[mode])
     assert np.abs(small.astype(int) - _png(tmp_path, api_small).astype(int)).max() <= 1
     assert np.abs(full.astype(int) - naive.astype(int)).max() > 10  # the masked region changed
     return naive, full
@@ -304,7 +305,7 @@ def test_paint_to_image_and_sr_and_animation(studio, tmp_path):
     sync_api.expect(page.locator("#gif img")).to_have_count(1, timeout=WAIT)
     shown = _image(page, page.locator("#sr_result img").first.get_attribute("src"))
     with seeded(torch.device("cpu"), 1):
-        api = apps.super_resolve(_model(root), 2.0, (372, 496), progress=False)  # twice the photo's 186x248
+        api = sr.super_resolve(_model(root), 2.0, (372, 496), progress=False)  # twice the photo's 186x248
     np.testing.assert_array_equal(shown, _png(tmp_path, api))
     _shot(page, "sr_animation")
 
@@ -320,7 +321,7 @@ def test_train_a_super_resolution_model_and_super_resolve(studio, tmp_path):
     sync_api.expect(page.locator("#plan")).to_contain_text("5 scales from 18x24 to 30x40", timeout=60_000)
     page.locator("#overwrite input").uncheck()
     page.click("#train")  # (the progress line may still say the last training's "done" for a moment)
-    model_file = paths.trained_model_file(PHOTO, 1 / apps.sr_chain(2.0)[0], 100.0, root=root / "models",
+    model_file = paths.trained_model_file(PHOTO, 1 / sr.sr_chain(2.0)[0], 100.0, root=root / "models",
                                           sr_factor=2.0)
     sync_api.expect(page.locator("#model input")).to_have_value(f"{model_file.parent.relative_to(root / 'models')} "
                                                                 "(trained)", timeout=WAIT)  # chosen once done
@@ -331,5 +332,5 @@ def test_train_a_super_resolution_model_and_super_resolve(studio, tmp_path):
     sync_api.expect(page.locator("#sr_result img").first).not_to_have_attribute("src", before, timeout=WAIT)
     shown = _image(page, page.locator("#sr_result img").first.get_attribute("src"))
     with seeded(torch.device("cpu"), 1):
-        api = apps.super_resolve(load(model_file), 2.0, (372, 496), progress=False)
+        api = sr.super_resolve(load(model_file), 2.0, (372, 496), progress=False)
     np.testing.assert_array_equal(shown, _png(tmp_path, api))

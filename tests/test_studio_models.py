@@ -15,8 +15,9 @@ import pytest
 from PIL import Image
 
 from helpers import IMAGES, REPO
-from singan import SinGANError, TrainConfig, apps
+from singan import SinGANError, TrainConfig
 from singan.api import build_model
+from singan.apps import sr
 from singan.io import checkpoint
 from singan.io.images import read_image
 from singan.io.lock import model_lock
@@ -96,8 +97,9 @@ def test_plan_before_training():
     assert line.startswith("2 scales from 25x34 to 30x40, 5 iterations each: about ") and "CPU" in line
     with pytest.raises(SinGANError, match="min_size"):
         models.plan_training(IMAGES / "balloons.png", TrainConfig(max_size=40, min_size=50), None, "cpu")
-    sr = apps.sr_config(TrainConfig(max_size=40, niter=5, **apps.SR_TRAINING), 4.0)  # SR.py's pyramid
-    assert models.plan_training(IMAGES / "balloons.png", sr, 4.0, "cpu")[2].startswith("5 scales from 18x24 to 30x40")
+    sr_cfg = sr.sr_config(TrainConfig(max_size=40, niter=5, **sr.SR_TRAINING), 4.0)  # SR.py's pyramid
+    planned = models.plan_training(IMAGES / "balloons.png", sr_cfg, 4.0, "cpu")
+    assert planned[2].startswith("5 scales from 18x24 to 30x40")
 
 
 def test_bad_flags_are_one_line():

@@ -106,14 +106,14 @@ def reference_train_scale(model, n, netG, netD, niter):
 def test_optimised_trainer_matches_reference(tmp_path):
     torch.manual_seed(0)
     model = build_model(read_image(IMAGES / "balloons.png"), tiny_config(niter=5, fresh_fake=True, fixed_z_opt=True))
-    train(model, progress=False)  # both scales; we re-train scale 1 two ways
+    train(model)  # both scales; we re-train scale 1 two ways
     base = copy.deepcopy(model)
     base.scales = base.scales[:1]
     fast_model, ref_model = copy.deepcopy(base), copy.deepcopy(base)
 
     torch.manual_seed(1)
     netG, netD = new_scale_networks(fast_model, 1)
-    fast = train_scale(fast_model, 1, netG, netD, progress=False).losses
+    fast = train_scale(fast_model, 1, netG, netD).losses
 
     torch.manual_seed(1)
     netG, netD = new_scale_networks(ref_model, 1)

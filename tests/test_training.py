@@ -12,6 +12,7 @@ from singan.core.training import new_scale_networks, train
 from singan.io import checkpoint
 from singan.io.images import read_image
 from singan.io.previews import ScalePreviews
+from singan.runtime.training_run import run_training
 
 pytestmark = pytest.mark.slow  # every test here trains
 
@@ -34,7 +35,7 @@ def trained(tmp_path_factory):
     untrained = random_model(seed=1)  # the same pyramid with freshly initialised networks at every scale
     assert all(torch.equal(a, b) for a, b in zip(untrained.reals, model.reals, strict=True))
     path = out / "model.pt"
-    train(model, ScalePreviews(out), save=lambda m, r: checkpoint.save(m, path, r), progress=False)
+    run_training(model, ScalePreviews(out), save=lambda m, r: checkpoint.save(m, path, r), progress=False)
     return model, untrained, path, out
 
 
@@ -80,7 +81,7 @@ def test_same_seed_gives_identical_checkpoints(tmp_path):
     states = []
     for run in ("a", "b"):
         model = _tiny_model(seed=7, niter=5)
-        train(model, progress=False)
+        train(model)
         checkpoint.save(model, tmp_path / run / "model.pt")
         states.append(torch.load(tmp_path / run / "model.pt", weights_only=True))
     for sa, sb in zip(states[0]["scales"], states[1]["scales"]):

@@ -15,7 +15,8 @@ import torch
 from skimage import io
 
 from helpers import ENV, IMAGES, REPO, run_command, untrained_model_file
-from singan import SinGANError, apps, generate, load
+from singan import SinGANError, generate, load
+from singan.apps import animation, injection, references, sr
 from singan.apps import upscale as up
 from singan.core.imresize import imresize
 from singan.core.model import SinGAN
@@ -72,7 +73,7 @@ def test_super_resolve_output_unchanged(model, sr_factor):
     torch.manual_seed(3)
     before = _old_super_resolve(model, sr_factor)
     torch.manual_seed(3)
-    assert torch.equal(apps.super_resolve(model, sr_factor), before)
+    assert torch.equal(sr.super_resolve(model, sr_factor), before)
 
 
 @pytest.mark.parametrize("size", [(97, 131), (31, 40), (30, 41), (185, 247), (301, 77 * 5)])
@@ -205,16 +206,16 @@ def test_masked_injection_at_full_size_keeps_the_reference_outside_the_mask(work
     output is the full-size reference pixel for pixel."""
     model_file = untrained_model_file(tmp_path / "models" / "balloons" / MODEL / "model.pt", max_size=max_size)
     model = load(model_file)
-    real = apps.training_image(IMAGES / "balloons.png", model)
-    ref, mask = apps.load_reference(workdir / "ref", "paste.png", tuple(real.shape[-2:]), with_mask=True)
-    full = apps.load_reference(workdir / "ref", "paste.png", FULL, with_mask=True)
+    real = references.training_image(IMAGES / "balloons.png", model)
+    ref, mask = references.load_reference(workdir / "ref", "paste.png", tuple(real.shape[-2:]), with_mask=True)
+    full = references.load_reference(workdir / "ref", "paste.png", FULL, with_mask=True)
     assert torch.equal(full[0], read_image(workdir / "ref" / "paste.png"))  # the file itself, not resized
     torch.manual_seed(0)
     n = model.num_trained - 2
-    radius = apps.HARMONIZATION_RADIUS if command == "harmonize" else apps.EDITING_RADIUS
-    generated, blended = apps.masked_injection(model, real, ref, mask, n, radius, full=full)
+    radius = injection.HARMONIZATION_RADIUS if command == "harmonize" else injection.EDITING_RADIUS
+    generated, blended = injection.masked_injection(model, real, ref, mask, n, radius, full=full)
     ratio = 248 / max_size
-    soft = apps.dilate_mask(full[1], round(radius * ratio), sigma=apps.MASK_SIGMA * ratio)
+    soft = injection.dilate_mask(full[1], round(radius * ratio), sigma=injection.MASK_SIGMA * ratio)
     outside = soft == 0
     assert 0.3 < outside.float().mean() < 0.95
     assert torch.equal(blended[outside], full[0][outside])  # the user's pixels, exactly
@@ -246,7 +247,7 @@ def test_disk_dilation_by_distance_transform_is_the_disk(model):
 
     binary = (mask[0, 0] > 0).numpy()
     for radius in (21, 33):
-        soft = apps.dilate_mask(mask, radius, sigma=1e-3)
+        soft = injection.dilate_mask(mask, radius, sigma=1e-3)
         assert np.array_equal(soft[0, 0].numpy() > 0.5, binary_dilation(binary, structure=disk(radius)))
 
 
@@ -255,14 +256,14 @@ def test_animation_frames_share_the_upscaling_noise(workdir):
     torch.manual_seed(0)
     # alpha 1: every frame's noise is the reconstruction noise, so the frames are equal at the training
     # size, and stay equal upscaled only if they share the upscaling noise.
-    frames = apps.animate(anim, alpha=1.0, beta=0.9, start_scale=1, num_frames=3, out_size=(61, 83))
+    frames = animation.animate(anim, alpha=1.0, beta=0.9, start_scale=1, num_frames=3, out_size=(61, 83))
     assert frames.shape == (3, 61, 83, 3)
     assert np.array_equal(frames[0], frames[1]) and np.array_equal(frames[0], frames[2])
 
 
 def test_sr_writes_sr_factor_times_the_input_file(workdir, monkeypatch, capsys):
     """Issue 26: the model trained on balloons at --max_size 40 (30x40); SR.py --sr_factor 2 writes 372x496."""
-    in_scale, _ = apps.sr_chain(2.0)
+    in_scale, _ = sr.sr_chain(2.0)
     sr_model = paths.trained_model_file("balloons.png", 1 / in_scale, 100, root=workdir / "TrainedModels",
                                         sr_factor=2.0)
     untrained_model_file(sr_model, scale_factor=1 / in_scale, alpha=100, min_size=18, manualSeed=1)

@@ -15,9 +15,9 @@ from torch import Tensor
 from ..core.imresize import imresize
 from ..core.model import SinGAN
 from ..core.networks import build_networks
-from ..core.training import train_scale
 from ..io import checkpoint
 from ..io.previews import ScalePreviews
+from ..runtime.training_run import retrain_scale
 from .injection import injection_scale
 
 PAINT_CLUSTERS = 5  # colours of the quantised paint
@@ -73,8 +73,8 @@ def paint_model(model: SinGAN, n: int, centers: np.ndarray, model_file: str | Pa
     cfg = dataclasses.replace(model.config, mode="paint_train")
     coarse = SinGAN(config=cfg, geometry=model.geometry, reals=model.reals, scales=model.scales[:n], name=model.name)
     netG, netD = build_networks(cfg, n, model.device)
-    retrained = train_scale(coarse, n, netG, netD, quantize=lambda x: quant2centers(x, centers),
-                            previews=ScalePreviews(model_file.parent), progress=progress)
+    retrained = retrain_scale(coarse, n, netG, netD, ScalePreviews(model_file.parent), progress,
+                              quantize=lambda x: quant2centers(x, centers))
     painted = dataclasses.replace(coarse, scales=[*model.scales[:n], retrained, *model.scales[n + 1:]])
     checkpoint.save(painted, model_file)
     return painted

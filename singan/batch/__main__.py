@@ -1,5 +1,5 @@
 """`python -m singan.batch`: the command `singan.cli.batch`."""
 
-from ..cli.launch import launch
+from ..cli.batch import run
 
-launch("batch")
+run()

@@ -18,9 +18,8 @@ generator, the upscaling noise drawn once for all frames, into start_scale=<s>_<
 import argparse
 from pathlib import Path
 
-from .. import apps
 from ..api import BATCH_SIZE, device_of, load, planned_model, train_image
-from ..apps import upscale
+from ..apps import animation, upscale
 from ..apps.animation import ANIMATION_RULES, check_settings
 from ..errors import SinGANError
 from ..io import paths, stale
@@ -30,13 +29,13 @@ from . import program as cli
 
 def main(args):
     # Step: the config and what to write, checked before any work:
-    if args.mp4 and not apps.mp4_available():
+    if args.mp4 and not animation.mp4_available():
         raise SinGANError("--mp4 needs imageio's ffmpeg plugin (pip install imageio[ffmpeg])")
     config = flags.train_config(args, mode="animation_train").validate()
     check_settings(alpha=args.alpha_animation, num_frames=args.num_frames, batch_size=args.batch_size, fps=args.fps,
                    **{name: getattr(args, name) for name in ("beta", "start_scale") if getattr(args, name) is not None})
-    betas = apps.ANIMATION_BETAS if args.beta is None else [args.beta]
-    starts = apps.ANIMATION_START_SCALES if args.start_scale is None else [args.start_scale]
+    betas = animation.ANIMATION_BETAS if args.beta is None else [args.beta]
+    starts = animation.ANIMATION_START_SCALES if args.start_scale is None else [args.start_scale]
     model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, "animation_train",
                                           root=args.models_dir)
     device = device_of(cli.device_name(args))
@@ -53,7 +52,7 @@ def main(args):
     _check_scales(args, planned)
     if size is not None:
         size = upscale.keep_model_aspect(args.out_size, size, upscale.finest_size(planned), image)
-        apps.check_upscaled_frames(planned, size, args.num_frames, args.upscaler)
+        animation.check_upscaled_frames(planned, size, args.num_frames, args.upscaler)
     gifs = {(s, b): paths.sized(paths.animation_file(args.out, args.input_name, s, args.alpha_animation, b,
                                                      model_file=model_file), size, file=True)
             for s in starts for b in betas}
@@ -71,13 +70,13 @@ def main(args):
     # Step: frames of every (start scale, beta) pair the model has, saved as GIF (and MP4):
     for (s, beta), path in gifs.items():
         if s < model.num_trained and not (args.resume and not args.overwrite and path.exists()):
-            frames = apps.animate(model, alpha=args.alpha_animation, beta=beta, start_scale=s,
+            frames = animation.animate(model, alpha=args.alpha_animation, beta=beta, start_scale=s,
                                   num_frames=args.num_frames, batch_size=args.batch_size, out_size=size,
                                   upscaler=args.upscaler, photo=upscale.photo_from_args(args, size, model.config.nc_im))
             frames = frames.repeat(3, axis=-1) if frames.shape[-1] == 1 else frames  # grey GIFs as RGB (like PNGs)
-            apps.save_animation(path, frames, args.fps)
+            animation.save_animation(path, frames, args.fps)
             if args.mp4:
-                apps.save_animation(path.with_suffix(".mp4"), frames, args.fps)
+                animation.save_animation(path.with_suffix(".mp4"), frames, args.fps)
             print(f"{len(frames)} frames: {path}")
 
 

@@ -23,9 +23,9 @@ import numpy as np
 import torch
 
 from ..core.config import PRESETS, SEED, TrainConfig, check_value
-from ..core.interrupt import end_startup
 from ..errors import SinGANError
 from ..io import paths
+from ..runtime.interrupt import end_startup
 from .flags import add_run_flags
 
 SUPPRESS = argparse.SUPPRESS  # help=SUPPRESS hides a flag kept only for compatibility

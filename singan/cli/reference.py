@@ -9,15 +9,26 @@ tests/test_readme.py checks that docs/cli.md is what this prints.
 
 import argparse
 import importlib
+import re
+from pathlib import Path
 
-COMMANDS = {  # module: how users start it
-    "train": "python main_train.py, singan-train", "sample": "python random_samples.py, singan-sample",
-    "harmonize": "python harmonization.py, singan-harmonize", "edit": "python editing.py, singan-edit",
-    "paint2image": "python paint2image.py, singan-paint2image", "sr": "python SR.py, singan-sr",
-    "animate": "python animation.py, singan-animate", "evaluate": "python -m singan.evaluate, singan-evaluate",
-    "figures": "python -m singan.figures, singan-figures", "batch": "python -m singan.batch, singan-batch",
-    "benchmark": "python -m singan.benchmark, singan-benchmark",
-}
+import tomllib
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def commands() -> dict[str, str]:
+    """Command module -> how users start it: pyproject.toml's console scripts that run `singan.cli.<name>`
+    (the one list of the commands), with the top-level script that launches it or else `python -m`."""
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    launched = {p.name: re.search(r'^    launch\("(\w+)"\)$', p.read_text(), re.M) for p in ROOT.glob("*.py")}
+    top = {m[1]: name for name, m in launched.items() if m}
+    names = [script.removeprefix("singan-") for script, target in scripts.items() if target == "singan_launch:main"]
+    return {name: f"python {top[name]}, singan-{name}" if name in top else f"python -m singan.{name}, singan-{name}"
+            for name in names}
+
+
+COMMANDS = commands()
 
 
 def _cell(text: str) -> str:

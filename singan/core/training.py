@@ -18,51 +18,52 @@ weights bit for bit:
   number of train-mode forward passes (BatchNorm statistics are weights too).
 `fresh_fake` and `fixed_z_opt` in the config give the paper's semantics instead.
 
-A checkpoint is written after every scale, every `save_every` seconds inside a
-scale, and when the run is interrupted (Ctrl-C, SIGTERM), so it can resume
-exactly. An optional `progress_fn(scale, iteration, num_scales, work)` hears of
-every iteration (as stylegan3's training loop takes progress_fn); it draws no
-random numbers and runs no tensor op, so a run with one trains the same bits.
+The loop reports what happens (`Events`: a scale starts, an iteration ends, a preview, a scale is
+done) and the caller decides what to write: `singan.runtime.training_run` draws the progress bar, writes
+the checkpoints and previews and stops at Ctrl-C. Reporting draws no random number and runs no tensor op
+on the training's tensors, so a run trains the same bits whoever listens.
 """
 
 import math
-import time
 from collections.abc import Callable
-from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
-from typing import Protocol
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..errors import SinGANError
-from .interrupt import GracefulStop
 from .model import SinGAN, TrainedScale
 from .networks import Discriminator, Generator, build_networks, scale_widths
 from .noise import scale_noise
 from .optim import LegacyAdam
-from .progress import RunProgress, scale_costs
 from .sampling import run_pyramid, upsample
 
 PREVIEW_EVERY = 500  # iterations between preview images (and at the last one)
 GRAPH_WARMUP = 3  # eager iterations before a scale's iteration is captured as a CUDA graph
 LOSS_NAMES = ("errD", "errG", "rec")
 
-# progress_fn(scale, iteration, num_scales, work): the 0-based index of the scale in training, its iterations
-# done (0 before the first), the number of scales, and the fraction of the run's work done (0..1, scales
-# weighted by their cost as the progress bar weighs them).
-ProgressFn = Callable[[int, int, int, float], None]
+
+class Events:
+    """What the training loop reports, in order; this one ignores it all. A method may raise to stop the
+    run (`singan.runtime.training_run.TrainingRun` saves first, then stops at Ctrl-C)."""
+
+    def scale_started(self, n: int, iteration: int) -> None:
+        """Scale n begins at `iteration` (0, or where a resumed run left off)."""
+
+    def preview(self, n: int, fake: Tensor, reconstruction: Tensor) -> None:
+        """A fake and G(z_rec) of scale n, every PREVIEW_EVERY iterations and at the last one."""
+
+    def iteration_done(self, n: int, iteration: int, losses: list[float], state: Callable[[], dict]) -> None:
+        """Iteration `iteration` (0-based) of scale n ended with `losses` (LOSS_NAMES); `state()` is the
+        in-progress state that continues exactly after it (`ScaleTrainer.state`)."""
+
+    def scale_done(self, n: int, resume: dict) -> None:
+        """Scale n is trained and in `model.scales`; `resume` continues the run exactly from here."""
 
 
-class Previews(Protocol):
-    """Where training hands its previews (`singan.io.previews.ScalePreviews` writes them as PNGs): the real
-    image, a fake and the reconstruction of scale n (every PREVIEW_EVERY iterations), its losses at the end."""
-
-    def image(self, scale: int, name: str, image: Tensor) -> None: ...
-
-    def losses(self, scale: int, losses: dict[str, list[float]]) -> None: ...
+QUIET = Events()  # a run nobody listens to
 
 
 def gradient_penalty(netD: nn.Module, real: Tensor, fake: Tensor, lambda_grad: float, weight: Tensor) -> Tensor:
@@ -296,59 +297,30 @@ def _eager_step(trainer: ScaleTrainer) -> Callable[[], tuple[Tensor, Tensor]]:
     return step
 
 
-def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, *,
-                resume: dict | None = None, checkpoint: Callable[[dict], None] | None = None,
-                save_every: float = 300.0, quantize: Callable[[Tensor], Tensor] | None = None,
-                previews: Previews | None = None, progress: RunProgress | bool = True,
-                stop: GracefulStop | None = None, progress_fn: ProgressFn | None = None) -> TrainedScale:
-    """Train G_n and D_n against reals[n] with scales 0..n-1 of `model` frozen.
+def train_scale(model: SinGAN, n: int, netG: Generator, netD: Discriminator, events: Events = QUIET, *,
+                resume: dict | None = None, quantize: Callable[[Tensor], Tensor] | None = None) -> TrainedScale:
+    """Train G_n and D_n against reals[n] with scales 0..n-1 of `model` frozen, reporting to `events`.
 
-    resume: an in-progress state written by an earlier call (via `checkpoint`).
-    checkpoint: called with the in-progress state every `save_every` seconds (a negative value:
-        after every iteration) and when `stop` was requested (then the run stops).
+    resume: an in-progress state (`ScaleTrainer.state`, as `Events.iteration_done` hands it) to continue.
     quantize: maps the generator's input image to a colour palette (paint-to-image training).
-    previews: where the preview images and the losses of this scale go (see Previews).
-    progress: the run's bar, or whether to show one for this scale alone.
-    progress_fn: called after every iteration (see ProgressFn; `work` as `progress` counts it).
     """
     cfg = model.config
-    own_bar = isinstance(progress, bool)
-    bar = RunProgress([1.0], cfg.niter, (0, resume["iteration"] if resume else 0), progress) if own_bar else progress
-    if own_bar:
-        bar.start_scale(0, tuple(model.reals[n].shape[-2:]))
     trainer = ScaleTrainer(model, n, netG, netD, quantize)
     if resume is not None:
         trainer.restore(resume)
     else:
         trainer.begin()
     start, losses = (resume["iteration"], resume["losses"]) if resume else (0, {k: [] for k in LOSS_NAMES})
+    events.scale_started(n, start)
     use_graph = cfg.cuda_graph and model.device.type == "cuda" and quantize is None
     step = GraphStep(trainer) if use_graph else _eager_step(trainer)
-    last_save = time.monotonic()
     for epoch in range(start, cfg.niter):
         trainer.set_lr(epoch)
         loss_values, fake = step()
         values = _record_losses(losses, loss_values, n, epoch)
-        bar.step(epoch, dict(zip(LOSS_NAMES, values)) if epoch % 25 == 0 or epoch == cfg.niter - 1 else None)
-        if progress_fn is not None:
-            progress_fn(n, epoch + 1, len(model.reals), bar.work)
         if epoch % PREVIEW_EVERY == 0 or epoch == cfg.niter - 1:
-            rec_img = trainer.preview()
-            if previews is not None:
-                previews.image(n, "fake_sample", fake)
-                previews.image(n, "G(z_opt)", rec_img)
-        last = epoch == cfg.niter - 1
-        requested = stop is not None and stop.requested
-        if checkpoint is not None and not last and (requested or time.monotonic() - last_save >= save_every):
-            checkpoint(trainer.state(epoch + 1, losses))
-            last_save = time.monotonic()
-        if requested and not last:
-            bar.close()  # end the bar's line before the interruption message
-            stop.stop()
-    if own_bar:
-        bar.close()
-    if previews is not None:
-        previews.losses(n, losses)
+            events.preview(n, fake, trainer.preview())
+        events.iteration_done(n, epoch, values, partial(trainer.state, epoch + 1, losses))
     trained = trainer.finish()
     trained.losses = losses
     return trained
@@ -387,54 +359,19 @@ def new_scale_networks(model: SinGAN, n: int) -> tuple[Generator, Discriminator]
     return netG, netD
 
 
-def run_progress(model: SinGAN, start: tuple[int, int], enabled: bool = True) -> RunProgress:
-    """The whole run's progress bar, each scale weighted by the cost of its iterations; on the CPU it
-    announces the expected time after the first iterations."""
-    cfg = model.config
-    sizes = [tuple(r.shape[-2:]) for r in model.reals]
-    widths = [scale_widths(n, cfg.nfc, cfg.min_nfc)[0] for n in range(len(sizes))]
-    return RunProgress(scale_costs(sizes, widths), cfg.niter, start, enabled, announce=model.device.type == "cpu")
+def train(model: SinGAN, events: Events = QUIET, *, resume: dict | None = None) -> SinGAN:
+    """Train the scales of `model` that are not finished yet, coarsest first, reporting to `events`.
 
-
-def train(model: SinGAN, previews: Previews | None = None, *, resume: dict | None = None,
-          save: Callable[[SinGAN, dict], None] | None = None, save_every: float = 300.0,
-          progress: bool = True, progress_fn: ProgressFn | None = None) -> SinGAN:
-    """Train the scales of `model` that are not finished yet, coarsest first.
-
-    resume: the checkpoint's resume state {'rng': ..., 'in_progress': ... or None}.
-    save(model, resume_state): called after every finished scale, every `save_every` seconds inside
-        a scale and on Ctrl-C / SIGTERM, with the state needed to continue exactly from there.
-    progress_fn: called once before the first iteration (with the resumed position) and after every
-        iteration (see ProgressFn).
-    previews: where each scale's preview images and losses go (see Previews; None: nowhere).
+    resume: a resume state {'rng': ..., 'in_progress': ... or None}, as `Events.scale_done` hands it
+        (with 'in_progress' the state `Events.iteration_done` hands).
     """
-    device = model.device
     in_progress = None
     if resume is not None:
-        _set_rng_state(resume["rng"], device)
+        _set_rng_state(resume["rng"], model.device)
         in_progress = resume.get("in_progress")
-    start = (model.num_trained, in_progress["iteration"] if in_progress else 0)
-    bar = run_progress(model, start, progress)
-    if progress_fn is not None and start[0] < len(model.reals):
-        progress_fn(start[0], start[1], len(model.reals), bar.work)
-    with GracefulStop() as stop, closing(bar):  # the bar's line ends before any error's
-        for n in range(model.num_trained, len(model.reals)):
-            if previews is not None:
-                previews.image(n, "real_scale", model.reals[n])
-            netG, netD = new_scale_networks(model, n)
-
-            def checkpoint(state: dict) -> None:
-                if save is not None:
-                    save(model, {"rng": state["rng"], "in_progress": state})
-
-            bar.start_scale(n, tuple(model.reals[n].shape[-2:]))
-            model.scales.append(train_scale(model, n, netG, netD, resume=in_progress, checkpoint=checkpoint,
-                                            save_every=save_every, previews=previews, progress=bar, stop=stop,
-                                            progress_fn=progress_fn))
-            in_progress = None
-            if save is not None:
-                save(model, {"rng": _rng_state(device), "in_progress": None})
-            if stop.requested and n < len(model.reals) - 1:
-                bar.close()
-                stop.stop()
+    for n in range(model.num_trained, len(model.reals)):
+        netG, netD = new_scale_networks(model, n)
+        model.scales.append(train_scale(model, n, netG, netD, events, resume=in_progress))
+        in_progress = None
+        events.scale_done(n, {"rng": _rng_state(model.device), "in_progress": None})
     return model

@@ -1,6 +1,6 @@
 """What the studio's page does when a button is pressed: `Studio`'s methods, one per event, each a call of the
-functions the commands call, their checks included (`api.generate`, `apps.masked_injection`, `apps.inject` /
-`apps.paint_model`, `apps.super_resolve`, `apps.animate`) or of `models` (the listing, uploads, trainings).
+functions the commands call, their checks included (`api.generate`, `injection.masked_injection`, `injection.inject` /
+`paint.paint_model`, `sr.super_resolve`, `animation.animate`) or of `models` (the listing, uploads, trainings).
 A handler's first output is its tab's message line: a SinGANError becomes that line and the other outputs
 stay as they were (`guarded`; nothing is written then). A model is always one of the listing's
 (`Studio.model_file`), never a path typed into the page. Images come from the page as uint8 arrays and go
@@ -24,9 +24,8 @@ import torch
 from PIL import Image
 from torch import Tensor
 
-from .. import apps
 from ..api import generate, load
-from ..apps import upscale
+from ..apps import animation, injection, paint, references, sr, upscale
 from ..batch.progress import duration
 from ..core.config import PRESETS, TrainConfig
 from ..core.imresize import norm
@@ -41,7 +40,7 @@ from . import models
 TORCH = threading.RLock()  # held by every handler that loads a model or runs one (see the module's docstring)
 FINAL = ("done", "stopped", "error")  # a training's states once its process has ended
 SR = "super-resolution"  # the form's purpose of a model trained as SR.py trains one
-RADIUS = {"harmonization": apps.HARMONIZATION_RADIUS, "editing": apps.EDITING_RADIUS}
+RADIUS = {"harmonization": injection.HARMONIZATION_RADIUS, "editing": injection.EDITING_RADIUS}
 
 
 def guarded(outputs: int):
@@ -70,8 +69,8 @@ def config(preset: str, max_size, min_size, niter, seed, purpose: str, sr_factor
     given = {name: int(value) for name, value in given.items() if value is not None}
     if purpose != SR:
         return TrainConfig(**{**PRESETS[preset], **given}).validate(), None
-    cfg = TrainConfig(**{**PRESETS[preset], **apps.SR_TRAINING, **given})
-    return apps.sr_config(cfg, float(sr_factor)).validate(), float(sr_factor)
+    cfg = TrainConfig(**{**PRESETS[preset], **sr.SR_TRAINING, **given})
+    return sr.sr_config(cfg, float(sr_factor)).validate(), float(sr_factor)
 
 
 def bar(report: dict) -> str:
@@ -244,81 +243,81 @@ class Studio:
             raise SinGANError("load the photo first")
         model = self.model(label)
         photo = read_image(self.photo(model)).to(model.device)
-        return "", to_uint8(apps.difference_mask(photo, to_tensor(composite(value), model.device)))
+        return "", to_uint8(references.difference_mask(photo, to_tensor(composite(value), model.device)))
 
     @guarded(3)
     def run_masked(self, label, value, mask_value, mode, n, seed):
-        """Harmonization or editing (`apps.masked_injection`) of the picture (the photo with a paste or strokes,
+        """Harmonization or editing (`injection.masked_injection`) of the picture (the photo with a paste or strokes,
         at the photo's size) through the mask: the naive input, the result at the training size and at the
         photo's full size."""
         reference, mask = composite(value), composite(mask_value)
         if reference is None or mask is None:
             raise SinGANError("load the photo, change it and make the mask first")
         model = self.model(label)
-        n = apps.injection_scale(model, int(n), f"{mode}_start_scale")
+        n = injection.injection_scale(model, int(n), f"{mode}_start_scale")
         ref_full, mask_full = to_tensor(reference, model.device), to_tensor(mask, model.device)
         if ref_full.shape[-2:] != mask_full.shape[-2:]:
             raise SinGANError("the mask must have the reference's size")
         if not (mask_full > 0).any():
             raise SinGANError("the mask is empty: paste an object or paint on the photo first")
-        real = apps.training_image(self.photo(model), model)
-        ref, mask = (apps.to_size(x, tuple(real.shape[-2:])) for x in (ref_full, mask_full))
+        real = references.training_image(self.photo(model), model)
+        ref, mask = (references.to_size(x, tuple(real.shape[-2:])) for x in (ref_full, mask_full))
         with seeded(model.device, int(seed)):
-            _, small = apps.masked_injection(model, real, ref, mask, n, RADIUS[mode])
-            _, full = apps.masked_injection(model, real, ref, mask, n, RADIUS[mode], full=(ref_full, mask_full))
+            _, small = injection.masked_injection(model, real, ref, mask, n, RADIUS[mode])
+            _, full = injection.masked_injection(model, real, ref, mask, n, RADIUS[mode], full=(ref_full, mask_full))
         return (f"{mode} at scale {n}", reference, saved(f"start_scale={n}.png", small),
                 saved(f"start_scale={n}_full.png", full))
 
     @guarded(1)
     def canvas(self, label, n):
         """The photo's quantised palette at scale n, as --quantization_flag computes it
-        (`apps.quantized_paint_input`), as the brush's colours, and the quantised photo at the training size
+        (`paint.quantized_paint_input`), as the brush's colours, and the quantised photo at the training size
         (the canvas to paint on)."""
         model = self.model(label)
-        n = apps.injection_scale(model, int(n), "paint_start_scale")
-        real = apps.training_image(self.photo(model), model)
-        _, centers, real_quant = apps.quantized_paint_input(model, real, real, n)
+        n = injection.injection_scale(model, int(n), "paint_start_scale")
+        real = references.training_image(self.photo(model), model)
+        _, centers, real_quant = paint.quantized_paint_input(model, real, real, n)
         colours = [to_uint8(torch.tensor(c, dtype=torch.float32).view(1, -1, 1, 1)).reshape(-1) for c in centers]
         colours = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in colours]
         brush = gr.Brush(colors=colours, color_mode="fixed", default_size=6)
-        quantized = to_uint8(apps.to_size(real_quant, tuple(real.shape[-2:])))
+        quantized = to_uint8(references.to_size(real_quant, tuple(real.shape[-2:])))
         return f"palette: {' '.join(colours)}", gr.ImageEditor(value=quantized, brush=brush)
 
     @guarded(1)
     def paint(self, label, value, n, quantize, seed):
-        """Paint-to-image (`apps.inject`), with --quantization_flag's retrained scale n (`apps.paint_model`,
+        """Paint-to-image (`injection.inject`), with --quantization_flag's retrained scale n (`paint.paint_model`,
         saved in --models_dir as paint2image saves it) when `quantize`."""
         if composite(value) is None:
             raise SinGANError("make the canvas first")
         model = self.model(label)
-        n = apps.injection_scale(model, int(n), "paint_start_scale")
-        real = apps.training_image(self.photo(model), model)
-        ref = apps.to_size(to_tensor(composite(value), model.device), tuple(real.shape[-2:]))
+        n = injection.injection_scale(model, int(n), "paint_start_scale")
+        real = references.training_image(self.photo(model), model)
+        ref = references.to_size(to_tensor(composite(value), model.device), tuple(real.shape[-2:]))
         in_s = None
         if quantize:
-            in_s, centers, _ = apps.quantized_paint_input(model, real, ref, n)
+            in_s, centers, _ = paint.quantized_paint_input(model, real, ref, n)
             paint_file = paths.trained_model_file(model.name, model.config.scale_factor, model.config.alpha,
                                                   "paint_train", paint_start_scale=n, root=self.models_dir)
-            model = apps.paint_model(model, n, centers, paint_file, progress=False)
+            model = paint.paint_model(model, n, centers, paint_file, progress=False)
         with seeded(model.device, int(seed)):
-            return "", saved(f"start_scale={n}.png", apps.inject(model, ref, n, in_s=in_s))
+            return "", saved(f"start_scale={n}.png", injection.inject(model, ref, n, in_s=in_s))
 
     @guarded(1)
     def super_resolution(self, label, factor, seed):
         """The photo brought up to `factor` times its file's size with the finest generator
-        (`apps.super_resolve`, as SR.py does with a model it trained)."""
+        (`sr.super_resolve`, as SR.py does with a model it trained)."""
         model = self.model(label)
         h, w = upscale.image_size(self.photo(model))
         with seeded(model.device, int(seed)):
-            out = apps.super_resolve(model, float(factor), (int(factor * h), int(factor * w)), progress=False)
+            out = sr.super_resolve(model, float(factor), (int(factor * h), int(factor * w)), progress=False)
         return "", saved(f"sr_factor={factor:g}.png", out)
 
     @guarded(1)
     def animation(self, label, alpha, beta, start_scale, num_frames, seed):
-        """An animation GIF (`apps.animate`, `apps.save_animation`) of the model's noise walk."""
+        """An animation GIF (`animation.animate`, `animation.save_animation`) of the model's noise walk."""
         model = self.model(label)
         with seeded(model.device, int(seed)):
-            frames = apps.animate(model, alpha=alpha, beta=beta, start_scale=int(start_scale),
+            frames = animation.animate(model, alpha=alpha, beta=beta, start_scale=int(start_scale),
                                   num_frames=int(num_frames), progress=False)
         gif = Path(tempfile.mkdtemp(prefix="singan-studio-")) / f"alpha={alpha:g}_beta={beta:g}.gif"
-        return "", str(apps.save_animation(gif, frames, 10.0))
+        return "", str(animation.save_animation(gif, frames, 10.0))

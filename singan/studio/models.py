@@ -24,11 +24,11 @@ from ..apps.upscale import image_size
 from ..batch.progress import duration
 from ..core.config import TrainConfig
 from ..core.model import SinGAN
-from ..core.training import run_progress
 from ..errors import SinGANError
 from ..io import checkpoint, paths
 from ..io.images import read_image, to_numpy_image
 from ..io.lock import check_free, locked_by
+from ..runtime.progress import run_progress
 from .worker import progress_path
 
 MAX_UPLOAD_BYTES = 25 * 2**20  # an uploaded file's size at most (the server refuses larger ones too)

@@ -14,7 +14,7 @@ from ..api import device_of
 from ..cli import program as cli
 from ..cli.flags import add_run_flags, note_rules
 from ..core.config import between, check_value
-from ..core.interrupt import defer_startup
+from ..runtime.interrupt import defer_startup
 
 LOCAL = "127.0.0.1"
 PORT = between(1, 65535, integer=True)

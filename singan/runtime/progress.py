@@ -23,6 +23,9 @@ from collections.abc import Callable
 
 from tqdm import tqdm
 
+from ..core.model import SinGAN
+from ..core.networks import scale_widths
+
 PAD = 5  # the mean padding per side of the generator's input over its convolutions
 WIDTH_EXPONENT, WIDTH_LINEAR = 1.5, 32  # time per pixel ~ width^1.5 + 32 width (fitted)
 ANNOUNCE_AFTER = 10  # iterations (after the first) whose rate gives the expected time
@@ -125,3 +128,12 @@ class RunProgress:
         if self.lines and self._steps and self._lined != self.done:  # the last state, once
             self._line()
         self.bar.close()
+
+
+def run_progress(model: SinGAN, start: tuple[int, int], enabled: bool = True) -> RunProgress:
+    """The whole run's progress bar, each scale weighted by the cost of its iterations; on the CPU it
+    announces the expected time after the first iterations."""
+    cfg = model.config
+    sizes = [tuple(r.shape[-2:]) for r in model.reals]
+    widths = [scale_widths(n, cfg.nfc, cfg.min_nfc)[0] for n in range(len(sizes))]
+    return RunProgress(scale_costs(sizes, widths), cfg.niter, start, enabled, announce=model.device.type == "cpu")

@@ -6,11 +6,11 @@ delivers the signal again to whatever handled it before (Python's Ctrl-C
 raises KeyboardInterrupt). A second signal stops at once. Outside the main
 thread (where Python cannot install handlers) nothing is deferred.
 
-Before that, while a command starts (torch and numpy import for a second or more), a signal raised
-inside an import can be swallowed by the library importing or leave a half-imported module behind:
-`defer_startup` (installed by `singan.cli.launch` before any heavy import) only notes it, and
-`end_startup` (called by `singan.cli.program.run` first thing) restores the handlers and returns it, so the
-command stops there with its one line.
+Before that, while a command starts (`import singan` loads torch: a second or more), a signal raised
+inside an import can be swallowed by the library importing or leave a half-imported module behind. So
+the launcher (`singan_launch`, beside the package: it runs before `import singan`) blocks SIGINT and
+SIGTERM, as `defer_startup` does, and `end_startup` (called by `singan.cli.program.run` first thing)
+takes a signal that came meanwhile and unblocks them: the command stops there with its one line.
 """
 
 import signal
@@ -60,31 +60,18 @@ class GracefulStop:
         raise KeyboardInterrupt  # the previous handler ignored it: stop anyway
 
 
-_startup: dict = {"signum": None, "previous": {}}
-
-
-def _note(signum: int, frame) -> None:
-    if _startup["signum"] is not None:  # a second signal (or start-up never ended): act on it now
-        end_startup()
-        signal.raise_signal(signum)
-        return
-    _startup["signum"] = signum
-
-
 def defer_startup() -> None:
-    """Note SIGINT/SIGTERM instead of acting on them until `end_startup`; only in the main thread of a
-    process whose Ctrl-C is Python's default (a notebook or a test runner keeps its own)."""
-    if threading.current_thread() is not threading.main_thread() or _startup["previous"]:
-        return
-    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        return
-    _startup["previous"] = {s: signal.signal(s, _note) for s in SIGNALS}
+    """Hold SIGINT/SIGTERM (blocked: the system keeps one that comes) until `end_startup`; only in the main
+    thread of a process whose Ctrl-C is Python's default (a notebook or a test runner keeps its own)."""
+    main = threading.current_thread() is threading.main_thread()
+    if main and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
 
 
 def end_startup() -> int | None:
-    """Put the handlers back; the signal that arrived since `defer_startup` (None when none did)."""
-    for s, handler in _startup["previous"].items():
-        signal.signal(s, handler)
-    _startup["previous"] = {}
-    signum, _startup["signum"] = _startup["signum"], None
-    return signum
+    """Unblock SIGINT/SIGTERM; the signal that came while they were held (None when none did)."""
+    held = sorted(set(SIGNALS) & signal.sigpending())
+    for signum in held:
+        signal.sigtimedwait([signum], 0)  # taken, so unblocking does not deliver it
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
+    return held[0] if held else None
