@@ -14,7 +14,7 @@ from ..core.imresize import denorm
 from ..core.model import SinGAN
 from ..core.noise import generate_noise
 from ..core.sampling import upsample
-from ..io.outputs import atomic_path
+from ..io.atomic import atomic_path
 from ..runtime.memory import check_fits, pyramid_bytes, sample_sizes
 from . import upscale
 

@@ -25,9 +25,9 @@ from ..errors import SinGANError
 from ..eval.evaluate import evaluate
 from ..eval.fid_inception import load_inception
 from ..io import checkpoint
+from ..io.atomic import write_json
 from ..io.images import save_images
 from ..io.lock import locked_by
-from ..io.outputs import write_json
 from ..io.results import result_folder
 from .summary import metric_cells
 

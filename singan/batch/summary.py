@@ -12,7 +12,7 @@ import io
 from pathlib import Path
 
 from ..eval.registry import METRICS
-from ..io.outputs import atomic_path
+from ..io.atomic import atomic_path
 
 
 def columns() -> list[str]:

@@ -18,7 +18,7 @@ from ..api import SampleOptions, load
 from ..eval.evaluate import NUM_SAMPLES, SIFID_DIMS, check_settings, evaluate, format_table
 from ..eval.fid_inception import WEIGHTS_FILE, sifid_network
 from ..io import paths
-from ..io.outputs import write_json
+from ..io.atomic import write_json
 from . import flags
 from . import program as cli
 

@@ -16,8 +16,8 @@ from ..apps import upscale
 from ..apps.injection import INJECTION_SCALE, check_full_size, injection_scale, masked_injection
 from ..apps.references import load_reference, training_image
 from ..io import paths
+from ..io.atomic import record_input
 from ..io.images import save_image
-from ..io.outputs import record_input
 from . import flags
 from . import program as cli
 

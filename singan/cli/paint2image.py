@@ -28,8 +28,8 @@ from ..apps.paint import paint_model, quantized_paint_input
 from ..apps.references import load_reference, training_image
 from ..core.config import TrainConfig
 from ..io import paths
+from ..io.atomic import record_input
 from ..io.images import save_image
-from ..io.outputs import record_input
 from . import flags
 from . import program as cli
 

@@ -21,8 +21,8 @@ from ..api import device_of, load, planned_model, train_image
 from ..apps import sr, upscale
 from ..errors import SinGANError
 from ..io import paths, stale
+from ..io.atomic import record_input
 from ..io.images import save_image
-from ..io.outputs import record_input
 from ..runtime.memory import MAX_SIDE
 from . import flags
 from . import program as cli

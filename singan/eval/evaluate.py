@@ -4,7 +4,7 @@
 the training image as trained (the finest level of the real pyramid), metric by metric as
 singan.eval.registry lists them (SIFID's network and weights: singan.eval.fid_inception);
 `python -m singan.evaluate` runs it on a trained model. `format_table` prints the result,
-`singan.io.outputs.write_json` writes it.
+`singan.io.atomic.write_json` writes it.
 """
 
 import sys

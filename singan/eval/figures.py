@@ -26,8 +26,8 @@ from ..api import generate
 from ..core.model import SinGAN
 from ..errors import SinGANError
 from ..io import paths
+from ..io.atomic import atomic_path, recorded_inputs
 from ..io.images import IMAGE_SUFFIXES, read_image, to_numpy_image
-from ..io.outputs import atomic_path, recorded_inputs
 
 DPI = 100
 ARBITRARY_SIZES = ((1.0, 2.0), (1.0, 0.5), (2.0, 1.0), (0.75, 1.5))  # (scale_v, scale_h)
@@ -155,7 +155,7 @@ def _factor(name: str) -> str:
 
 
 def _input_of(result: Path, folders: list[Path], stem: str) -> Path | None:
-    """The input `result` was made from: the one its command recorded (`singan.io.outputs.record_input`),
+    """The input `result` was made from: the one its command recorded (`singan.io.atomic.record_input`),
     else `<folder>/<stem>.<image suffix>` in the first of `folders` that has it; None when none exists."""
     recorded = recorded_inputs(result.parent).get(result.name)
     if recorded is not None and Path(recorded).is_file():

@@ -22,8 +22,8 @@ from ..core.model import SinGAN, TrainedScale
 from ..core.networks import build_discriminator, build_generator, scale_widths
 from ..core.pyramid import ScaleGeometry
 from ..errors import SinGANError, api_error
+from .atomic import atomic_path
 from .images import file_kind
-from .outputs import atomic_path
 from .schema import CheckpointInvalid, validate
 
 FORMAT = "singan"

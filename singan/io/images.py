@@ -17,7 +17,7 @@ from torch import Tensor
 
 from ..core.imresize import denorm, norm
 from ..errors import SinGANError
-from .outputs import atomic_path
+from .atomic import atomic_path
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")  # what a folder of images holds
 EXIF_ORIENTATION = 0x0112  # the EXIF tag a camera sets when the picture was taken rotated or mirrored
@@ -115,7 +115,7 @@ def to_numpy_image(x: Tensor) -> np.ndarray:
 
 
 def save_image(path: str | Path, x: Tensor) -> None:
-    """Write one image as an 8-bit PNG, RGB (or L for a one-channel image), atomically (see `singan.io.outputs`).
+    """Write one image as an 8-bit PNG, RGB (or L for a one-channel image), atomically (see `singan.io.atomic`).
 
     The pixel values are those the original's matplotlib imsave (vmin 0, vmax 1) wrote, without its
     constant alpha channel; unlike the original (which used matplotlib's default colormap),

@@ -15,7 +15,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ..errors import SinGANError
-from .outputs import make_folder, write_error
+from .atomic import make_folder, write_error
 
 
 def lock_path(model_file: str | Path) -> Path:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from torch import Tensor
 
+from .atomic import atomic_path
 from .images import save_image
-from .outputs import atomic_path
 
 
 class ScalePreviews:

@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import SinGANError
+from .atomic import write_error
 from .lock import model_lock
-from .outputs import write_error
 
 RUN_FILE = re.compile(r"\d+\.png")  # what a sampling run writes: 0.png, 1.png, ...
 

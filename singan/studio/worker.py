@@ -20,7 +20,7 @@ from ..apps.sr import sr_geometry_fn
 from ..cli.program import seed_everything
 from ..core.config import TrainConfig
 from ..errors import SinGANError
-from ..io.outputs import write_json
+from ..io.atomic import write_json
 
 REPORT_EVERY = 0.5  # seconds between two progress writes during a scale
 

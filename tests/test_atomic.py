@@ -13,8 +13,8 @@ import torch
 from helpers import file_permissions_apply
 from singan import SinGANError
 from singan.apps.animation import save_animation
+from singan.io.atomic import atomic_path, write_json
 from singan.io.images import save_image, save_images
-from singan.io.outputs import atomic_path, write_json
 from singan.io.previews import plot_losses
 
 IMAGE = torch.zeros(1, 3, 6, 7)
