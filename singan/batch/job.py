@@ -26,9 +26,9 @@ from ..eval.evaluate import evaluate
 from ..eval.fid_inception import load_inception
 from ..io import checkpoint
 from ..io.atomic import write_json
+from ..io.claims import result_folder
 from ..io.images import save_images
 from ..io.lock import locked_by
-from ..io.results import result_folder
 from .summary import metric_cells
 
 SETTINGS = {"N": 0, "N-1": 1}  # the paper's names of the two sampling settings -> gen_start_scale
