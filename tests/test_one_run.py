@@ -20,9 +20,10 @@ from singan.cli import evaluate as evaluate_command
 from singan.cli import program as cli
 from singan.cli import train as train_command
 from singan.cli.flags import train_config
-from singan.io import paths, stale
+from singan.io import paths
+from singan.io.claims import result_folder
 from singan.io.images import read_image
-from singan.io.results import result_folder
+from singan.io.model_reuse import check_existing
 
 MODEL = "scale_factor=0.750000,alpha=10"
 TINY = ["--min_size", "25", "--max_size", "40"]
@@ -163,11 +164,11 @@ def test_main_train_overwrite_clears_the_old_models_samples(tmp_path):
 def test_stale_model_is_refused_naming_its_settings_or_reused(tmp_path):
     model_file = _model(tmp_path)  # tiny_config: max_size 40, niter 30
     config = TrainConfig(min_size=25, max_size=40, niter=30)
-    assert stale.check_existing(model_file, config, overwrite=False, seed_given=False)
+    assert check_existing(model_file, config, overwrite=False, seed_given=False)
     with pytest.raises(SinGANError) as info:
-        stale.check_existing(model_file, TrainConfig(min_size=25, max_size=50, niter=30), overwrite=False)
+        check_existing(model_file, TrainConfig(min_size=25, max_size=50, niter=30), overwrite=False)
     assert "--max_size 40 (asked: 50)" in str(info.value) and "--overwrite" in str(info.value)
-    assert not stale.check_existing(model_file, TrainConfig(min_size=25, max_size=50, niter=30), overwrite=True)
+    assert not check_existing(model_file, TrainConfig(min_size=25, max_size=50, niter=30), overwrite=True)
 
 
 def test_sr_with_other_training_flags_is_refused_before_any_work(tmp_path, monkeypatch, capsys):

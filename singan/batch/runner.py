@@ -32,9 +32,10 @@ from pathlib import Path
 
 from ..core.config import TrainConfig
 from ..errors import SinGANError
-from ..io import paths, stale
+from ..io import paths
 from ..io.images import IMAGE_SUFFIXES
 from ..io.lock import check_free
+from ..io.model_reuse import check_existing
 from .job import RESULT_FILE, JobOptions, discard, run_job
 from .progress import Board, Progress
 
@@ -155,7 +156,7 @@ def check_earlier_models(images: list[Path], config: TrainConfig, out: Path, mod
         if overwrite:
             discard(model_file, samples_dir)
         else:
-            stale.check_existing(model_file, config, overwrite=False)
+            check_existing(model_file, config, overwrite=False)
 
 
 def _job(image, config, model_file, samples_dir, options, board):

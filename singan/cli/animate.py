@@ -22,7 +22,8 @@ from ..api import BATCH_SIZE, device_of, load, planned_model, train_image
 from ..apps import animation, upscale
 from ..apps.animation import ANIMATION_RULES, check_settings
 from ..errors import SinGANError
-from ..io import paths, stale
+from ..io import paths
+from ..io.model_reuse import check_existing
 from . import flags
 from . import program as cli
 
@@ -43,7 +44,7 @@ def main(args):
     # Step: the model as it is (when its settings are those asked for) or as training will make it; against it
     # --start_scale and --out_size (all frames in memory); the GIFs to write:
     image = Path(args.input_dir) / args.input_name
-    reuse = model_file.is_file() and not args.resume and stale.check_existing(
+    reuse = model_file.is_file() and not args.resume and check_existing(
         model_file, config, args.overwrite, seed_given=args.manualSeed is not None)
     model = load(model_file, device) if reuse else None
     size = upscale.out_size_from_args(args)

@@ -20,9 +20,10 @@ from pathlib import Path
 from ..api import device_of, load, planned_model, train_image
 from ..apps import sr, upscale
 from ..errors import SinGANError
-from ..io import paths, stale
+from ..io import paths
 from ..io.atomic import record_input
 from ..io.images import save_image
+from ..io.model_reuse import check_existing
 from ..runtime.memory import MAX_SIDE
 from . import flags
 from . import program as cli
@@ -47,7 +48,7 @@ def main(args):
     device = device_of(cli.device_name(args))
 
     # Step: load the SR model, or train (or resume) it on the low-resolution image:
-    reuse = model_file.is_file() and not args.resume and stale.check_existing(
+    reuse = model_file.is_file() and not args.resume and check_existing(
         model_file, config, args.overwrite, seed_given=args.manualSeed is not None)
     if reuse:  # seeded as the original (which seeds at start-up, trained or not): the same seed, the same image
         cli.seed_everything(args.manualSeed)
