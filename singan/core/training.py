@@ -203,10 +203,10 @@ class ScaleTrainer:
         h, w = inp.real.shape[-2:]
         if n == 0 and (inp.z_rec is None or not cfg.fixed_z_opt):
             inp.z_rec = scale_noise(self.model, 0, h, w)
-        noise_ = scale_noise(self.model, n, h, w)
+        z = scale_noise(self.model, n, h, w)
         for j in range(cfg.Dsteps):
             prev = self._coarser_sample()
-            noise = noise_ if n == 0 else inp.noise_amp * noise_ + prev
+            noise = z if n == 0 else inp.noise_amp * z + prev  # G's input: z_n scaled, plus the coarser sample
             errD, fake = self.d_step(noise, prev, j, keep_graph=j == cfg.Dsteps - 1 and not cfg.fresh_fake)
         self.netD.requires_grad_(False)  # G's steps need D's input gradient only
         for j in range(cfg.Gsteps):
