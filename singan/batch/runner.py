@@ -168,11 +168,11 @@ def _job(image, config, model_file, samples_dir, options, board):
     return run_job(image, config, model_file, samples_dir, options, report)
 
 
-def _unscheduled(pending: dict, board: dict, last_change: float) -> list:
+def _unscheduled(pending: dict, board: dict, last_change: float, wait: float = SCHEDULE_WAIT) -> list:
     """The pending tasks to give up on: none of them started (reported to the board) and none of this batch
-    finished for SCHEDULE_WAIT seconds."""
+    finished for `wait` seconds."""
     started = [ref for ref, name in pending.items() if name in board]
-    return [] if started or time.monotonic() - last_change < SCHEDULE_WAIT else list(pending)
+    return [] if started or time.monotonic() - last_change < wait else list(pending)
 
 
 def _wait_for(pending: dict, rows: dict, board, progress: Progress, cpus: float, gpus: float) -> None:
