@@ -136,14 +136,6 @@ def _read(path: Path | None) -> np.ndarray | None:
         return None
 
 
-def _factor(name: str) -> str:
-    """The SR folder name '4.0' as '4' (left as it is when not a number)."""
-    try:
-        return f"{float(name):g}"
-    except ValueError:
-        return name
-
-
 def _input_of(result: Path, folders: list[Path], stem: str) -> Path | None:
     """The input `result` was made from: the one its command recorded (`singan.io.atomic.record_input`),
     else `<folder>/<stem>.<image suffix>` in the first of `folders` that has it; None when none exists."""
@@ -179,7 +171,8 @@ def find_application_results(outputs: str | Path, inputs: str | Path = "input", 
                               "input": _input_of(result, [root / ref_dir for root in roots], ref_stem)})
     for result in sorted((outputs / "SR").glob(f"*/*/{stem}_HR.png")):  # <factor>/<model>/<image>_HR.png
         name = result.stem[:-len("_HR")]
-        title = f"Super-resolution \u00d7{_factor(result.parent.parent.name)}: {name}"
+        factor = result.parent.parent.name.removesuffix(".0")  # the SR folder '4.0' (`paths.sr_dir`) as 4
+        title = f"Super-resolution \u00d7{factor}: {name}"
         found.append({"application": "SR", "input": _input_of(result, [root / "images" for root in roots], name),
                       "output": result, "title": title})
     return found
