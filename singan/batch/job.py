@@ -29,6 +29,7 @@ from ..io.atomic import write_json
 from ..io.claims import result_folder
 from ..io.images import save_images
 from ..io.lock import locked_by
+from ..runtime.training_run import ProgressReport
 from .summary import metric_cells
 
 SETTINGS = {"N": 0, "N-1": 1}  # the paper's names of the two sampling settings -> gen_start_scale
@@ -65,23 +66,6 @@ def one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-class ProgressReport:
-    """Training's progress_fn for a job: reports finished scales, all scales and the fraction of the training
-    work done when training starts (`work_at_start`: a resumed job started later), when a scale starts and
-    at most every REPORT_EVERY seconds in between."""
-
-    def __init__(self, report: Report, every: float = REPORT_EVERY, clock: Callable[[], float] = time.monotonic):
-        self.report, self.every, self.clock, self.scale, self.last = report, every, clock, None, 0.0
-
-    def __call__(self, scale: int, iteration: int, num_scales: int, work: float) -> None:
-        now = self.clock()
-        if scale == self.scale and now - self.last < self.every:
-            return
-        fields = {"work_at_start": work} if self.scale is None else {}
-        self.scale, self.last = scale, now
-        self.report(scale=scale, scales=num_scales, work=work, **fields)
-
-
 def _wait_for_lock(model_file: Path) -> None:
     """Give a worker of a killed batch, which goes on for a few seconds, time to stop and free the model."""
     deadline = time.monotonic() + LOCK_WAIT
@@ -101,7 +85,8 @@ def _train(image: Path, config: TrainConfig, model_file: Path, options: JobOptio
     report(state="training", started=time.time())
     torch.manual_seed(options.seed)
     return train_image(image, config, model_file, options.device, resume=model_file.exists(),
-                       save_every=options.save_every, progress=False, progress_fn=ProgressReport(report), previews=True)
+                       save_every=options.save_every, progress=False, progress_fn=ProgressReport(report, REPORT_EVERY),
+                       previews=True)
 
 
 def discard(model_file: Path, samples_dir: Path) -> None:

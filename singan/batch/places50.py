@@ -74,12 +74,6 @@ def _stats(values: list) -> str:
     return f"{statistics.mean(values):.4f} / {statistics.median(values):.4f}"
 
 
-def _metrics() -> list[Metric]:
-    """The table's metrics: patch SWD first (the published samples have it too), then the others as registered."""
-    swd = METRICS["patch_swd"]
-    return [swd] + [m for m in METRICS.values() if m is not swd]
-
-
 def _heading(metric: Metric, done: list[dict]) -> str:
     """A metric's column heading: its label, and the variants the images ran it as (or why none did)."""
     if metric.variant is None:
@@ -91,7 +85,8 @@ def _heading(metric: Metric, done: list[dict]) -> str:
 def format_table(rows: list[dict], published: list[tuple[float, float]]) -> str:
     """The paper's table (mean / median over the images) as Markdown."""
     done = [r for r in rows if r["status"] == "done"]
-    metrics = _metrics()
+    swd = METRICS["patch_swd"]  # first: the published samples have it too; then the others as registered
+    metrics = [swd] + [m for m in METRICS.values() if m is not swd]
     lines = [f"Places50, {len(done)} of {len(rows)} images trained; mean / median over the images", "",
              "| samples | " + " | ".join(_heading(m, done) for m in metrics) + " |", "|---|" + "---|" * len(metrics)]
     for name, start in (("N", 0), ("N-1", 1)):

@@ -12,6 +12,8 @@ import time
 
 from tqdm import tqdm
 
+from ..runtime.progress import about
+
 
 class Board:
     """The latest report of every image: {name: {field: value}}."""
@@ -26,18 +28,8 @@ class Board:
         return self.state
 
 
-def duration(seconds: float) -> str:
-    """A short human duration: 42s, 3m05s, 2h10m."""
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-
-
 def describe(report: dict, now: float | None = None) -> str:
-    """'training, scale 2/5, ETA 1m10s' from an image's report."""
+    """'training, scale 2/5, about 7 min left' from an image's report."""
     state = report.get("state", "queued")
     if state == "failed":
         return f"failed: {report.get('error', '')}"
@@ -48,7 +40,7 @@ def describe(report: dict, now: float | None = None) -> str:
     done = (work or 0) - report.get("work_at_start", 0)  # this run's share: a resumed job started later
     if state == "training" and done > 0 and started:
         elapsed = (now or time.time()) - started
-        text += f", ETA {duration(elapsed * (1 - work) / done)}"
+        text += f", {about(elapsed * (1 - work) / done)} left"
     return text
 
 

@@ -168,15 +168,14 @@ def _job(image, config, model_file, samples_dir, options, board):
     return run_job(image, config, model_file, samples_dir, options, report)
 
 
-def _unscheduled(pending: dict, board: dict, last_change: float, wait: float) -> list:
+def _unscheduled(pending: dict, board: dict, last_change: float, wait: float = SCHEDULE_WAIT) -> list:
     """The pending tasks to give up on: none of them started (reported to the board) and none of this batch
     finished for `wait` seconds."""
     started = [ref for ref, name in pending.items() if name in board]
     return [] if started or time.monotonic() - last_change < wait else list(pending)
 
 
-def _wait_for(pending: dict, rows: dict, board, progress: Progress, schedule_wait: float, cpus_per_image: float,
-              gpus_per_image: float) -> None:
+def _wait_for(pending: dict, rows: dict, board, progress: Progress, cpus: float, gpus: float) -> None:
     """Collect the rows of the `pending` tasks as they finish (or are given up on), showing their progress."""
     import ray
 
@@ -191,21 +190,20 @@ def _wait_for(pending: dict, rows: dict, board, progress: Progress, schedule_wai
             except Exception as e:  # the task itself died MAX_RETRIES + 1 times
                 rows[name] = {"image": name, "status": "failed", "error": f"worker lost: {type(e).__name__}"}
         snapshot = ray.get(board.snapshot.remote())
-        for ref in _unscheduled(pending, snapshot, last_change, schedule_wait):
+        for ref in _unscheduled(pending, snapshot, last_change):
             ray.cancel(ref, force=True)
             name = pending.pop(ref)
             rows[name] = {"image": name, "status": "failed", "error": (
-                f"not scheduled within {schedule_wait:g} s: no node had {cpus_per_image:g} CPUs and "
-                f"{gpus_per_image:g} GPUs free")}
+                f"not scheduled within {SCHEDULE_WAIT:g} s: no node had {cpus:g} CPUs and {gpus:g} GPUs free")}
         progress.show(snapshot)
 
 
 def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options: JobOptions, *,
               cpus_per_image: float = 1, gpus_per_image: float = 0, quiet: bool = False,
-              schedule_wait: float = SCHEDULE_WAIT, models_dir: str | Path | None = None) -> list[dict]:
+              models_dir: str | Path | None = None) -> list[dict]:
     """Train and score `images` on the Ray this process is connected to; one row per image, in order.
     Models go to `layout(...)` (default models folder <out>/TrainedModels). Tasks still queued after
-    `schedule_wait` seconds in which nothing of this batch ran are reported as failed (the cluster could
+    SCHEDULE_WAIT seconds in which nothing of this batch ran are reported as failed (the cluster could
     not schedule them), not waited on forever."""
     import ray
 
@@ -225,7 +223,7 @@ def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options:
             pending[task.remote(image, config, model_file, samples_dir, options, board)] = image.name
     progress = Progress([p.name for p in images], done={n: "done (earlier run)" for n in rows}, quiet=quiet)
     try:
-        _wait_for(pending, rows, board, progress, schedule_wait, cpus_per_image, gpus_per_image)
+        _wait_for(pending, rows, board, progress, cpus_per_image, gpus_per_image)
     except BaseException:  # Ctrl-C: the bar's line ends, and the interruption is the one line after it
         progress.bar.close()
         raise

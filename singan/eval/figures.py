@@ -60,8 +60,7 @@ def paper_label(n: int, last: int) -> str:
 
 
 def figure_generation_from_scales(model: SinGAN, out: str | Path, num_samples: int = 4,
-                                  scales: Sequence[int] | None = None, seed: int = 0,
-                                  filename: str = "generation_from_scales.png") -> Path:
+                                  scales: Sequence[int] | None = None, seed: int = 0) -> Path:
     """Grid: one row per generation start scale (default: every trained scale), the training image
     then `num_samples` samples (row n: seed + n). Returns the PNG path."""
     last = model.num_trained - 1
@@ -92,15 +91,14 @@ def figure_generation_from_scales(model: SinGAN, out: str | Path, num_samples: i
     fig.suptitle(f"{model.name or 'SinGAN'}: random samples generated from scale n\n"
                  f"({model.num_trained} scales, n = 0 is the coarsest; {height}\u00d7{width} px)",
                  fontsize=FONT + 1, y=1 - 0.08 / fig_h, va="top")
-    return _save(fig, Path(out) / filename)
+    return _save(fig, Path(out) / "generation_from_scales.png")
 
 
-def figure_arbitrary_sizes(model: SinGAN, out: str | Path, sizes: Sequence[tuple[float, float]] = ARBITRARY_SIZES,
-                           gen_start_scale: int = 0, seed: int = 0, filename: str = "arbitrary_sizes.png") -> Path:
-    """One row: the training image, then one sample per (scale_v, scale_h) in `sizes`, all at the same
+def figure_arbitrary_sizes(model: SinGAN, out: str | Path, gen_start_scale: int = 0, seed: int = 0) -> Path:
+    """One row: the training image, then one sample per (scale_v, scale_h) in ARBITRARY_SIZES, all at the same
     display scale (so their relative sizes show), titled with the factors and pixel sizes."""
     panels = [(to_numpy_image(model.reals[model.num_trained - 1]), "training image\n{}\u00d7{} px")]
-    for i, (scale_v, scale_h) in enumerate(sizes):
+    for i, (scale_v, scale_h) in enumerate(ARBITRARY_SIZES):
         sample = generate(model, 1, gen_start_scale=gen_start_scale, scale_v=scale_v, scale_h=scale_h, seed=seed + i)
         h, w = sample.shape[-2:]
         panels.append((to_numpy_image(sample[0]), f"v \u00d7{scale_v:g}, h \u00d7{scale_h:g}\n{h}\u00d7{w} px"))
@@ -123,15 +121,7 @@ def figure_arbitrary_sizes(model: SinGAN, out: str | Path, sizes: Sequence[tuple
     fig.suptitle(f"{model.name or 'SinGAN'}: samples of arbitrary size "
                  f"(v, h: vertical and horizontal factors; gen_start_scale {gen_start_scale})",
                  fontsize=FONT + 1, y=1 - 0.08 / fig_h, va="top")
-    return _save(fig, Path(out) / filename)
-
-
-def _find_image(folder: Path, stem: str) -> Path | None:
-    """`folder/<stem>.<any image suffix>`, or None."""
-    for suffix in IMAGE_SUFFIXES:
-        if (folder / f"{stem}{suffix}").is_file():
-            return folder / f"{stem}{suffix}"
-    return None
+    return _save(fig, Path(out) / "arbitrary_sizes.png")
 
 
 def _read(path: Path | None) -> np.ndarray | None:
@@ -146,21 +136,14 @@ def _read(path: Path | None) -> np.ndarray | None:
         return None
 
 
-def _factor(name: str) -> str:
-    """The SR folder name '4.0' as '4' (left as it is when not a number)."""
-    try:
-        return f"{float(name):g}"
-    except ValueError:
-        return name
-
-
 def _input_of(result: Path, folders: list[Path], stem: str) -> Path | None:
     """The input `result` was made from: the one its command recorded (`singan.io.atomic.record_input`),
     else `<folder>/<stem>.<image suffix>` in the first of `folders` that has it; None when none exists."""
     recorded = recorded_inputs(result.parent).get(result.name)
     if recorded is not None and Path(recorded).is_file():
         return Path(recorded)
-    return next((path for folder in folders if (path := _find_image(folder, stem)) is not None), None)
+    candidates = [folder / f"{stem}{suffix}" for folder in folders for suffix in IMAGE_SUFFIXES]
+    return next((path for path in candidates if path.is_file()), None)
 
 
 def find_application_results(outputs: str | Path, inputs: str | Path = "input", image: str | None = None) -> list[dict]:
@@ -188,14 +171,15 @@ def find_application_results(outputs: str | Path, inputs: str | Path = "input", 
                               "input": _input_of(result, [root / ref_dir for root in roots], ref_stem)})
     for result in sorted((outputs / "SR").glob(f"*/*/{stem}_HR.png")):  # <factor>/<model>/<image>_HR.png
         name = result.stem[:-len("_HR")]
-        title = f"Super-resolution \u00d7{_factor(result.parent.parent.name)}: {name}"
+        factor = result.parent.parent.name.removesuffix(".0")  # the SR folder '4.0' (`paths.sr_dir`) as 4
+        title = f"Super-resolution \u00d7{factor}: {name}"
         found.append({"application": "SR", "input": _input_of(result, [root / "images" for root in roots], name),
                       "output": result, "title": title})
     return found
 
 
 def figure_applications(outputs: str | Path, out: str | Path, inputs: str | Path = "input",
-                        filename: str = "applications.png", image: str | None = None) -> Path | None:
+                        image: str | None = None) -> Path | None:
     """Input / output pairs of the application results under `outputs` (see find_application_results; of
     the training image `image` alone when given), one pair per row, both panels at the same height; None
     (and no file) when there are none."""
@@ -233,4 +217,4 @@ def figure_applications(outputs: str | Path, out: str | Path, inputs: str | Path
                     spine.set_color("lightgrey")
             x += w + gap
     fig.suptitle("SinGAN applications", fontsize=FONT + 2, y=1 - 0.08 / fig_h, va="top")
-    return _save(fig, Path(out) / filename)
+    return _save(fig, Path(out) / "applications.png")

@@ -40,10 +40,10 @@ def make_folder(folder: str | Path) -> Path:
 
 
 @contextmanager
-def atomic_path(path: str | Path, errors: tuple[type[BaseException], ...] = (OSError,)) -> Iterator[Path]:
+def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside `path` (same suffix, so writers pick the same format); when the
     block succeeds it is renamed over `path`. On any failure the temporary file is removed, `path`
-    is left as it was, and the `errors` (OS errors by default) become a SinGANError naming `path`."""
+    is left as it was, and an OS error becomes a SinGANError naming `path`."""
     path = Path(path)
     make_folder(path.parent)
     try:
@@ -58,7 +58,7 @@ def atomic_path(path: str | Path, errors: tuple[type[BaseException], ...] = (OSE
         os.umask(mask)
         os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, path)
-    except errors as e:
+    except OSError as e:
         tmp.unlink(missing_ok=True)
         raise write_error(path, e) from None
     except BaseException:

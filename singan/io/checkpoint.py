@@ -3,9 +3,8 @@
 The file holds only plain data and tensors: the config, the pyramid geometry,
 the real pyramid, and per finished scale the G and D state dicts, the
 reconstruction noise map and the noise amplitude; plus the state needed to
-resume an interrupted run. No modules or code are pickled. Writes go to a
-temporary file in the same folder that is then renamed over the target, so a
-crash never leaves a half-written checkpoint.
+resume an interrupted run. No modules or code are pickled. Writes are atomic
+(`singan.io.atomic`): a crash never leaves a half-written checkpoint.
 """
 
 import dataclasses

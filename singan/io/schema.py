@@ -1,15 +1,12 @@
 """The checkpoint schema: what a model.pt must hold, checked before anything is built from it.
 
-A checkpoint is a dict of plain data and tensors (see `singan.io.checkpoint`). `validate` checks
-its keys and their types, the config's field types, the pyramid geometry by the rule training
-uses (`pyramid.geometry_problem`) and against the real images' sizes (level i is
-ceil(size * scale_factor ** (stop_scale - i)) of the finest level),
-every scale's widths, network tensor shapes and reconstruction-noise shape against its level,
-that every float and tensor is finite (a NaN noise amplitude would give black images), and that
-the number of finished scales agrees with the `complete` flag and with the resume state, and the
-resume state as strictly as the finished scales: random states torch accepts, and the in-progress
-scale's networks, Adam states, reconstruction input (float32), noise amplitude and losses.
-The first problem found is raised as `CheckpointInvalid`, one line.
+A checkpoint is a dict of plain data and tensors (see `singan.io.checkpoint`). `validate` checks it
+top down: its keys and their types (every float and tensor finite: a NaN noise amplitude would give
+black images), the config by TrainConfig's rules, the real pyramid by the geometry rule training uses
+(`pyramid.geometry_problem`, `pyramid.level_sizes`), each finished scale against the networks the
+config builds and the size of its level, the count of finished scales against the `complete` flag, and
+the resume state as strictly as the finished scales. The first problem found is raised as
+`CheckpointInvalid`, one line.
 """
 
 import math

@@ -31,6 +31,23 @@ ProgressFn = Callable[[int, int, int, float], None]
 LOSSES_EVERY = 25  # iterations between the losses the bar shows (and at the last one)
 
 
+class ProgressReport:
+    """A progress_fn that passes the scale, the number of scales and the work done on to `report(**fields)`
+    (a batch's board, the studio's progress file): when training starts (with `work_at_start`, the work done
+    then: a resumed run started later), when a scale starts and at most every `every` seconds in between."""
+
+    def __init__(self, report: Callable[..., None], every: float, clock: Callable[[], float] = time.monotonic):
+        self.report, self.every, self.clock, self.scale, self.last = report, every, clock, None, 0.0
+
+    def __call__(self, scale: int, iteration: int, num_scales: int, work: float) -> None:
+        now = self.clock()
+        if scale == self.scale and now - self.last < self.every:
+            return
+        fields = {"work_at_start": work} if self.scale is None else {}
+        self.scale, self.last = scale, now
+        self.report(scale=scale, scales=num_scales, work=work, **fields)
+
+
 class TrainingRun(Events):
     """Hears a run's events: the bar, `progress_fn`, the checkpoints (`save`), the previews, the stop.
     `first_scale`: the scale the bar calls its first (a run that trains one scale of a larger model)."""

@@ -23,10 +23,10 @@ import numpy as np
 import torch
 from PIL import Image
 from torch import Tensor
+from tqdm import tqdm
 
 from ..api import generate, load
 from ..apps import animation, injection, paint, references, sr, upscale
-from ..batch.progress import duration
 from ..core.config import PRESETS, TrainConfig
 from ..core.imresize import norm
 from ..core.model import SinGAN
@@ -35,6 +35,7 @@ from ..errors import SinGANError
 from ..io import paths
 from ..io.images import read_image, save_image, to_numpy_image
 from ..io.lock import check_free
+from ..runtime.progress import about
 from . import models
 
 TORCH = threading.RLock()  # held by every handler that loads a model or runs one (see the module's docstring)
@@ -76,10 +77,10 @@ def config(preset: str, max_size, min_size, niter, seed, purpose: str, sr_factor
 def bar(report: dict) -> str:
     """A training's report as a line: state, bar, scale, time elapsed and left."""
     work, elapsed = report.get("work", 0.0), report.get("elapsed", 0.0)
-    left = f", about {duration(elapsed * (1 - work) / work)} left" if 0 < work < 1 else ""
-    scale = f"scale {report['scale'] + 1}/{report['num_scales']}, " if report.get("num_scales") else ""
+    left = f", {about(elapsed * (1 - work) / work)} left" if 0 < work < 1 else ""
+    scale = f"scale {report['scale'] + 1}/{report['scales']}, " if report.get("scales") else ""
     filled = round(work * 30)
-    text = f"`{'█' * filled}{'░' * (30 - filled)}` {work:.0%} ({scale}{duration(elapsed)} elapsed{left})"
+    text = f"`{'█' * filled}{'░' * (30 - filled)}` {work:.0%} ({scale}{tqdm.format_interval(elapsed)} elapsed{left})"
     return f"{report['state']}: {text}" + (f" **{report['message']}**" if report.get("message") else "")
 
 

@@ -21,14 +21,13 @@ from PIL import Image
 from ..api import build_model
 from ..apps.sr import sr_geometry_fn
 from ..apps.upscale import image_size
-from ..batch.progress import duration
 from ..core.config import TrainConfig
 from ..core.model import SinGAN
 from ..errors import SinGANError
 from ..io import checkpoint, paths
 from ..io.images import read_image, to_numpy_image
 from ..io.lock import check_free, locked_by
-from ..runtime.progress import run_progress
+from ..runtime.progress import about, run_progress
 from .worker import progress_path
 
 MAX_UPLOAD_BYTES = 25 * 2**20  # an uploaded file's size at most (the server refuses larger ones too)
@@ -113,7 +112,7 @@ def plan_training(image: Path, config: TrainConfig, sr_factor: float | None, dev
     seconds = bar.total * SECONDS_PER_WORK[kind] + len(model.reals) * config.niter * SECONDS_PER_ITERATION[kind]
     sizes = [tuple(r.shape[-2:]) for r in model.reals]
     return len(sizes), seconds, (f"{len(sizes)} scales from {sizes[0][0]}x{sizes[0][1]} to {sizes[-1][0]}x"
-                                 f"{sizes[-1][1]}, {config.niter} iterations each: about {duration(seconds)} "
+                                 f"{sizes[-1][1]}, {config.niter} iterations each: {about(seconds)} "
                                  f"on {kind.upper()} (a rough estimate)")
 
 
@@ -125,7 +124,7 @@ class Training:
     model_file: Path
 
     def progress(self) -> dict:
-        """The worker's last report (state, scale, num_scales, work, elapsed), "starting" before the first."""
+        """The worker's last report (state, scale, scales, work, elapsed), "starting" before the first."""
         try:
             report = json.loads(progress_path(self.model_file).read_text())
         except (OSError, ValueError):

@@ -4,10 +4,10 @@ the checkpoint after every scale and on SIGINT, the previews) reporting its prog
     python -m singan.studio.worker <job.json>
 
 The job file holds the image, the model file, the device, `resume`, the TrainConfig fields and the sr_factor
-of a super-resolution model (SR.py's pyramid: `apps.sr_geometry_fn`), or null; the progress
-file (`progress_path(model_file)`) says the state (training, done, stopped, error), the scale, the weighted
-work done and the seconds elapsed. SIGINT (the page's stop button) saves the model and ends the run: it
-resumes as the command line's --resume does.
+of a super-resolution model (SR.py's pyramid: `apps.sr_geometry_fn`), or null; the progress file
+(`progress_path(model_file)`) says the state (training, done, stopped, error), the scale, the number of
+scales, the weighted work done and the seconds elapsed. SIGINT (the page's stop button) saves the model
+and ends the run: it resumes as the command line's --resume does.
 """
 
 import json
@@ -21,6 +21,7 @@ from ..cli.program import seed_everything
 from ..core.config import TrainConfig
 from ..errors import SinGANError
 from ..io.atomic import write_json
+from ..runtime.training_run import ProgressReport
 
 REPORT_EVERY = 0.5  # seconds between two progress writes during a scale
 
@@ -31,24 +32,20 @@ def progress_path(model_file: str | Path) -> Path:
 
 
 class Reporter:
-    """Writes the run's state to the progress file (atomically), at most every REPORT_EVERY seconds."""
+    """Writes the run's state to the progress file (atomically)."""
 
     def __init__(self, path: Path):
-        self.path, self.start, self.last = path, time.monotonic(), 0.0
-        self.state = {"state": "starting", "scale": 0, "iteration": 0, "num_scales": 0, "work": 0.0}
+        self.path, self.start = path, time.monotonic()
+        self.state = {"state": "starting", "scale": 0, "scales": 0, "work": 0.0}
 
-    def write(self, **changes) -> None:
+    def __call__(self, **changes) -> None:
         self.state.update(changes, elapsed=time.monotonic() - self.start)
         write_json(self.state, self.path, indent=None)
 
-    def __call__(self, scale: int, iteration: int, num_scales: int, work: float) -> None:
-        """progress_fn: "training" from the first iteration on (the call before it only says where training
-        starts; from then on a stop saves the model)."""
-        first = self.state["num_scales"] == 0
-        if first or time.monotonic() - self.last >= REPORT_EVERY or scale != self.state["scale"]:
-            self.last = time.monotonic()
-            self.write(state="starting" if first else "training", scale=scale, iteration=iteration,
-                       num_scales=num_scales, work=work)
+    def training(self, **fields) -> None:
+        """`ProgressReport`'s report: "training" from the first iteration on (the report when training starts
+        only says where it starts; from then on a stop saves the model)."""
+        self(state="starting" if "work_at_start" in fields else "training", **fields)
 
 
 def main(job_file: str) -> int:
@@ -56,21 +53,21 @@ def main(job_file: str) -> int:
     Path(job_file).unlink()
     model_file = Path(job["model_file"])
     report = Reporter(progress_path(model_file))
-    report.write()
+    report()
     try:
         config = TrainConfig(**job["config"])
         config.manualSeed = seed_everything(config.manualSeed, announce=not job["resume"])
         geometry_fn = sr_geometry_fn(config, Path(job["image"]).name) if job["sr_factor"] else None
         train_image(job["image"], config, model_file, job["device"], resume=job["resume"],
-                    overwrite=job["overwrite"], progress=False, progress_fn=report, geometry_fn=geometry_fn,
-                    previews=True)
+                    overwrite=job["overwrite"], progress=False, geometry_fn=geometry_fn, previews=True,
+                    progress_fn=ProgressReport(report.training, REPORT_EVERY))
     except SinGANError as e:
-        report.write(state="error", message=str(e))
+        report(state="error", message=str(e))
         return 2
     except KeyboardInterrupt:
-        report.write(state="stopped")
+        report(state="stopped")
         return 130
-    report.write(state="done", work=1.0)
+    report(state="done", work=1.0)
     return 0
 
 
