@@ -264,8 +264,8 @@ def check_sample_memory(model: SinGAN, num_samples: int, scale_h: float, scale_v
 
 def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
              scale_v: float = 1.0, batch_size: int | None = None, seed: int | None = None,
-             out_size: tuple[int, int] | int | None = None, upscaler: str = "patches",
-             photo: Tensor | None = None, on_scale: Callable[[int, int], None] | None = None) -> Tensor:
+             out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
+             photo: Tensor | str | Path | None = None, on_scale: Callable[[int, int], None] | None = None) -> Tensor:
     """Draw `num_samples` random samples (N, C, H, W) from the trained scales of `model`, with values
     clamped to [-1, 1] (the generators' residuals can step slightly outside).
 
@@ -275,11 +275,11 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     - batch_size: run at most this many samples per forward pass (default: all).
     - seed: draw the noise from a generator seeded with it (the global RNG state is left as it
       was); None draws from the global RNG.
-    - out_size: (H, W), or the longest side in pixels, to upscale every sample to with the finest
-      generator (`singan.apps.upscale`); a file's own size is `singan.apps.upscale.image_size(path)`.
+    - out_size: (H, W), a longest side in pixels, "HxW", or "full" (the photo's size times scale_v /
+      scale_h) to upscale every sample to with the finest generator (`singan.apps.upscale.out_size`).
       None: the training size (times scale_h / scale_v).
     - upscaler: how to reach out_size (`singan.apps.upscale.to_size`): "patches" (default: the detail of
-      `photo`, the training image at its own size, e.g. `read_image(path)`; without it the samples' own
+      `photo`, the training image at its own size, a file or `read_image(path)`; without it the samples' own
       detail), "chain" (the paper's SR chain) or "bicubic".
     - on_scale(n, count): called after scale n has run on `count` samples (for a progress bar).
     Arguments out of range, and a run that would not fit in the device's memory, raise a one-line
@@ -287,29 +287,14 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     """
     check_sample_args(model, SampleOptions(num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed))
     check_sample_memory(model, num_samples, scale_h, scale_v, batch_size)
-    size = _out_size(model, out_size, scale_h, scale_v, num_samples, upscaler)
+    target = upscale.out_size(model, out_size, sample_sizes(model, scale_h, scale_v)[-1], photo=photo,
+                              upscaler=upscaler, num_images=num_samples, scale=(scale_v, scale_h))
     with seeded(model.device, seed):
         images = run_pyramid(model, num_samples, gen_start_scale=gen_start_scale, scale_h=scale_h, scale_v=scale_v,
                              batch_size=batch_size, on_scale=on_scale)
-        if size is not None:
-            images = upscale.to_size(model, images, size, upscaler=upscaler, photo=photo, flag="out_size")
+        if target is not None:
+            images = upscale.to_size(model, images, target.size, upscaler=target.upscaler, photo=target.photo)
         return images.clamp_(-1, 1)  # in place: no second copy of an upscaled image
-
-
-def _out_size(model: SinGAN, out_size, scale_h: float, scale_v: float, num_samples: int,
-              upscaler: str) -> tuple[int, int] | None:
-    """generate's out_size as (H, W) (or None), checked with the memory of upscaling every sample."""
-    if out_size is None:
-        return None
-    start = sample_sizes(model, scale_h, scale_v)[-1]
-    if isinstance(out_size, int) and not isinstance(out_size, bool):
-        size = upscale.resolve_out_size(str(out_size), start) if out_size > 0 else (out_size, out_size)
-    elif isinstance(out_size, (tuple, list)) and len(out_size) == 2:
-        size = tuple(out_size)
-    else:
-        raise SinGANError(f"out_size must be (H, W), a longest side in pixels or None (got {out_size!r})")
-    upscale.check_upscale(model, start, size, num_samples, "out_size", upscaler=upscaler)
-    return size
 
 
 def save_images(images: Tensor, folder: str | Path) -> list[Path]:
