@@ -71,15 +71,6 @@ def planned_model(image: str | Path, config: TrainConfig, model_file: str | Path
     return build_model(real, config, geometry)
 
 
-def planned_scales(image: str | Path, config: TrainConfig, model_file: str | Path | None = None,
-                   geometry_fn=None) -> int:
-    """How many scales the model that training would give has, before any training: those of the
-    unfinished checkpoint `model_file` (resumed), else of the pyramid `image` and `config` make."""
-    if model_file is not None and Path(model_file).is_file():
-        return checkpoint.read_state(model_file)["num_levels"]
-    return len(planned_model(image, config, geometry_fn=geometry_fn).reals)
-
-
 def describe(model: SinGAN, input_hw: tuple[int, int]) -> str:
     """One line per fact a user wants to see before a long run."""
     shapes = [tuple(r.shape[-2:]) for r in model.reals]
