@@ -209,17 +209,22 @@ class SampleOptions:
         "batch_size": BATCH_SIZE, "seed": SEED,
     }
 
+    def validate(self) -> "SampleOptions":
+        """Raise a one-line SinGANError naming the first value out of its rule (what needs no model); returns self."""
+        check_rules(self, self.RULES)
+        return self
+
 
 def check_sample_args(model: SinGAN, options: SampleOptions) -> None:
-    """Refuse, with one line naming the argument, what sampling cannot do for this model: the declared rules,
-    then the model's own bounds (its trained scales, one pixel at the coarsest scale, MAX_SIDE at the finest)."""
+    """Refuse, with one line naming the argument, what sampling cannot do for this model (`options` validated
+    where they were made): its own bounds (its trained scales, one pixel at the coarsest scale, MAX_SIDE at the
+    finest) and the memory (`check_sample_memory`)."""
     if not isinstance(model, SinGAN):
         hint = f"; load the file first: singan.generate(singan.load({model!r:.60}), ...)" if isinstance(
             model, (str, os.PathLike)) else ""
         raise SinGANError(f"generate takes a trained SinGAN (from singan.load), not {type(model).__name__}{hint}")
     if not model.scales:
         raise SinGANError("the model has no trained scale to sample from")
-    check_rules(options, options.RULES)
     if options.gen_start_scale > model.num_trained:
         raise value_error("gen_start_scale", options.gen_start_scale,
                           f"this model has {model.num_trained} trained scales: 0 to {model.num_trained} "
@@ -231,6 +236,7 @@ def check_sample_args(model: SinGAN, options: SampleOptions) -> None:
         if not low <= getattr(options, name) <= high:
             raise value_error(name, getattr(options, name), f"this model takes {low:.4g} to {high:.4g} (1 pixel at "
                               f"the coarsest scale, {MAX_SIDE} pixels at the finest)")
+    check_sample_memory(model, options.num_samples, options.scale_h, options.scale_v, options.batch_size)
 
 
 def check_sample_memory(model: SinGAN, num_samples: int, scale_h: float, scale_v: float,
@@ -276,13 +282,22 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     Arguments out of range, and a run that would not fit in the device's memory, raise a one-line
     SinGANError before any work.
     """
-    check_sample_args(model, SampleOptions(num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed))
-    check_sample_memory(model, num_samples, scale_h, scale_v, batch_size)
-    target = upscale.out_size(model, out_size, sample_sizes(model, scale_h, scale_v)[-1], photo=photo,
-                              upscaler=upscaler, num_images=num_samples, scale=(scale_v, scale_h))
-    with seeded(model.device, seed):
-        images = run_pyramid(model, num_samples, gen_start_scale=gen_start_scale, scale_h=scale_h, scale_v=scale_v,
-                             batch_size=batch_size, on_scale=on_scale)
+    return sample(model, SampleOptions(num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed).validate(),
+                  out_size=out_size, upscaler=upscaler, photo=photo, on_scale=on_scale)
+
+
+def sample(model: SinGAN, options: SampleOptions, *,
+           out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
+           photo: Tensor | str | Path | None = None, on_scale: Callable[[int, int], None] | None = None) -> Tensor:
+    """`generate` with settings validated where they were made (`SampleOptions(...).validate()`, e.g. by a command
+    before the training it samples after): what depends on the model is checked here, once, before any work."""
+    check_sample_args(model, options)
+    o = options
+    target = upscale.out_size(model, out_size, sample_sizes(model, o.scale_h, o.scale_v)[-1], photo=photo,
+                              upscaler=upscaler, num_images=o.num_samples, scale=(o.scale_v, o.scale_h))
+    with seeded(model.device, o.seed):
+        images = run_pyramid(model, o.num_samples, gen_start_scale=o.gen_start_scale, scale_h=o.scale_h,
+                             scale_v=o.scale_v, batch_size=o.batch_size, on_scale=on_scale)
         if target is not None:
             images = upscale.to_size(model, images, target.size, upscaler=target.upscaler, photo=target.photo)
         return images.clamp_(-1, 1)  # in place: no second copy of an upscaled image

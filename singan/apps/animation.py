@@ -69,10 +69,9 @@ def check_settings(**settings: object) -> None:
         check_value(name, value, RULES[name], flag="alpha_animation" if name == "alpha" else None)
 
 
-def check_animation(model: SinGAN, alpha: float, beta: float, start_scale: int, num_frames: int,
-                    batch_size: int | None) -> None:
-    """Refuse animation arguments out of range, and a run that would not fit in memory (naming a size that fits)."""
-    check_settings(alpha=alpha, beta=beta, start_scale=start_scale, num_frames=num_frames, batch_size=batch_size)
+def check_animation(model: SinGAN, start_scale: int, num_frames: int, batch_size: int | None) -> None:
+    """Refuse what this model cannot animate (the settings checked by `check_settings`): a start scale it has not
+    trained, and a run that would not fit in memory (naming a size that fits)."""
     if start_scale >= model.num_trained:
         raise value_error("start_scale", start_scale, f"this model has {model.num_trained} trained scales: 0 to "
                                                       f"{model.num_trained - 1}")
@@ -100,8 +99,17 @@ def animate(model: SinGAN, *, alpha: float = 0.1, beta: float = 0.9, start_scale
     out_size: what to bring every frame to (`check_upscaled_frames`; `upscale.to_size` by `upscaler`, with the
     detail of `photo`, the training image at its own size; the chain draws its noise once for all frames, so
     that the added detail does not flicker).
-    The arguments and the memory the run needs are checked first (`check_animation`)."""
-    check_animation(model, alpha, beta, start_scale, num_frames, batch_size)
+    The arguments (`check_settings`) and what depends on the model (`animate_model`) are checked first."""
+    check_settings(alpha=alpha, beta=beta, start_scale=start_scale, num_frames=num_frames, batch_size=batch_size)
+    return animate_model(model, alpha, beta, start_scale, num_frames, batch_size, out_size, upscaler, photo, progress)
+
+
+def animate_model(model: SinGAN, alpha: float, beta: float, start_scale: int, num_frames: int,
+                  batch_size: int | None, out_size=None, upscaler: str = "patches",
+                  photo: Tensor | str | Path | None = None, progress: bool = True) -> np.ndarray:
+    """`animate` with settings checked where they were given (`check_settings`, e.g. by animation.py before the
+    training): what depends on the model (`check_animation`, the out_size) is checked here, once, before any work."""
+    check_animation(model, start_scale, num_frames, batch_size)
     start = tuple(model.reals[model.num_trained - 1].shape[-2:])
     target = check_upscaled_frames(model, out_size, num_frames, upscaler, photo)
     frames = _animation_frames(model, alpha, beta, start_scale, num_frames, batch_size)

@@ -68,8 +68,8 @@ def main(args):
     # Step: frames of every (start scale, beta) pair the model has, saved as GIF (and MP4):
     for (s, beta), path in gifs.items():
         if s < model.num_trained and not (args.resume and not args.overwrite and path.exists()):
-            frames = animation.animate(model, alpha=args.alpha_animation, beta=beta, start_scale=s,
-                                       num_frames=args.num_frames, batch_size=args.batch_size, out_size=target)
+            frames = animation.animate_model(model, args.alpha_animation, beta, s, args.num_frames, args.batch_size,
+                                             target)
             frames = frames.repeat(3, axis=-1) if frames.shape[-1] == 1 else frames  # grey GIFs as RGB (like PNGs)
             animation.save_animation(path, frames, args.fps)
             if args.mp4:

@@ -9,10 +9,10 @@ singan.eval.registry lists them (SIFID's network and weights: singan.eval.fid_in
 
 import sys
 
-from torch import nn
+from torch import Tensor, nn
 from tqdm import tqdm
 
-from ..api import SampleOptions, check_sample_args, generate
+from ..api import generate
 from ..core.config import between, check_value
 from ..core.model import SinGAN
 from .registry import METRICS, MetricOptions
@@ -21,15 +21,9 @@ NUM_SAMPLES = between(2, 100000, integer=True)  # samples to score (at least 2: 
 SIFID_DIMS = (64, 192)  # SIFID's Inception features: after the first max-pool (the released code) or the second
 
 
-def check_settings(model: SinGAN, num_samples: int, gen_start_scale: int) -> None:
-    """One-line errors for a sample count or start scale `evaluate` cannot use."""
-    check_value("num_samples", num_samples, NUM_SAMPLES)
-    check_sample_args(model, SampleOptions(num_samples, gen_start_scale))
-
-
 def _sampling_bar(model: SinGAN, num_samples: int, enabled: bool):
     """A bar over the sampling work (pixels of every scale times the samples), and its on_scale callback."""
-    pixels = [r.shape[-2] * r.shape[-1] for r in model.reals[:model.num_trained]]
+    pixels = [r.shape[-2] * r.shape[-1] for r in model.reals[:model.num_trained]] if isinstance(model, SinGAN) else []
     bar = tqdm(total=sum(pixels) * num_samples, disable=not enabled, desc=f"sampling {num_samples} images",
                bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed} elapsed, {remaining} left", file=sys.stderr)
     return bar, lambda n, count: bar.update(pixels[n] * count)
@@ -38,21 +32,31 @@ def _sampling_bar(model: SinGAN, num_samples: int, enabled: bool):
 def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inception: nn.Module | None = None,
              sifid_dims: int = 64, seed: int = 0, batch_size: int | None = None,
              sifid_missing: str | None = None, progress: bool = False) -> dict:
-    """Draw `num_samples` samples from `gen_start_scale` and score them against model.reals[-1].
+    """Draw `num_samples` samples from `gen_start_scale` and score them against model.reals[-1] (`draw`, then
+    `score`). Returns a JSON-ready dict: the settings, then each registered metric's entries
+    (singan.eval.registry; SIFID's are None without `inception`, and `sifid_missing` says why)."""
+    samples = draw(model, num_samples, gen_start_scale, seed, batch_size, progress)
+    return score(model, samples, gen_start_scale, seed, inception, sifid_dims, sifid_missing, progress)
 
-    Samples are clamped to [-1, 1] by `generate` (as the saved PNGs). Returns a JSON-ready dict: the settings,
-    then each registered metric's entries (singan.eval.registry; SIFID's are None without `inception`, and
-    `sifid_missing` says why).
-    """
-    check_settings(model, num_samples, gen_start_scale)
-    real = model.reals[-1]
+
+def draw(model: SinGAN, num_samples: int, gen_start_scale: int = 0, seed: int = 0, batch_size: int | None = None,
+         progress: bool = False) -> Tensor:
+    """The samples `evaluate` scores, clamped to [-1, 1] by `generate` (as the saved PNGs); the arguments are
+    checked once, before any work: the sample count here, the rest by `generate`."""
+    check_value("num_samples", num_samples, NUM_SAMPLES)
     bar, on_scale = _sampling_bar(model, num_samples, progress)
     with bar:
-        samples = generate(model, num_samples, gen_start_scale=gen_start_scale, seed=seed, batch_size=batch_size,
-                           on_scale=on_scale)
+        return generate(model, num_samples, gen_start_scale=gen_start_scale, seed=seed, batch_size=batch_size,
+                        on_scale=on_scale)
+
+
+def score(model: SinGAN, samples: Tensor, gen_start_scale: int = 0, seed: int = 0, inception: nn.Module | None = None,
+          sifid_dims: int = 64, sifid_missing: str | None = None, progress: bool = False) -> dict:
+    """The scores of `samples` (drawn by `draw`) against the training image as trained (see `evaluate`)."""
+    real = model.reals[-1]
     height, width = real.shape[-2:]
     result = {
-        "input_name": model.name, "gen_start_scale": gen_start_scale, "num_samples": num_samples, "seed": seed,
+        "input_name": model.name, "gen_start_scale": gen_start_scale, "num_samples": samples.shape[0], "seed": seed,
         "num_scales": model.num_trained, "image_size": [height, width],
     }
     options = MetricOptions(seed, inception, sifid_dims, sifid_missing, progress)
