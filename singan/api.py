@@ -62,13 +62,12 @@ def planned_model(image: str | Path, config: TrainConfig, model_file: str | Path
                   geometry_fn=None, device: torch.device | str = "cpu") -> SinGAN:
     """The model training would give, before any training, without its networks (no scale trained: what
     depends on its size is checked on it): the pyramid of the unfinished checkpoint `model_file` (resumed),
-    else the pyramid `image` and `config` make."""
+    else the pyramid `image` and `config` (validated by the caller: `TrainConfig.validate`) make."""
     if model_file is not None and Path(model_file).is_file():
         model = checkpoint.from_state(checkpoint.read_state(model_file), device)
         return SinGAN(config=model.config, geometry=model.geometry, reals=model.reals, name=model.name)
     real = read_image(check_path("image", image), config.nc_im).to(device)
-    geometry = geometry_fn(*real.shape[-2:]) if geometry_fn else None
-    return build_model(real, config, geometry)
+    return _pyramid_model(real, config, geometry_fn(*real.shape[-2:]) if geometry_fn else None, "")
 
 
 def describe(model: SinGAN, input_hw: tuple[int, int]) -> str:
@@ -282,16 +281,17 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     Arguments out of range, and a run that would not fit in the device's memory, raise a one-line
     SinGANError before any work.
     """
-    return sample(model, SampleOptions(num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed).validate(),
-                  out_size=out_size, upscaler=upscaler, photo=photo, on_scale=on_scale)
+    options = SampleOptions(num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed).validate()
+    check_sample_args(model, options)
+    return sample(model, options, out_size=out_size, upscaler=upscaler, photo=photo, on_scale=on_scale)
 
 
 def sample(model: SinGAN, options: SampleOptions, *,
            out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
            photo: Tensor | str | Path | None = None, on_scale: Callable[[int, int], None] | None = None) -> Tensor:
-    """`generate` with settings validated where they were made (`SampleOptions(...).validate()`, e.g. by a command
-    before the training it samples after): what depends on the model is checked here, once, before any work."""
-    check_sample_args(model, options)
+    """`generate`'s work, for settings checked once before it: their rules where they were made
+    (`SampleOptions(...).validate()`, e.g. by a command before the training it samples after) and what depends
+    on the model by `check_sample_args`. `out_size` is checked here (`upscale.out_size`), before any work."""
     o = options
     target = upscale.out_size(model, out_size, sample_sizes(model, o.scale_h, o.scale_v)[-1], photo=photo,
                               upscaler=upscaler, num_images=o.num_samples, scale=(o.scale_v, o.scale_h))

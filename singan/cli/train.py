@@ -12,7 +12,7 @@ samples in Output/RandomSamples/<name>/<model folder>/gen_start_scale=0/.
 from dataclasses import replace
 from pathlib import Path
 
-from ..api import BATCH_SIZE, SAVE_EVERY, SampleOptions, sample, train_image
+from ..api import BATCH_SIZE, SAVE_EVERY, SampleOptions, check_sample_args, sample, train_image
 from ..core.config import between, check_value
 from ..errors import SinGANError
 from ..io import paths
@@ -49,12 +49,16 @@ def main(args):
     names = [f"{i}.png" for i in range(args.num_samples)]
     if keep_samples:
         names = [name for name in names if not (samples / name).exists()] if args.resume else []
+    sampling = replace(sampling, num_samples=max(1, len(names)))
+    if names:  # what depends on the model, checked once before anything is claimed or written
+        check_sample_args(model, sampling)
+    if keep_samples:
         if names:
-            save_images(samples, sample(model, replace(sampling, num_samples=len(names))), names)
+            save_images(samples, sample(model, sampling), names)
     else:
         with result_folder(samples, args.overwrite or stale) as staging:
             if names:
-                save_images(staging, sample(model, replace(sampling, num_samples=len(names))), names)
+                save_images(staging, sample(model, sampling), names)
     if names:
         print(f"{len(names)} random samples: {samples}")
 

@@ -12,7 +12,7 @@ import sys
 from torch import Tensor, nn
 from tqdm import tqdm
 
-from ..api import generate
+from ..api import SampleOptions, check_sample_args, sample
 from ..core.config import between, check_value
 from ..core.model import SinGAN
 from .registry import METRICS, MetricOptions
@@ -23,31 +23,37 @@ SIFID_DIMS = (64, 192)  # SIFID's Inception features: after the first max-pool (
 
 def _sampling_bar(model: SinGAN, num_samples: int, enabled: bool):
     """A bar over the sampling work (pixels of every scale times the samples), and its on_scale callback."""
-    pixels = [r.shape[-2] * r.shape[-1] for r in model.reals[:model.num_trained]] if isinstance(model, SinGAN) else []
+    pixels = [r.shape[-2] * r.shape[-1] for r in model.reals[:model.num_trained]]
     bar = tqdm(total=sum(pixels) * num_samples, disable=not enabled, desc=f"sampling {num_samples} images",
                bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed} elapsed, {remaining} left", file=sys.stderr)
     return bar, lambda n, count: bar.update(pixels[n] * count)
 
 
+def check_settings(model: SinGAN, num_samples: int, gen_start_scale: int = 0, seed: int = 0,
+                   batch_size: int | None = None) -> SampleOptions:
+    """The sampling settings of `evaluate`, checked once before any work: the sample count (at least 2: diversity
+    compares them), the sampling rules and what depends on the model (`singan.api.check_sample_args`)."""
+    check_value("num_samples", num_samples, NUM_SAMPLES)
+    options = SampleOptions(num_samples, gen_start_scale, seed=seed, batch_size=batch_size).validate()
+    check_sample_args(model, options)
+    return options
+
+
 def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inception: nn.Module | None = None,
              sifid_dims: int = 64, seed: int = 0, batch_size: int | None = None,
              sifid_missing: str | None = None, progress: bool = False) -> dict:
-    """Draw `num_samples` samples from `gen_start_scale` and score them against model.reals[-1] (`draw`, then
-    `score`). Returns a JSON-ready dict: the settings, then each registered metric's entries
+    """Draw `num_samples` samples from `gen_start_scale` and score them against model.reals[-1] (`check_settings`,
+    `draw`, `score`). Returns a JSON-ready dict: the settings, then each registered metric's entries
     (singan.eval.registry; SIFID's are None without `inception`, and `sifid_missing` says why)."""
-    samples = draw(model, num_samples, gen_start_scale, seed, batch_size, progress)
+    samples = draw(model, check_settings(model, num_samples, gen_start_scale, seed, batch_size), progress)
     return score(model, samples, gen_start_scale, seed, inception, sifid_dims, sifid_missing, progress)
 
 
-def draw(model: SinGAN, num_samples: int, gen_start_scale: int = 0, seed: int = 0, batch_size: int | None = None,
-         progress: bool = False) -> Tensor:
-    """The samples `evaluate` scores, clamped to [-1, 1] by `generate` (as the saved PNGs); the arguments are
-    checked once, before any work: the sample count here, the rest by `generate`."""
-    check_value("num_samples", num_samples, NUM_SAMPLES)
-    bar, on_scale = _sampling_bar(model, num_samples, progress)
+def draw(model: SinGAN, options: SampleOptions, progress: bool = False) -> Tensor:
+    """The samples `evaluate` scores for settings `check_settings` gave, clamped to [-1, 1] (as the saved PNGs)."""
+    bar, on_scale = _sampling_bar(model, options.num_samples, progress)
     with bar:
-        return generate(model, num_samples, gen_start_scale=gen_start_scale, seed=seed, batch_size=batch_size,
-                        on_scale=on_scale)
+        return sample(model, options, on_scale=on_scale)
 
 
 def score(model: SinGAN, samples: Tensor, gen_start_scale: int = 0, seed: int = 0, inception: nn.Module | None = None,
