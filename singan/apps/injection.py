@@ -50,13 +50,8 @@ def injection_scale(model: SinGAN, n: int | None = None, flag: str = "n", defaul
 
 
 def injection_input(model: SinGAN, ref: Tensor, n: int) -> Tensor:
-    """`ref` (at the finest size) brought to scale n as a coarser scale's output would be:
-    downsampled to scale n-1, then upsampled by 1/scale_factor and cropped to scale n."""
-    injection_scale(model, n)
-    return _injection_input(model, ref, n)
-
-
-def _injection_input(model: SinGAN, ref: Tensor, n: int) -> Tensor:
+    """`ref` (at the finest size) brought to scale n (an injection scale `injection_scale` accepted) as a coarser
+    scale's output would be: downsampled to scale n-1, then upsampled by 1/scale_factor and cropped to scale n."""
     sf, top = model.scale_factor, len(model.reals) - 1
     h, w = model.reals[n - 1].shape[-2:]
     coarse = imresize(ref, sf ** (top - n + 1))[:, :, :h, :w]
@@ -76,7 +71,7 @@ def inject(model: SinGAN, ref: Tensor, n: int, *, in_s: Tensor | None = None,
     injection_scale(model, n)
     start = tuple(model.reals[model.num_trained - 1].shape[-2:])
     target = upscale.out_size(model, out_size, start, photo=photo, upscaler=upscaler)
-    out = run_pyramid(model, 1, in_s=_injection_input(model, ref, n) if in_s is None else in_s, start_scale=n)
+    out = run_pyramid(model, 1, in_s=injection_input(model, ref, n) if in_s is None else in_s, start_scale=n)
     return out if target is None else upscale.to_size(model, out, target.size, upscaler=target.upscaler,
                                                       photo=target.photo)
 
@@ -146,7 +141,7 @@ def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: 
     if full is not None and checked is None:
         full_hw = tuple(full[0].shape[-2:])
         check_full_size(model, full_hw, tuple(real.shape[-2:]), full_hw, upscaler, flag="out_size")
-    out = run_pyramid(model, 1, in_s=_injection_input(model, ref, n), start_scale=n)  # `inject`, n checked
+    out = run_pyramid(model, 1, in_s=injection_input(model, ref, n), start_scale=n)  # `inject`, n checked
     if full is None:
         return out, blend(real, out, dilate_mask(mask, radius, mask_png))
     ref_full, mask_full = full

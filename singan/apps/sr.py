@@ -57,8 +57,8 @@ def check_super_resolution(model: SinGAN, sr_factor: float, size: tuple[int, int
     """What `super_resolve(model, sr_factor, size)` checks before any work (one-line SinGANError naming a size
     that fits), and its plan: the original's chain, or for another `size` (or another upscaler, with a photo of
     `photo_hw`) the exact chain to it. `model` may be one not trained yet (`singan.api.planned_model`): SR.py
-    checks its output before training and hands the plan to `super_resolve`."""
-    sr_chain(sr_factor)
+    checks its output before training and hands the plan to `super_resolve`. `sr_factor`: within its rule
+    (checked where it is given: `sr_chain`, `sr_config`)."""
     h, w = upscale.finest_size(model)
     plan = upscale.sr_plan((h, w), sr_factor)
     H, W = size or plan.crop
@@ -85,8 +85,9 @@ def super_resolve(model: SinGAN, sr_factor: float, size: tuple[int, int] | None 
     the memory the run needs are checked first (`check_super_resolution`), unless its `plan` is given.
     upscaler: "chain" (the paper's, above), or "patches" / "bicubic" (`upscale.to_size`: the image's own
     detail one step finer at each step, with that of `photo`, the input file, up to its size)."""
-    photo_hw = None if photo is None else tuple(photo.shape[-2:])
-    plan = plan or check_super_resolution(model, sr_factor, size, upscaler, photo_hw)
+    if plan is None:
+        sr_chain(sr_factor)
+        plan = check_super_resolution(model, sr_factor, size, upscaler, None if photo is None else photo.shape[-2:])
     if upscaler != "chain":
         return upscale.to_size(model, model.reals[-1], plan.crop, upscaler=upscaler, photo=photo, progress=progress)
     return upscale.upscale(model, model.reals[-1], plan.crop, plan=plan, progress=progress)
