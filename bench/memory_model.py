@@ -29,7 +29,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as singan sets it; before
 import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from singan import TrainConfig, api, apps, build_model, train_image  # noqa: E402
+from singan import TrainConfig, api, build_model, train_image  # noqa: E402
 from singan.apps import animation, sr, upscale  # noqa: E402
 from singan.core.model import TrainedScale  # noqa: E402
 from singan.core.training import new_scale_networks  # noqa: E402
@@ -78,10 +78,10 @@ def run_case(args) -> str:
         out = api.generate(model, args.num_samples, scale_h=args.scale_h, seed=0)
         return f"{args.num_samples} at {out.shape[-2]}x{out.shape[-1]}"
     if args.case == "sr":
-        out = apps.super_resolve(model, args.sr_factor, progress=False)
+        out = sr.super_resolve(model, args.sr_factor, progress=False)
         return f"x{args.sr_factor:g}: {start[0]}x{start[1]} to {out.shape[-2]}x{out.shape[-1]}"
     if args.case == "animation":
-        frames = apps.animate(model, start_scale=0, num_frames=args.num_frames, progress=False)
+        frames = animation.animate(model, start_scale=0, num_frames=args.num_frames, progress=False)
         return f"{args.num_frames} frames of {frames.shape[1]}x{frames.shape[2]}"
     x = api.generate(model, 1, seed=0)
     photo = torch.nn.functional.interpolate(model.reals[-1], size=side, mode="bicubic")

@@ -62,22 +62,12 @@ def planned_model(image: str | Path, config: TrainConfig, model_file: str | Path
                   geometry_fn=None, device: torch.device | str = "cpu") -> SinGAN:
     """The model training would give, before any training, without its networks (no scale trained: what
     depends on its size is checked on it): the pyramid of the unfinished checkpoint `model_file` (resumed),
-    else the pyramid `image` and `config` make."""
+    else the pyramid `image` and `config` (validated by the caller: `TrainConfig.validate`) make."""
     if model_file is not None and Path(model_file).is_file():
         model = checkpoint.from_state(checkpoint.read_state(model_file), device)
         return SinGAN(config=model.config, geometry=model.geometry, reals=model.reals, name=model.name)
     real = read_image(check_path("image", image), config.nc_im).to(device)
-    geometry = geometry_fn(*real.shape[-2:]) if geometry_fn else None
-    return build_model(real, config, geometry)
-
-
-def planned_scales(image: str | Path, config: TrainConfig, model_file: str | Path | None = None,
-                   geometry_fn=None) -> int:
-    """How many scales the model that training would give has, before any training: those of the
-    unfinished checkpoint `model_file` (resumed), else of the pyramid `image` and `config` make."""
-    if model_file is not None and Path(model_file).is_file():
-        return checkpoint.read_state(model_file)["num_levels"]
-    return len(planned_model(image, config, geometry_fn=geometry_fn).reals)
+    return _pyramid_model(real, config, geometry_fn(*real.shape[-2:]) if geometry_fn else None, "")
 
 
 def describe(model: SinGAN, input_hw: tuple[int, int]) -> str:
@@ -218,17 +208,22 @@ class SampleOptions:
         "batch_size": BATCH_SIZE, "seed": SEED,
     }
 
+    def validate(self) -> "SampleOptions":
+        """Raise a one-line SinGANError naming the first value out of its rule (what needs no model); returns self."""
+        check_rules(self, self.RULES)
+        return self
+
 
 def check_sample_args(model: SinGAN, options: SampleOptions) -> None:
-    """Refuse, with one line naming the argument, what sampling cannot do for this model: the declared rules,
-    then the model's own bounds (its trained scales, one pixel at the coarsest scale, MAX_SIDE at the finest)."""
+    """Refuse, with one line naming the argument, what sampling cannot do for this model (`options` validated
+    where they were made): its own bounds (its trained scales, one pixel at the coarsest scale, MAX_SIDE at the
+    finest) and the memory (`check_sample_memory`)."""
     if not isinstance(model, SinGAN):
         hint = f"; load the file first: singan.generate(singan.load({model!r:.60}), ...)" if isinstance(
             model, (str, os.PathLike)) else ""
         raise SinGANError(f"generate takes a trained SinGAN (from singan.load), not {type(model).__name__}{hint}")
     if not model.scales:
         raise SinGANError("the model has no trained scale to sample from")
-    check_rules(options, options.RULES)
     if options.gen_start_scale > model.num_trained:
         raise value_error("gen_start_scale", options.gen_start_scale,
                           f"this model has {model.num_trained} trained scales: 0 to {model.num_trained} "
@@ -240,6 +235,7 @@ def check_sample_args(model: SinGAN, options: SampleOptions) -> None:
         if not low <= getattr(options, name) <= high:
             raise value_error(name, getattr(options, name), f"this model takes {low:.4g} to {high:.4g} (1 pixel at "
                               f"the coarsest scale, {MAX_SIDE} pixels at the finest)")
+    check_sample_memory(model, options.num_samples, options.scale_h, options.scale_v, options.batch_size)
 
 
 def check_sample_memory(model: SinGAN, num_samples: int, scale_h: float, scale_v: float,
@@ -264,8 +260,8 @@ def check_sample_memory(model: SinGAN, num_samples: int, scale_h: float, scale_v
 
 def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
              scale_v: float = 1.0, batch_size: int | None = None, seed: int | None = None,
-             out_size: tuple[int, int] | int | None = None, upscaler: str = "patches",
-             photo: Tensor | None = None, on_scale: Callable[[int, int], None] | None = None) -> Tensor:
+             out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
+             photo: Tensor | str | Path | None = None, on_scale: Callable[[int, int], None] | None = None) -> Tensor:
     """Draw `num_samples` random samples (N, C, H, W) from the trained scales of `model`, with values
     clamped to [-1, 1] (the generators' residuals can step slightly outside).
 
@@ -275,41 +271,36 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     - batch_size: run at most this many samples per forward pass (default: all).
     - seed: draw the noise from a generator seeded with it (the global RNG state is left as it
       was); None draws from the global RNG.
-    - out_size: (H, W), or the longest side in pixels, to upscale every sample to with the finest
-      generator (`singan.apps.upscale`); a file's own size is `singan.apps.upscale.image_size(path)`.
+    - out_size: (H, W), a longest side in pixels, "HxW", or "full" (the photo's size times scale_v /
+      scale_h) to upscale every sample to with the finest generator (`singan.apps.upscale.out_size`).
       None: the training size (times scale_h / scale_v).
     - upscaler: how to reach out_size (`singan.apps.upscale.to_size`): "patches" (default: the detail of
-      `photo`, the training image at its own size, e.g. `read_image(path)`; without it the samples' own
+      `photo`, the training image at its own size, a file or `read_image(path)`; without it the samples' own
       detail), "chain" (the paper's SR chain) or "bicubic".
     - on_scale(n, count): called after scale n has run on `count` samples (for a progress bar).
     Arguments out of range, and a run that would not fit in the device's memory, raise a one-line
     SinGANError before any work.
     """
-    check_sample_args(model, SampleOptions(num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed))
-    check_sample_memory(model, num_samples, scale_h, scale_v, batch_size)
-    size = _out_size(model, out_size, scale_h, scale_v, num_samples, upscaler)
-    with seeded(model.device, seed):
-        images = run_pyramid(model, num_samples, gen_start_scale=gen_start_scale, scale_h=scale_h, scale_v=scale_v,
-                             batch_size=batch_size, on_scale=on_scale)
-        if size is not None:
-            images = upscale.to_size(model, images, size, upscaler=upscaler, photo=photo, flag="out_size")
+    options = SampleOptions(num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed).validate()
+    check_sample_args(model, options)
+    return sample(model, options, out_size=out_size, upscaler=upscaler, photo=photo, on_scale=on_scale)
+
+
+def sample(model: SinGAN, options: SampleOptions, *,
+           out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
+           photo: Tensor | str | Path | None = None, on_scale: Callable[[int, int], None] | None = None) -> Tensor:
+    """`generate`'s work, for settings checked once before it: their rules where they were made
+    (`SampleOptions(...).validate()`, e.g. by a command before the training it samples after) and what depends
+    on the model by `check_sample_args`. `out_size` is checked here (`upscale.out_size`), before any work."""
+    o = options
+    target = upscale.out_size(model, out_size, sample_sizes(model, o.scale_h, o.scale_v)[-1], photo=photo,
+                              upscaler=upscaler, num_images=o.num_samples, scale=(o.scale_v, o.scale_h))
+    with seeded(model.device, o.seed):
+        images = run_pyramid(model, o.num_samples, gen_start_scale=o.gen_start_scale, scale_h=o.scale_h,
+                             scale_v=o.scale_v, batch_size=o.batch_size, on_scale=on_scale)
+        if target is not None:
+            images = upscale.to_size(model, images, target.size, upscaler=target.upscaler, photo=target.photo)
         return images.clamp_(-1, 1)  # in place: no second copy of an upscaled image
-
-
-def _out_size(model: SinGAN, out_size, scale_h: float, scale_v: float, num_samples: int,
-              upscaler: str) -> tuple[int, int] | None:
-    """generate's out_size as (H, W) (or None), checked with the memory of upscaling every sample."""
-    if out_size is None:
-        return None
-    start = sample_sizes(model, scale_h, scale_v)[-1]
-    if isinstance(out_size, int) and not isinstance(out_size, bool):
-        size = upscale.resolve_out_size(str(out_size), start) if out_size > 0 else (out_size, out_size)
-    elif isinstance(out_size, (tuple, list)) and len(out_size) == 2:
-        size = tuple(out_size)
-    else:
-        raise SinGANError(f"out_size must be (H, W), a longest side in pixels or None (got {out_size!r})")
-    upscale.check_upscale(model, start, size, num_samples, "out_size", upscaler=upscaler)
-    return size
 
 
 def save_images(images: Tensor, folder: str | Path) -> list[Path]:

@@ -45,13 +45,14 @@ def frames_bytes(size: tuple[int, int], num_frames: int, channels: int = 3) -> i
     return (9 * num_frames + 16 * channels + 48) * size[0] * size[1]
 
 
-def check_upscaled_frames(model: SinGAN, size: tuple[int, int], num_frames: int, upscaler: str = "patches") -> None:
-    """Refuse, in one line before any work, an --out_size the frames cannot be upscaled to: smaller than the
-    finest size, absurd, or all `num_frames` of them not fitting in memory. `model` may be one not trained
-    yet (`singan.api.planned_model`): the size is checked before training."""
-    upscale.check_upscale(model, upscale.finest_size(model), tuple(size),
-                          extra=lambda hw: frames_bytes(hw, num_frames, model.config.nc_im),
-                          what=f" and keeping its {num_frames} frames", upscaler=upscaler)
+def check_upscaled_frames(model: SinGAN, out_size, num_frames: int, upscaler: str = "patches",
+                          photo: Tensor | str | Path | None = None, flag: str = "out_size") -> upscale.Target | None:
+    """The size to bring the frames to (`upscale.out_size`), refused in one line before any work when it is
+    smaller than the finest size, absurd, or all `num_frames` of them do not fit in memory. `model` may be one
+    not trained yet (`singan.api.planned_model`): the size is checked before training."""
+    return upscale.out_size(model, out_size, upscale.finest_size(model), photo=photo, upscaler=upscaler, flag=flag,
+                            extra=lambda hw: frames_bytes(hw, num_frames, model.config.nc_im),
+                            what=f" and keeping its {num_frames} frames")
 
 
 # The settings of an animation (`animate`, `save_animation`, animation.py); alpha is --alpha_animation:
@@ -68,10 +69,9 @@ def check_settings(**settings: object) -> None:
         check_value(name, value, RULES[name], flag="alpha_animation" if name == "alpha" else None)
 
 
-def check_animation(model: SinGAN, alpha: float, beta: float, start_scale: int, num_frames: int,
-                    batch_size: int | None) -> None:
-    """Refuse animation arguments out of range, and a run that would not fit in memory (naming a size that fits)."""
-    check_settings(alpha=alpha, beta=beta, start_scale=start_scale, num_frames=num_frames, batch_size=batch_size)
+def check_animation(model: SinGAN, start_scale: int, num_frames: int, batch_size: int | None) -> None:
+    """Refuse what this model cannot animate (the settings checked by `check_settings`): a start scale it has not
+    trained, and a run that would not fit in memory (naming a size that fits)."""
     if start_scale >= model.num_trained:
         raise value_error("start_scale", start_scale, f"this model has {model.num_trained} trained scales: 0 to "
                                                       f"{model.num_trained - 1}")
@@ -91,31 +91,40 @@ def check_animation(model: SinGAN, alpha: float, beta: float, start_scale: int, 
 
 def animate(model: SinGAN, *, alpha: float = 0.1, beta: float = 0.9, start_scale: int = 2,
             num_frames: int = 100, batch_size: int | None = None,
-            out_size: tuple[int, int] | None = None, upscaler: str = "patches", photo: Tensor | None = None,
+            out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
+            photo: Tensor | str | Path | None = None,
             progress: bool = True) -> np.ndarray:
     """Animation frames (num_frames, H, W, C) uint8: at every scale >= start_scale
     the noise follows a random walk around the reconstruction noise z_rec; scales below it use z_rec.
-    out_size: (H, W) to bring every frame to (`upscale.to_size` by `upscaler`, with the detail of `photo`,
-    the training image at its own size; the chain draws its noise once for all frames, so that the
-    added detail does not flicker).
-    The arguments and the memory the run needs are checked first (`check_animation`)."""
-    check_animation(model, alpha, beta, start_scale, num_frames, batch_size)
+    out_size: what to bring every frame to (`check_upscaled_frames`; `upscale.to_size` by `upscaler`, with the
+    detail of `photo`, the training image at its own size; the chain draws its noise once for all frames, so
+    that the added detail does not flicker).
+    The arguments (`check_settings`) and what depends on the model (`animate_model`) are checked first."""
+    check_settings(alpha=alpha, beta=beta, start_scale=start_scale, num_frames=num_frames, batch_size=batch_size)
+    return animate_model(model, alpha, beta, start_scale, num_frames, batch_size, out_size, upscaler, photo, progress)
+
+
+def animate_model(model: SinGAN, alpha: float, beta: float, start_scale: int, num_frames: int,
+                  batch_size: int | None, out_size=None, upscaler: str = "patches",
+                  photo: Tensor | str | Path | None = None, progress: bool = True) -> np.ndarray:
+    """`animate` with settings checked where they were given (`check_settings`, e.g. by animation.py before the
+    training): what depends on the model (`check_animation`, the out_size) is checked here, once, before any work."""
+    check_animation(model, start_scale, num_frames, batch_size)
     start = tuple(model.reals[model.num_trained - 1].shape[-2:])
-    if out_size is not None:
-        check_upscaled_frames(model, tuple(out_size), num_frames, upscaler)
+    target = check_upscaled_frames(model, out_size, num_frames, upscaler, photo)
     frames = _animation_frames(model, alpha, beta, start_scale, num_frames, batch_size)
-    if out_size is None or tuple(out_size) == start:
+    if target is None or target.size == start:
         return _frames_uint8(frames)
-    chain = {}
-    if upscaler == "chain":
-        plan = upscale.chain_plan(start, tuple(out_size), upscale.step_factor(model))
+    (h, w), chain = target.size, {}
+    if target.upscaler == "chain":
+        plan = upscale.chain_plan(start, target.size, upscale.step_factor(model))
         chain = {"plan": plan, "noise": upscale.draw_noise(model, plan)}
     from tqdm import tqdm
 
-    return np.concatenate([_frames_uint8(upscale.to_size(model, frames[i:i + 1], tuple(out_size), upscaler=upscaler,
-                                                         photo=photo, progress=False, **chain))
-                           for i in tqdm(range(num_frames), desc=f"upscaling frames to {out_size[0]}x{out_size[1]}",
-                                         delay=3, disable=not progress)])
+    return np.concatenate([_frames_uint8(upscale.to_size(model, frames[i:i + 1], target.size, upscaler=target.upscaler,
+                                                         photo=target.photo, progress=False, **chain))
+                           for i in tqdm(range(num_frames), desc=f"upscaling frames to {h}x{w}", delay=3,
+                                         disable=not progress)])
 
 
 def _frames_uint8(frames: Tensor) -> np.ndarray:

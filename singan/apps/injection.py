@@ -50,9 +50,8 @@ def injection_scale(model: SinGAN, n: int | None = None, flag: str = "n", defaul
 
 
 def injection_input(model: SinGAN, ref: Tensor, n: int) -> Tensor:
-    """`ref` (at the finest size) brought to scale n as a coarser scale's output would be:
-    downsampled to scale n-1, then upsampled by 1/scale_factor and cropped to scale n."""
-    injection_scale(model, n)
+    """`ref` (at the finest size) brought to scale n (an injection scale `injection_scale` accepted) as a coarser
+    scale's output would be: downsampled to scale n-1, then upsampled by 1/scale_factor and cropped to scale n."""
     sf, top = model.scale_factor, len(model.reals) - 1
     h, w = model.reals[n - 1].shape[-2:]
     coarse = imresize(ref, sf ** (top - n + 1))[:, :, :h, :w]
@@ -60,23 +59,21 @@ def injection_input(model: SinGAN, ref: Tensor, n: int) -> Tensor:
 
 
 def inject(model: SinGAN, ref: Tensor, n: int, *, in_s: Tensor | None = None,
-           out_size: tuple[int, int] | None = None, upscaler: str = "patches", photo: Tensor | None = None) -> Tensor:
+           out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
+           photo: Tensor | str | Path | None = None) -> Tensor:
     """Inject `ref` at scale n and run the pyramid upward (random noise at every scale >= n).
 
     in_s: an input already at scale n's size, used instead of `injection_input(model, ref, n)`.
-    out_size: (H, W) to bring the result to (`upscale.to_size` by `upscaler`, with the detail of `photo`,
-    the training image at its own size), checked before any work.
+    out_size: what to bring the result to (`upscale.out_size`, checked before any work, with the detail of
+    `photo`, the training image at its own size, by `upscaler`).
     Returns (1, C, H, W) at the finest size (or out_size).
     """
     injection_scale(model, n)
     start = tuple(model.reals[model.num_trained - 1].shape[-2:])
-    if out_size is not None:
-        upscale.check_upscale(model, start, tuple(out_size), upscaler=upscaler,
-                              photo_hw=None if photo is None else tuple(photo.shape[-2:]))
-    if in_s is None:
-        in_s = injection_input(model, ref, n)
-    out = run_pyramid(model, 1, in_s=in_s, start_scale=n)
-    return out if out_size is None else upscale.to_size(model, out, tuple(out_size), upscaler=upscaler, photo=photo)
+    target = upscale.out_size(model, out_size, start, photo=photo, upscaler=upscaler)
+    out = run_pyramid(model, 1, in_s=injection_input(model, ref, n) if in_s is None else in_s, start_scale=n)
+    return out if target is None else upscale.to_size(model, out, target.size, upscaler=target.upscaler,
+                                                      photo=target.photo)
 
 
 def dilate_mask(mask: Tensor, radius: int, save_to: str | Path | None = None, sigma: float = MASK_SIGMA) -> Tensor:
@@ -117,28 +114,34 @@ def full_size_bytes(size: tuple[int, int], ref_hw: tuple[int, int], channels: in
         upscale.saving_bytes(size, channels)
 
 
-def check_full_size(model: SinGAN, start: tuple[int, int], size: tuple[int, int], ref_hw: tuple[int, int],
-                    upscaler: str = "patches") -> None:
-    """Refuse, in one line before the reference is read at `size`, a paste at `size` that is smaller than the
-    training size `start`, absurd, or does not fit in memory with everything it holds (`full_size_bytes`)."""
-    upscale.check_upscale(model, start, size, extra=lambda hw: full_size_bytes(hw, ref_hw, model.config.nc_im),
-                          what=" and pasting it into the reference at that size", upscaler=upscaler)
+def check_full_size(model: SinGAN, spec, start: tuple[int, int], ref_hw: tuple[int, int],
+                    upscaler: str = "patches", photo: str | Path | Tensor | None = None, flag: str = "--out_size"
+                    ) -> upscale.Target | None:
+    """The size to paste at (`upscale.out_size` of `spec`: full and N from the size of `photo`, the input file),
+    refused in one line before the reference is read at it when it is smaller than the training size `start`,
+    absurd, or does not fit in memory with everything it holds (`full_size_bytes`)."""
+    return upscale.out_size(model, spec, start, photo=photo, upscaler=upscaler, detail=False, flag=flag,
+                            extra=lambda hw: full_size_bytes(hw, ref_hw, model.config.nc_im),
+                            what=" and pasting it into the reference at that size")
 
 
 def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: int, radius: int,
                      mask_png: str | Path | None = None, *,
-                     full: tuple[Tensor, Tensor] | None = None, upscaler: str = "patches") -> tuple[Tensor, Tensor]:
+                     full: tuple[Tensor, Tensor] | None = None, upscaler: str = "patches",
+                     checked: upscale.Target | None = None) -> tuple[Tensor, Tensor]:
     """Harmonization (radius 7) / editing (radius 20): inject `ref` at scale n and paste the result
     into the training image `real` through the dilated mask. Returns (generated, blended).
 
     full: (reference, mask) at a larger size (the input file's): the generated image is brought to it
     (`upscale.to_size` by `upscaler`; patches takes its detail from the full-size reference) and pasted
     into that reference through its mask dilated and blurred with the radius and sigma scaled by the
-    size ratio, so outside the dilated mask the result is the full-size reference, pixel for pixel."""
+    size ratio, so outside the dilated mask the result is the full-size reference, pixel for pixel.
+    checked: the Target `check_full_size` gave the command before it read `full` (not checked again)."""
     injection_scale(model, n)
-    if full is not None:
-        check_full_size(model, tuple(real.shape[-2:]), tuple(full[0].shape[-2:]), tuple(full[0].shape[-2:]), upscaler)
-    out = inject(model, ref, n)
+    if full is not None and checked is None:
+        full_hw = tuple(full[0].shape[-2:])
+        check_full_size(model, full_hw, tuple(real.shape[-2:]), full_hw, upscaler, flag="out_size")
+    out = run_pyramid(model, 1, in_s=injection_input(model, ref, n), start_scale=n)  # `inject`, n checked
     if full is None:
         return out, blend(real, out, dilate_mask(mask, radius, mask_png))
     ref_full, mask_full = full

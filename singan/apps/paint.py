@@ -18,7 +18,6 @@ from ..core.networks import build_networks
 from ..io import checkpoint
 from ..io.previews import ScalePreviews
 from ..runtime.training_run import retrain_scale
-from .injection import injection_scale
 
 PAINT_CLUSTERS = 5  # colours of the quantised paint
 
@@ -52,8 +51,7 @@ def quant2centers(x: Tensor, centers: np.ndarray) -> Tensor:
 
 def quantized_paint_input(model: SinGAN, real: Tensor, ref: Tensor, n: int) -> tuple[Tensor, np.ndarray, Tensor]:
     """Colour palette of the training image at scale n and the paint mapped to it at scale n.
-    Returns (in_s, centers, quantised real at scale n)."""
-    injection_scale(model, n)
+    Returns (in_s, centers, quantised real at scale n). n: an injection scale `injection_scale` accepted."""
     sf, top = model.scale_factor, len(model.reals) - 1
     h, w = model.reals[n].shape[-2:]
     real_quant, centers = quantize(imresize(real, sf ** (top - n))[:, :, :h, :w])
@@ -65,11 +63,10 @@ def paint_model(model: SinGAN, n: int, centers: np.ndarray, model_file: str | Pa
                 progress: bool = True) -> SinGAN:
     """`model` with scale n retrained from fresh networks on colour-quantised inputs (every image
     G_n receives is mapped to `centers`); the other scales are kept. Loaded from `model_file` if it
-    exists, else trained and saved there."""
+    exists, else trained and saved there. n: an injection scale `injection_scale` accepted."""
     model_file = Path(model_file)
     if model_file.is_file():
         return checkpoint.load(model_file, model.device)
-    injection_scale(model, n)
     cfg = dataclasses.replace(model.config, mode="paint_train")
     coarse = SinGAN(config=cfg, geometry=model.geometry, reals=model.reals, scales=model.scales[:n], name=model.name)
     netG, netD = build_networks(cfg, n, model.device)

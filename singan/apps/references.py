@@ -1,4 +1,4 @@
-"""The files the applications read: the trained model, the training image as training saw it, a reference
+"""The files the applications read: the training image as training saw it, a reference
 image and its mask at the model's size (one-line errors naming the flag to check). Without a mask file the
 mask is where the reference differs from the training image (`difference_mask`)."""
 
@@ -14,15 +14,7 @@ from ..core.imresize import imresize_to_shape
 from ..core.model import SinGAN
 from ..core.pyramid import resize_to_finest
 from ..errors import SinGANError
-from ..io import checkpoint
 from ..io.images import check_regular_file, read_image
-
-
-def load_trained(model_file: str | Path, input_name: str, device: torch.device | str = "cpu") -> SinGAN:
-    """The normally trained model of `input_name`; a one-line error telling how to train it if missing."""
-    if not Path(model_file).is_file():
-        raise SinGANError(f"no trained model at {model_file}: train first with main_train.py --input_name {input_name}")
-    return checkpoint.load(model_file, device)
 
 
 def training_image(path: str | Path, model: SinGAN) -> Tensor:

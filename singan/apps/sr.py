@@ -52,41 +52,42 @@ def check_sr_memory(model: SinGAN, sr_factor: float) -> None:
                "this model is too large for it")
 
 
-def check_super_resolution(model: SinGAN, sr_factor: float, size: tuple[int, int] | None = None) -> upscale.Plan:
+def check_super_resolution(model: SinGAN, sr_factor: float, size: tuple[int, int] | None = None,
+                           upscaler: str = "chain", photo_hw: tuple[int, int] | None = None) -> upscale.Plan:
     """What `super_resolve(model, sr_factor, size)` checks before any work (one-line SinGANError naming a size
-    that fits), and its plan: the original's chain, or for another `size` the exact chain to it. `model` may
-    be one not trained yet (`singan.api.planned_model`): SR.py checks its output before training."""
-    sr_chain(sr_factor)
+    that fits), and its plan: the original's chain, or for another `size` (or another upscaler, with a photo of
+    `photo_hw`) the exact chain to it. `model` may be one not trained yet (`singan.api.planned_model`): SR.py
+    checks its output before training and hands the plan to `super_resolve`. `sr_factor`: within its rule
+    (checked where it is given: `sr_chain`, `sr_config`)."""
     h, w = upscale.finest_size(model)
     plan = upscale.sr_plan((h, w), sr_factor)
-    if size is not None and tuple(size) != plan.crop:
-        upscale.check_upscale(model, (h, w), tuple(size), flag="the SR output",
-                              extra=lambda hw: upscale.saving_bytes(hw, model.config.nc_im))
-        return upscale.chain_plan((h, w), tuple(size), upscale.step_factor(model))
-    if max(h, w) * sr_factor > MAX_SIDE:
-        raise SinGANError(f"--sr_factor {sr_factor:g} makes a {int(sr_factor * h)}x{int(sr_factor * w)} image; the "
-                          f"longest side may be {MAX_SIDE} (--sr_factor {MAX_SIDE / max(h, w):.3g} at most)")
-    check_sr_memory(model, sr_factor)
-    return plan
+    H, W = size or plan.crop
+    if max(H, W) > MAX_SIDE:
+        raise SinGANError(f"--sr_factor {sr_factor:g} makes a {H}x{W} image; the longest side may be {MAX_SIDE} "
+                          f"(--sr_factor {sr_factor * MAX_SIDE / max(H, W):.3g} at most)")
+    if upscaler == "chain" and (H, W) == plan.crop:
+        check_sr_memory(model, sr_factor)
+        return plan
+    upscale.check_upscale(model, (h, w), (H, W), flag="the SR output", upscaler=upscaler, photo_hw=photo_hw,
+                          extra=lambda hw: upscale.saving_bytes(hw, model.config.nc_im))
+    return upscale.chain_plan((h, w), (H, W), upscale.step_factor(model))
 
 
 def super_resolve(model: SinGAN, sr_factor: float, size: tuple[int, int] | None = None, *,
-                  upscaler: str = "chain", photo: Tensor | None = None, progress: bool = True) -> Tensor:
+                  upscaler: str = "chain", photo: Tensor | None = None, progress: bool = True,
+                  plan: upscale.Plan | None = None) -> Tensor:
     """Upsample the finest training level by `sr_factor` with the finest generator (`upscale.upscale`).
 
     By default (and whenever `size` is what it makes) the original's chain: iter_num times imresize by
     in_scale and the finest generator (its noise amplitude; grey noise at the first step), then a crop to
     int(sr_factor * H) x int(sr_factor * W). Another `size` (H, W) (sr_factor times an input file larger
     than the training image) is reached by the exact chain of `upscale.chain_plan`. The output size and
-    the memory the run needs are checked first (`check_super_resolution`).
+    the memory the run needs are checked first (`check_super_resolution`), unless its `plan` is given.
     upscaler: "chain" (the paper's, above), or "patches" / "bicubic" (`upscale.to_size`: the image's own
     detail one step finer at each step, with that of `photo`, the input file, up to its size)."""
-    if upscaler != "chain":
+    if plan is None:
         sr_chain(sr_factor)
-        size = tuple(size or upscale.sr_plan(tuple(model.reals[-1].shape[-2:]), sr_factor).crop)
-        return upscale.to_size(model, model.reals[-1], size, upscaler=upscaler, photo=photo, flag="the SR output",
-                               progress=progress)
-    plan = check_super_resolution(model, sr_factor, size)
-    if plan.factor is None:
-        return upscale.upscale(model, model.reals[-1], plan.crop, flag="the SR output", progress=progress)
+        plan = check_super_resolution(model, sr_factor, size, upscaler, None if photo is None else photo.shape[-2:])
+    if upscaler != "chain":
+        return upscale.to_size(model, model.reals[-1], plan.crop, upscaler=upscaler, photo=photo, progress=progress)
     return upscale.upscale(model, model.reals[-1], plan.crop, plan=plan, progress=progress)

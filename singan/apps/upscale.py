@@ -12,8 +12,9 @@ through the cubic kernel's taps, and above `TILE_BYTES` the generator runs tile 
 with its receptive field around it (5 valid 3x3 convolutions: 5 pixels), so tiles give the untiled
 result up to float rounding. A tiled step holds one image-sized buffer: each tile reads its input
 from it (plus its window of the noise, drawn by strips of rows) and writes its result into it where
-no later tile reads. `check_upscale` refuses a size that is absurd or does not fit, in one line,
-before any work.
+no later tile reads. `out_size` is the one boundary of an output size: it parses it (train, full, HxW, a
+longest side, (H, W)), keeps the model's aspect, and refuses (`check_upscale`) a size that is absurd or does
+not fit, in one line, before any work; the upscalers (`to_size`, `upscale`) take the size it checked.
 """
 
 import math
@@ -71,7 +72,7 @@ def sr_plan(start: tuple[int, int], sr_factor: float) -> Plan:
     return Plan(tuple(sizes), factor, (int(sr_factor * start[0]), int(sr_factor * start[1])))
 
 
-# ---------------------------------------------------------------- sizes
+# ---------------------------------------------------------------- sizes: the one boundary of an output size
 
 def image_size(path: str | Path) -> tuple[int, int]:
     """(H, W) of an image file as it is meant to be seen (EXIF orientation applied), without decoding it."""
@@ -99,71 +100,90 @@ def valid_out_size(text: object) -> bool:
 OUT_SIZE_RULE = Rule(valid_out_size, "train, full, HxW (e.g. 1536x2048) or a longest side in pixels (e.g. 2000)")
 OUT_SIZE_HELP = ("output size: train (the training size), full (the input file's size), HxW, or the "
                  "longest side in pixels; upscaled by the finest generator")
+UPSCALERS = ("patches", "chain", "bicubic")
+UPSCALER_HELP = ("how outputs reach --out_size: patches (the photo's own detail, by nearest patches; colours "
+                 "kept), chain (the paper's SR chain: the finest generator again at each step) or bicubic")
 
 
-def resolve_out_size(spec: str | int | tuple[int, int] | None, train_hw: tuple[int, int],
-                     full_hw: tuple[int, int] | None = None, scale_v: float = 1.0,
-                     scale_h: float = 1.0) -> tuple[int, int] | None:
-    """The (H, W) an --out_size names, or None for the training size. full: the input file's size
-    times scale_v / scale_h; N: that size with its longest side N; HxW as given."""
+@dataclass(frozen=True)
+class Target:
+    """An output size `out_size` has checked: (H, W), the upscaler that reaches it and the photo whose detail
+    it transfers (read for patches only). A work function given a Target does not check it again."""
+
+    size: tuple[int, int]
+    upscaler: str = "patches"
+    photo: Tensor | None = None
+
+
+def parse_out_size(spec, start: tuple[int, int], full_hw: tuple[int, int] | None = None,
+                   scale: tuple[float, float] = (1.0, 1.0), flag: str = "--out_size",
+                   path: str | Path = "the input file") -> tuple[int, int] | None:
+    """The (H, W) `spec` names from `start` (what the model makes), or None for it: None or train; (H, W);
+    HxW; full, the photo's size `full_hw` times scale (v, h); a longest side N (int or text), of that size
+    or, without a photo, of `start`. full and N from a photo keep the model's aspect (`keep_model_aspect`)."""
     if spec is None or spec == "train":
         return None
-    if isinstance(spec, tuple):
-        return int(spec[0]), int(spec[1])
-    if not valid_out_size(str(spec)):
-        raise SinGANError(f"--out_size {spec}: must be train, full, HxW or a longest side in pixels")
-    if "x" in str(spec).lower():
-        h, w = str(spec).lower().split("x")
-        return int(h), int(w)
-    base = full_hw or train_hw
-    base = (round(base[0] * scale_v), round(base[1] * scale_h))
-    if spec == "full":
-        return base
-    side = int(spec)
-    return round(base[0] * side / max(base)), round(base[1] * side / max(base))
+    if isinstance(spec, (tuple, list)) and len(spec) == 2:
+        return tuple(spec)
+    if isinstance(spec, int) and not isinstance(spec, bool):
+        if spec <= 0:
+            return spec, spec  # refused by check_upscale, in its words
+        spec = str(spec)
+    if not isinstance(spec, str):
+        raise SinGANError(f"out_size must be (H, W), a longest side in pixels or None (got {spec!r})")
+    if not valid_out_size(spec):
+        raise SinGANError(f"{flag} {spec}: must be train, full, HxW or a longest side in pixels")
+    if "x" in spec.lower():
+        return tuple(int(v) for v in spec.lower().split("x"))
+    if spec == "full" and full_hw is None:
+        raise SinGANError(f"{flag} full needs the input image: {path} not found")
+    base = start if full_hw is None else (round(full_hw[0] * scale[0]), round(full_hw[1] * scale[1]))
+    side = max(base) if spec == "full" else int(spec)
+    size = round(base[0] * side / max(base)), round(base[1] * side / max(base))
+    return size if full_hw is None else keep_model_aspect(f"{flag} {spec}", size, start, path)
 
 
-def out_size_from_args(args, scale_v: float = 1.0, scale_h: float = 1.0) -> tuple[int, int] | None:
-    """The (H, W) of a command's --out_size (the input file's size read for full and N), or None for train."""
-    if args.out_size == "train":
-        return None
-    if not valid_out_size(args.out_size):  # the spec, before the input file is read
-        return resolve_out_size(args.out_size, (1, 1))
-    full = None
-    if "x" not in args.out_size.lower():
-        path = Path(args.input_dir) / args.input_name
-        if not path.is_file():
-            raise SinGANError(f"--out_size {args.out_size} needs the input image: {path} not found")
-        full = image_size(path)
-    return resolve_out_size(args.out_size, full or (1, 1), full, scale_v, scale_h)
-
-
-def checked_out_size(args, model: SinGAN, start: tuple[int, int], size: tuple[int, int] | None
-                     ) -> tuple[int, int] | None:
-    """A command's --out_size `size` from `start` (H, W), before any work: the model's aspect kept
-    (`keep_model_aspect`), then the size and the memory of one upscaling by --upscaler and its PNG."""
-    if size is None:
-        return None
-    size = keep_model_aspect(args.out_size, size, start, Path(args.input_dir) / args.input_name)
-    check_upscale(model, start, size, extra=lambda hw: saving_bytes(hw, model.config.nc_im), upscaler=args.upscaler)
-    return size
-
-
-def keep_model_aspect(spec: str, size: tuple[int, int] | None, start: tuple[int, int],
-                      path: str | Path = "the input file") -> tuple[int, int] | None:
-    """The (H, W) of --out_size full or N (read from the input file's size) with the aspect ratio of the
-    model's images `start` (h, w), announced in one line when the file's differs (it changed since
-    training): the same longest side, the model's aspect. HxW and train are returned as they are."""
-    if size is None or "x" in spec.lower():
-        return size
+def keep_model_aspect(what: str, size: tuple[int, int], start: tuple[int, int],
+                      path: str | Path = "the input file") -> tuple[int, int]:
+    """`size` (read from the input file's size) with the aspect ratio of the model's images `start` (h, w),
+    announced in one line (`what` names the setting) when the file's differs (it changed since training):
+    the same longest side, the model's aspect."""
     (H, W), (h, w) = size, start
     if abs(H / W - h / w) <= (1 / h + 1 / w) * h / w:  # the same aspect, up to a pixel of the training size a side
         return size
     m = max(H, W) / max(h, w)
     kept = (round(h * m), round(w * m))
-    print(f"--out_size {spec}: {path} is {H}x{W}, not the aspect ratio of the model's {h}x{w} images (the file "
+    print(f"{what}: {path} is {H}x{W}, not the aspect ratio of the model's {h}x{w} images (the file "
           f"changed since training?): {kept[0]}x{kept[1]} instead, the model's aspect at the same longest side")
     return kept
+
+
+def out_size(model: SinGAN, spec, start: tuple[int, int], *, photo: str | Path | Tensor | None = None,
+             upscaler: str = "patches", num_images: int = 1, scale: tuple[float, float] = (1.0, 1.0),
+             detail: bool = True, extra: Callable[[tuple[int, int]], int] | None = None, what: str = "",
+             flag: str = "out_size") -> Target | None:
+    """The one check of an output size, before any work: `spec` parsed (`parse_out_size`: full and N from the
+    size of `photo`, a file or a tensor), then its size and the memory of upscaling `num_images` images from
+    `start` by `upscaler` (`check_upscale`; `extra` and `what` as there). Returns the Target, with the photo
+    read for patches (unless not `detail`: the caller has its own, such as an edit's full-size reference), or
+    None for the training size. A Target is returned as it is: it was checked when it was made."""
+    if spec is None or isinstance(spec, Target):
+        return spec
+    if upscaler not in UPSCALERS:
+        raise SinGANError(f"upscaler {upscaler!r}: must be one of {', '.join(UPSCALERS)}")
+    is_path = isinstance(photo, (str, Path))
+    full_hw = None if photo is None or (is_path and not Path(photo).is_file()) else \
+        image_size(photo) if is_path else tuple(photo.shape[-2:])
+    size = parse_out_size(spec, start, full_hw, scale, flag, photo if is_path else "the photo")
+    if size is None or tuple(size) == tuple(start):
+        return None if size is None else Target(tuple(size), upscaler)
+    patches = upscaler == "patches" and detail and full_hw is not None
+    check_upscale(model, start, size, num_images, flag, extra, what, upscaler, full_hw if patches else None)
+    if patches and is_path:
+        from ..io.images import read_image
+
+        photo = read_image(photo, model.config.nc_im, warn_alpha=False)
+    return Target(size, upscaler, photo if patches else None)
 
 
 # ---------------------------------------------------------------- memory
@@ -333,22 +353,19 @@ def _noisy_input(model: SinGAN, prev: Tensor, j: int, noise: list[Tensor] | None
 
 
 def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan | None = None,
-            noise: list[Tensor] | None = None, tile: int | None = None, flag: str = "--out_size",
-            progress: bool = True) -> Tensor:
+            noise: list[Tensor] | None = None, tile: int | None = None, progress: bool = True) -> Tensor:
     """`images` (N, C, h, w), made by `model` at its finest size, upscaled to `size` (H, W).
 
     Steps of at most 1/scale_factor (`chain_plan`), each a resize and the finest generator with its
     noise amplitude; random noise from the global RNG (seed it for the same pixels), or `noise`
     (`draw_noise(model, plan)`) shared by every image (animation frames). tile: the generator's tile
     side in pixels (default: untiled when a pass fits in TILE_BYTES). A size equal to the images'
-    returns them. The size and the memory are checked first (`check_upscale`).
+    returns them. The size is one `out_size` (or `sr.check_super_resolution`) has checked.
     """
     start = tuple(images.shape[-2:])
     if tuple(size) == start and plan is None:
         return images
     plan = plan or chain_plan(start, tuple(size), step_factor(model))
-    if plan.factor is None:
-        check_upscale(model, start, tuple(size), images.shape[0], flag)
     from tqdm import tqdm
 
     total = images.shape[0] * sum(h * w for h, w in plan.sizes)
@@ -364,43 +381,23 @@ def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan 
 
 
 
-# ---------------------------------------------------------------- the upscalers
-
-UPSCALERS = ("patches", "chain", "bicubic")
-UPSCALER_HELP = ("how outputs reach --out_size: patches (the photo's own detail, by nearest patches; colours "
-                 "kept), chain (the paper's SR chain: the finest generator again at each step) or bicubic")
-
-
-def photo_from_args(args, size: tuple[int, int] | None, nc_im: int) -> Tensor | None:
-    """The input file at its own size: the detail `--upscaler patches` transfers (None when it is not used)."""
-    if size is None or args.upscaler != "patches":
-        return None
-    from ..io.images import read_image
-
-    return read_image(Path(args.input_dir) / args.input_name, nc_im, warn_alpha=False)
-
 
 def to_size(model: SinGAN, images: Tensor, size: tuple[int, int], *, upscaler: str = "patches",
-            photo: Tensor | None = None, keys: Tensor | None = None, flag: str = "--out_size",
-            progress: bool = True, **chain) -> Tensor:
+            photo: Tensor | None = None, keys: Tensor | None = None, progress: bool = True, **chain) -> Tensor:
     """`images` (N, C, h, w), made by `model` at its finest size (or scale_h / scale_v times it), brought to
-    `size` (H, W) by `upscaler`:
+    `size` (H, W), a size `out_size` has checked, by `upscaler`:
 
     - patches (default): bicubic plus the detail of `photo` (the input file, or an edit's full-size reference;
       `keys` is it at the training size, by default the model's training image) that nearest patches point
       to (`singan.apps.detail`); without a photo, or above its size, the image's own detail one step finer.
     - chain: the paper's SR chain (`upscale`, which takes `chain`'s plan / noise / tile).
-    - bicubic: bicubic interpolation alone.
-    The size and the memory are checked first (`check_upscale`)."""
+    - bicubic: bicubic interpolation alone."""
+    if upscaler == "chain":
+        return upscale(model, images, size, progress=progress, **chain)
     if upscaler not in UPSCALERS:
         raise SinGANError(f"upscaler {upscaler!r}: must be one of {', '.join(UPSCALERS)}")
-    if upscaler == "chain":
-        return upscale(model, images, size, flag=flag, progress=progress, **chain)
-    start = tuple(images.shape[-2:])
-    if tuple(size) == start:
+    if tuple(size) == tuple(images.shape[-2:]):
         return images
-    check_upscale(model, start, tuple(size), images.shape[0], flag, upscaler=upscaler,
-                  photo_hw=None if photo is None else tuple(photo.shape[-2:]))
     keys = (model.reals[finest_scale(model)] if keys is None else keys).cpu()
     photo = None if photo is None else photo.cpu()
     with torch.no_grad():

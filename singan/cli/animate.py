@@ -19,8 +19,7 @@ import argparse
 from pathlib import Path
 
 from ..api import BATCH_SIZE, device_of, load, planned_model, train_image
-from ..apps import animation, upscale
-from ..apps.animation import ANIMATION_RULES, check_settings
+from ..apps import animation
 from ..errors import SinGANError
 from ..io import paths
 from ..io.model_reuse import check_existing
@@ -33,8 +32,9 @@ def main(args):
     if args.mp4 and not animation.mp4_available():
         raise SinGANError("--mp4 needs imageio's ffmpeg plugin (pip install imageio[ffmpeg])")
     config = flags.train_config(args, mode="animation_train").validate()
-    check_settings(alpha=args.alpha_animation, num_frames=args.num_frames, batch_size=args.batch_size, fps=args.fps,
-                   **{name: getattr(args, name) for name in ("beta", "start_scale") if getattr(args, name) is not None})
+    given = {name: getattr(args, name) for name in ("beta", "start_scale") if getattr(args, name) is not None}
+    animation.check_settings(alpha=args.alpha_animation, num_frames=args.num_frames, batch_size=args.batch_size,
+                             fps=args.fps, **given)
     betas = animation.ANIMATION_BETAS if args.beta is None else [args.beta]
     starts = animation.ANIMATION_START_SCALES if args.start_scale is None else [args.start_scale]
     model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, "animation_train",
@@ -47,15 +47,13 @@ def main(args):
     reuse = model_file.is_file() and not args.resume and check_existing(
         model_file, config, args.overwrite, seed_given=args.manualSeed is not None)
     model = load(model_file, device) if reuse else None
-    size = upscale.out_size_from_args(args)
     planned = model or (planned_model(image, config, model_file if args.resume else None, device=device)
-                        if size is not None or args.start_scale is not None else None)
+                        if args.out_size != "train" or args.start_scale is not None else None)
     _check_scales(args, planned)
-    if size is not None:
-        size = upscale.keep_model_aspect(args.out_size, size, upscale.finest_size(planned), image)
-        animation.check_upscaled_frames(planned, size, args.num_frames, args.upscaler)
+    target = None if args.out_size == "train" else animation.check_upscaled_frames(
+        planned, args.out_size, args.num_frames, args.upscaler, image, "--out_size")
     gifs = {(s, b): paths.sized(paths.animation_file(args.out, args.input_name, s, args.alpha_animation, b,
-                                                     model_file=model_file), size, file=True)
+                                                     model_file=model_file), target and target.size, file=True)
             for s in starts for b in betas}
     cli.refuse_existing(list(gifs.values()), args.overwrite or args.resume)  # --resume completes the set
 
@@ -71,9 +69,8 @@ def main(args):
     # Step: frames of every (start scale, beta) pair the model has, saved as GIF (and MP4):
     for (s, beta), path in gifs.items():
         if s < model.num_trained and not (args.resume and not args.overwrite and path.exists()):
-            frames = animation.animate(model, alpha=args.alpha_animation, beta=beta, start_scale=s,
-                                  num_frames=args.num_frames, batch_size=args.batch_size, out_size=size,
-                                  upscaler=args.upscaler, photo=upscale.photo_from_args(args, size, model.config.nc_im))
+            frames = animation.animate_model(model, args.alpha_animation, beta, s, args.num_frames, args.batch_size,
+                                             target)
             frames = frames.repeat(3, axis=-1) if frames.shape[-1] == 1 else frames  # grey GIFs as RGB (like PNGs)
             animation.save_animation(path, frames, args.fps)
             if args.mp4:
@@ -105,7 +102,8 @@ def get_parser() -> cli.ArgumentParser:
     p.add_argument("--num_frames", type=int, default=100, help="frames per GIF")
     p.add_argument("--batch_size", type=int, default=None, help="frames per forward pass (default: all)")
     p.add_argument("--fps", type=float, default=10.0, help="frames per second")
-    flags.note_rules(p, {**ANIMATION_RULES, "alpha_animation": ANIMATION_RULES["alpha"], "batch_size": BATCH_SIZE})
+    rules = animation.ANIMATION_RULES
+    flags.note_rules(p, {**rules, "alpha_animation": rules["alpha"], "batch_size": BATCH_SIZE})
     flags.add_out_size_flags(p)
     flags.add_training_flags(p, min_size=20)  # what the original uses for animation (shown by --help)
     return p

@@ -15,7 +15,7 @@ in <out>/Evaluation/<name>/<model folder>/). Sampling shows a progress bar on st
 import sys
 
 from ..api import SampleOptions, load
-from ..eval.evaluate import NUM_SAMPLES, SIFID_DIMS, check_settings, evaluate, format_table
+from ..eval.evaluate import NUM_SAMPLES, SIFID_DIMS, check_settings, draw, format_table, score
 from ..eval.fid_inception import WEIGHTS_FILE, sifid_network
 from ..io import paths
 from ..io.atomic import write_json
@@ -27,12 +27,12 @@ def main(args) -> dict:
     model_file = cli.trained_model(args)
     cli.seed_everything(args.manualSeed)
     model = load(model_file, cli.device_name(args))
-    check_settings(model, args.num_samples, args.gen_start_scale)  # before the Inception network is found
-    inception, note = sifid_network(args.inception_weights, args.sifid_dims, model.device)
+    options = check_settings(model, args.num_samples, args.gen_start_scale, args.manualSeed, args.batch_size)
+    inception, note = sifid_network(args.inception_weights, args.sifid_dims, model.device)  # after the check
     if note:
         print(note, file=sys.stderr)
-    result = evaluate(model, args.num_samples, args.gen_start_scale, inception, args.sifid_dims,
-                      args.manualSeed, args.batch_size, sifid_missing=note, progress=True)
+    samples = draw(model, options, progress=True)
+    result = score(model, samples, args.gen_start_scale, args.manualSeed, inception, args.sifid_dims, note, True)
     name = f"evaluation_gen_start_scale={args.gen_start_scale}.json"
     folder = model_file.parent if args.out is None else paths.application_dir(args.out, "Evaluation", args.input_name,
                                                                                model_file=model_file)

@@ -54,15 +54,13 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     image = Path(args.input_dir) / args.input_name
     real = training_image(image, model)
     ref, mask = load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), with_mask=True,
-                                    nc_im=model.config.nc_im, device=device, mask_from=image)
-    size = upscale.out_size_from_args(args)
-    if size is not None:  # the size and the memory, before the reference is read at that size
-        start = tuple(real.shape[-2:])
-        size = upscale.keep_model_aspect(args.out_size, size, start, Path(args.input_dir) / args.input_name)
-        check_full_size(model, start, size, upscale.image_size(Path(args.ref_dir) / args.ref_name), args.upscaler)
+                               nc_im=model.config.nc_im, device=device, mask_from=image)
+    target = check_full_size(model, args.out_size, tuple(real.shape[-2:]), upscale.image_size(Path(args.ref_dir) /
+                             args.ref_name), args.upscaler, image)  # before the reference is read at that size
+    size = None if target is None else target.size
     full = None if size is None else load_reference(args.ref_dir, args.ref_name, size, with_mask=True,
-                                                         nc_im=model.config.nc_im, device=device, mask_from=image,
-                                                         announce=False)
+                                                    nc_im=model.config.nc_im, device=device, mask_from=image,
+                                                    announce=False)
     out = paths.sized(paths.application_dir(args.out, folder, args.input_name, args.ref_name, model_file=model_file),
                       size)
     generated_png = out / f"start_scale={n}.png"
@@ -71,8 +69,8 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
 
     # Step: inject at scale n, paste through the dilated mask, save:
     generated, blended = masked_injection(model, real, ref, mask, n, radius,
-                                               mask_png=out / f"{Path(args.ref_name).stem}_mask_dilated.png",
-                                               full=full, upscaler=args.upscaler)
+                                          mask_png=out / f"{Path(args.ref_name).stem}_mask_dilated.png",
+                                          full=full, upscaler=args.upscaler, checked=target)
     if keep_generated:
         save_image(generated_png, generated)
     save_image(blended_png, blended)

@@ -26,7 +26,7 @@ from ..apps import upscale
 from ..apps.injection import INJECTION_SCALE, inject, injection_input, injection_scale
 from ..apps.paint import paint_model, quantized_paint_input
 from ..apps.references import load_reference, training_image
-from ..core.config import TrainConfig
+from ..core.config import TrainConfig, check_value
 from ..io import paths
 from ..io.atomic import record_input
 from ..io.images import save_image
@@ -39,21 +39,21 @@ def main(args):
     model_file = cli.trained_model(args)
     cli.seed_everything(args.manualSeed)
     model = load(model_file, cli.device_name(args))
-    if args.niter is not None:  # the retraining's config, checked before any work
-        model = dataclasses.replace(model, config=dataclasses.replace(model.config, niter=args.niter).validate())
-    n = injection_scale(model, args.paint_start_scale, "paint_start_scale",
-                              default_below_top=model.num_trained)
+    if args.niter is not None:  # the retraining's iterations (the rest of its config is the loaded model's)
+        check_value("niter", args.niter, TrainConfig.RULES["niter"])
+        model = dataclasses.replace(model, config=dataclasses.replace(model.config, niter=args.niter))
+    n = injection_scale(model, args.paint_start_scale, "paint_start_scale", default_below_top=model.num_trained)
 
     # Step: the training image as trained and the painting at that size; the output checked:
     real = training_image(Path(args.input_dir) / args.input_name, model)
     ref, _ = load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), nc_im=model.config.nc_im,
-                                 device=model.device)
+                            device=model.device)
     out = paths.application_dir(args.out, "Paint2image", args.input_name, args.ref_name, model_file=model_file)
     out = out.with_name(out.name + "_quantized") if args.quantization_flag else out
-    size = upscale.out_size_from_args(args)
-    size = upscale.checked_out_size(args, model, tuple(real.shape[-2:]), size)
-    if size is not None:
-        out = paths.sized(out, size)
+    target = upscale.out_size(model, args.out_size, tuple(real.shape[-2:]), photo=Path(args.input_dir) /
+                              args.input_name, upscaler=args.upscaler, flag="--out_size",
+                              extra=lambda hw: upscale.saving_bytes(hw, model.config.nc_im))
+    out = paths.sized(out, None if target is None else target.size)
     cli.refuse_existing([out / f"start_scale={n}.png"], args.overwrite)
 
     # Step (quantised): palette, quantised painting, scale n retrained on quantised inputs:
@@ -68,9 +68,7 @@ def main(args):
         model = paint_model(model, n, centers, paint_file)
 
     # Step: inject at scale n and save:
-    photo = upscale.photo_from_args(args, size, model.config.nc_im)
-    save_image(out / f"start_scale={n}.png", inject(model, ref, n, in_s=in_s, out_size=size,
-                                                         upscaler=args.upscaler, photo=photo))
+    save_image(out / f"start_scale={n}.png", inject(model, ref, n, in_s=in_s, out_size=target))
     record_input(out / f"start_scale={n}.png", Path(args.ref_dir) / args.ref_name)
     print(f"painted image: {out / f'start_scale={n}.png'}")
 

@@ -28,8 +28,6 @@ from ..io import paths
 from ..runtime.interrupt import end_startup
 from .flags import add_run_flags
 
-SUPPRESS = argparse.SUPPRESS  # help=SUPPRESS hides a flag kept only for compatibility
-
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Shows '(default: x)' after the help of flags that have a meaningful default not already stated."""

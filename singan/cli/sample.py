@@ -31,7 +31,8 @@ MODES = ("random_samples", "random_samples_arbitrary_sizes")
 
 
 def main(args):
-    # Check the output folder before any work:
+    # The sizes, the model, --out_size against it (once: parsed, the model's aspect, its memory), the output folder,
+    # all before any work:
     arbitrary = args.mode == "random_samples_arbitrary_sizes"
     given = [f"--{flag} {getattr(args, flag)}" for flag in ("scale_h", "scale_v") if getattr(args, flag) is not None]
     if given and not arbitrary:
@@ -39,40 +40,30 @@ def main(args):
                           "(--mode random_samples draws them at the training size)")
     scale_h = (SCALE_H if args.scale_h is None else args.scale_h) if arbitrary else 1.0
     scale_v = (SCALE_V if args.scale_v is None else args.scale_v) if arbitrary else 1.0
-    size = upscale.out_size_from_args(args, scale_v, scale_h)
     model_file = cli.trained_model(args)
-    if size is None:
-        _refuse_existing(args, model_file, size, scale_h, scale_v)
-
-    # Load the model, check --out_size against it, generate (the API checks the sampling flags against the model):
     cli.seed_everything(args.manualSeed)
     model = load(model_file, cli.device_name(args), allow_partial=args.allow_partial)
-    if size is not None:
-        size = upscale.checked_out_size(args, model, sample_sizes(model, scale_h, scale_v)[-1], size)
-    out = _refuse_existing(args, model_file, size, scale_h, scale_v)
+    target = upscale.out_size(model, args.out_size, sample_sizes(model, scale_h, scale_v)[-1],
+                              photo=Path(args.input_dir) / args.input_name, upscaler=args.upscaler,
+                              scale=(scale_v, scale_h), extra=lambda hw: upscale.saving_bytes(hw, model.config.nc_im),
+                              flag="--out_size")
+    size = None if target is None else target.size
+    out = paths.sized(paths.random_samples_dir(args.out, args.input_name, args.gen_start_scale, scale_v, scale_h,
+                                               arbitrary, model_file=model_file), size)
+    if has_files(out) and not args.overwrite:
+        raise SinGANError(f"output folder {out} already exists; pass --overwrite to replace its samples")
     images = generate(model, args.num_samples, gen_start_scale=args.gen_start_scale, scale_h=scale_h,
                       scale_v=scale_v, batch_size=args.batch_size)
 
     # Claim the folder (one writer at a time; --overwrite replaces every earlier sample), upscale one by one, save:
-    photo = upscale.photo_from_args(args, size, model.config.nc_im)
     with result_folder(out, args.overwrite) as staging:
         if size is None:
             save_images(staging, images)
         for i in range(args.num_samples if size is not None else 0):
-            save_image(staging / f"{i}.png", upscale.to_size(model, images[i:i + 1], size, upscaler=args.upscaler,
-                                                             photo=photo).clamp_(-1, 1))
+            save_image(staging / f"{i}.png", upscale.to_size(model, images[i:i + 1], size, upscaler=target.upscaler,
+                                                             photo=target.photo).clamp_(-1, 1))
     h, w = size or images.shape[2:]
     print(f"{args.num_samples} samples of size {h}x{w} in {out}")
-
-
-def _refuse_existing(args, model_file: Path, size: tuple[int, int] | None, scale_h: float, scale_v: float) -> Path:
-    """The output folder, refused when it holds samples and --overwrite was not given."""
-    out = paths.sized(paths.random_samples_dir(args.out, args.input_name, args.gen_start_scale, scale_v, scale_h,
-                                               args.mode == "random_samples_arbitrary_sizes", model_file=model_file),
-                      size)
-    if has_files(out) and not args.overwrite:
-        raise SinGANError(f"output folder {out} already exists; pass --overwrite to replace its samples")
-    return out
 
 
 def get_parser() -> cli.ArgumentParser:

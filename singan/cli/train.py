@@ -9,9 +9,10 @@ scale and every few minutes), per-scale previews in <that folder>/<scale>/ and -
 samples in Output/RandomSamples/<name>/<model folder>/gen_start_scale=0/.
 """
 
+from dataclasses import replace
 from pathlib import Path
 
-from ..api import BATCH_SIZE, SAVE_EVERY, generate, train_image
+from ..api import BATCH_SIZE, SAVE_EVERY, SampleOptions, check_sample_args, sample, train_image
 from ..core.config import between, check_value
 from ..errors import SinGANError
 from ..io import paths
@@ -27,7 +28,7 @@ def main(args):
     # What is the command's own, before any work: the samples after training, the folders, the seed; the
     # config, the device, the image and the model file are checked by train_image, before it trains:
     check_value("num_samples", args.num_samples, NUM_SAMPLES)
-    check_value("batch_size", args.batch_size, BATCH_SIZE)  # generate's rule, before hours of training
+    sampling = SampleOptions(batch_size=args.batch_size).validate()  # sampling's rules, before hours of training
     model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, args.mode,
                                           root=args.models_dir)
     samples = paths.random_samples_dir(args.out, args.input_name, 0, model_file=model_file)
@@ -48,12 +49,16 @@ def main(args):
     names = [f"{i}.png" for i in range(args.num_samples)]
     if keep_samples:
         names = [name for name in names if not (samples / name).exists()] if args.resume else []
+    sampling = replace(sampling, num_samples=max(1, len(names)))
+    if names:  # what depends on the model, checked once before anything is claimed or written
+        check_sample_args(model, sampling)
+    if keep_samples:
         if names:
-            save_images(samples, generate(model, len(names), batch_size=args.batch_size), names)
+            save_images(samples, sample(model, sampling), names)
     else:
         with result_folder(samples, args.overwrite or stale) as staging:
             if names:
-                save_images(staging, generate(model, len(names), batch_size=args.batch_size), names)
+                save_images(staging, sample(model, sampling), names)
     if names:
         print(f"{len(names)} random samples: {samples}")
 

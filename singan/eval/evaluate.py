@@ -9,22 +9,16 @@ singan.eval.registry lists them (SIFID's network and weights: singan.eval.fid_in
 
 import sys
 
-from torch import nn
+from torch import Tensor, nn
 from tqdm import tqdm
 
-from ..api import SampleOptions, check_sample_args, generate
+from ..api import SampleOptions, check_sample_args, sample
 from ..core.config import between, check_value
 from ..core.model import SinGAN
 from .registry import METRICS, MetricOptions
 
 NUM_SAMPLES = between(2, 100000, integer=True)  # samples to score (at least 2: diversity compares them)
 SIFID_DIMS = (64, 192)  # SIFID's Inception features: after the first max-pool (the released code) or the second
-
-
-def check_settings(model: SinGAN, num_samples: int, gen_start_scale: int) -> None:
-    """One-line errors for a sample count or start scale `evaluate` cannot use."""
-    check_value("num_samples", num_samples, NUM_SAMPLES)
-    check_sample_args(model, SampleOptions(num_samples, gen_start_scale))
 
 
 def _sampling_bar(model: SinGAN, num_samples: int, enabled: bool):
@@ -35,24 +29,40 @@ def _sampling_bar(model: SinGAN, num_samples: int, enabled: bool):
     return bar, lambda n, count: bar.update(pixels[n] * count)
 
 
+def check_settings(model: SinGAN, num_samples: int, gen_start_scale: int = 0, seed: int = 0,
+                   batch_size: int | None = None) -> SampleOptions:
+    """The sampling settings of `evaluate`, checked once before any work: the sample count (at least 2: diversity
+    compares them), the sampling rules and what depends on the model (`singan.api.check_sample_args`)."""
+    check_value("num_samples", num_samples, NUM_SAMPLES)
+    options = SampleOptions(num_samples, gen_start_scale, seed=seed, batch_size=batch_size).validate()
+    check_sample_args(model, options)
+    return options
+
+
 def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inception: nn.Module | None = None,
              sifid_dims: int = 64, seed: int = 0, batch_size: int | None = None,
              sifid_missing: str | None = None, progress: bool = False) -> dict:
-    """Draw `num_samples` samples from `gen_start_scale` and score them against model.reals[-1].
+    """Draw `num_samples` samples from `gen_start_scale` and score them against model.reals[-1] (`check_settings`,
+    `draw`, `score`). Returns a JSON-ready dict: the settings, then each registered metric's entries
+    (singan.eval.registry; SIFID's are None without `inception`, and `sifid_missing` says why)."""
+    samples = draw(model, check_settings(model, num_samples, gen_start_scale, seed, batch_size), progress)
+    return score(model, samples, gen_start_scale, seed, inception, sifid_dims, sifid_missing, progress)
 
-    Samples are clamped to [-1, 1] by `generate` (as the saved PNGs). Returns a JSON-ready dict: the settings,
-    then each registered metric's entries (singan.eval.registry; SIFID's are None without `inception`, and
-    `sifid_missing` says why).
-    """
-    check_settings(model, num_samples, gen_start_scale)
-    real = model.reals[-1]
-    bar, on_scale = _sampling_bar(model, num_samples, progress)
+
+def draw(model: SinGAN, options: SampleOptions, progress: bool = False) -> Tensor:
+    """The samples `evaluate` scores for settings `check_settings` gave, clamped to [-1, 1] (as the saved PNGs)."""
+    bar, on_scale = _sampling_bar(model, options.num_samples, progress)
     with bar:
-        samples = generate(model, num_samples, gen_start_scale=gen_start_scale, seed=seed, batch_size=batch_size,
-                           on_scale=on_scale)
+        return sample(model, options, on_scale=on_scale)
+
+
+def score(model: SinGAN, samples: Tensor, gen_start_scale: int = 0, seed: int = 0, inception: nn.Module | None = None,
+          sifid_dims: int = 64, sifid_missing: str | None = None, progress: bool = False) -> dict:
+    """The scores of `samples` (drawn by `draw`) against the training image as trained (see `evaluate`)."""
+    real = model.reals[-1]
     height, width = real.shape[-2:]
     result = {
-        "input_name": model.name, "gen_start_scale": gen_start_scale, "num_samples": num_samples, "seed": seed,
+        "input_name": model.name, "gen_start_scale": gen_start_scale, "num_samples": samples.shape[0], "seed": seed,
         "num_scales": model.num_trained, "image_size": [height, width],
     }
     options = MetricOptions(seed, inception, sifid_dims, sifid_missing, progress)

@@ -1,6 +1,6 @@
 """What the studio's page does when a button is pressed: `Studio`'s methods, one per event, each a call of the
-functions the commands call, their checks included (`api.generate`, `injection.masked_injection`, `injection.inject` /
-`paint.paint_model`, `sr.super_resolve`, `animation.animate`) or of `models` (the listing, uploads, trainings).
+functions the commands call, their checks included (`api.generate`, `masked_injection`, `inject` /
+`paint_model`, `super_resolve`, `animate`) or of `models` (the listing, uploads, trainings).
 A handler's first output is its tab's message line: a SinGANError becomes that line and the other outputs
 stay as they were (`guarded`; nothing is written then). A model is always one of the listing's
 (`Studio.model_file`), never a path typed into the page. Images come from the page as uint8 arrays and go
@@ -26,7 +26,12 @@ from torch import Tensor
 from tqdm import tqdm
 
 from ..api import generate, load
-from ..apps import animation, injection, paint, references, sr, upscale
+from ..apps.animation import animate, save_animation
+from ..apps.injection import EDITING_RADIUS, HARMONIZATION_RADIUS, inject, injection_scale, masked_injection
+from ..apps.paint import paint_model, quantized_paint_input
+from ..apps.references import difference_mask, to_size, training_image
+from ..apps.sr import SR_TRAINING, sr_config, super_resolve
+from ..apps.upscale import image_size
 from ..core.config import PRESETS, TrainConfig
 from ..core.imresize import norm
 from ..core.model import SinGAN
@@ -41,7 +46,7 @@ from . import models
 TORCH = threading.RLock()  # held by every handler that loads a model or runs one (see the module's docstring)
 FINAL = ("done", "stopped", "error")  # a training's states once its process has ended
 SR = "super-resolution"  # the form's purpose of a model trained as SR.py trains one
-RADIUS = {"harmonization": injection.HARMONIZATION_RADIUS, "editing": injection.EDITING_RADIUS}
+RADIUS = {"harmonization": HARMONIZATION_RADIUS, "editing": EDITING_RADIUS}
 
 
 def guarded(outputs: int):
@@ -70,8 +75,8 @@ def config(preset: str, max_size, min_size, niter, seed, purpose: str, sr_factor
     given = {name: int(value) for name, value in given.items() if value is not None}
     if purpose != SR:
         return TrainConfig(**{**PRESETS[preset], **given}).validate(), None
-    cfg = TrainConfig(**{**PRESETS[preset], **sr.SR_TRAINING, **given})
-    return sr.sr_config(cfg, float(sr_factor)).validate(), float(sr_factor)
+    cfg = TrainConfig(**{**PRESETS[preset], **SR_TRAINING, **given})
+    return sr_config(cfg, float(sr_factor)).validate(), float(sr_factor)
 
 
 def bar(report: dict) -> str:
@@ -208,13 +213,9 @@ class Studio:
         times scale_v / scale_h) or HxW, with the photo's own detail (`--upscaler patches`, as
         random_samples.py). Shows the PNG files and a zip of them all."""
         model = self.model(label)
-        photo = self.photo(model) if size_mode == "full" else None
-        out_size = upscale.resolve_out_size(custom_size if size_mode == "custom" else size_mode,
-                                            tuple(model.reals[-1].shape[-2:]),
-                                            upscale.image_size(photo) if photo else None, scale_v, scale_h)
-        detail = read_image(photo, model.config.nc_im, warn_alpha=False) if photo and out_size else None
         images = generate(model, int(n), gen_start_scale=int(gen_start), scale_h=scale_h, scale_v=scale_v,
-                          seed=int(seed), out_size=out_size, photo=detail)
+                          seed=int(seed), out_size=custom_size if size_mode == "custom" else size_mode,
+                          photo=self.photo(model) if size_mode == "full" else None)
         folder = Path(tempfile.mkdtemp(prefix="singan-studio-"))
         files = [saved(f"sample_{i}.png", image[None], folder) for i, image in enumerate(images)]
         archive = folder / "samples.zip"
@@ -244,81 +245,81 @@ class Studio:
             raise SinGANError("load the photo first")
         model = self.model(label)
         photo = read_image(self.photo(model)).to(model.device)
-        return "", to_uint8(references.difference_mask(photo, to_tensor(composite(value), model.device)))
+        return "", to_uint8(difference_mask(photo, to_tensor(composite(value), model.device)))
 
     @guarded(3)
     def run_masked(self, label, value, mask_value, mode, n, seed):
-        """Harmonization or editing (`injection.masked_injection`) of the picture (the photo with a paste or strokes,
+        """Harmonization or editing (`masked_injection`) of the picture (the photo with a paste or strokes,
         at the photo's size) through the mask: the naive input, the result at the training size and at the
         photo's full size."""
         reference, mask = composite(value), composite(mask_value)
         if reference is None or mask is None:
             raise SinGANError("load the photo, change it and make the mask first")
         model = self.model(label)
-        n = injection.injection_scale(model, int(n), f"{mode}_start_scale")
+        n = injection_scale(model, int(n), f"{mode}_start_scale")
         ref_full, mask_full = to_tensor(reference, model.device), to_tensor(mask, model.device)
         if ref_full.shape[-2:] != mask_full.shape[-2:]:
             raise SinGANError("the mask must have the reference's size")
         if not (mask_full > 0).any():
             raise SinGANError("the mask is empty: paste an object or paint on the photo first")
-        real = references.training_image(self.photo(model), model)
-        ref, mask = (references.to_size(x, tuple(real.shape[-2:])) for x in (ref_full, mask_full))
+        real = training_image(self.photo(model), model)
+        ref, mask = (to_size(x, tuple(real.shape[-2:])) for x in (ref_full, mask_full))
         with seeded(model.device, int(seed)):
-            _, small = injection.masked_injection(model, real, ref, mask, n, RADIUS[mode])
-            _, full = injection.masked_injection(model, real, ref, mask, n, RADIUS[mode], full=(ref_full, mask_full))
+            _, small = masked_injection(model, real, ref, mask, n, RADIUS[mode])
+            _, full = masked_injection(model, real, ref, mask, n, RADIUS[mode], full=(ref_full, mask_full))
         return (f"{mode} at scale {n}", reference, saved(f"start_scale={n}.png", small),
                 saved(f"start_scale={n}_full.png", full))
 
     @guarded(1)
     def canvas(self, label, n):
         """The photo's quantised palette at scale n, as --quantization_flag computes it
-        (`paint.quantized_paint_input`), as the brush's colours, and the quantised photo at the training size
+        (`quantized_paint_input`), as the brush's colours, and the quantised photo at the training size
         (the canvas to paint on)."""
         model = self.model(label)
-        n = injection.injection_scale(model, int(n), "paint_start_scale")
-        real = references.training_image(self.photo(model), model)
-        _, centers, real_quant = paint.quantized_paint_input(model, real, real, n)
+        n = injection_scale(model, int(n), "paint_start_scale")
+        real = training_image(self.photo(model), model)
+        _, centers, real_quant = quantized_paint_input(model, real, real, n)
         colours = [to_uint8(torch.tensor(c, dtype=torch.float32).view(1, -1, 1, 1)).reshape(-1) for c in centers]
         colours = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in colours]
         brush = gr.Brush(colors=colours, color_mode="fixed", default_size=6)
-        quantized = to_uint8(references.to_size(real_quant, tuple(real.shape[-2:])))
+        quantized = to_uint8(to_size(real_quant, tuple(real.shape[-2:])))
         return f"palette: {' '.join(colours)}", gr.ImageEditor(value=quantized, brush=brush)
 
     @guarded(1)
     def paint(self, label, value, n, quantize, seed):
-        """Paint-to-image (`injection.inject`), with --quantization_flag's retrained scale n (`paint.paint_model`,
+        """Paint-to-image (`inject`), with --quantization_flag's retrained scale n (`paint_model`,
         saved in --models_dir as paint2image saves it) when `quantize`."""
         if composite(value) is None:
             raise SinGANError("make the canvas first")
         model = self.model(label)
-        n = injection.injection_scale(model, int(n), "paint_start_scale")
-        real = references.training_image(self.photo(model), model)
-        ref = references.to_size(to_tensor(composite(value), model.device), tuple(real.shape[-2:]))
+        n = injection_scale(model, int(n), "paint_start_scale")
+        real = training_image(self.photo(model), model)
+        ref = to_size(to_tensor(composite(value), model.device), tuple(real.shape[-2:]))
         in_s = None
         if quantize:
-            in_s, centers, _ = paint.quantized_paint_input(model, real, ref, n)
+            in_s, centers, _ = quantized_paint_input(model, real, ref, n)
             paint_file = paths.trained_model_file(model.name, model.config.scale_factor, model.config.alpha,
                                                   "paint_train", paint_start_scale=n, root=self.models_dir)
-            model = paint.paint_model(model, n, centers, paint_file, progress=False)
+            model = paint_model(model, n, centers, paint_file, progress=False)
         with seeded(model.device, int(seed)):
-            return "", saved(f"start_scale={n}.png", injection.inject(model, ref, n, in_s=in_s))
+            return "", saved(f"start_scale={n}.png", inject(model, ref, n, in_s=in_s))
 
     @guarded(1)
     def super_resolution(self, label, factor, seed):
         """The photo brought up to `factor` times its file's size with the finest generator
-        (`sr.super_resolve`, as SR.py does with a model it trained)."""
+        (`super_resolve`, as SR.py does with a model it trained)."""
         model = self.model(label)
-        h, w = upscale.image_size(self.photo(model))
+        h, w = image_size(self.photo(model))
         with seeded(model.device, int(seed)):
-            out = sr.super_resolve(model, float(factor), (int(factor * h), int(factor * w)), progress=False)
+            out = super_resolve(model, float(factor), (int(factor * h), int(factor * w)), progress=False)
         return "", saved(f"sr_factor={factor:g}.png", out)
 
     @guarded(1)
     def animation(self, label, alpha, beta, start_scale, num_frames, seed):
-        """An animation GIF (`animation.animate`, `animation.save_animation`) of the model's noise walk."""
+        """An animation GIF (`animate`, `save_animation`) of the model's noise walk."""
         model = self.model(label)
         with seeded(model.device, int(seed)):
-            frames = animation.animate(model, alpha=alpha, beta=beta, start_scale=int(start_scale),
+            frames = animate(model, alpha=alpha, beta=beta, start_scale=int(start_scale),
                                   num_frames=int(num_frames), progress=False)
         gif = Path(tempfile.mkdtemp(prefix="singan-studio-")) / f"alpha={alpha:g}_beta={beta:g}.gif"
-        return "", str(animation.save_animation(gif, frames, 10.0))
+        return "", str(save_animation(gif, frames, 10.0))
