@@ -65,7 +65,7 @@ def _old_super_resolve(model, sr_factor):
     sr = SinGAN(config=model.config, geometry=dataclasses.replace(model.geometry, scale_factor=1 / in_scale),
                 reals=chain[1:], scales=[model.scales[-1]] * iter_num)
     h, w = model.reals[-1].shape[-2:]
-    return run_pyramid(sr, 1, in_s=chain[1])[:, :, :int(sr_factor * h), :int(sr_factor * w)]
+    return run_pyramid(sr, 1, start_image=chain[1])[:, :, :int(sr_factor * h), :int(sr_factor * w)]
 
 
 @pytest.mark.parametrize("sr_factor", [4.0, 2.0, 3.3])

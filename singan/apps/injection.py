@@ -58,12 +58,12 @@ def injection_input(model: SinGAN, ref: Tensor, n: int) -> Tensor:
     return upsample(coarse, sf, tuple(model.reals[n].shape[-2:]))
 
 
-def inject(model: SinGAN, ref: Tensor, n: int, *, in_s: Tensor | None = None,
+def inject(model: SinGAN, ref: Tensor, n: int, *, start_image: Tensor | None = None,
            out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
            photo: Tensor | str | Path | None = None) -> Tensor:
     """Inject `ref` at scale n and run the pyramid upward (random noise at every scale >= n).
 
-    in_s: an input already at scale n's size, used instead of `injection_input(model, ref, n)`.
+    start_image: an input already at scale n's size, used instead of `injection_input(model, ref, n)`.
     out_size: what to bring the result to (`upscale.out_size`, checked before any work, with the detail of
     `photo`, the training image at its own size, by `upscaler`).
     Returns (1, C, H, W) at the finest size (or out_size).
@@ -71,7 +71,8 @@ def inject(model: SinGAN, ref: Tensor, n: int, *, in_s: Tensor | None = None,
     injection_scale(model, n)
     start = tuple(model.reals[model.num_trained - 1].shape[-2:])
     target = upscale.out_size(model, out_size, start, photo=photo, upscaler=upscaler)
-    out = run_pyramid(model, 1, in_s=injection_input(model, ref, n) if in_s is None else in_s, start_scale=n)
+    start_image = injection_input(model, ref, n) if start_image is None else start_image
+    out = run_pyramid(model, 1, start_image=start_image, start_scale=n)
     return out if target is None else upscale.to_size(model, out, target.size, upscaler=target.upscaler,
                                                       photo=target.photo)
 
@@ -141,7 +142,7 @@ def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: 
     if full is not None and checked is None:
         full_hw = tuple(full[0].shape[-2:])
         check_full_size(model, full_hw, tuple(real.shape[-2:]), full_hw, upscaler, flag="out_size")
-    out = run_pyramid(model, 1, in_s=injection_input(model, ref, n), start_scale=n)  # `inject`, n checked
+    out = run_pyramid(model, 1, start_image=injection_input(model, ref, n), start_scale=n)  # `inject`, n checked
     if full is None:
         return out, blend(real, out, dilate_mask(mask, radius, mask_png))
     ref_full, mask_full = full

@@ -51,12 +51,12 @@ def quant2centers(x: Tensor, centers: np.ndarray) -> Tensor:
 
 def quantized_paint_input(model: SinGAN, real: Tensor, ref: Tensor, n: int) -> tuple[Tensor, np.ndarray, Tensor]:
     """Colour palette of the training image at scale n and the paint mapped to it at scale n.
-    Returns (in_s, centers, quantised real at scale n). n: an injection scale `injection_scale` accepted."""
+    Returns (start_image, centers, quantised real at scale n). n: an injection scale `injection_scale` accepted."""
     sf, top = model.scale_factor, len(model.reals) - 1
     h, w = model.reals[n].shape[-2:]
     real_quant, centers = quantize(imresize(real, sf ** (top - n))[:, :, :h, :w])
-    in_s = imresize(quant2centers(ref, centers), sf ** (top - n))[:, :, :h, :w]
-    return in_s, centers, real_quant
+    start_image = imresize(quant2centers(ref, centers), sf ** (top - n))[:, :, :h, :w]
+    return start_image, centers, real_quant
 
 
 def paint_model(model: SinGAN, n: int, centers: np.ndarray, model_file: str | Path,

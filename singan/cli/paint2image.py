@@ -57,18 +57,18 @@ def main(args):
     cli.refuse_existing([out / f"start_scale={n}.png"], args.overwrite)
 
     # Step (quantised): palette, quantised painting, scale n retrained on quantised inputs:
-    in_s = None
+    start_image = None
     if args.quantization_flag:
-        in_s, centers, real_quant = quantized_paint_input(model, real, ref, n)
+        start_image, centers, real_quant = quantized_paint_input(model, real, ref, n)
         save_image(out / "real_quant.png", real_quant)
         save_image(out / "in_paint.png", injection_input(model, ref, n))
-        save_image(out / "in_paint_quant.png", in_s)
+        save_image(out / "in_paint_quant.png", start_image)
         paint_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, "paint_train",
                                               paint_start_scale=n, root=args.models_dir)
         model = paint_model(model, n, centers, paint_file)
 
     # Step: inject at scale n and save:
-    save_image(out / f"start_scale={n}.png", inject(model, ref, n, in_s=in_s, out_size=target))
+    save_image(out / f"start_scale={n}.png", inject(model, ref, n, start_image=start_image, out_size=target))
     record_input(out / f"start_scale={n}.png", Path(args.ref_dir) / args.ref_name)
     print(f"painted image: {out / f'start_scale={n}.png'}")
 

@@ -29,7 +29,7 @@ def _match_size(z: Tensor, size: tuple[int, int]) -> Tensor:
 
 
 def run_pyramid(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
-                scale_v: float = 1.0, in_s: Tensor | None = None, start_scale: int = 0,
+                scale_v: float = 1.0, start_image: Tensor | None = None, start_scale: int = 0,
                 end_scale: int | None = None, batch_size: int | None = None, fused: bool | None = None,
                 on_scale: Callable[[int, int], None] | None = None) -> Tensor:
     """Run scales start_scale..end_scale (inclusive; default: the last trained) on `num_samples` samples.
@@ -37,7 +37,7 @@ def run_pyramid(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0
     - gen_start_scale: scales below it use their reconstruction noise (z* at scale 0,
       zeros above), so the coarse structure of the training image is kept.
     - scale_h / scale_v: output width / height relative to the training image.
-    - in_s: the image fed to `start_scale` as the upsampled previous output,
+    - start_image: the image fed to `start_scale` as the upsampled previous output,
       (1 or N, C, h, w) at that scale's (scaled) size; zeros by default.
     - batch_size: run at most this many samples per forward pass (default: all).
     - fused: faster inference kernels (BatchNorm folded into the convs, channels-last); the
@@ -48,8 +48,8 @@ def run_pyramid(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0
     """
     if batch_size is not None and num_samples > batch_size:
         return torch.cat([run_pyramid(model, min(batch_size, num_samples - i), gen_start_scale=gen_start_scale,
-                                      scale_h=scale_h, scale_v=scale_v, in_s=in_s, start_scale=start_scale,
-                                      end_scale=end_scale, fused=fused, on_scale=on_scale)
+                                      scale_h=scale_h, scale_v=scale_v, start_image=start_image,
+                                      start_scale=start_scale, end_scale=end_scale, fused=fused, on_scale=on_scale)
                           for i in range(0, num_samples, batch_size)])
     end_scale = model.num_trained - 1 if end_scale is None else end_scale
     fused = model.device.type == "cpu" if fused is None else fused
@@ -61,10 +61,10 @@ def run_pyramid(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0
             real_h, real_w = model.reals[n].shape[-2:]
             size = (round(real_h * scale_v) + 2 * pad, round(real_w * scale_h) + 2 * pad)  # padded noise size
             if images is None:
-                if in_s is None:
-                    in_s = torch.zeros(1, model.config.nc_z, round(real_h * scale_v), round(real_w * scale_h),
+                if start_image is None:
+                    start_image = torch.zeros(1, model.config.nc_z, round(real_h * scale_v), round(real_w * scale_h),
                                        device=model.device)
-                prev = F.pad(in_s, [pad] * 4).expand(num_samples, -1, -1, -1)
+                prev = F.pad(start_image, [pad] * 4).expand(num_samples, -1, -1, -1)
             else:
                 prev = upsample(images, model.scale_factor, (round(scale_v * real_h), round(scale_h * real_w)))
                 prev = F.pad(prev, [pad] * 4)[:, :, :size[0], :size[1]]

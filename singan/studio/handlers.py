@@ -295,14 +295,14 @@ class Studio:
         n = injection_scale(model, int(n), "paint_start_scale")
         real = training_image(self.photo(model), model)
         ref = to_size(to_tensor(composite(value), model.device), tuple(real.shape[-2:]))
-        in_s = None
+        start_image = None
         if quantize:
-            in_s, centers, _ = quantized_paint_input(model, real, ref, n)
+            start_image, centers, _ = quantized_paint_input(model, real, ref, n)
             paint_file = paths.trained_model_file(model.name, model.config.scale_factor, model.config.alpha,
                                                   "paint_train", paint_start_scale=n, root=self.models_dir)
             model = paint_model(model, n, centers, paint_file, progress=False)
         with seeded(model.device, int(seed)):
-            return "", saved(f"start_scale={n}.png", inject(model, ref, n, in_s=in_s))
+            return "", saved(f"start_scale={n}.png", inject(model, ref, n, start_image=start_image))
 
     @guarded(1)
     def super_resolution(self, label, factor, seed):
