@@ -121,7 +121,7 @@ def test_super_resolution_runs_when_it_fits(model):
 BAD_ANIMATION = [  # the rules apps.animation.RULES (as the command line's), then this model's scales
     (dict(beta=1.5), r"^beta=1.5: must be a number in \[0, 1\]"),
     (dict(beta=-0.1), r"^beta=-0.1: must be"),
-    (dict(alpha=math.nan), r"^alpha=nan: must be"),
+    (dict(alpha_animation=math.nan), r"^alpha_animation=nan: must be"),
     (dict(start_scale=2), r"^start_scale=2: this model has 2 trained scales: 0 to 1"),
     (dict(num_frames=0), r"^num_frames=0: must be an integer in \[1, 10000\]"),
     (dict(batch_size=0), r"^batch_size=0: must be an integer"),

@@ -256,7 +256,7 @@ def test_animation_frames_share_the_upscaling_noise(workdir):
     torch.manual_seed(0)
     # alpha 1: every frame's noise is the reconstruction noise, so the frames are equal at the training
     # size, and stay equal upscaled only if they share the upscaling noise.
-    frames = animation.animate(anim, alpha=1.0, beta=0.9, start_scale=1, num_frames=3, out_size=(61, 83))
+    frames = animation.animate(anim, alpha_animation=1.0, beta=0.9, start_scale=1, num_frames=3, out_size=(61, 83))
     assert frames.shape == (3, 61, 83, 3)
     assert np.array_equal(frames[0], frames[1]) and np.array_equal(frames[0], frames[2])
 

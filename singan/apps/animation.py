@@ -55,18 +55,18 @@ def check_upscaled_frames(model: SinGAN, out_size, num_frames: int, upscaler: st
                             what=f" and keeping its {num_frames} frames")
 
 
-# The settings of an animation (`animate`, `save_animation`, animation.py); alpha is --alpha_animation:
-ANIMATION_RULES = RULES = {
-    "alpha": between(0, 1), "beta": between(0, 1), "start_scale": between(0, 1000, integer=True),
+# The settings of an animation (`animate`, `save_animation`, animation.py), named as their flags:
+RULES = {
+    "alpha_animation": between(0, 1), "beta": between(0, 1), "start_scale": between(0, 1000, integer=True),
     "num_frames": between(1, 10000, integer=True), "batch_size": between(1, 100000, integer=True, optional=True),
     "fps": between(0, 100, open_lo=True),
 }
 
 
 def check_settings(**settings: object) -> None:
-    """Animation settings (alpha, beta, start_scale, num_frames, batch_size, fps) against their rules."""
+    """Animation settings (alpha_animation, beta, start_scale, num_frames, batch_size, fps) against their rules."""
     for name, value in settings.items():
-        check_value(name, value, RULES[name], flag="alpha_animation" if name == "alpha" else None)
+        check_value(name, value, RULES[name])
 
 
 def check_animation(model: SinGAN, start_scale: int, num_frames: int, batch_size: int | None) -> None:
@@ -89,7 +89,7 @@ def check_animation(model: SinGAN, start_scale: int, num_frames: int, batch_size
          if f >= 1 else None)], "the model is too large")
 
 
-def animate(model: SinGAN, *, alpha: float = 0.1, beta: float = 0.9, start_scale: int = 2,
+def animate(model: SinGAN, *, alpha_animation: float = 0.1, beta: float = 0.9, start_scale: int = 2,
             num_frames: int = 100, batch_size: int | None = None,
             out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
             photo: Tensor | str | Path | None = None,
@@ -100,11 +100,12 @@ def animate(model: SinGAN, *, alpha: float = 0.1, beta: float = 0.9, start_scale
     detail of `photo`, the training image at its own size; the chain draws its noise once for all frames, so
     that the added detail does not flicker).
     The arguments (`check_settings`) and what depends on the model (`animate_model`) are checked first."""
-    check_settings(alpha=alpha, beta=beta, start_scale=start_scale, num_frames=num_frames, batch_size=batch_size)
-    return animate_model(model, alpha, beta, start_scale, num_frames, batch_size, out_size, upscaler, photo, progress)
+    check_settings(alpha_animation=alpha_animation, beta=beta, start_scale=start_scale, num_frames=num_frames,
+                   batch_size=batch_size)
+    return animate_model(model, alpha_animation, beta, start_scale, num_frames, batch_size, out_size, upscaler, photo, progress)
 
 
-def animate_model(model: SinGAN, alpha: float, beta: float, start_scale: int, num_frames: int,
+def animate_model(model: SinGAN, alpha_animation: float, beta: float, start_scale: int, num_frames: int,
                   batch_size: int | None, out_size=None, upscaler: str = "patches",
                   photo: Tensor | str | Path | None = None, progress: bool = True) -> np.ndarray:
     """`animate` with settings checked where they were given (`check_settings`, e.g. by animation.py before the
@@ -112,7 +113,7 @@ def animate_model(model: SinGAN, alpha: float, beta: float, start_scale: int, nu
     check_animation(model, start_scale, num_frames, batch_size)
     start = tuple(model.reals[model.num_trained - 1].shape[-2:])
     target = check_upscaled_frames(model, out_size, num_frames, upscaler, photo)
-    frames = _animation_frames(model, alpha, beta, start_scale, num_frames, batch_size)
+    frames = _animation_frames(model, alpha_animation, beta, start_scale, num_frames, batch_size)
     if target is None or target.size == start:
         return _frames_uint8(frames)
     (h, w), chain = target.size, {}

@@ -319,7 +319,7 @@ class Studio:
         """An animation GIF (`animate`, `save_animation`) of the model's noise walk."""
         model = self.model(label)
         with seeded(model.device, int(seed)):
-            frames = animate(model, alpha=alpha, beta=beta, start_scale=int(start_scale),
+            frames = animate(model, alpha_animation=alpha, beta=beta, start_scale=int(start_scale),
                                   num_frames=int(num_frames), progress=False)
         gif = Path(tempfile.mkdtemp(prefix="singan-studio-")) / f"alpha={alpha:g}_beta={beta:g}.gif"
         return "", str(save_animation(gif, frames, 10.0))
