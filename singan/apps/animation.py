@@ -102,7 +102,8 @@ def animate(model: SinGAN, *, alpha_animation: float = 0.1, beta: float = 0.9, s
     The arguments (`check_settings`) and what depends on the model (`animate_model`) are checked first."""
     check_settings(alpha_animation=alpha_animation, beta=beta, start_scale=start_scale, num_frames=num_frames,
                    batch_size=batch_size)
-    return animate_model(model, alpha_animation, beta, start_scale, num_frames, batch_size, out_size, upscaler, photo, progress)
+    return animate_model(model, alpha_animation, beta, start_scale, num_frames, batch_size, out_size, upscaler, photo,
+                         progress)
 
 
 def animate_model(model: SinGAN, alpha_animation: float, beta: float, start_scale: int, num_frames: int,

@@ -33,8 +33,8 @@ def main(args):
         raise SinGANError("--mp4 needs imageio's ffmpeg plugin (pip install imageio[ffmpeg])")
     config = flags.train_config(args, mode="animation_train").validate()
     given = {name: getattr(args, name) for name in ("beta", "start_scale") if getattr(args, name) is not None}
-    animation.check_settings(alpha_animation=args.alpha_animation, num_frames=args.num_frames, batch_size=args.batch_size,
-                             fps=args.fps, **given)
+    animation.check_settings(alpha_animation=args.alpha_animation, num_frames=args.num_frames,
+                             batch_size=args.batch_size, fps=args.fps, **given)
     betas = animation.ANIMATION_BETAS if args.beta is None else [args.beta]
     starts = animation.ANIMATION_START_SCALES if args.start_scale is None else [args.start_scale]
     model_file = paths.trained_model_file(args.input_name, config.scale_factor, config.alpha, "animation_train",
@@ -102,8 +102,7 @@ def get_parser() -> cli.ArgumentParser:
     p.add_argument("--num_frames", type=int, default=100, help="frames per GIF")
     p.add_argument("--batch_size", type=int, default=None, help="frames per forward pass (default: all)")
     p.add_argument("--fps", type=float, default=10.0, help="frames per second")
-    rules = animation.RULES
-    flags.note_rules(p, {**rules, "alpha_animation": rules["alpha"], "batch_size": BATCH_SIZE})
+    flags.note_rules(p, {**animation.RULES, "batch_size": BATCH_SIZE})
     flags.add_out_size_flags(p)
     flags.add_training_flags(p, min_size=20)  # what the original uses for animation (shown by --help)
     return p
