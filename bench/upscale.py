@@ -42,7 +42,7 @@ def chain_flops(model, start: tuple[int, int], size: tuple[int, int]) -> float:
     """FLOPs of the finest generator's convolutions over every step of the chain (no tile overlap)."""
     convs = [m for m in model.scales[-1].netG.modules() if isinstance(m, torch.nn.Conv2d)]
     per_pixel = sum(2 * c.in_channels * c.out_channels * c.kernel_size[0] * c.kernel_size[1] for c in convs)
-    return per_pixel * sum(h * w for h, w in up.chain_plan(start, size, model.scale_factor).sizes)
+    return per_pixel * sum(h * w for h, w in up.chain_plan(start, size, model.geometry.scale_factor).sizes)
 
 
 def conv_forward_peak(width: int, side: int, seconds: float) -> float:

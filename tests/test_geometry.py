@@ -235,7 +235,7 @@ def test_the_schema_applies_the_same_rule(tmp_path, edit, words):
 def test_a_factor_of_one_loads_and_samples(tmp_path, image_dir):
     """A 25x25 image at --min_size 25: two scales of one size (the original trains it); it loads."""
     model = load(untrained_model_file(tmp_path / "model.pt", str(image_dir / "square25.png")))
-    assert model.scale_factor == 1.0 and [tuple(r.shape[-2:]) for r in model.reals] == [(25, 25)] * 2
+    assert model.geometry.scale_factor == 1.0 and [tuple(r.shape[-2:]) for r in model.reals] == [(25, 25)] * 2
     assert generate(model, 2).shape == (2, 3, 25, 25)
 
 

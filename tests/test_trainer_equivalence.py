@@ -38,7 +38,8 @@ def _draw_concat(model, n, mode):
         z = _noise(model, k, h, w) if mode == "rand" else s.z_rec
         g = F.pad(g[:, :, :h, :w], [5] * 4)
         g = s.netG(s.noise_amp * z + g, g)
-        g = imresize(g, 1 / model.scale_factor)[:, :, :model.reals[k + 1].shape[2], :model.reals[k + 1].shape[3]]
+        h1, w1 = model.reals[k + 1].shape[-2:]
+        g = imresize(g, 1 / model.geometry.scale_factor)[:, :, :h1, :w1]
     return g
 
 

@@ -78,11 +78,11 @@ def test_super_resolve_output_unchanged(model, sr_factor):
 
 @pytest.mark.parametrize("size", [(97, 131), (31, 40), (30, 41), (185, 247), (301, 77 * 5)])
 def test_odd_sizes_and_factors_land_exactly(model, size):
-    plan = up.chain_plan((30, 40), size, model.scale_factor)
+    plan = up.chain_plan((30, 40), size, model.geometry.scale_factor)
     assert plan.sizes[-1] == size and plan.crop == size
     steps = [(30, 40), *plan.sizes]
     for (h0, w0), (h1, w1) in zip(steps, steps[1:]):
-        assert h0 <= h1 and w0 <= w1 and max(h1 / h0, w1 / w0) <= 1 / model.scale_factor + 1.5 / min(h0, w0)
+        assert h0 <= h1 and w0 <= w1 and max(h1 / h0, w1 / w0) <= 1 / model.geometry.scale_factor + 1.5 / min(h0, w0)
     if max(size) < 200:
         torch.manual_seed(0)
         assert up.upscale(model, model.reals[-1], size, progress=False).shape[-2:] == size

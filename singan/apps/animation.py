@@ -145,7 +145,7 @@ def _animation_frames(model: SinGAN, alpha: float, beta: float, start_scale: int
             if frames is None:
                 prev = torch.zeros_like(z)
             else:
-                prev = F.pad(upsample(frames, model.scale_factor, tuple(model.reals[n].shape[-2:])), [pad] * 4)
+                prev = F.pad(upsample(frames, model.geometry.scale_factor, tuple(model.reals[n].shape[-2:])), [pad] * 4)
             step = batch_size or num_frames
             frames = torch.cat([scale.netG(scale.noise_amp * z[i:i + step] + prev[i:i + step], prev[i:i + step])
                                 for i in range(0, num_frames, step)])

@@ -52,7 +52,7 @@ def injection_scale(model: SinGAN, n: int | None = None, flag: str = "n", defaul
 def injection_input(model: SinGAN, ref: Tensor, n: int) -> Tensor:
     """`ref` (at the finest size) brought to scale n (an injection scale `injection_scale` accepted) as a coarser
     scale's output would be: downsampled to scale n-1, then upsampled by 1/scale_factor and cropped to scale n."""
-    sf, top = model.scale_factor, len(model.reals) - 1
+    sf, top = model.geometry.scale_factor, len(model.reals) - 1
     h, w = model.reals[n - 1].shape[-2:]
     coarse = imresize(ref, sf ** (top - n + 1))[:, :, :h, :w]
     return upsample(coarse, sf, tuple(model.reals[n].shape[-2:]))

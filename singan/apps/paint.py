@@ -52,7 +52,7 @@ def quant2centers(x: Tensor, centers: np.ndarray) -> Tensor:
 def quantized_paint_input(model: SinGAN, real: Tensor, ref: Tensor, n: int) -> tuple[Tensor, np.ndarray, Tensor]:
     """Colour palette of the training image at scale n and the paint mapped to it at scale n.
     Returns (start_image, centers, quantised real at scale n). n: an injection scale `injection_scale` accepted."""
-    sf, top = model.scale_factor, len(model.reals) - 1
+    sf, top = model.geometry.scale_factor, len(model.reals) - 1
     h, w = model.reals[n].shape[-2:]
     real_quant, centers = quantize(imresize(real, sf ** (top - n))[:, :, :h, :w])
     start_image = imresize(quant2centers(ref, centers), sf ** (top - n))[:, :, :h, :w]

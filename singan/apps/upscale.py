@@ -50,7 +50,7 @@ class Plan:
 def step_factor(model: SinGAN) -> float:
     """The factor whose inverse bounds one upscaling step: the pyramid's, or the configured one for a
     pyramid whose scales all have one size (factor 1: it never upscales between scales)."""
-    return model.scale_factor if model.scale_factor < 1 else model.config.scale_factor
+    return model.geometry.scale_factor if model.geometry.scale_factor < 1 else model.config.scale_factor
 
 
 def chain_plan(start: tuple[int, int], size: tuple[int, int], scale_factor: float) -> Plan:

@@ -51,7 +51,3 @@ class SinGAN:
     @property
     def complete(self) -> bool:
         return len(self.scales) == len(self.reals)
-
-    @property
-    def scale_factor(self) -> float:
-        return self.geometry.scale_factor

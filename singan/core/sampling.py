@@ -66,7 +66,7 @@ def run_pyramid(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0
                                        device=model.device)
                 prev = F.pad(start_image, [pad] * 4).expand(num_samples, -1, -1, -1)
             else:
-                prev = upsample(images, model.scale_factor, (round(scale_v * real_h), round(scale_h * real_w)))
+                prev = upsample(images, model.geometry.scale_factor, (round(scale_v * real_h), round(scale_h * real_w)))
                 prev = F.pad(prev, [pad] * 4)[:, :, :size[0], :size[1]]
                 prev = _match_size(prev, size)  # fixes off-by-one sizes of arbitrary scale_h/v
             if n < gen_start_scale:  # reconstruction noise (drawn nothing from the RNG)

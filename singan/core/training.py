@@ -343,7 +343,7 @@ def draw_concat(model: SinGAN, scale: int, mode: str) -> Tensor:
         return torch.zeros_like(model.reals[0][:, :model.config.nc_z])
     gen_start_scale = scale if mode == "rec" else 0
     images = run_pyramid(model, 1, gen_start_scale=gen_start_scale, end_scale=scale - 1, fused=False)
-    return upsample(images, model.scale_factor, model.reals[scale].shape[-2:])
+    return upsample(images, model.geometry.scale_factor, model.reals[scale].shape[-2:])
 
 
 def new_scale_networks(model: SinGAN, n: int) -> tuple[Generator, Discriminator]:
