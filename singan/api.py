@@ -51,7 +51,7 @@ def _pyramid_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | 
     h, w = real.shape[-2:]
     if geometry is None:
         geometry = plan(h, w, config, name=name or "the image")
-    problem = geometry_problem(geometry, finest_size(h, w, geometry.scale1), config.min_size)
+    problem = geometry_problem(geometry, finest_size(h, w, geometry.input_resize), config.min_size)
     if problem:
         raise flag_error(f"{name or 'the image'} is {h}x{w}: {problem}")
     reals = build_pyramid(resize_to_finest(real, geometry), geometry)

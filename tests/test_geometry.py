@@ -30,6 +30,7 @@ from singan.core.pyramid import (
     level_sizes,
     plan,
 )
+from singan.io import checkpoint
 from singan.io.schema import check_reals
 
 SHAPES = {  # name: (H, W); all but "huge" are also written as PNG files for the command runs
@@ -138,7 +139,7 @@ def test_decision(shape, flags, sr):
     assert 2 <= result.num_levels <= MAX_SCALES and 0 < result.scale_factor <= 1
     if isinstance(expected, int):
         assert result.num_levels == expected
-    sizes = level_sizes(finest_size(h, w, result.scale1), result.scale_factor, result.stop_scale)
+    sizes = level_sizes(finest_size(h, w, result.input_resize), result.scale_factor, result.finest_level)
     assert min(sizes[0]) >= c.min_size and sizes == sorted(sizes)  # coarse to fine, never below --min_size
 
 
@@ -161,7 +162,8 @@ def test_accepted_pyramid_passes_the_schema(shape, flags, sr):
     if max(SHAPES[shape]) > 5000:
         pytest.skip(f"{SHAPES[shape]}: geometry checked by test_decision only")
     model = build_model(_image(shape), config, geometry if sr else None, name=f"{shape}.png")
-    state = {"geometry": vars(geometry).copy(), "reals": list(model.reals), "num_levels": len(model.reals)}
+    state = {"geometry": checkpoint.geometry_state(geometry), "reals": list(model.reals),
+             "num_levels": len(model.reals)}
     check_reals(state, config)
 
 

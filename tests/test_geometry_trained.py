@@ -29,7 +29,7 @@ def test_every_accepted_geometry_trains_loads_and_samples(tmp_path, request, sha
     model = train_image(_png(tmp_path, shape), config, tmp_path / "model.pt",
                         geometry_fn=(lambda h, w: geometry) if sr else None, progress=False, previews=False)
     loaded = load(tmp_path / "model.pt")
-    assert loaded.complete and len(loaded.reals) == geometry.stop_scale + 1 == len(model.reals)
+    assert loaded.complete and len(loaded.reals) == geometry.finest_level + 1 == len(model.reals)
     assert generate(loaded, 2, seed=0).shape[-2:] == loaded.reals[-1].shape[-2:]
 
 

@@ -33,9 +33,9 @@ def test_pyramid_matches_reference(shared, stem):
     if "input_u8" in ref:
         assert np.array_equal(real[0].numpy(), _original_read(ref["input_u8"]))
     g = adjust_scales(*real.shape[-2:])
-    assert (g.num_scales, g.stop_scale) == (int(ref["num_scales"]), int(ref["stop_scale"]))
+    assert (g.full_size_levels, g.finest_level) == (int(ref["num_scales"]), int(ref["stop_scale"]))
     assert g.num_levels == int(ref["num_levels"])
-    assert g.scale1 == pytest.approx(float(ref["scale1"]), abs=1e-12)
+    assert g.input_resize == pytest.approx(float(ref["scale1"]), abs=1e-12)
     assert g.scale_factor == pytest.approx(float(ref["scale_factor"]), abs=1e-12)
     finest = resize_to_finest(real, g)
     assert np.abs(finest[0].numpy() - ref["real_resized"]).max() < 1e-5
@@ -52,8 +52,8 @@ def test_super_resolution_geometry_pyramid_and_chain(shared):
     g = adjust_scales_sr(*real.shape[-2:], max_size=int(ref["max_size"]), scale_factor_init=1 / in_scale,
                          min_size=int(ref["min_size"]))
     assert g == adjust_scales_sr(*real.shape[-2:])  # the defaults are SR.py's
-    assert (g.num_scales, g.stop_scale) == (7, 8) == (int(ref["num_scales"]), int(ref["stop_scale"]))
-    assert g.scale1 == float(ref["scale1"])
+    assert (g.full_size_levels, g.finest_level) == (7, 8) == (int(ref["num_scales"]), int(ref["stop_scale"]))
+    assert g.input_resize == float(ref["scale1"])
     assert g.scale_factor == pytest.approx(float(ref["scale_factor"]), abs=1e-12)
     finest = resize_to_finest(real, g)
     assert np.abs(finest[0].numpy() - ref["real_resized"]).max() < 1e-5
@@ -86,7 +86,7 @@ def test_pyramid_has_the_original_memory_layout():
     real = read_image(IMAGES / "balloons.png")
     assert _channels_last(real)
     g = adjust_scales(*real.shape[-2:])
-    assert g.scale1 == 1
+    assert g.input_resize == 1
     reals = build_pyramid(resize_to_finest(real, g), g)
     assert all(_w_major(r) for r in reals[:-1]) and _channels_last(reals[-1])
     g = adjust_scales(*real.shape[-2:], max_size=60)

@@ -18,7 +18,7 @@ from ..io.images import check_regular_file, read_image
 
 
 def training_image(path: str | Path, model: SinGAN) -> Tensor:
-    """The training image resized as in training (scale1), before the pyramid's extra uint8 round trip."""
+    """The training image resized as in training (`geometry.input_resize`), before the pyramid's uint8 round trip."""
     check_regular_file(path, "training image", f"training image {path} not found (check --input_dir and --input_name)")
     return resize_to_finest(read_image(path, model.config.nc_im).to(model.device), model.geometry)
 

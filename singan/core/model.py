@@ -5,7 +5,7 @@
 
 This module only holds the data; running the pyramid is `singan.core.sampling`.
 
-Scale numbers follow the original code: 0 is the coarsest scale, `stop_scale`
+Scale numbers follow the original code: 0 is the coarsest scale, `geometry.finest_level`
 the finest (the paper numbers them the other way round).
 """
 

@@ -27,17 +27,18 @@ MAX_SCALES = 50  # pyramid levels a model may have (the defaults give balloons.p
 
 @dataclass(frozen=True)
 class ScaleGeometry:
-    """How an image is split into scales; level 0 is the coarsest, level stop_scale the finest."""
+    """How an image is split into scales; level 0 is the coarsest, level finest_level the finest."""
 
-    num_scales: int  # scales from min_size up to the full image (before the max_size limit)
-    stop_scale: int  # index of the finest scale trained
-    scale1: float  # resize factor that brings the image within max_size
-    scale_factor: float  # recomputed factor between consecutive scales
+    # (The original's names, kept in checkpoints: num_scales, stop_scale, scale1, scale_factor.)
+    full_size_levels: int  # levels from min_size up to the full image (before the max_size limit)
+    finest_level: int  # index of the finest level trained
+    input_resize: float  # resize factor that brings the input image within max_size (the finest level)
+    scale_factor: float  # recomputed factor between consecutive levels (config.scale_factor is the initial one)
 
     @property
     def num_levels(self) -> int:
-        """Number of pyramid levels, stop_scale + 1."""
-        return self.stop_scale + 1
+        """Number of pyramid levels, finest_level + 1."""
+        return self.finest_level + 1
 
 
 def sr_scale_chain(sr_factor: float) -> tuple[float, int]:
@@ -50,42 +51,42 @@ def sr_scale_chain(sr_factor: float) -> tuple[float, int]:
 _SR_SCALE_FACTOR_INIT = 1 / sr_scale_chain(4.0)[0]  # SR.py with the default sr_factor 4: 4 ** (-1/6)
 
 
-def _geometry(height: int, width: int, num_scales: int, scale2stop: int, min_size: int,
+def _geometry(height: int, width: int, full_size_levels: int, scale2stop: int, min_size: int,
               max_size: int) -> ScaleGeometry:
-    """The part both adjust_scales variants share: scale1 and the recomputed scale factor."""
-    stop_scale = num_scales - scale2stop
-    scale1 = min(max_size / max(height, width), 1)
-    h, w = finest_size(height, width, scale1)
-    # No level between min_size and the image (stop_scale < 1): the factor is undefined, NaN (refused).
-    scale_factor = math.pow(min_size / min(h, w), 1 / stop_scale) if stop_scale >= 1 else math.nan
-    return ScaleGeometry(num_scales, stop_scale, float(scale1), scale_factor)
+    """The part both adjust_scales variants share: input_resize and the recomputed scale factor."""
+    finest_level = full_size_levels - scale2stop
+    input_resize = min(max_size / max(height, width), 1)
+    h, w = finest_size(height, width, input_resize)
+    # No level between min_size and the image (finest_level < 1): the factor is undefined, NaN (refused).
+    scale_factor = math.pow(min_size / min(h, w), 1 / finest_level) if finest_level >= 1 else math.nan
+    return ScaleGeometry(full_size_levels, finest_level, float(input_resize), scale_factor)
 
 
-def finest_size(height: int, width: int, scale1: float) -> tuple[int, int]:
-    """The size imresize(real, scale1) gives a height x width image: the finest level's size."""
-    return math.ceil(height * scale1), math.ceil(width * scale1)
+def finest_size(height: int, width: int, input_resize: float) -> tuple[int, int]:
+    """The size imresize(real, input_resize) gives a height x width image: the finest level's size."""
+    return math.ceil(height * input_resize), math.ceil(width * input_resize)
 
 
-def level_sizes(finest: tuple[int, int], scale_factor: float, stop_scale: int) -> list[tuple[int, int]]:
+def level_sizes(finest: tuple[int, int], scale_factor: float, finest_level: int) -> list[tuple[int, int]]:
     """The sizes of the pyramid levels, coarsest first, built from the finest level's size."""
-    return [tuple(math.ceil(side * float(scale_factor ** (stop_scale - i))) for side in finest)
-            for i in range(stop_scale + 1)]
+    return [tuple(math.ceil(side * float(scale_factor ** (finest_level - i))) for side in finest)
+            for i in range(finest_level + 1)]
 
 
 def geometry_problem(geometry: ScaleGeometry, finest: tuple[int, int], min_size: int) -> str | None:
     """What keeps a pyramid from training, loading, sampling and running every application, or None.
 
     The one rule, for a geometry just computed and for one read from a checkpoint alike: at least two
-    levels (stop_scale >= 1: the original divides by it, injection needs a coarser scale), the finest
+    levels (finest_level >= 1: the original divides by it, injection needs a coarser scale), the finest
     level at least min_size on its shorter side (else the recomputed factor exceeds 1 and the
     'coarsest' level is larger than the finest), a factor in (0, 1] and at most MAX_SCALES levels.
     """
     h, w = finest
     if min(h, w) < min_size:
         return f"the finest scale, {h}x{w}, is shorter than --min_size {min_size}"
-    if geometry.stop_scale < 1:
+    if geometry.finest_level < 1:
         return (f"no scales fit between --min_size {min_size} and the finest scale {h}x{w} (stop scale "
-                f"{geometry.stop_scale})")
+                f"{geometry.finest_level})")
     if not 0 < geometry.scale_factor <= 1:
         return f"the scale factor {geometry.scale_factor:g} is outside (0, 1]"
     if geometry.num_levels > MAX_SCALES:
@@ -101,7 +102,7 @@ def _compute(height: int, width: int, min_size: int, max_size: int, scale_factor
 
 def _works(height: int, width: int, min_size: int, max_size: int, scale_factor: float, sr: bool) -> bool:
     g = _compute(height, width, min_size, max_size, scale_factor, sr)
-    return geometry_problem(g, finest_size(height, width, g.scale1), min_size) is None
+    return geometry_problem(g, finest_size(height, width, g.input_resize), min_size) is None
 
 
 def _fix(height: int, width: int, min_size: int, max_size: int, scale_factor: float, sr: bool,
@@ -134,11 +135,11 @@ def plan(height: int, width: int, config: TrainConfig, *, sr: bool = False, name
     sizes and a flag value that works."""
     min_size, max_size, scale_factor = config.min_size, config.max_size, config.scale_factor
     g = _compute(height, width, min_size, max_size, scale_factor, sr)
-    finest = finest_size(height, width, g.scale1)
+    finest = finest_size(height, width, g.input_resize)
     problem = geometry_problem(g, finest, min_size)
     if problem is None:
         return g
-    resized = f", {finest[0]}x{finest[1]} after the --max_size {max_size} resize" if g.scale1 < 1 else ""
+    resized = f", {finest[0]}x{finest[1]} after the --max_size {max_size} resize" if g.input_resize < 1 else ""
     if g.num_levels > MAX_SCALES and not sr:
         problem = problem.replace("the pyramid has", f"--scale_factor {scale_factor:g} gives")
     fix = _fix(height, width, min_size, max_size, scale_factor, sr, config.receptive_field)
@@ -149,25 +150,25 @@ def adjust_scales(height: int, width: int, min_size: int = 25, max_size: int = 2
                   scale_factor_init: float = 0.75) -> ScaleGeometry:
     """The original adjust_scales2image: scales from min_size (shorter side, coarsest) to at most
     max_size (longer side, finest)."""
-    num_scales = math.ceil(math.log(min_size / min(height, width), scale_factor_init)) + 1
+    full_size_levels = math.ceil(math.log(min_size / min(height, width), scale_factor_init)) + 1
     scale2stop = math.ceil(math.log(min(max_size, max(height, width)) / max(height, width), scale_factor_init))
-    return _geometry(height, width, num_scales, scale2stop, min_size, max_size)
+    return _geometry(height, width, full_size_levels, scale2stop, min_size, max_size)
 
 
 def adjust_scales_sr(height: int, width: int, max_size: int = 250,
                      scale_factor_init: float = _SR_SCALE_FACTOR_INIT, min_size: int = 18) -> ScaleGeometry:
     """The original adjust_scales2image_SR, quirks kept: int() truncation instead of ceil, and
-    max(batch size 1, W) where max(H, W) belongs, so portrait images get stop_scale > num_scales."""
-    num_scales = int(math.log(min_size / min(height, width), scale_factor_init)) + 1
+    max(batch size 1, W) where max(H, W) belongs, so portrait images get finest_level > full_size_levels."""
+    full_size_levels = int(math.log(min_size / min(height, width), scale_factor_init)) + 1
     scale2stop = int(math.log(min(max_size, max(height, width)) / max(1, width), scale_factor_init))
-    return _geometry(height, width, num_scales, scale2stop, min_size, max_size)
+    return _geometry(height, width, full_size_levels, scale2stop, min_size, max_size)
 
 
 def resize_to_finest(real: Tensor, geometry: ScaleGeometry) -> Tensor:
-    """The image at the finest scale, imresize(real, scale1) (an 8-bit round trip when scale1 = 1)."""
-    return imresize(real, geometry.scale1)
+    """The image at the finest scale, imresize(real, input_resize) (an 8-bit round trip when input_resize = 1)."""
+    return imresize(real, geometry.input_resize)
 
 
 def build_pyramid(real: Tensor, geometry: ScaleGeometry) -> list[Tensor]:
-    """reals[i] = imresize(real, scale_factor ** (stop_scale - i)) for i = 0 .. stop_scale, coarsest first."""
-    return [imresize(real, geometry.scale_factor ** (geometry.stop_scale - i)) for i in range(geometry.num_levels)]
+    """reals[i] = imresize(real, scale_factor ** (finest_level - i)) for i = 0 .. finest_level, coarsest first."""
+    return [imresize(real, geometry.scale_factor ** (geometry.finest_level - i)) for i in range(geometry.num_levels)]

@@ -7,7 +7,6 @@ resume an interrupted run. No modules or code are pickled. Writes are atomic
 (`singan.io.atomic`): a crash never leaves a half-written checkpoint.
 """
 
-import dataclasses
 import io
 import os
 import pickle
@@ -23,7 +22,7 @@ from ..core.pyramid import ScaleGeometry
 from ..errors import SinGANError, api_error
 from .atomic import atomic_path
 from .images import file_kind
-from .schema import CheckpointInvalid, validate
+from .schema import GEOMETRY_FIELDS, CheckpointInvalid, stored_geometry, validate
 
 FORMAT = "singan"
 VERSION = 1
@@ -38,9 +37,14 @@ def to_state(model: SinGAN, resume: dict | None = None) -> dict:
         scales.append({"netG": s.netG.state_dict(), "netD": None if s.netD is None else s.netD.state_dict(),
                        "z_rec": s.z_rec, "noise_amp": float(s.noise_amp), "nfc": nfc, "min_nfc": min_nfc})
     state = {"format": FORMAT, "version": VERSION, "name": model.name, "config": cfg.to_dict(),
-             "geometry": dataclasses.asdict(model.geometry), "reals": list(model.reals), "scales": scales,
+             "geometry": geometry_state(model.geometry), "reals": list(model.reals), "scales": scales,
              "num_levels": len(model.reals), "complete": model.complete, "resume": resume}
     return _to_cpu(state)
+
+
+def geometry_state(geometry: ScaleGeometry) -> dict:
+    """The pyramid geometry as a checkpoint stores it (under the original's names: `schema.GEOMETRY`)."""
+    return {key: getattr(geometry, field) for key, field in GEOMETRY_FIELDS.items()}
 
 
 def _to_cpu(obj):
@@ -105,7 +109,7 @@ def read_state(path: str | Path) -> dict:
 def from_state(state: dict, device: torch.device | str = "cpu") -> SinGAN:
     """Rebuild the SinGAN (frozen generators in eval mode) from a checkpoint dictionary."""
     cfg = TrainConfig.from_dict(state["config"])
-    model = SinGAN(config=cfg, geometry=ScaleGeometry(**state["geometry"]),
+    model = SinGAN(config=cfg, geometry=stored_geometry(state["geometry"]),
                    reals=[r.to(device, torch.float32) for r in state["reals"]], name=state.get("name", ""))
     with torch.random.fork_rng(devices=[]):  # building the networks draws initial weights: leave the RNG as it was
         for n, s in enumerate(state["scales"]):

@@ -22,11 +22,18 @@ from ..errors import SinGANError
 NONE = type(None)
 TOP = {"format": str, "version": int, "name": str, "config": dict, "geometry": dict, "reals": list,
        "scales": list, "num_levels": int, "complete": bool, "resume": (dict, NONE)}
-GEOMETRY = {"num_scales": int, "stop_scale": int, "scale1": float, "scale_factor": float}
+GEOMETRY = {"num_scales": int, "stop_scale": int, "scale1": float, "scale_factor": float}  # the original's names
+GEOMETRY_FIELDS = {"num_scales": "full_size_levels", "stop_scale": "finest_level", "scale1": "input_resize",
+                   "scale_factor": "scale_factor"}  # their ScaleGeometry fields
 SCALE = {"netG": dict, "netD": (dict, NONE), "z_rec": Tensor, "noise_amp": float, "nfc": int, "min_nfc": int}
 IN_PROGRESS = {"scale": int, "iteration": int, "netG": dict, "netD": dict, "optG": dict, "optD": dict,
                "z_rec": (Tensor, NONE), "prev_rec": Tensor, "noise_amp": float, "losses": dict, "rng": dict}
 LOSSES = ("errD", "errG", "rec")  # what training records per iteration
+
+
+def stored_geometry(geometry: dict) -> ScaleGeometry:
+    """The ScaleGeometry of a checkpoint's geometry dict."""
+    return ScaleGeometry(**{GEOMETRY_FIELDS[key]: geometry[key] for key in GEOMETRY})
 
 
 class CheckpointInvalid(ValueError):
@@ -90,7 +97,7 @@ def check_reals(state: dict, cfg: TrainConfig) -> None:
         if not shape_ok or not real.is_floating_point():
             raise CheckpointInvalid(f"reals[{i}] is a {real.dtype} tensor of shape {tuple(real.shape)}, expected "
                                     f"floating point (1, {cfg.nc_im}, H, W)")
-    stored = ScaleGeometry(**{key: geometry[key] for key in GEOMETRY})
+    stored = stored_geometry(geometry)
     problem = geometry_problem(stored, tuple(reals[-1].shape[-2:]), cfg.min_size)  # the rule training applies
     if problem:
         raise CheckpointInvalid(f"the pyramid breaks the geometry rule: {problem}")
