@@ -19,13 +19,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def commands() -> dict[str, str]:
     """Command module -> how users start it: pyproject.toml's console scripts that run `singan.cli.<name>`
-    (the one list of the commands), with the top-level script that launches it or else `python -m`."""
+    (the one list of the commands), with the top-level script that launches it or a `python -m` module."""
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     launched = {p.name: re.search(r'^    launch\("(\w+)"\)$', p.read_text(), re.M) for p in ROOT.glob("*.py")}
-    top = {m[1]: name for name, m in launched.items() if m}
+    top = {m[1]: f"python {name}" for name, m in launched.items() if m}
     names = [script.removeprefix("singan-") for script, target in scripts.items() if target == "singan_launch:main"]
-    return {name: f"python {top[name]}, singan-{name}" if name in top else f"python -m singan.{name}, singan-{name}"
-            for name in names}
+    runnable = {name: f"python -m singan.{name}" for name in names
+                if (ROOT / "singan" / f"{name}.py").is_file() or (ROOT / "singan" / name / "__main__.py").is_file()}
+    return {name: ", ".join([*filter(None, [top.get(name) or runnable.get(name)]), f"singan-{name}"]) for name in names}
 
 
 COMMANDS = commands()
