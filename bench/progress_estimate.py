@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from singan import TrainConfig, build_model  # noqa: E402
-from singan.core.training import train  # noqa: E402
 from singan.io.images import read_image  # noqa: E402
 from singan.runtime.progress import RunProgress, run_progress  # noqa: E402
+from singan.runtime.training_run import run_training  # noqa: E402
 
 
 def iteration_times(model) -> list[float]:
@@ -36,7 +36,7 @@ def iteration_times(model) -> list[float]:
 
     RunProgress.step = timed_step
     try:
-        train(model)
+        run_training(model, progress=False)
     finally:
         RunProgress.step = step
     return [statistics.median(b - a for a, b in zip(ts, ts[1:])) for _, ts in sorted(times.items())]

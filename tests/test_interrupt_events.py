@@ -109,7 +109,7 @@ def test_sigint_during_the_start_up_resize_prints_a_command_that_works(tmp_path,
     which would find nothing to resume), and it trains."""
     argv = [*TRAIN, "--num_samples", "1"]
     with monkeypatch.context() as m:
-        _interrupt_when(m, "singan.api.build_model")
+        _interrupt_when(m, "singan.api.build_pyramid")  # the resize of the pyramid, before any save
         proc = run_command("train", argv, tmp_path, m, capsys)
     assert proc.returncode == 130 and "Traceback" not in proc.stderr, proc.stderr
     again = _printed_argv(proc.stderr, "nothing was saved yet, to start again: ")
