@@ -28,25 +28,14 @@ from pathlib import Path
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as singan sets it; before torch loads
 import torch  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from singan import TrainConfig, api, build_model, train_image  # noqa: E402
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
+from upscale import untrained_model_at as untrained_model  # noqa: E402  (bench/upscale.py)
+
+from singan import TrainConfig, api, train_image  # noqa: E402
 from singan.apps import animation, sr, upscale  # noqa: E402
-from singan.core.model import TrainedScale  # noqa: E402
-from singan.core.training import new_scale_networks  # noqa: E402
-from singan.io.images import read_image  # noqa: E402
 from singan.runtime import memory  # noqa: E402
 
 CASES = ("train", "sample", "chain", "sr", "animation", "patches")
-
-
-def untrained_model(args):
-    """The image's pyramid at --max_size, every scale with freshly initialised generators."""
-    model = build_model(read_image(Path(args.input_dir) / args.input_name), TrainConfig(max_size=args.max_size))
-    for n, real in enumerate(model.reals):
-        netG, _ = new_scale_networks(model, n)
-        h, w = real.shape[-2:]
-        model.scales.append(TrainedScale(netG.eval().requires_grad_(False), torch.zeros(1, 3, h + 10, w + 10), 0.1))
-    return model
 
 
 def catch_estimates() -> list[int]:
