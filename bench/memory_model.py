@@ -74,8 +74,9 @@ def run_case(args) -> str:
         return f"{args.num_frames} frames of {frames.shape[1]}x{frames.shape[2]}"
     x = api.generate(model, 1, seed=0)
     photo = torch.nn.functional.interpolate(model.reals[-1], size=side, mode="bicubic")
-    out = upscale.to_size(model, x, side, upscaler=args.case, photo=photo if args.case == "patches" else None,
-                          progress=False)
+    target = upscale.out_size(model, side, start, photo=photo if args.case == "patches" else None,
+                              upscaler=args.case)  # the one check of an output size, as the commands run it
+    out = upscale.to_size(model, x, target.size, upscaler=target.upscaler, photo=target.photo, progress=False)
     return f"{start[0]}x{start[1]} to {out.shape[-2]}x{out.shape[-1]}"
 
 
