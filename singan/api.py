@@ -171,8 +171,8 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
                 print(f"{model_file} is already fully trained; nothing to resume")
                 return model
         return run_training(model, ScalePreviews(model_file.parent) if previews else None, resume=resume_state,
-                     save_every=save_every, save=lambda m, r: checkpoint.save(m, model_file, r), progress=progress,
-                     progress_fn=progress_fn)
+                            save_every=save_every, save=lambda m, r: checkpoint.save(m, model_file, r),
+                            progress=progress, progress_fn=progress_fn)
 
 
 def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bool = False) -> SinGAN:
