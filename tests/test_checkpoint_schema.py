@@ -61,9 +61,9 @@ CASES = [
     (_set("scales", 0, "noise_amp", -0.5), r"expected >= 0"),
     (lambda s: s["scales"].pop(), r"1 of 2 scales are stored but it is marked complete"),
     (lambda s: s.pop("reals"), r"lacks the key reals"),
-    (_set("config", "niter", "300"), r"config\['niter'\] is '300': must be an integer"),  # the rules TrainConfig
-    (_set("config", "scale_factor", True), r"config\['scale_factor'\] is True: must be a number in \(0, 1\)"),
-    (_set("config", "nc_im", 2), r"config\['nc_im'\] is 2: must be one of 1, 3"),
+    (_set("config", "niter", "300"), r"config: niter='300': must be an integer"),  # the rules TrainConfig
+    (_set("config", "scale_factor", True), r"config: scale_factor=True: must be a number in \(0, 1\)"),
+    (_set("config", "nc_im", 2), r"config: nc_im=2: must be one of 1, 3"),
     (_set("config", "min_nfc", 64), r"config: min_nfc 64: must be at most nfc 32"),  # ... and between settings
     (_set("geometry", "stop_scale", 3), r"2 real images for num_levels 2 and stop scale 3"),
     (_set("geometry", "scale_factor", 1.5), r"the scale factor 1.5 is outside \(0, 1\]"),

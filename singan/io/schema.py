@@ -17,6 +17,7 @@ from torch import Tensor
 from ..core.config import TrainConfig
 from ..core.networks import build_discriminator, build_generator, scale_widths
 from ..core.pyramid import ScaleGeometry, geometry_problem, level_sizes
+from ..core.training import LOSS_NAMES
 from ..errors import SinGANError
 
 NONE = type(None)
@@ -28,7 +29,10 @@ GEOMETRY_FIELDS = {"num_scales": "full_size_levels", "stop_scale": "finest_level
 SCALE = {"netG": dict, "netD": (dict, NONE), "z_rec": Tensor, "noise_amp": float, "nfc": int, "min_nfc": int}
 IN_PROGRESS = {"scale": int, "iteration": int, "netG": dict, "netD": dict, "optG": dict, "optD": dict,
                "z_rec": (Tensor, NONE), "prev_rec": Tensor, "noise_amp": float, "losses": dict, "rng": dict}
-LOSSES = ("errD", "errG", "rec")  # what training records per iteration
+
+
+class CheckpointInvalid(ValueError):
+    """What is wrong with a checkpoint dictionary, in one line."""
 
 
 def stored_geometry(geometry: dict) -> ScaleGeometry:
@@ -36,17 +40,8 @@ def stored_geometry(geometry: dict) -> ScaleGeometry:
     return ScaleGeometry(**{GEOMETRY_FIELDS[key]: geometry[key] for key in GEOMETRY})
 
 
-class CheckpointInvalid(ValueError):
-    """What is wrong with a checkpoint dictionary, in one line."""
-
-
-def _type_name(expected) -> str:
-    types = expected if isinstance(expected, tuple) else (expected,)
-    return " or ".join("None" if t is NONE else "a tensor" if t is Tensor else t.__name__ for t in types)
-
-
 def check_type(where: str, value, expected) -> None:
-    """`value` is of the `expected` type(s); ints are not bools, floats are finite numbers."""
+    """`value` is of the `expected` type(s); ints are not bools, floats and float tensors are finite."""
     if expected is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     elif expected is int:
@@ -57,8 +52,9 @@ def check_type(where: str, value, expected) -> None:
         raise CheckpointInvalid(f"{where} holds NaN or infinite values")
     if not ok:
         shown = repr(value) if isinstance(value, (int, float, str, NONE)) else type(value).__name__
-        raise CheckpointInvalid(f"{where} is {shown[:40]}, expected {_type_name(expected)}"
-                                + (" (finite)" if expected is float else ""))
+        types = expected if isinstance(expected, tuple) else (expected,)
+        names = " or ".join("None" if t is NONE else "a tensor" if t is Tensor else t.__name__ for t in types)
+        raise CheckpointInvalid(f"{where} is {shown[:40]}, expected {names}{' (finite)' * (expected is float)}")
 
 
 def check_keys(where: str, data: dict, schema: dict) -> None:
@@ -70,18 +66,14 @@ def check_keys(where: str, data: dict, schema: dict) -> None:
         check_type(f"{where}[{key!r}]", data[key], expected)
 
 
-def check_config(data: dict) -> TrainConfig:
-    """The stored config's known settings meet the rules TrainConfig declares (those between settings too);
-    unknown keys are ignored."""
-    for name, rule in TrainConfig.RULES.items():
-        if name in data and not rule(data[name]):
-            raise CheckpointInvalid(f"config[{name!r}] is {data[name]!r:.40}: must be {rule.text}")
-    cfg = TrainConfig.from_dict(data)
-    try:
-        cfg.validate()
-    except SinGANError as e:
-        raise CheckpointInvalid(f"config: {e}") from None
-    return cfg
+def check_tensor(where: str, value, shape: tuple, dtype: torch.dtype | None = None, why: str = "") -> None:
+    """A finite tensor of exactly this shape (and dtype, when given); `why` explains the shape."""
+    check_type(where, value, Tensor)
+    if tuple(value.shape) != shape:
+        raise CheckpointInvalid(f"{where} has shape {tuple(value.shape)}, expected {shape}{why}")
+    if dtype is not None and value.dtype != dtype:
+        raise CheckpointInvalid(f"{where} is a {str(value.dtype).removeprefix('torch.')} tensor, expected "
+                                f"{str(dtype).removeprefix('torch.')}")
 
 
 def check_reals(state: dict, cfg: TrainConfig) -> None:
@@ -97,9 +89,8 @@ def check_reals(state: dict, cfg: TrainConfig) -> None:
         if not shape_ok or not real.is_floating_point():
             raise CheckpointInvalid(f"reals[{i}] is a {real.dtype} tensor of shape {tuple(real.shape)}, expected "
                                     f"floating point (1, {cfg.nc_im}, H, W)")
-    stored = stored_geometry(geometry)
-    problem = geometry_problem(stored, tuple(reals[-1].shape[-2:]), cfg.min_size)  # the rule training applies
-    if problem:
+    problem = geometry_problem(stored_geometry(geometry), tuple(reals[-1].shape[-2:]), cfg.min_size)
+    if problem:  # the rule training applies
         raise CheckpointInvalid(f"the pyramid breaks the geometry rule: {problem}")
     sizes = level_sizes(tuple(reals[-1].shape[-2:]), geometry["scale_factor"], geometry["stop_scale"])
     for i, (real, size) in enumerate(zip(reals, sizes)):
@@ -108,47 +99,29 @@ def check_reals(state: dict, cfg: TrainConfig) -> None:
                                     f"level {i} {size[0]}x{size[1]}")
 
 
-def _reference_nets(cfg: TrainConfig, n: int) -> tuple[torch.nn.Module, torch.nn.Module]:
-    """A fresh G_n and D_n built on the meta device (no memory, no RNG): their shapes are the reference."""
+def check_scale(where: str, data: dict, n: int, cfg: TrainConfig, real: Tensor, optimisers: bool = False) -> tuple:
+    """What a finished scale and the one in training share: G_n and D_n's state dicts (D's may be None when
+    finished), each key a finite tensor of the shape of a fresh network's (built on the meta device: no
+    memory, no RNG), their optimisers' states (`optimisers`), a noise amplitude >= 0. Returns the padded
+    size of the level, that of its noise maps."""
     with torch.random.fork_rng(devices=[]), torch.device("meta"):
-        return build_generator(cfg, n), build_discriminator(cfg, n)
-
-
-def _shapes(net: torch.nn.Module) -> dict:
-    return {k: tuple(v.shape) for k, v in net.state_dict().items()}
-
-
-def check_network(where: str, weights: dict, shapes: dict) -> None:
-    """A network state dict: exactly the expected keys, each a finite tensor of the expected shape."""
-    if set(weights) != set(shapes):
-        odd = sorted(set(weights) ^ set(shapes))
-        raise CheckpointInvalid(f"{where} does not match the network the config builds (keys {', '.join(odd[:3])})")
-    for key, shape in shapes.items():
-        check_type(f"{where}[{key!r}]", weights[key], Tensor)
-        if tuple(weights[key].shape) != shape:
-            raise CheckpointInvalid(f"{where}[{key!r}] has shape {tuple(weights[key].shape)}, expected {shape}")
-
-
-def check_scale(n: int, scale: dict, cfg: TrainConfig, real: Tensor) -> None:
-    """One finished scale: widths, network shapes, z_rec at the padded size of its level, noise amplitude."""
-    where = f"scales[{n}]"
-    check_keys(where, scale, SCALE)
-    if (scale["nfc"], scale["min_nfc"]) != scale_widths(n, cfg.nfc, cfg.min_nfc):
-        raise CheckpointInvalid(f"{where} has widths {scale['nfc']}/{scale['min_nfc']}, but the config gives "
-                                "{}/{}".format(*scale_widths(n, cfg.nfc, cfg.min_nfc)))
-    netG, netD = _reference_nets(cfg, n)
-    check_network(f"{where}['netG']", scale["netG"], _shapes(netG))
-    if scale["netD"] is not None:
-        check_network(f"{where}['netD']", scale["netD"], _shapes(netD))
-    h, w = real.shape[-2:]
-    expected = (1, cfg.nc_z, h + 2 * cfg.pad, w + 2 * cfg.pad)
-    if not scale["z_rec"].is_floating_point():
-        raise CheckpointInvalid(f"{where}['z_rec'] is a {scale['z_rec'].dtype} tensor, expected floating point")
-    if tuple(scale["z_rec"].shape) != expected:
-        raise CheckpointInvalid(f"{where}['z_rec'] has shape {tuple(scale['z_rec'].shape)}, expected {expected} "
-                                f"(the padded size of reals[{n}])")
-    if scale["noise_amp"] < 0:
-        raise CheckpointInvalid(f"{where}['noise_amp'] is {scale['noise_amp']}, expected >= 0")
+        nets = {"netG": build_generator(cfg, n), "netD": build_discriminator(cfg, n)}
+    for key, net in nets.items():
+        weights, shapes = data[key], {k: tuple(v.shape) for k, v in net.state_dict().items()}
+        if weights is None:
+            continue
+        if set(weights) != set(shapes):
+            odd = sorted(set(weights) ^ set(shapes))
+            raise CheckpointInvalid(f"{where}[{key!r}] does not match the network the config builds "
+                                    f"(keys {', '.join(odd[:3])})")
+        for name, shape in shapes.items():
+            check_tensor(f"{where}[{key!r}][{name!r}]", weights[name], shape)
+        if optimisers:
+            opt = key.replace("net", "opt")
+            check_optimizer(f"{where}[{opt!r}]", data[opt], [tuple(p.shape) for p in net.parameters()])
+    if data["noise_amp"] < 0:
+        raise CheckpointInvalid(f"{where}['noise_amp'] is {data['noise_amp']}, expected >= 0")
+    return 1, cfg.nc_z, real.shape[-2] + 2 * cfg.pad, real.shape[-1] + 2 * cfg.pad
 
 
 def check_rng(where: str, rng: dict) -> None:
@@ -166,12 +139,9 @@ def check_rng(where: str, rng: dict) -> None:
         raise CheckpointInvalid(f"{where}['cpu'] is not a valid state of the CPU random generator") from None
 
 
-def check_tensor(where: str, value, shape: tuple, dtype: torch.dtype = torch.float32) -> None:
-    """A finite tensor of exactly this shape and dtype."""
-    check_type(where, value, Tensor)
-    if tuple(value.shape) != shape or value.dtype != dtype:
-        raise CheckpointInvalid(f"{where} is a {str(value.dtype).removeprefix('torch.')} tensor of shape "
-                                f"{tuple(value.shape)}, expected {str(dtype).removeprefix('torch.')} {shape}")
+def _number(x):
+    """A one-element tensor as a float (torch stores an Adam step and a learning rate either way)."""
+    return float(x) if isinstance(x, Tensor) and x.numel() == 1 else x
 
 
 def check_optimizer(where: str, opt: dict, param_shapes: list[tuple]) -> None:
@@ -180,10 +150,8 @@ def check_optimizer(where: str, opt: dict, param_shapes: list[tuple]) -> None:
     groups = opt["param_groups"]
     if len(groups) != 1 or not isinstance(groups[0], dict) or groups[0].get("params") != list(range(len(param_shapes))):
         raise CheckpointInvalid(f"{where} is not the optimiser state of this scale's {len(param_shapes)} parameters")
-    lr, betas = groups[0].get("lr"), groups[0].get("betas")
-    if isinstance(lr, Tensor):
-        lr = float(lr) if lr.numel() == 1 else None
-    check_type(f"{where} learning rate", lr, float)
+    check_type(f"{where} learning rate", _number(groups[0].get("lr")), float)
+    betas = groups[0].get("betas")
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         raise CheckpointInvalid(f"{where} has betas {betas!r:.40}, expected two numbers")
     for beta in betas:
@@ -191,14 +159,14 @@ def check_optimizer(where: str, opt: dict, param_shapes: list[tuple]) -> None:
     for key, st in opt["state"].items():
         if not (isinstance(key, int) and 0 <= key < len(param_shapes)) or not isinstance(st, dict):
             raise CheckpointInvalid(f"{where}['state'] has an entry {key!r:.20} for no parameter of this scale")
-        check_keys(f"{where}['state'][{key}]", st, {"exp_avg": Tensor, "exp_avg_sq": Tensor})
+        here = f"{where}['state'][{key}]"
+        check_keys(here, st, {"exp_avg": Tensor, "exp_avg_sq": Tensor})
         for name in ("exp_avg", "exp_avg_sq"):
-            check_tensor(f"{where}['state'][{key}][{name!r}]", st[name], param_shapes[key])
-        step = st.get("step")
-        step = float(step) if isinstance(step, Tensor) and step.numel() == 1 else step
-        check_type(f"{where}['state'][{key}]['step']", step, float)
+            check_tensor(f"{here}[{name!r}]", st[name], param_shapes[key], torch.float32)
+        step = _number(st.get("step"))
+        check_type(f"{here}['step']", step, float)
         if step < 0:
-            raise CheckpointInvalid(f"{where}['state'][{key}]['step'] is {step}, expected >= 0")
+            raise CheckpointInvalid(f"{here}['step'] is {step}, expected >= 0")
 
 
 def check_in_progress(state: dict, progress: dict, cfg: TrainConfig) -> None:
@@ -210,21 +178,12 @@ def check_in_progress(state: dict, progress: dict, cfg: TrainConfig) -> None:
     if state["complete"] or n != done or not 0 <= iteration <= cfg.niter:
         raise CheckpointInvalid(f"the resume state is at scale {n}, iteration {iteration}, "
                                 f"but {done} of {state['num_levels']} scales are finished")
-    netG, netD = _reference_nets(cfg, n)
-    for key, net in (("netG", netG), ("netD", netD)):
-        check_network(f"{where}[{key!r}]", progress[key], _shapes(net))
-        opt = "optG" if key == "netG" else "optD"
-        check_optimizer(f"{where}[{opt!r}]", progress[opt], [tuple(p.shape) for p in net.parameters()])
-    h, w = state["reals"][n].shape[-2:]
-    padded = (1, cfg.nc_z, h + 2 * cfg.pad, w + 2 * cfg.pad)
-    check_tensor(f"{where}['prev_rec']", progress["prev_rec"], padded)
+    padded = check_scale(where, progress, n, cfg, state["reals"][n], optimisers=True)
+    check_tensor(f"{where}['prev_rec']", progress["prev_rec"], padded, torch.float32)
     if progress["z_rec"] is not None or n > 0:
-        check_tensor(f"{where}['z_rec']", progress["z_rec"], padded)
-    if progress["noise_amp"] < 0:
-        raise CheckpointInvalid(f"{where}['noise_amp'] is {progress['noise_amp']}, expected >= 0")
-    losses = progress["losses"]
-    for name in LOSSES:
-        values = losses.get(name)
+        check_tensor(f"{where}['z_rec']", progress["z_rec"], padded, torch.float32)
+    for name in LOSS_NAMES:
+        values = progress["losses"].get(name)
         if not isinstance(values, list) or len(values) != iteration:
             raise CheckpointInvalid(f"{where}['losses'][{name!r}] is not a list of {iteration} values (one per "
                                     "iteration done)")
@@ -233,27 +192,32 @@ def check_in_progress(state: dict, progress: dict, cfg: TrainConfig) -> None:
     check_rng(f"{where}['rng']", progress["rng"])
 
 
-def check_resume(state: dict, cfg: TrainConfig) -> None:
-    """The resume state: None, or the RNG state and an in-progress scale that is the next one to train."""
-    resume = state["resume"]
-    if resume is None:
-        return
-    check_keys("resume", resume, {"rng": dict, "in_progress": (dict, NONE)})
-    check_rng("resume['rng']", resume["rng"])
-    if resume["in_progress"] is not None:
-        check_in_progress(state, resume["in_progress"], cfg)
-
-
 def validate(state: dict) -> None:
     """Check a checkpoint dictionary against the schema; raise CheckpointInvalid on the first problem."""
     check_keys("the checkpoint", state, TOP)
-    cfg = check_config(state["config"])
+    try:  # the rules TrainConfig declares, those between settings too; unknown keys are ignored
+        cfg = TrainConfig.from_dict(state["config"]).validate()
+    except SinGANError as e:
+        raise CheckpointInvalid(f"config: {e}") from None
     check_reals(state, cfg)
     scales = state["scales"]
     if len(scales) > state["num_levels"] or state["complete"] != (len(scales) == state["num_levels"]):
         raise CheckpointInvalid(f"{len(scales)} of {state['num_levels']} scales are stored but it is marked "
                                 f"{'complete' if state['complete'] else 'unfinished'}")
     for n, scale in enumerate(scales):
-        check_type(f"scales[{n}]", scale, dict)
-        check_scale(n, scale, cfg, state["reals"][n])
-    check_resume(state, cfg)
+        where, real = f"scales[{n}]", state["reals"][n]
+        check_type(where, scale, dict)
+        check_keys(where, scale, SCALE)
+        if (scale["nfc"], scale["min_nfc"]) != scale_widths(n, cfg.nfc, cfg.min_nfc):
+            raise CheckpointInvalid(f"{where} has widths {scale['nfc']}/{scale['min_nfc']}, but the config gives "
+                                    "{}/{}".format(*scale_widths(n, cfg.nfc, cfg.min_nfc)))
+        padded = check_scale(where, scale, n, cfg, real)
+        if not scale["z_rec"].is_floating_point():  # any floating point: loading converts it to float32
+            raise CheckpointInvalid(f"{where}['z_rec'] is a {scale['z_rec'].dtype} tensor, expected floating point")
+        check_tensor(f"{where}['z_rec']", scale["z_rec"], padded, why=f" (the padded size of reals[{n}])")
+    resume = state["resume"]
+    if resume is not None:
+        check_keys("resume", resume, {"rng": dict, "in_progress": (dict, NONE)})
+        check_rng("resume['rng']", resume["rng"])
+        if resume["in_progress"] is not None:
+            check_in_progress(state, resume["in_progress"], cfg)
