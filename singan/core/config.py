@@ -1,16 +1,12 @@
 """Training configuration: plain data, with the original's flag names and defaults, and its rules.
 
-`TrainConfig` holds every hyperparameter of the 2019 code under the same name as its command-line
-flag (declared in `singan.cli.flags.add_training_flags`). The config is stored verbatim in every
-checkpoint (as a dict), so a trained model knows how it was made. `TrainConfig.validate` checks every
-value against its rule in `TrainConfig.RULES` and the rules between values, with a one-line
-`SinGANError` naming the setting (the flag on the command line). `PRESETS` are named sets of defaults
-(`--preset fast`); flags given explicitly win.
-
-A `Rule` is a test with the words that say what it allows (`between(1, 100000, integer=True)`: "an
-integer in [1, 100000]"); the other settings of the package (sampling, animation, SR, evaluation) keep
-theirs beside the function that checks them, and docs/cli.md shows them. Numbers are finite and never
-bools (True is not 1).
+`TrainConfig` holds every hyperparameter of the 2019 code under the name of its command-line flag
+(`singan.cli.flags.add_training_flags`), and is stored verbatim in every checkpoint, so a trained model
+knows how it was made. `validate` checks each value against its `Rule` in `RULES` and the rules between
+values, with a one-line `SinGANError` naming the setting (the flag on the command line). A `Rule` is a
+test with the words that say what it allows (`between(1, 10, integer=True)`: "an integer in [1, 10]");
+the package's other settings keep theirs beside the function that checks them (docs/cli.md shows them).
+Numbers are finite and never bools (True is not 1). `PRESETS` are named sets of defaults (`--preset fast`).
 """
 
 import dataclasses
@@ -33,11 +29,6 @@ class Rule:
         return self.test(value)
 
 
-def is_number(x: object) -> bool:
-    """A finite int or float, not a bool."""
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-
-
 def is_int(x: object) -> bool:
     """An int, not a bool (2.0 is refused: a stored config is checked against what it declares)."""
     return isinstance(x, int) and not isinstance(x, bool)
@@ -49,7 +40,7 @@ def between(lo: float, hi: float, *, integer: bool = False, open_lo: bool = Fals
     def test(x: object) -> bool:
         if optional and x is None:
             return True
-        if not is_number(x) or (integer and not is_int(x)):
+        if not isinstance(x, int if integer else (int, float)) or isinstance(x, bool) or not math.isfinite(x):
             return False
         return (lo < x if open_lo else lo <= x) and (x < hi if open_hi else x <= hi)
 
@@ -59,7 +50,7 @@ def between(lo: float, hi: float, *, integer: bool = False, open_lo: bool = Fals
 
 def one_of(*values: object) -> Rule:
     """One of `values`, of the same type (True is not 1)."""
-    return Rule(lambda x: any(x == v and type(x) is type(v) for v in values), "one of " + ", ".join(map(str, values)))
+    return Rule(lambda x: any(type(x) is type(v) and x == v for v in values), "one of " + ", ".join(map(str, values)))
 
 
 BOOLEAN = Rule(lambda x: isinstance(x, bool), "True or False")
@@ -93,7 +84,6 @@ SIZE = between(1, 100000, integer=True)
 WIDTH = between(1, 1024, integer=True)
 STEPS = between(1, 1000, integer=True)
 RATE = between(0, 1, open_lo=True)
-SCALE_FACTOR = between(0, 1, open_lo=True, open_hi=True)
 WEIGHT = between(0, MAX_WEIGHT)
 
 
@@ -139,7 +129,7 @@ class TrainConfig:
         "nc_z": Rule(lambda x: x is None or one_of(1, 3)(x), "1 or 3 (equal to --nc_im)"),
         "nfc": WIDTH, "min_nfc": WIDTH, "ker_size": one_of(1, 3, 5, 7, 9, 11),
         "num_layer": between(2, 20, integer=True),
-        "stride": one_of(1), "padd_size": one_of(0), "scale_factor": SCALE_FACTOR,
+        "stride": one_of(1), "padd_size": one_of(0), "scale_factor": between(0, 1, open_lo=True, open_hi=True),
         "noise_amp": between(0, MAX_NOISE_AMP), "min_size": SIZE, "max_size": SIZE,
         "niter": between(1, 10**7, integer=True), "gamma": RATE, "lr_milestone": between(0, 10**7, integer=True),
         "lr_g": RATE, "lr_d": RATE, "beta1": between(0, 1, open_hi=True), "Gsteps": STEPS, "Dsteps": STEPS,
@@ -155,7 +145,16 @@ class TrainConfig:
     def validate(self) -> "TrainConfig":
         """Raise a one-line SinGANError naming the first unsupported value (flag name, value, what is allowed)."""
         check_rules(self, self.RULES)
-        for ok, message in _combinations(self):
+        c, receptive = self, self.receptive_field
+        for ok, message in [  # the rules between flags
+            (c.nc_z == c.nc_im, f"--nc_z {c.nc_z}: must equal --nc_im {c.nc_im} (leave --nc_z out to follow --nc_im)"),
+            (c.min_nfc <= c.nfc, f"--min_nfc {c.min_nfc}: must be at most --nfc {c.nfc} "
+                                 "(the first convolution's width)"),
+            (c.max_size >= c.min_size, f"--max_size {c.max_size}: must be at least --min_size {c.min_size}"),
+            (c.min_size >= receptive, f"--min_size {c.min_size}: must be at least {receptive} for --num_layer "
+                                      f"{c.num_layer} and --ker_size {c.ker_size} (the discriminator's receptive "
+                                      "field)"),
+        ]:
             if not ok:
                 raise flag_error(message)
         return self
@@ -182,18 +181,6 @@ class TrainConfig:
     def from_dict(cls, data: dict) -> "TrainConfig":
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
-
-
-def _combinations(c: TrainConfig) -> list[tuple[bool, str]]:
-    """Rules between flags: (holds, message when it does not)."""
-    receptive = c.receptive_field
-    return [
-        (c.nc_z == c.nc_im, f"--nc_z {c.nc_z}: must equal --nc_im {c.nc_im} (leave --nc_z out to follow --nc_im)"),
-        (c.min_nfc <= c.nfc, f"--min_nfc {c.min_nfc}: must be at most --nfc {c.nfc} (the first convolution's width)"),
-        (c.max_size >= c.min_size, f"--max_size {c.max_size}: must be at least --min_size {c.min_size}"),
-        (c.min_size >= receptive, f"--min_size {c.min_size}: must be at least {receptive} for --num_layer "
-                                  f"{c.num_layer} and --ker_size {c.ker_size} (the discriminator's receptive field)"),
-    ]
 
 
 # Named defaults. 'fast' trains 4x fewer iterations per scale, with the learning-rate drop at the
