@@ -32,10 +32,8 @@ STRIP_ROWS = 64
 def training_bytes(model: SinGAN) -> int:
     """Estimated peak bytes of training the largest scale of `model`."""
     cfg, p = model.config, 2 * model.config.pad
-    worst = 0
-    for n, real in enumerate(model.reals):
-        h, w = real.shape[-2:]
-        worst = max(worst, scale_widths(n, cfg.nfc, cfg.min_nfc)[0] * (h + p) * (w + p))
+    worst = max(scale_widths(n, cfg.nfc, cfg.min_nfc)[0] * (real.shape[-2] + p) * (real.shape[-1] + p)
+                for n, real in enumerate(model.reals))
     return 4 * ACTIVATION_MAPS * worst + BASELINE_BYTES
 
 
@@ -103,13 +101,10 @@ def available_bytes(device: torch.device) -> int | None:
     process's memory cgroup, a container's limit, still allows); None where it cannot be told."""
     if device.type == "cuda":
         return torch.cuda.mem_get_info(device)[0]
-    meminfo, free = Path("/proc/meminfo"), None
-    if meminfo.is_file():
-        for line in meminfo.read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                free = int(line.split()[1]) * 1024
-    limited = cgroup_free()
-    return limited if free is None else free if limited is None else min(free, limited)
+    meminfo = Path("/proc/meminfo")
+    lines = meminfo.read_text().splitlines() if meminfo.is_file() else []
+    free = next((int(line.split()[1]) * 1024 for line in lines if line.startswith("MemAvailable:")), None)
+    return min((x for x in (free, cgroup_free()) if x is not None), default=None)
 
 
 CGROUP_V2 = ("memory.max", "memory.current", "memory.stat", "inactive_file")  # limit, usage, statistics, cache
@@ -127,23 +122,17 @@ def cgroup_free(root: Path = Path("/sys/fs/cgroup"), membership: Path = Path("/p
     places = [(root / path.strip("/"), CGROUP_V2) for _, kind, path in lines if kind == ""]
     places += [(root / "memory" / path.strip("/"), CGROUP_V1) for _, kind, path in lines
                if "memory" in kind.split(",")]
-    for folder, files in [*places, (root, CGROUP_V2), (root / "memory", CGROUP_V1)]:
-        free = _cgroup_free(folder, *files)
-        if free != -1:
-            return free
+    for folder, (limit_file, usage_file, stat_file, cache_key) in [*places, (root, CGROUP_V2),
+                                                                    (root / "memory", CGROUP_V1)]:
+        try:
+            limit = (folder / limit_file).read_text().strip()
+            if limit == "max" or int(limit) >= 2**60:  # v1 writes "no limit" as a huge number
+                return None
+            stat = dict(line.split() for line in (folder / stat_file).read_text().splitlines() if line.count(" ") == 1)
+            return max(0, int(limit) - int((folder / usage_file).read_text()) + int(stat.get(cache_key, 0)))
+        except (OSError, ValueError):  # no such cgroup folder here: the next place
+            continue
     return None
-
-
-def _cgroup_free(folder: Path, limit_file: str, usage_file: str, stat_file: str, cache_key: str) -> int | None:
-    """cgroup_free of one cgroup folder; -1 when it has no such files."""
-    try:
-        limit = (folder / limit_file).read_text().strip()
-        if limit == "max" or int(limit) >= 2**60:  # v1 writes "no limit" as a huge number
-            return None
-        stat = dict(line.split() for line in (folder / stat_file).read_text().splitlines() if line.count(" ") == 1)
-        return max(0, int(limit) - int((folder / usage_file).read_text()) + int(stat.get(cache_key, 0)))
-    except (OSError, ValueError):
-        return -1
 
 
 # ---------------------------------------------------------------- the check
@@ -163,25 +152,19 @@ def check_fits(what: str, device: torch.device, hints: list[Hint], otherwise: st
     if available is None or need <= available:
         return
     for need_at, high, say in hints:
-        text = say(largest_fitting(need_at, available, high))
+        # The largest x in (0, high] that fits, by bisection (0 when none). An integer setting rounds x down
+        # inside need and say: the bisection then ends just below a whole number.
+        low = high if need_at(high) <= available else 0.0
+        for _ in range(64 if low < high else 0):
+            mid = (low + high) / 2
+            low, high = (mid, high) if need_at(mid) <= available else (low, mid)
+        text = say(low)
         if text:
             break
     else:
         text = otherwise
     raise SinGANError(f"{what} needs about {need / 2**30:.1f} GiB but only {available / 2**30:.1f} GiB is free "
                       f"on {device}; {text}")
-
-
-def largest_fitting(need: Callable[[float], int], available: int, high: float) -> float:
-    """The largest x in (0, high] with need(x) <= available (need grows with x), by bisection; 0 when none.
-    An integer setting rounds x down inside need and say: the bisection then ends just below a whole number."""
-    if need(high) <= available:
-        return high
-    low = 0.0
-    for _ in range(64):
-        mid = (low + high) / 2
-        low, high = (mid, high) if need(mid) <= available else (low, mid)
-    return low
 
 
 def round_down(x: float, digits: int = 3) -> float:
