@@ -1,11 +1,10 @@
 """Writing output files atomically, with operating-system errors as one-line messages.
 
-Every file the package writes (images, GIFs, figures, JSON, checkpoints) is first written to a
-hidden temporary file in the target's folder, then renamed over the target, so a crash, a full
-disk or a permission error never leaves a half-written file: the target is either the old file
-or the complete new one. The new file gets the mode the user's umask gives (as `open` would),
-not the 0600 of a temporary file. Permission denied, disk full, a folder that cannot be created:
-each becomes a `SinGANError` naming the path.
+Every file the package writes (images, GIFs, figures, JSON, checkpoints) is written to a hidden
+temporary file in the target's folder, then renamed over the target: a crash, a full disk or a
+permission error leaves the old file or the complete new one, never half of one. The new file gets
+the mode the user's umask gives (as `open` would), not a temporary file's 0600. An OS error
+(permission denied, disk full, a folder that cannot be created) becomes a `SinGANError` naming the path.
 """
 
 import json
@@ -41,9 +40,8 @@ def make_folder(folder: str | Path) -> Path:
 
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside `path` (same suffix, so writers pick the same format); when the
-    block succeeds it is renamed over `path`. On any failure the temporary file is removed, `path`
-    is left as it was, and an OS error becomes a SinGANError naming `path`."""
+    """Yield a temporary path beside `path` (same suffix: writers pick the format from it), renamed over
+    `path` when the block succeeds; on any failure removed, leaving `path` as it was."""
     path = Path(path)
     make_folder(path.parent)
     try:
@@ -90,6 +88,4 @@ def recorded_inputs(folder: str | Path) -> dict[str, str]:
         entries = json.loads((Path(folder) / INPUTS_FILE).read_text())
     except (OSError, ValueError):
         return {}
-    if not isinstance(entries, dict):
-        return {}
-    return {name: path for name, path in entries.items() if isinstance(path, str)}
+    return {name: path for name, path in entries.items() if isinstance(path, str)} if isinstance(entries, dict) else {}

@@ -24,11 +24,9 @@ EXIF_ORIENTATION = 0x0112  # the EXIF tag a camera sets when the picture was tak
 
 
 def upright(img: Image.Image) -> Image.Image:
-    """The image as it is meant to be seen: its EXIF orientation applied (a phone photo taken sideways is
-    turned upright). Images without an orientation tag (or with the normal one) are returned unchanged."""
-    if img.getexif().get(EXIF_ORIENTATION, 1) == 1:
-        return img
-    return ImageOps.exif_transpose(img)
+    """The image with its EXIF orientation applied (a phone photo taken sideways turned upright); itself
+    when it has no orientation tag, or the normal one."""
+    return img if img.getexif().get(EXIF_ORIENTATION, 1) == 1 else ImageOps.exif_transpose(img)
 
 
 def file_kind(path: Path) -> str:
@@ -79,9 +77,8 @@ def read_image(path: str | Path, nc_im: int = 3, *, warn_alpha: bool = True) -> 
     """A (1, nc_im, H, W) float32 tensor in [-1, 1]; nc_im = 1 gives the luminance (rgb2gray).
 
     A grey-scale file is replicated to 3 channels, alpha is dropped (with a one-line note on stderr when some
-    pixel is not opaque, unless `warn_alpha` is False), and 16-bit files are scaled by 65535
-    instead of 255. 16-bit RGB PNGs are decoded by Pillow at 8 bits (the high byte of each sample).
-    """
+    pixel is not opaque, unless `warn_alpha` is False), 16-bit files are scaled by 65535 instead of 255
+    (16-bit RGB PNGs are decoded by Pillow at 8 bits: the high byte of each sample)."""
     path = Path(path)
     check_regular_file(path, "input image")
     if nc_im not in (1, 3):
@@ -115,12 +112,9 @@ def to_numpy_image(x: Tensor) -> np.ndarray:
 
 
 def save_image(path: str | Path, x: Tensor) -> None:
-    """Write one image as an 8-bit PNG, RGB (or L for a one-channel image), atomically (see `singan.io.atomic`).
-
-    The pixel values are those the original's matplotlib imsave (vmin 0, vmax 1) wrote, without its
-    constant alpha channel; unlike the original (which used matplotlib's default colormap),
-    one-channel images are grey.
-    """
+    """Write one image as an 8-bit PNG, RGB (or L for a one-channel image), atomically (`singan.io.atomic`):
+    the pixel values the original's matplotlib imsave (vmin 0, vmax 1) wrote, without its constant alpha;
+    one-channel images are grey (the original used matplotlib's default colormap)."""
     from matplotlib import cm, colors  # imported on use: 0.3 s that commands which write nothing skip
 
     arr = to_numpy_image(x)
@@ -134,11 +128,10 @@ def save_image(path: str | Path, x: Tensor) -> None:
 
 def save_images(folder: str | Path, x: Tensor, names: list[str] | None = None) -> list[Path]:
     """Write each image of an (N, C, H, W) batch as <folder>/<i>.png (or <folder>/<names[i]>)."""
-    folder = Path(folder)
     names = names if names is not None else [f"{i}.png" for i in range(x.shape[0])]
     if len(names) != x.shape[0]:
         raise ValueError(f"{len(names)} names for {x.shape[0]} images")
-    paths = [folder / name for name in names]
+    paths = [Path(folder) / name for name in names]
     for path, image in zip(paths, x, strict=True):
         save_image(path, image)
     return paths

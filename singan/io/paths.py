@@ -1,17 +1,12 @@
 """Where models and results go: the original's folder layout (TrainedModels/, Output/).
 
-Folders are relative to the working directory. `<name>` is the input file name
-without its extension (the original cut the last 4 characters; `Path.stem`
-gives the same for .png/.jpg and also handles .jpeg). Unlike the original, every
-output folder also carries the name of the model that made it (`model_name`), so
-two models of one image (another --alpha or --scale_factor) never overwrite each
-other's results.
-
-Numbers in folder names are exact: a value that `%f` prints exactly keeps the original's
-`%f` name (`scale_factor=0.750000`, `alpha=10`), any other gets its shortest exact form
-(`alpha=0.5`, `scale_factor=0.7537`, `scale_h=1.0000001`), so two values never share a folder.
-Models outside ./TrainedModels (another --models_dir) add `@<models_dir>_<hash>` to their name
-in the output folders, so two models of one name in two model folders never share results.
+Folders are relative to the working directory. `<name>` is the input file's stem (the original cut the
+last 4 characters: the same for .png/.jpg, not for .jpeg). Unlike the original, every output folder
+also carries the name of the model that made it (`model_name`), so two models of one image (another
+--alpha or --scale_factor) never overwrite each other's results; models outside ./TrainedModels
+(another --models_dir) add `@<models_dir>_<hash>` to it. Numbers in folder names are exact: a value
+that `%f` prints exactly keeps the original's `%f` name (`scale_factor=0.750000`, `alpha=10`), any
+other gets its shortest exact form (`alpha=0.5`, `scale_h=1.0000001`): two values never share a folder.
 """
 
 import hashlib
@@ -61,9 +56,8 @@ def trained_model_file(*args, **kwargs) -> Path:
 
 
 def model_name(model_file: str | Path) -> str:
-    """The name that tells two models of one image apart: the model's folder name (for example
-    `scale_factor=0.750000,alpha=10`, plus `@<models_dir>_<hash>` outside ./TrainedModels), or the
-    file's stem when it is not named model.pt."""
+    """The name that tells two models of one image apart: the model's folder name (plus
+    `@<models_dir>_<hash>` outside ./TrainedModels), or the file's stem when it is not model.pt."""
     model_file = Path(model_file)
     if model_file.name != MODEL_FILENAME:
         return model_file.stem
@@ -113,6 +107,4 @@ def sized(path: str | Path, size: tuple[int, int] | None, *, file: bool = False)
     path = Path(path)
     if size is None:
         return path
-    if file:
-        return sized(path.parent, size) / path.name
-    return path.with_name(f"{path.name}_{size[0]}x{size[1]}")
+    return sized(path.parent, size) / path.name if file else path.with_name(f"{path.name}_{size[0]}x{size[1]}")

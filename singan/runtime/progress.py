@@ -1,20 +1,15 @@
 """One progress bar for a whole training run, with an estimate of the time left.
 
-The scales of a pyramid cost very different amounts: an iteration of the finest
-scale can take a hundred times longer than one of the coarsest. The bar counts
-work, not iterations: each iteration of scale n weighs what it was measured to
-cost, so the estimate of the time left is right from the first scale on. Scale
-numbers are 1-based ("scale 3/9" is the third of nine).
-
-The weights were fitted on measured iteration times (balloons, 9 scales from 25x34 to
-186x248, default flags, CPU): the generator's valid convolutions see (h + 10) x (w + 10)
-down to h x w pixels, (h + 5) x (w + 5) on average, and the time per pixel grows as
-width^1.5 + 32 width, not width^2 (the narrow layers and the element-wise work weigh
-more than their multiply-adds). With these weights the whole-run estimate after the
-first scale was 1.17x the measured time; with pixels x width^2 it was 4.3x (`bench/progress_estimate.py`
-measures it). The time left comes from the rate since the end of the run's first iteration (which
-also pays for setting up), and `announce` prints the expected time once, after the first iterations.
-Where the stream is not a terminal (a log file, a pipe) the bar is a line every few seconds.
+The bar counts work, not iterations: an iteration of the finest scale can cost a hundred times one of
+the coarsest, so each iteration of scale n weighs what it was measured to cost, and the time left is
+right from the first scale on. Weights fitted on measured iteration times (balloons, 9 scales from
+25x34 to 186x248, default flags, CPU): the generator's valid convolutions see (h + 5) x (w + 5) pixels
+on average, and the time per pixel grows as width^1.5 + 32 width, not width^2 (the narrow layers and
+the element-wise work weigh more than their multiply-adds). The whole-run estimate after the first
+scale was then 1.17x the measured time; with pixels x width^2 it was 4.3x (`bench/progress_estimate.py`).
+The time left comes from the rate since the end of the run's first iteration (which also pays for
+setting up). Scale numbers are 1-based ("scale 3/9"). Where the stream is not a terminal (a log file, a
+pipe) the bar is a line every few seconds.
 """
 
 import sys
@@ -33,7 +28,7 @@ LINE_EVERY = 5.0  # seconds between the progress lines where the stream is not a
 
 
 def scale_costs(sizes: list[tuple[int, int]], widths: list[int]) -> list[float]:
-    """Relative cost of one iteration at each scale: (h + 5)(w + 5) (width^1.5 + 32 width), fitted on measured times."""
+    """Relative cost of one iteration at each scale: (h + 5)(w + 5) (width^1.5 + 32 width)."""
     return [(h + PAD) * (w + PAD) * (width ** WIDTH_EXPONENT + WIDTH_LINEAR * width)
             for (h, w), width in zip(sizes, widths, strict=True)]
 
@@ -100,7 +95,7 @@ class RunProgress:
     def step(self, iteration: int, losses: dict[str, float] | None = None) -> None:
         """Count one finished iteration (0-based) of the current scale."""
         if losses is not None:
-            self._losses = " " + " ".join(f"{k}={v:.3g}" for k, v in losses.items())
+            self._losses = "".join(f" {k}={v:.3g}" for k, v in losses.items())
         self.done += self.costs[self.scale]
         self._steps += 1
         if self._first is None:

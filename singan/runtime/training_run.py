@@ -1,14 +1,11 @@
 """The caller's side of a training run: the progress bar, the checkpoints, the previews and a clean stop.
 
 The training loop (`singan.core.training`) only reports what happens (`Events`); `TrainingRun` decides
-what to do with it:
-- a progress bar over the whole run (`RunProgress`), and `progress_fn(scale, iteration, num_scales, work)`
-  after every iteration (as stylegan3's training loop takes progress_fn);
-- checkpoints, `save(model, resume_state)`: after every scale, every `save_every` seconds inside a scale
-  (a negative value: after every iteration) and at Ctrl-C or SIGTERM (`GracefulStop`), after which the
-  run stops at the end of the iteration, so it resumes exactly;
-- previews (`singan.io.previews.ScalePreviews`, or any object with its `image` and `losses`): the real
-  image of each scale, a fake and the reconstruction every PREVIEW_EVERY iterations, the losses at the end.
+what to do: the bar over the whole run (`RunProgress`) and `progress_fn` after every iteration (as
+stylegan3's training loop takes it); a checkpoint, `save(model, resume_state)`, after every scale, every
+`save_every` seconds inside one (negative: after every iteration) and at Ctrl-C or SIGTERM
+(`GracefulStop`), after which the run stops at the end of the iteration, so it resumes exactly; the
+previews (`singan.io.previews.ScalePreviews`, or any object with its `image` and `losses`).
 """
 
 import time
@@ -24,9 +21,8 @@ from ..core.training import LOSS_NAMES, Events
 from .interrupt import GracefulStop
 from .progress import RunProgress, run_progress
 
-# progress_fn(scale, iteration, num_scales, work): the 0-based index of the scale in training, its iterations
-# done (0 before the first), the number of scales, and the fraction of the run's work done (0..1, scales
-# weighted by their cost as the progress bar weighs them).
+# progress_fn(scale, iteration, num_scales, work): the 0-based scale in training, its iterations done (0 before
+# the first), the number of scales, the fraction of the run's work done (0..1, weighted as the bar weighs it).
 ProgressFn = Callable[[int, int, int, float], None]
 LOSSES_EVERY = 25  # iterations between the losses the bar shows (and at the last one)
 
