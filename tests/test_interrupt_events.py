@@ -83,7 +83,7 @@ def _printed_argv(err: str, how: str) -> list[str]:
 def test_sigint_while_sampling_after_training_resumes_to_the_full_set(tmp_path, monkeypatch, capsys):
     """Ctrl-C at the 4th of 6 samples (of an --overwrite run): the printed command (--resume, without
     --overwrite, which --resume refuses) writes the whole set. The sample folder holds one run's files
-    only (singan.io.claims), so the interrupted run leaves no partial set behind, and the resumed run
+    only (singan.io.lock), so the interrupted run leaves no partial set behind, and the resumed run
     keeps the finished model (it does not train again)."""
     argv = [*TRAIN, "--num_samples", "6", "--overwrite"]
     with monkeypatch.context() as m:

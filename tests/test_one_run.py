@@ -21,9 +21,9 @@ from singan.cli import program as cli
 from singan.cli import train as train_command
 from singan.cli.flags import train_config
 from singan.io import paths
-from singan.io.claims import result_folder
+from singan.io.checkpoint import check_existing
 from singan.io.images import read_image
-from singan.io.model_reuse import check_existing
+from singan.io.lock import result_folder
 
 MODEL = "scale_factor=0.750000,alpha=10"
 TINY = ["--min_size", "25", "--max_size", "40"]

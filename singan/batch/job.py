@@ -26,9 +26,8 @@ from ..eval.evaluate import evaluate
 from ..eval.fid_inception import load_inception
 from ..io import checkpoint
 from ..io.atomic import write_json
-from ..io.claims import result_folder
 from ..io.images import save_images
-from ..io.lock import locked_by
+from ..io.lock import locked_by, result_folder
 from ..runtime.training_run import ProgressReport
 from .summary import metric_cells
 

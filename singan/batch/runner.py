@@ -33,9 +33,9 @@ from pathlib import Path
 from ..core.config import TrainConfig
 from ..errors import SinGANError
 from ..io import paths
+from ..io.checkpoint import check_existing
 from ..io.images import IMAGE_SUFFIXES
 from ..io.lock import check_free
-from ..io.model_reuse import check_existing
 from .job import RESULT_FILE, JobOptions, discard, run_job
 from .progress import Board, Progress
 

@@ -22,7 +22,7 @@ from ..api import BATCH_SIZE, device_of, load, planned_model, train_image
 from ..apps import animation
 from ..errors import SinGANError
 from ..io import paths
-from ..io.model_reuse import check_existing
+from ..io.checkpoint import check_existing
 from . import flags
 from . import program as cli
 

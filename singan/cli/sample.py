@@ -20,8 +20,8 @@ from ..api import MAX_RESIZE, SampleOptions, generate, load
 from ..apps import upscale
 from ..errors import SinGANError
 from ..io import paths
-from ..io.claims import has_files, result_folder
 from ..io.images import save_image, save_images
+from ..io.lock import has_files, result_folder
 from ..runtime.memory import sample_sizes
 from . import flags
 from . import program as cli

@@ -22,8 +22,8 @@ from ..apps import upscale
 from ..apps.sr import SR_FACTOR, SR_TRAINING, check_super_resolution, sr_config, sr_geometry_fn, super_resolve
 from ..io import paths
 from ..io.atomic import record_input
+from ..io.checkpoint import check_existing
 from ..io.images import read_image, save_image
-from ..io.model_reuse import check_existing
 from ..runtime.memory import MAX_SIDE
 from . import flags
 from . import program as cli

@@ -16,8 +16,8 @@ from ..api import BATCH_SIZE, SAVE_EVERY, SampleOptions, check_sample_args, samp
 from ..core.config import between, check_value
 from ..errors import SinGANError
 from ..io import paths
-from ..io.claims import has_files, result_folder
 from ..io.images import save_images
+from ..io.lock import has_files, result_folder
 from . import flags
 from . import program as cli
 

@@ -5,8 +5,13 @@ the real pyramid, and per finished scale the G and D state dicts, the
 reconstruction noise map and the noise amplitude; plus the state needed to
 resume an interrupted run. No modules or code are pickled. Writes are atomic
 (`singan.io.atomic`): a crash never leaves a half-written checkpoint.
+
+A command that trains a model only when it does not exist yet (SR.py, animation.py, singan.batch)
+must not silently reuse a model trained with other settings: `check_existing` compares the training
+flags stored in the checkpoint with those asked for.
 """
 
+import dataclasses
 import io
 import os
 import pickle
@@ -26,6 +31,7 @@ from .schema import GEOMETRY_FIELDS, CheckpointInvalid, stored_geometry, validat
 
 FORMAT = "singan"
 VERSION = 1
+SPEED_ONLY = ("cuda_graph",)  # flags that change how fast a model trains, not what it learns
 
 
 def to_state(model: SinGAN, resume: dict | None = None) -> dict:
@@ -141,3 +147,21 @@ def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bo
         raise api_error(f"{path} has no finished scale yet; continue its training (train_image with resume=True)",
                         f"{path} has no finished scale yet; continue its training with --resume")
     return from_state(state, device)
+
+
+def check_existing(model_file: str | Path, config: TrainConfig, overwrite: bool, seed_given: bool = True) -> bool:
+    """Whether the existing `model_file` can be used as it is (True); False: retrain it (--overwrite).
+    A model trained with other settings and no --overwrite is a one-line SinGANError naming them. The seed
+    counts only when `seed_given` (a seed drawn at random is whatever the stored model drew)."""
+    stored = TrainConfig.from_dict(read_state(model_file)["config"])
+    skip = set(SPEED_ONLY) | (set() if seed_given else {"manualSeed"})
+    differences = ", ".join(f"--{f.name} {getattr(stored, f.name)} (asked: {getattr(config, f.name)})"
+                            for f in dataclasses.fields(TrainConfig)
+                            if f.name not in skip and getattr(stored, f.name) != getattr(config, f.name))
+    if not differences:
+        return True
+    if overwrite:
+        print(f"retraining {model_file} (--overwrite): it was trained with {differences}")
+        return False
+    raise SinGANError(f"{model_file} was trained with other settings: {differences}; "
+                      "pass --overwrite to retrain it, or the same flags to use it")
