@@ -49,7 +49,7 @@ def to_state(model: SinGAN, resume: dict | None = None) -> dict:
 
 
 def geometry_state(geometry: ScaleGeometry) -> dict:
-    """The pyramid geometry as a checkpoint stores it (under the original's names: `schema.GEOMETRY`)."""
+    """The pyramid geometry as a checkpoint stores it (under the original's names)."""
     return {key: getattr(geometry, field) for key, field in GEOMETRY_FIELDS.items()}
 
 

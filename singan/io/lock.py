@@ -74,8 +74,8 @@ def check_free(model_file: str | Path) -> None:
 
 @contextmanager
 def model_lock(model_file: str | Path, activity: str = "trained") -> Iterator[Path]:
-    """Hold the lock of `model_file` for the block; SinGANError naming the holder's pid when it is taken.
-    (`activity` names what the holder does in that message: a result folder is locked as "written".)"""
+    """Hold the lock of `model_file` for the block; SinGANError naming the holder's pid when it is taken
+    (`activity`: what the holder does, in that message; a result folder is locked as "written")."""
     path = lock_path(model_file)
     make_folder(path.parent)
     try:
@@ -92,8 +92,7 @@ def model_lock(model_file: str | Path, activity: str = "trained") -> Iterator[Pa
 
 
 def has_files(folder: str | Path) -> bool:
-    folder = Path(folder)
-    return folder.is_dir() and any(folder.iterdir())
+    return Path(folder).is_dir() and any(Path(folder).iterdir())
 
 
 def _replace(folder: Path, staging: Path) -> None:
@@ -113,7 +112,7 @@ def _replace(folder: Path, staging: Path) -> None:
 
 @contextmanager
 def result_folder(folder: str | Path, overwrite: bool) -> Iterator[Path]:
-    """Claim `folder` for this run and yield the staging folder to write into (see the module docstring)."""
+    """Claim `folder` for this run and yield the staging folder to write into (see the module's docstring)."""
     folder = Path(folder)
     created = []  # the folders the claim makes: those above `folder` that do not exist yet, deepest first
     for path in [folder.parent, *folder.parent.parents]:

@@ -12,14 +12,9 @@ from ..errors import SinGANError
 
 def available_devices() -> list[str]:
     """The devices this machine can train and sample on: cpu, then cuda:0 .. cuda:N-1 (and mps, xpu)."""
-    names = ["cpu"]
-    if torch.cuda.is_available():
-        names += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
-    for kind in ("mps", "xpu"):
-        backend = getattr(torch, kind, None) if kind == "xpu" else getattr(torch.backends, "mps", None)
-        if backend is not None and backend.is_available():
-            names.append(kind)
-    return names
+    names = ["cpu"] + [f"cuda:{i}" for i in range(torch.cuda.device_count() if torch.cuda.is_available() else 0)]
+    backends = {"mps": getattr(torch.backends, "mps", None), "xpu": getattr(torch, "xpu", None)}
+    return names + [kind for kind, backend in backends.items() if backend is not None and backend.is_available()]
 
 
 def resolve_device(spec: "str | torch.device | None" = "auto", flag: str = "--device") -> torch.device:

@@ -1,16 +1,15 @@
 """Stopping a training run cleanly: Ctrl-C (SIGINT) or SIGTERM finish the current iteration first.
 
-Inside `GracefulStop` the first signal only sets `requested`; the training loop
-checks it after every iteration, saves its state, and calls `stop()`, which
-delivers the signal again to whatever handled it before (Python's Ctrl-C
-raises KeyboardInterrupt). A second signal stops at once. Outside the main
+Inside `GracefulStop` the first signal only sets `requested`; the training loop checks it after every
+iteration, saves its state, and calls `stop()`, which delivers the signal again to whatever handled it
+before (Python's Ctrl-C raises KeyboardInterrupt). A second signal stops at once. Outside the main
 thread (where Python cannot install handlers) nothing is deferred.
 
-Before that, while a command starts (`import singan` loads torch: a second or more), a signal raised
-inside an import can be swallowed by the library importing or leave a half-imported module behind. So
-the launcher (`singan_launch`, beside the package: it runs before `import singan`) blocks SIGINT and
-SIGTERM, as `defer_startup` does, and `end_startup` (called by `singan.cli.program.run` first thing)
-takes a signal that came meanwhile and unblocks them: the command stops there with its one line.
+While a command starts (`import singan` loads torch: a second or more), a signal raised inside an import
+can be swallowed by the library importing or leave a half-imported module behind. So the launcher
+(`singan_launch`, run before `import singan`) blocks SIGINT and SIGTERM, as `defer_startup` does, and
+`end_startup` (`singan.cli.program.run`'s first call) takes a signal that came meanwhile and unblocks
+them: the command stops there with its one line.
 """
 
 import signal

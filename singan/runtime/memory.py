@@ -67,14 +67,12 @@ def pyramid_bytes(model: SinGAN, sizes: list[tuple[int, int]], *, batch: int = 1
                   kept: int = 0, fused: bool | None = None) -> int:
     """Estimated peak bytes of a pass of a generator pyramid. Step j resizes `images` images (default: `batch`)
     from the previous size (at step 0: `start`, or nothing) to sizes[j] and runs them through G_j `batch` at a
-    time; chain=n: every step runs G_n, tile by tile where a pass exceeds TILE_BYTES (holding then one copy
-    less: no noisy copy) and resizing by strips of rows above DENSE_RESIZE_BYTES (the upscaling chain).
-    fused: whether G runs its fused inference kernels (default: on the CPU, as sampling and the chain do).
-
-    A step holds, per image, `copies` padded images (the resized previous one and its noisy copy) and the
-    previous one; its resize (`resize_bytes`, or one strip); one pass of G on a batch or a tile
-    (`_pass_per_pixel`). The run's peak: its largest step, `kept` images of the last size (the outputs)
-    and INFERENCE_BASELINE_BYTES. All float32."""
+    time; chain=n (the upscaling chain): every step runs G_n, tile by tile where a pass exceeds TILE_BYTES
+    (holding one copy less: no noisy one), resizing by strips of rows above DENSE_RESIZE_BYTES. fused: G runs
+    its fused inference kernels (default: on the CPU, as sampling and the chain do). A step holds, per image,
+    `copies` padded images (the resized previous one and its noisy copy) and the previous one, its resize
+    (`resize_bytes`, or one strip) and one pass of G on a batch or a tile; the run's peak is its largest step,
+    `kept` images of the last size (the outputs) and INFERENCE_BASELINE_BYTES. All float32."""
     c, p = model.config.nc_im, 2 * model.config.pad
     images, worst, prev = images or batch, 0, start
     maps = 3 if (model.device.type == "cpu" if fused is None else fused) else 4
@@ -144,9 +142,8 @@ def check_fits(what: str, device: torch.device, hints: list[Hint], otherwise: st
                available: int | None = None) -> None:
     """Raise a one-line SinGANError when a run does not fit in the device's free memory, naming what fits.
     Each hint is (need, high, say): need(x) the bytes at setting x (growing with x), `high` the setting asked
-    for (need(high) is the run's figure, the first hint's is checked), say(x) the words for the largest x in
-    (0, high] that fits, or None when that x does not help; the next hint is tried then, and `otherwise`
-    is said when none helps."""
+    for (the first hint's need(high) is the run's figure), say(x) the words for the largest x in (0, high]
+    that fits, or None when it does not help: then the next hint, and `otherwise` when none helps."""
     available = available_bytes(device) if available is None else available
     need = hints[0][0](hints[0][1])
     if available is None or need <= available:
