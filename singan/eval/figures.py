@@ -1,4 +1,4 @@
-"""The paper's figure types from a trained SinGAN, as labelled PNG grids (matplotlib, Agg backend).
+"""The paper's figure types from a trained SinGAN, as labelled PNG grids (matplotlib Figures, without pyplot).
 
 The figures (`python -m singan.figures` draws them from a trained model):
 - generation_from_scales.png: one row per generation start scale n (0 = coarsest: everything
@@ -15,11 +15,8 @@ import glob
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
 import numpy as np
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from ..api import generate
 from ..core.model import SinGAN
@@ -44,11 +41,8 @@ def _show(ax, image: np.ndarray | None) -> None:
 def _save(fig, path: Path, title: str, fontsize: int = FONT + 1) -> Path:
     """Title the figure at its top and write it to `path`."""
     fig.suptitle(title, fontsize=fontsize, y=1 - 0.08 / fig.get_figheight(), va="top")
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=DPI, facecolor="white")
-    finally:
-        plt.close(fig)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=DPI, facecolor="white")
     return path
 
 
@@ -68,7 +62,8 @@ def figure_generation_from_scales(model: SinGAN, out: str | Path, num_samples: i
     left, right, top, bottom, gap = 1.05, 0.1, 0.75, 0.1, 0.06
     fig_w = left + right + cols * cell_w + (cols - 1) * gap
     fig_h = top + bottom + rows * cell_h + (rows - 1) * gap
-    fig, axes = plt.subplots(rows, cols, figsize=(fig_w, fig_h), squeeze=False)
+    fig = Figure(figsize=(fig_w, fig_h))
+    axes = fig.subplots(rows, cols, squeeze=False)
     fig.subplots_adjust(left=left / fig_w, right=1 - right / fig_w, top=1 - top / fig_h, bottom=bottom / fig_h,
                         wspace=gap / cell_w, hspace=gap / cell_h)
     for r, n in enumerate(scales):
@@ -102,7 +97,7 @@ def figure_arbitrary_sizes(model: SinGAN, out: str | Path, gen_start_scale: int 
     scale = min(scale, (22 - 2 * left - gap * (len(panels) - 1)) / sum(widths))
     fig_w = 2 * left + sum(widths) * scale + gap * (len(panels) - 1)
     fig_h = top + bottom + max(heights) * scale
-    fig = plt.figure(figsize=(fig_w, fig_h))
+    fig = Figure(figsize=(fig_w, fig_h))
     x = left
     for (image, label), w, h in zip(panels, widths, heights):
         ax = fig.add_axes([x / fig_w, (fig_h - top - h * scale) / fig_h, w * scale / fig_w, h * scale / fig_h])
@@ -185,7 +180,7 @@ def figure_applications(outputs: str | Path, out: str | Path, inputs: str | Path
         return None
     fig_w = 2 * side + max(sum(widths) for _, _, widths in rows) + gap
     fig_h = top + bottom + len(rows) * block_h - row_gap
-    fig = plt.figure(figsize=(fig_w, fig_h))
+    fig = Figure(figsize=(fig_w, fig_h))
     for r, (res, images, widths) in enumerate(rows):
         block_top = fig_h - top - r * block_h
         fig.text(side / fig_w, block_top / fig_h, res["title"], fontsize=FONT + 1, fontweight="bold", va="top")

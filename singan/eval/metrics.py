@@ -53,10 +53,8 @@ def sifid(real: Tensor, fake: Tensor, net: nn.Module) -> Tensor:
     """
     device = next(net.parameters()).device
     mu_r, sigma_r = _location_statistics(net(real.to(device))[0][0])
-    scores = []
-    for chunk in fake.split(SIFID_CHUNK):
-        for feat in net(chunk.to(device))[0]:
-            scores.append(_frechet_distance(mu_r, sigma_r, *_location_statistics(feat)))
+    feats = (feat for chunk in fake.split(SIFID_CHUNK) for feat in net(chunk.to(device))[0])
+    scores = [_frechet_distance(mu_r, sigma_r, *_location_statistics(f)) for f in feats]
     return torch.tensor(scores, dtype=torch.float64)
 
 
@@ -86,6 +84,8 @@ def _patches(x: Tensor, size: int, max_patches: int | None, seed: int) -> Tensor
 def _resample_sorted(values: Tensor, count: int) -> Tensor:
     """Sorted columns of `values` (n, P) linearly interpolated to `count` >= n quantiles."""
     n = values.shape[0]
+    if n == count:
+        return values
     pos = ((torch.arange(count, dtype=torch.float64) + 0.5) * (n / count) - 0.5).clamp(0, n - 1)
     lo = pos.floor().long()
     hi = (lo + 1).clamp(max=n - 1)
@@ -95,12 +95,8 @@ def _resample_sorted(values: Tensor, count: int) -> Tensor:
 
 def _sliced_w1(a: Tensor, b: Tensor, proj: Tensor) -> float:
     """Mean over projections of the 1-D Wasserstein-1 distance between the projected rows of a and b."""
-    pa = (a @ proj).sort(dim=0).values
-    pb = (b @ proj).sort(dim=0).values
-    if pa.shape[0] < pb.shape[0]:
-        pa = _resample_sorted(pa, pb.shape[0])
-    elif pb.shape[0] < pa.shape[0]:
-        pb = _resample_sorted(pb, pa.shape[0])
+    count = max(a.shape[0], b.shape[0])
+    pa, pb = (_resample_sorted((x @ proj).sort(dim=0).values, count) for x in (a, b))
     return (pa - pb).abs().mean().item()
 
 
