@@ -13,6 +13,7 @@ import signal
 import socket
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 from ..core.config import TrainConfig
@@ -50,8 +51,7 @@ def find_images(input_dir: str | Path | None) -> list[Path]:
     images = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
     if not images:
         raise SinGANError(f"no images ({', '.join(sorted(IMAGE_SUFFIXES))}) in {folder}")
-    stems = [p.stem for p in images]
-    clash = sorted({s for s in stems if stems.count(s) > 1})
+    clash = sorted(stem for stem, n in Counter(p.stem for p in images).items() if n > 1)
     if clash:
         raise SinGANError(f"images in {folder} share the name {clash[0]!r} (their models would collide); rename one")
     return images

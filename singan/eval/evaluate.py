@@ -12,10 +12,11 @@ from tqdm import tqdm
 from ..api import SampleOptions, check_sample_args, sample
 from ..core.config import between, check_value
 from ..core.model import SinGAN
+from .fid_inception import DIMS
 from .registry import METRICS, MetricOptions
 
 NUM_SAMPLES = between(2, 100000, integer=True)  # samples to score (at least 2: diversity compares them)
-SIFID_DIMS = (64, 192)  # SIFID's Inception features: after the first max-pool (the released code) or the second
+SIFID_DIMS = tuple(DIMS)  # SIFID's Inception features (channels)
 
 
 def check_settings(model: SinGAN, num_samples: int, gen_start_scale: int = 0, seed: int = 0,
@@ -31,9 +32,8 @@ def check_settings(model: SinGAN, num_samples: int, gen_start_scale: int = 0, se
 def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inception: nn.Module | None = None,
              sifid_dims: int = 64, seed: int = 0, batch_size: int | None = None,
              sifid_missing: str | None = None, progress: bool = False) -> dict:
-    """Draw `num_samples` samples from `gen_start_scale` and score them against model.reals[-1] (`check_settings`,
-    `draw`, `score`). Returns a JSON-ready dict: the settings, then each registered metric's entries
-    (singan.eval.registry; SIFID's are None without `inception`, and `sifid_missing` says why)."""
+    """`check_settings`, `draw` and `score`: a JSON-ready dict of the settings, then each registered metric's
+    entries (SIFID's are None without `inception`, and `sifid_missing` says why)."""
     samples = draw(model, check_settings(model, num_samples, gen_start_scale, seed, batch_size), progress)
     return score(model, samples, gen_start_scale, seed, inception, sifid_dims, sifid_missing, progress)
 

@@ -25,11 +25,6 @@ DIMS = {64: "64 channels, after the first max-pool (the released SIFID code)",
         192: "192 channels, after the second max-pool (pytorch-fid's 192 block; the paper's text: before that pool)"}
 
 
-def hub_weights_file() -> Path:
-    """Where pytorch-fid (torch.hub) keeps the weights: <torch hub dir>/checkpoints/<WEIGHTS_FILE>."""
-    return Path(torch.hub.get_dir()) / "checkpoints" / WEIGHTS_FILE
-
-
 def _download(url: str, dst: Path) -> None:
     """torch.hub's download into the hub cache, with a time limit on stalls (urllib has none of its own)."""
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -53,7 +48,7 @@ def resolve_weights(given: str | Path | None, url: str | None = None) -> tuple[P
         if not Path(given).is_file():
             raise SinGANError(f"--inception_weights {given} does not exist (expected {WEIGHTS_FILE})")
         return Path(given), None
-    cached = hub_weights_file()
+    cached = Path(torch.hub.get_dir()) / "checkpoints" / WEIGHTS_FILE  # where pytorch-fid keeps them
     if cached.is_file():
         return cached, None
     url = url or os.environ.get("SINGAN_FID_WEIGHTS_URL") or WEIGHTS_URL
