@@ -97,7 +97,7 @@ def random_fid_state_dict(seed: int = 0) -> dict:
     Batch-norm variances and scales positive; He-scaled weights keep the activations of order one."""
     from singan.eval.fid_inception import pytorch_fid_inception
 
-    pytorch_fid_inception()  # imports torchvision (see fid_inception._ops_missing_fake_guard)
+    pytorch_fid_inception()  # imports torchvision (see its docstring)
     import torchvision
 
     skeleton = torchvision.models.inception_v3(num_classes=1008, aux_logits=False, weights=None, init_weights=False)

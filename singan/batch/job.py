@@ -1,12 +1,9 @@
 """One image of a batch: train it (or resume it, or skip it when finished), then sample and score it.
 
-`run_job` is what a batch worker executes; it knows nothing about the scheduler. It
-never raises for a problem of its image: the returned row carries a one-line `error`
-instead, and the full traceback goes to the image's log file. Training resumes from
-the model file's checkpoint when one exists, so a job restarted after its worker died
-(or after the whole batch was killed) continues where the last checkpoint left it.
-
-A row holds the columns of the batch's summary (singan.batch.summary), status 'done' or 'failed'.
+`run_job` is what a batch worker executes; it knows nothing about the scheduler. It never raises for a
+problem of its image: the returned row (the columns of singan.batch.summary, status 'done' or 'failed')
+carries a one-line `error`, and the traceback goes to the image's log file. Training resumes from the
+model file's checkpoint, so a job restarted after its worker (or the whole batch) died goes on from there.
 """
 
 import contextlib
@@ -29,9 +26,8 @@ from ..io.atomic import write_json
 from ..io.images import save_images
 from ..io.lock import locked_by, result_folder
 from ..runtime.training_run import ProgressReport
-from .summary import metric_cells
+from .summary import SETTINGS, metric_cells
 
-SETTINGS = {"N": 0, "N-1": 1}  # the paper's names of the two sampling settings -> gen_start_scale
 RESULT_FILE = "batch_result.json"  # the finished row, beside the model file
 LOG_FILE = "batch.log"  # what training printed, beside the model file
 REPORT_EVERY = 2.0  # seconds between progress reports within a scale
@@ -56,8 +52,8 @@ class JobOptions:
 
 
 def one_line(error: BaseException) -> str:
-    """The first line of an error's message (a user error in the command line's words, see
-    `errors.api_error`), prefixed by its type unless it is a user error."""
+    """The first line of an error's message (a user error's in the command line's words), prefixed by its
+    type unless it is a user error."""
     message = (getattr(error, "cli", None) or str(error)).strip()
     text = message.splitlines()[0] if message else ""
     if isinstance(error, SinGANError):
@@ -65,16 +61,11 @@ def one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def _wait_for_lock(model_file: Path) -> None:
-    """Give a worker of a killed batch, which goes on for a few seconds, time to stop and free the model."""
+def _train(image: Path, config: TrainConfig, model_file: Path, options: JobOptions, report: Report):
+    """Train (or resume, or just load) the model; returns it."""
     deadline = time.monotonic() + LOCK_WAIT
     while locked_by(model_file) is not None and time.monotonic() < deadline:
         time.sleep(0.2)
-
-
-def _train(image: Path, config: TrainConfig, model_file: Path, options: JobOptions, report: Report):
-    """Train (or resume, or just load) the model; returns it."""
-    _wait_for_lock(model_file)
     if model_file.exists():
         state = checkpoint.read_state(model_file)
         if state["complete"]:
@@ -93,17 +84,15 @@ def discard(model_file: Path, samples_dir: Path) -> None:
     folder = model_file.parent
     for path in [model_file, folder / RESULT_FILE, folder / LOG_FILE, *samples_dir.glob("evaluation_*.json")]:
         path.unlink(missing_ok=True)
-    for preview in [p for p in folder.glob("*") if p.is_dir() and p.name.isdigit()]:
-        shutil.rmtree(preview)
-    for samples in samples_dir.glob("gen_start_scale=*"):
-        shutil.rmtree(samples)
+    previews = [p for p in folder.iterdir() if p.is_dir() and p.name.isdigit()]
+    for path in [*previews, *samples_dir.glob("gen_start_scale=*")]:
+        shutil.rmtree(path)
 
 
 def _score(model, samples_dir: Path, options: JobOptions) -> dict:
     """Write samples and evaluation JSON per setting; the row's metric columns."""
-    inception = None
-    if options.inception_weights:
-        inception = load_inception(options.inception_weights, options.sifid_dims, options.device)
+    inception = (load_inception(options.inception_weights, options.sifid_dims, options.device)
+                 if options.inception_weights else None)
     row = {}
     for name, start in SETTINGS.items():
         start = min(start, model.num_trained - 1)

@@ -1,31 +1,24 @@
-"""The SinGAN paper's quantitative benchmark, from one command: Places50 through the batch runner.
+"""The SinGAN paper's quantitative benchmark, from one command: Places50 through the batch runner (docs/batch.md).
 
-    python -m singan.benchmark places50                                   # the 50 images, default config
-    python -m singan.benchmark places50 --images 10 --max_size 80 --niter 300   # a subset, reduced config
-
-Trains the first --images images of places50/images (1.jpg, 2.jpg, ...) with singan.batch, then
-prints the paper's table: mean and median over the images of every registered metric (patch SWD
-first, then singan.eval.registry's others: diversity and SIFID, whenever the FID Inception weights
-are there, see singan.eval.fid_inception; the header names the Inception layer) of the samples from
-gen_start_scale 0 (the paper's "N") and 1 ("N-1"). Next to it, the patch SWD of the original
-SinGAN's published sample of the same images (places50/published/singan/<i>.png, one per image,
-drawn from the coarsest scale), computed by the same code: once resized to the training size of
-this run (as the training image is), once at the full image size. The dataset is looked up in
-$SINGAN_SHARED/datasets/places50, else in ../shared/datasets/places50 beside the repository (or pass
---dataset_dir). The table is also written to <out>/benchmark.md.
+Trains the first --images images of places50/images (1.jpg, 2.jpg, ...) with singan.batch, then the
+paper's table: mean and median over the images of every registered metric (patch SWD first) of the samples
+from gen_start_scale 0 ("N") and 1 ("N-1"). Beside it, the patch SWD of the original SinGAN's published
+sample of each image (places50/published/singan/<i>.png, drawn from the coarsest scale) by the same code:
+once resized to this run's training size (as the training image is), once at full size.
 """
 
 import os
 import statistics
 from pathlib import Path
 
-import torch
+from torch import Tensor
 
 from ..api import build_model
 from ..core.config import TrainConfig
 from ..errors import SinGANError
 from ..eval.registry import METRICS, Metric, MetricOptions
 from ..io.images import read_image
+from .summary import SETTINGS
 
 NUM_IMAGES = 50
 
@@ -52,7 +45,7 @@ def published_sample(image: Path) -> Path:
     return image.parent.parent / "published" / "singan" / f"{image.stem}.png"
 
 
-def _swd(sample: torch.Tensor, real: torch.Tensor) -> float:
+def _swd(sample: Tensor, real: Tensor) -> float:
     """Patch SWD (mean over levels) as singan.evaluate scores it: the registered metric, seed 0."""
     return METRICS["patch_swd"].compute(sample, real, MetricOptions())["patch_swd"]
 
@@ -69,9 +62,7 @@ def published_swd(image: Path, config: TrainConfig) -> tuple[float, float]:
 
 def _stats(values: list) -> str:
     values = [v for v in values if v is not None]
-    if not values:
-        return "-"
-    return f"{statistics.mean(values):.4f} / {statistics.median(values):.4f}"
+    return f"{statistics.mean(values):.4f} / {statistics.median(values):.4f}" if values else "-"
 
 
 def _heading(metric: Metric, done: list[dict]) -> str:
@@ -89,12 +80,10 @@ def format_table(rows: list[dict], published: list[tuple[float, float]]) -> str:
     metrics = [swd] + [m for m in METRICS.values() if m is not swd]
     lines = [f"Places50, {len(done)} of {len(rows)} images trained; mean / median over the images", "",
              "| samples | " + " | ".join(_heading(m, done) for m in metrics) + " |", "|---|" + "---|" * len(metrics)]
-    for name, start in (("N", 0), ("N-1", 1)):
+    for name, start in SETTINGS.items():
         cells = [_stats([r.get(f"{m.label} {name}") for r in done]) for m in metrics]
         lines.append(f"| this run, gen_start_scale {start} ({name}) | " + " | ".join(cells) + " |")
     others = " | -" * (len(metrics) - 1)  # the published samples have patch SWD only
-    lines.append(f"| original SinGAN, published sample (N), at this run's training size | "
-                 f"{_stats([p[0] for p in published])}{others} |")
-    lines.append(f"| original SinGAN, published sample (N), at full size | "
-                 f"{_stats([p[1] for p in published])}{others} |")
+    for i, size in enumerate(("at this run's training size", "at full size")):
+        lines.append(f"| original SinGAN, published sample (N), {size} | {_stats([p[i] for p in published])}{others} |")
     return "\n".join(lines) + "\n"

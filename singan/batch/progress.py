@@ -1,11 +1,8 @@
 """Progress of a batch: what the workers report, one line per image change and an overall bar.
 
-Workers send their image's state ('training', 'trained', 'scoring', 'done', 'failed'), the
-number of finished scales and the fraction of the training work done (`work`, as training's
-progress_fn gives it: fine scales cost more; `work_at_start` for a resumed job) to a `Board`
-(a Ray actor in the batch runner, a plain object here).
-`Progress` prints a line whenever an image's state or scale changes, with an estimate of
-its remaining time, and keeps a bar of finished images.
+Workers send their image's state ('training', 'trained', 'scoring', 'done', 'failed'), its finished
+scales and the share of the training work done (`work`, as training's progress_fn gives it: fine scales
+cost more; `work_at_start` for a resumed job) to a `Board` (a Ray actor in the batch runner).
 """
 
 import time
@@ -66,11 +63,9 @@ class Progress:
     def show(self, board: dict[str, dict]) -> None:
         """Print what changed since the last call."""
         for name in self.names:
-            report = board.get(name)
-            if not report:
-                continue
-            key = (report.get("state"), report.get("scale"))
-            if self.seen.get(name) == key or self.seen.get(name, ("",))[0] in self.FINAL:
+            report, seen = board.get(name), self.seen.get(name, ("",))
+            key = (report.get("state"), report.get("scale")) if report else None
+            if key is None or key == seen or seen[0] in self.FINAL:
                 continue
             self.seen[name] = key
             self._line(name, describe(report))

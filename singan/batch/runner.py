@@ -1,24 +1,9 @@
-"""Train every image of a folder on Ray, then sample and score each model; a summary table at the end.
+"""Train every image of a folder on Ray, one task per image (singan.batch.job), then a summary (docs/batch.md).
 
-    python -m singan.batch --input_dir my_images --out Batch --niter 500
-    python -m singan.batch --input_dir my_images --gpus_per_image 0.25          # 4 trainings per GPU
-    python -m singan.batch --input_dir my_images --address HEAD_IP:6379         # an existing cluster
-
-Without --address a local Ray starts in this process, using every CPU and GPU of the machine;
-each image is one Ray task holding --cpus_per_image CPUs and --gpus_per_image GPUs (fractions
-share a GPU). Models go where every other command looks for them, with <out>/TrainedModels as the
-models folder (or --models_dir): <models_dir>/<name>/scale_factor=0.750000,alpha=10/model.pt (see
-singan.io.paths), with the job's batch.log and batch_result.json beside it, so
-`singan-sample --models_dir <out>/TrainedModels --out <out>` samples a batch's model. Samples go
-where that command would put them, <out>/RandomSamples/<name>/<model>/gen_start_scale=<g>/ (g = 0
-and 1: the paper's settings "N" and "N-1"; <model> is `paths.model_name`), with the evaluation JSON
-in <out>/RandomSamples/<name>/<model>/; the summary goes to <out>/summary.md and <out>/summary.csv.
-On a cluster, <out> must be a folder every node sees.
-
-An image that fails is reported in one line and the others go on. Run the same command again
-after a crash: finished images are skipped, unfinished ones resume from their checkpoints; a
-task whose worker dies is retried by Ray and resumes the same way. A re-run with other training
-flags is refused (naming the settings of the models there) unless --overwrite, which retrains.
+Without an address a local Ray starts in this process; each task holds --cpus_per_image CPUs and
+--gpus_per_image GPUs (fractions share a GPU). Models and samples go where the other commands put them
+(`layout`; on a cluster <out> must be a folder every node sees). A re-run skips finished images and
+resumes unfinished ones from their checkpoints, as Ray does for a task whose worker died.
 """
 
 import importlib.util
@@ -28,6 +13,7 @@ import signal
 import socket
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 from ..core.config import TrainConfig
@@ -45,8 +31,8 @@ ADDRESS_TIMEOUT = 10.0  # seconds to wait for a cluster address to answer
 
 
 def check_resources(nodes: list[dict], cpus: float, gpus: float) -> None:
-    """A one-line SinGANError unless some live node of the cluster (`ray.nodes()`) can ever give one task
-    `cpus` CPUs and `gpus` GPUs: Ray would otherwise wait for such a node forever."""
+    """A one-line SinGANError unless some live node (`ray.nodes()`) can ever give one task `cpus` CPUs and
+    `gpus` GPUs: Ray would otherwise wait for such a node forever."""
     alive = [n.get("Resources", {}) for n in nodes if n.get("Alive", True)]
     if any(r.get("CPU", 0) >= cpus and r.get("GPU", 0) >= gpus for r in alive):
         return
@@ -65,8 +51,7 @@ def find_images(input_dir: str | Path | None) -> list[Path]:
     images = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
     if not images:
         raise SinGANError(f"no images ({', '.join(sorted(IMAGE_SUFFIXES))}) in {folder}")
-    stems = [p.stem for p in images]
-    clash = sorted({s for s in stems if stems.count(s) > 1})
+    clash = sorted(stem for stem, n in Counter(p.stem for p in images).items() if n > 1)
     if clash:
         raise SinGANError(f"images in {folder} share the name {clash[0]!r} (their models would collide); rename one")
     return images
@@ -138,7 +123,7 @@ def _init_ray(ray, address: str | None, num_cpus: int | None) -> None:
 def layout(out: str | Path, image: Path, config: TrainConfig,
            models_dir: str | Path | None = None) -> tuple[Path, Path]:
     """(model file, samples folder) of an image, as main_train.py and random_samples.py name them with
-    --models_dir `models_dir` (default <out>/TrainedModels) and --out `out` (see the module docstring)."""
+    --models_dir `models_dir` (default <out>/TrainedModels) and --out `out`."""
     root = Path(models_dir) if models_dir is not None else Path(out) / paths.DEFAULT_ROOT
     model_file = paths.trained_model_file(image.name, config.scale_factor, config.alpha, root=root)
     return model_file, paths.random_samples_dir(out, image.name, 0, model_file=model_file).parent
@@ -161,17 +146,15 @@ def check_earlier_models(images: list[Path], config: TrainConfig, out: Path, mod
 
 def _job(image, config, model_file, samples_dir, options, board):
     """The body of one Ray task: run the job, reporting progress to the board actor."""
-    def report(**fields):
-        board.update.remote(image.name, **fields)
-
-    report(state="starting")  # the task was scheduled (see SCHEDULE_WAIT)
-    return run_job(image, config, model_file, samples_dir, options, report)
+    board.update.remote(image.name, state="starting")  # the task was scheduled (see SCHEDULE_WAIT)
+    return run_job(image, config, model_file, samples_dir, options,
+                   lambda **fields: board.update.remote(image.name, **fields))
 
 
 def _unscheduled(pending: dict, board: dict, last_change: float, wait: float = SCHEDULE_WAIT) -> list:
     """The pending tasks to give up on: none of them started (reported to the board) and none of this batch
     finished for `wait` seconds."""
-    started = [ref for ref, name in pending.items() if name in board]
+    started = any(name in board for name in pending.values())
     return [] if started or time.monotonic() - last_change < wait else list(pending)
 
 
@@ -201,14 +184,12 @@ def _wait_for(pending: dict, rows: dict, board, progress: Progress, cpus: float,
 def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options: JobOptions, *,
               cpus_per_image: float = 1, gpus_per_image: float = 0, quiet: bool = False,
               models_dir: str | Path | None = None) -> list[dict]:
-    """Train and score `images` on the Ray this process is connected to; one row per image, in order.
-    Models go to `layout(...)` (default models folder <out>/TrainedModels). Tasks still queued after
-    SCHEDULE_WAIT seconds in which nothing of this batch ran are reported as failed (the cluster could
-    not schedule them), not waited on forever."""
+    """Train and score `images` on the Ray this process is connected to (see `layout`); one row per image, in
+    order. Tasks still queued after SCHEDULE_WAIT seconds in which nothing of this batch ran are reported as
+    failed (the cluster could not schedule them), not waited on forever."""
     import ray
 
     check_resources(ray.nodes(), cpus_per_image, gpus_per_image)
-    out = Path(out)
     rows: dict[str, dict] = {}
     pending = {}
     board = ray.remote(num_cpus=0)(Board).remote()

@@ -1,10 +1,8 @@
 """The summary of a batch: one row per image (time, scales, metrics, error) as Markdown and CSV.
 
-Columns: image, status, scales, size, train_s (training time in the run that finished it),
-eval_s, then each registered metric (singan.eval.registry: diversity, patch SWD, SIFID) for the
-sampling settings "N" (gen_start_scale 0) and "N-1" (gen_start_scale 1), the variant each metric
-ran as (SIFID dims, the Inception layer: 64 channels after the first max-pool, or 192 after the
-second), and error. Missing values are empty in CSV and '-' in Markdown.
+Columns: image, status, scales, size, train_s (training time in the run that finished it), eval_s,
+each registered metric (singan.eval.registry) per sampling setting, the variant each metric ran as
+(SIFID dims), and error. Missing values are empty in CSV and '-' in Markdown.
 """
 
 import csv
@@ -14,11 +12,13 @@ from pathlib import Path
 from ..eval.registry import METRICS
 from ..io.atomic import atomic_path
 
+SETTINGS = {"N": 0, "N-1": 1}  # the paper's names of the two sampling settings -> gen_start_scale
+
 
 def columns() -> list[str]:
     """The summary's columns, those of the metrics as registered now."""
     return ["image", "status", "scales", "size", "train_s", "eval_s",
-            *[f"{m.label} {s}" for s in ("N", "N-1") for m in METRICS.values()],
+            *[f"{m.label} {s}" for s in SETTINGS for m in METRICS.values()],
             *[m.variant.column for m in METRICS.values() if m.variant], "error"]
 
 
@@ -35,10 +35,8 @@ def _cell(value, markdown: bool, column: str = "") -> str:
     if value is None or value == "":
         return "-" if markdown else ""
     if isinstance(value, float):
-        text = f"{value:.1f}" if column.endswith("_s") else f"{value:.4f}"
-    else:
-        text = str(value)
-    return text.replace("|", "/") if markdown else text
+        value = f"{value:.1f}" if column.endswith("_s") else f"{value:.4f}"
+    return str(value).replace("|", "/") if markdown else str(value)
 
 
 def format_markdown(rows: list[dict]) -> str:
@@ -51,11 +49,9 @@ def format_markdown(rows: list[dict]) -> str:
 
 def format_csv(rows: list[dict]) -> str:
     """The rows as CSV with a header line."""
-    buffer = io.StringIO()
+    buffer, names = io.StringIO(), columns()
     writer = csv.writer(buffer, lineterminator="\n")
-    names = columns()
-    writer.writerow(names)
-    writer.writerows([_cell(row.get(c), False, c) for c in names] for row in rows)
+    writer.writerows([names] + [[_cell(row.get(c), False, c) for c in names] for row in rows])
     return buffer.getvalue()
 
 

@@ -1,11 +1,9 @@
 """pytorch-fid's InceptionV3 (the FID network, as the released SIFID code uses it) and where its weights come from.
 
-The weights are pytorch-fid's pt_inception-2015-12-05-6726825d.pth. `resolve_weights` looks for them
-in this order: the file given (--inception_weights; nothing is downloaded then), the torch hub cache
-($TORCH_HOME/hub/checkpoints, where pytorch-fid itself keeps them), else downloads them there from
-pytorch-fid's release, as pytorch-fid does on first use ($SINGAN_FID_WEIGHTS_URL overrides the
-address). A download that fails, or stalls longer than DOWNLOAD_TIMEOUT seconds, leaves SIFID out
-with a one-line note instead of stopping the other metrics.
+The weights (pytorch-fid's WEIGHTS_FILE) are looked for in this order: the file given
+(--inception_weights; nothing is downloaded then), the torch hub cache (where pytorch-fid keeps them),
+else downloaded there from pytorch-fid's release ($SINGAN_FID_WEIGHTS_URL overrides the address). A
+download that fails or stalls leaves SIFID out with a one-line note instead of stopping the other metrics.
 """
 
 import importlib.util
@@ -27,11 +25,6 @@ DIMS = {64: "64 channels, after the first max-pool (the released SIFID code)",
         192: "192 channels, after the second max-pool (pytorch-fid's 192 block; the paper's text: before that pool)"}
 
 
-def hub_weights_file() -> Path:
-    """Where pytorch-fid (torch.hub) keeps the weights: <torch hub dir>/checkpoints/<WEIGHTS_FILE>."""
-    return Path(torch.hub.get_dir()) / "checkpoints" / WEIGHTS_FILE
-
-
 def _download(url: str, dst: Path) -> None:
     """torch.hub's download into the hub cache, with a time limit on stalls (urllib has none of its own)."""
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -44,11 +37,8 @@ def _download(url: str, dst: Path) -> None:
 
 
 def resolve_weights(given: str | Path | None, url: str | None = None) -> tuple[Path | None, str | None]:
-    """(weights file, None), or (None, a one-line note saying what is missing) when there are none.
-
-    A file that is given must exist (SinGANError otherwise). Without one, the hub cache's copy is used,
-    else it is downloaded from `url` (default $SINGAN_FID_WEIGHTS_URL, else WEIGHTS_URL).
-    """
+    """(weights file, None), or (None, a one-line note saying what is missing); a file given must exist.
+    Without one: the hub cache's copy, else downloaded from `url` (default $SINGAN_FID_WEIGHTS_URL, WEIGHTS_URL)."""
     if importlib.util.find_spec("pytorch_fid") is None:
         return None, ("SIFID left out: pytorch-fid is not installed (pip install -r requirements.txt); "
                       "the other metrics were computed")
@@ -58,7 +48,7 @@ def resolve_weights(given: str | Path | None, url: str | None = None) -> tuple[P
         if not Path(given).is_file():
             raise SinGANError(f"--inception_weights {given} does not exist (expected {WEIGHTS_FILE})")
         return Path(given), None
-    cached = hub_weights_file()
+    cached = Path(torch.hub.get_dir()) / "checkpoints" / WEIGHTS_FILE  # where pytorch-fid keeps them
     if cached.is_file():
         return cached, None
     url = url or os.environ.get("SINGAN_FID_WEIGHTS_URL") or WEIGHTS_URL
@@ -79,12 +69,12 @@ def sifid_network(given: str | Path | None, dims: int = 64,
     return (load_inception(path, dims, device), None) if path is not None else (None, note)
 
 
-def _ops_missing_fake_guard():
-    """torchvision's CUDA wheel beside a CPU-only torch cannot load its compiled ops (nms, roi_align, ...).
+def pytorch_fid_inception():
+    """The module pytorch_fid.inception, imported even where torchvision cannot load its compiled ops.
 
-    torchvision 0.28 imports without them (its meta and autograd registrations check for the ops) except
-    for two fake registrations (nms, qnms), which then raise. Those are skipped for ops that do not
-    exist; Inception uses none of them. Where the ops are there, nothing changes.
+    torchvision's CUDA wheel beside a CPU-only torch has no ops (nms, roi_align, ...); torchvision 0.28
+    imports without them except for two fake registrations (nms, qnms), which then raise. Those are
+    skipped for ops that do not exist (Inception uses none); where the ops are there, nothing changes.
     """
     real = torch.library.register_fake
 
@@ -96,12 +86,7 @@ def _ops_missing_fake_guard():
                 return lambda fn: fn
         return real(op, *args, **kwargs)
 
-    return mock.patch.object(torch.library, "register_fake", register_fake)
-
-
-def pytorch_fid_inception():
-    """The module pytorch_fid.inception (imports torchvision, see _ops_missing_fake_guard)."""
-    with _ops_missing_fake_guard():
+    with mock.patch.object(torch.library, "register_fake", register_fake):
         import pytorch_fid.inception
     return pytorch_fid.inception
 
@@ -109,9 +94,8 @@ def pytorch_fid_inception():
 def load_inception(path: str | Path, dims: int = 64, device: torch.device | str = "cpu") -> nn.Module:
     """pytorch_fid.inception.InceptionV3 returning the `dims`-channel block, weights from `path`, in eval mode.
 
-    Inputs in [-1, 1] are used as they are (no resizing to 299, no [0, 1] -> [-1, 1] rescaling), as
-    SIFID needs; the network returns a one-element list. Nothing is downloaded: pytorch-fid's own
-    weights loader is handed the file's state dict.
+    Inputs in [-1, 1] are used as they are (no resizing to 299, no rescaling), as SIFID needs; the network
+    returns a one-element list. Nothing is downloaded: pytorch-fid's weights loader is handed the state dict.
     """
     if dims not in DIMS:
         raise SinGANError(f"--sifid_dims must be one of {sorted(DIMS)} (got {dims})")

@@ -1,4 +1,4 @@
-"""The paper's figure types from a trained SinGAN, as labelled PNG grids (matplotlib, Agg backend).
+"""The paper's figure types from a trained SinGAN, as labelled PNG grids (matplotlib Figures, without pyplot).
 
 The figures (`python -m singan.figures` draws them from a trained model):
 - generation_from_scales.png: one row per generation start scale n (0 = coarsest: everything
@@ -7,20 +7,16 @@ The figures (`python -m singan.figures` draws them from a trained model):
 - arbitrary_sizes.png: the training image and samples at other aspect ratios, all drawn at the
   same pixel scale (paper Fig. 6 / 7);
 - applications.png, with --applications <Output folder>: input / output pairs of the
-  harmonization, editing, paint-to-image and super-resolution results found there, those of
-  --input_name alone when it is given (their inputs: the files the commands recorded, else looked up
-  in --applications_inputs, default input/, then in the input/ folder beside the outputs folder).
+  harmonization, editing, paint-to-image and super-resolution results found there (those of
+  --input_name alone when it is given; see find_application_results).
 """
 
 import glob
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
 import numpy as np
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from ..api import generate
 from ..core.model import SinGAN
@@ -35,28 +31,19 @@ FONT = 9
 
 
 def _show(ax, image: np.ndarray | None) -> None:
-    """Draw an image without ticks (the frame stays hidden but the axis labels still work)."""
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
+    """Draw an image without ticks or frame (the axis labels still work)."""
+    ax.set(xticks=[], yticks=[])
+    ax.spines[:].set_visible(False)
     if image is not None:
         ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=1, interpolation="nearest")
 
 
-def _save(fig, path: Path) -> Path:
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=DPI, facecolor="white")
-    finally:
-        plt.close(fig)
+def _save(fig, path: Path, title: str, fontsize: int = FONT + 1) -> Path:
+    """Title the figure at its top and write it to `path`."""
+    fig.suptitle(title, fontsize=fontsize, y=1 - 0.08 / fig.get_figheight(), va="top")
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=DPI, facecolor="white")
     return path
-
-
-def paper_label(n: int, last: int) -> str:
-    """Row label of generation start scale n: ours (0 = coarsest) and the paper's (N = coarsest)."""
-    paper = "N" if n == 0 else f"N\u2212{n}"
-    return f"n = {n}\n(paper {paper})" if n != last else f"n = {n}\n(paper {paper},\nfinest)"
 
 
 def figure_generation_from_scales(model: SinGAN, out: str | Path, num_samples: int = 4,
@@ -65,10 +52,9 @@ def figure_generation_from_scales(model: SinGAN, out: str | Path, num_samples: i
     then `num_samples` samples (row n: seed + n). Returns the PNG path."""
     last = model.num_trained - 1
     scales = list(range(model.num_trained)) if scales is None else list(scales)
-    bad = [n for n in scales if not 0 <= n <= model.num_trained]
-    if bad or not scales:
+    if not scales or not all(0 <= n <= model.num_trained for n in scales):
         raise SinGANError(f"--scales must be between 0 and {model.num_trained} (got {scales})")
-    real = to_numpy_image(model.reals[model.num_trained - 1])
+    real = to_numpy_image(model.reals[last])
     height, width = real.shape[:2]
     cell_w = min(max(width / DPI, 1.1), 2.6)  # about the native size at DPI, within 1.1 .. 2.6 inches wide
     cell_h = cell_w * height / width
@@ -76,7 +62,8 @@ def figure_generation_from_scales(model: SinGAN, out: str | Path, num_samples: i
     left, right, top, bottom, gap = 1.05, 0.1, 0.75, 0.1, 0.06
     fig_w = left + right + cols * cell_w + (cols - 1) * gap
     fig_h = top + bottom + rows * cell_h + (rows - 1) * gap
-    fig, axes = plt.subplots(rows, cols, figsize=(fig_w, fig_h), squeeze=False)
+    fig = Figure(figsize=(fig_w, fig_h))
+    axes = fig.subplots(rows, cols, squeeze=False)
     fig.subplots_adjust(left=left / fig_w, right=1 - right / fig_w, top=1 - top / fig_h, bottom=bottom / fig_h,
                         wspace=gap / cell_w, hspace=gap / cell_h)
     for r, n in enumerate(scales):
@@ -86,12 +73,11 @@ def figure_generation_from_scales(model: SinGAN, out: str | Path, num_samples: i
             _show(ax, real if c == 0 else to_numpy_image(samples[c - 1]))
             if r == 0:
                 ax.set_title("training image" if c == 0 else f"sample {c}", fontsize=FONT)
-        axes[r, 0].set_ylabel(paper_label(n, last) if n <= last else f"n = {n}\n(reconstruction)",
-                              rotation=0, ha="right", va="center", fontsize=FONT, labelpad=8)
-    fig.suptitle(f"{model.name or 'SinGAN'}: random samples generated from scale n\n"
-                 f"({model.num_trained} scales, n = 0 is the coarsest; {height}\u00d7{width} px)",
-                 fontsize=FONT + 1, y=1 - 0.08 / fig_h, va="top")
-    return _save(fig, Path(out) / "generation_from_scales.png")
+        paper = "N" if n == 0 else f"N\u2212{n}"  # the paper numbers scales from the finest
+        label = {last: f"(paper {paper},\nfinest)", last + 1: "(reconstruction)"}.get(n, f"(paper {paper})")
+        axes[r, 0].set_ylabel(f"n = {n}\n{label}", rotation=0, ha="right", va="center", fontsize=FONT, labelpad=8)
+    return _save(fig, Path(out) / "generation_from_scales.png", f"{model.name or 'SinGAN'}: random samples generated "
+                 f"from scale n\n({model.num_trained} scales, n = 0 is the coarsest; {height}\u00d7{width} px)")
 
 
 def figure_arbitrary_sizes(model: SinGAN, out: str | Path, gen_start_scale: int = 0, seed: int = 0) -> Path:
@@ -111,22 +97,19 @@ def figure_arbitrary_sizes(model: SinGAN, out: str | Path, gen_start_scale: int 
     scale = min(scale, (22 - 2 * left - gap * (len(panels) - 1)) / sum(widths))
     fig_w = 2 * left + sum(widths) * scale + gap * (len(panels) - 1)
     fig_h = top + bottom + max(heights) * scale
-    fig = plt.figure(figsize=(fig_w, fig_h))
+    fig = Figure(figsize=(fig_w, fig_h))
     x = left
     for (image, label), w, h in zip(panels, widths, heights):
         ax = fig.add_axes([x / fig_w, (fig_h - top - h * scale) / fig_h, w * scale / fig_w, h * scale / fig_h])
         _show(ax, image)
         ax.set_title(label.format(h, w), fontsize=FONT)
         x += w * scale + gap
-    fig.suptitle(f"{model.name or 'SinGAN'}: samples of arbitrary size "
-                 f"(v, h: vertical and horizontal factors; gen_start_scale {gen_start_scale})",
-                 fontsize=FONT + 1, y=1 - 0.08 / fig_h, va="top")
-    return _save(fig, Path(out) / "arbitrary_sizes.png")
+    return _save(fig, Path(out) / "arbitrary_sizes.png", f"{model.name or 'SinGAN'}: samples of arbitrary size "
+                 f"(v, h: vertical and horizontal factors; gen_start_scale {gen_start_scale})")
 
 
 def _read(path: Path | None) -> np.ndarray | None:
-    """An image file as an (H, W, 3) float array in [0, 1] (as singan reads images); None when absent
-    or unreadable."""
+    """An image file as an (H, W, 3) float array in [0, 1]; None when absent or unreadable."""
     if path is None:
         return None
     try:
@@ -137,8 +120,8 @@ def _read(path: Path | None) -> np.ndarray | None:
 
 
 def _input_of(result: Path, folders: list[Path], stem: str) -> Path | None:
-    """The input `result` was made from: the one its command recorded (`singan.io.atomic.record_input`),
-    else `<folder>/<stem>.<image suffix>` in the first of `folders` that has it; None when none exists."""
+    """The input `result` was made from: the one its command recorded, else `<folder>/<stem>.<image suffix>`
+    in the first of `folders` that has it; None when none exists."""
     recorded = recorded_inputs(result.parent).get(result.name)
     if recorded is not None and Path(recorded).is_file():
         return Path(recorded)
@@ -180,9 +163,8 @@ def find_application_results(outputs: str | Path, inputs: str | Path = "input", 
 
 def figure_applications(outputs: str | Path, out: str | Path, inputs: str | Path = "input",
                         image: str | None = None) -> Path | None:
-    """Input / output pairs of the application results under `outputs` (see find_application_results; of
-    the training image `image` alone when given), one pair per row, both panels at the same height; None
-    (and no file) when there are none."""
+    """Input / output pairs of find_application_results, one pair per row, both panels at the same height;
+    None (and no file) when there are none."""
     results = find_application_results(outputs, inputs, image)
     row_h, gap, top, bottom, side = 2.2, 0.35, 0.45, 0.1, 0.2
     heading_h, title_h, row_gap = 0.28, 0.26, 0.3  # per row: heading, panel titles, panels, gap
@@ -198,7 +180,7 @@ def figure_applications(outputs: str | Path, out: str | Path, inputs: str | Path
         return None
     fig_w = 2 * side + max(sum(widths) for _, _, widths in rows) + gap
     fig_h = top + bottom + len(rows) * block_h - row_gap
-    fig = plt.figure(figsize=(fig_w, fig_h))
+    fig = Figure(figsize=(fig_w, fig_h))
     for r, (res, images, widths) in enumerate(rows):
         block_top = fig_h - top - r * block_h
         fig.text(side / fig_w, block_top / fig_h, res["title"], fontsize=FONT + 1, fontweight="bold", va="top")
@@ -212,9 +194,7 @@ def figure_applications(outputs: str | Path, out: str | Path, inputs: str | Path
             if image is None:
                 ax.text(0.5, 0.5, "input not found", ha="center", va="center", fontsize=FONT, color="grey",
                         transform=ax.transAxes)
-                for spine in ax.spines.values():
-                    spine.set_visible(True)
-                    spine.set_color("lightgrey")
+                ax.spines[:].set_visible(True)
+                ax.spines[:].set_color("lightgrey")
             x += w + gap
-    fig.suptitle("SinGAN applications", fontsize=FONT + 2, y=1 - 0.08 / fig_h, va="top")
-    return _save(fig, Path(out) / "applications.png")
+    return _save(fig, Path(out) / "applications.png", "SinGAN applications", FONT + 2)

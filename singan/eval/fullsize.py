@@ -14,7 +14,7 @@ sample of the same seed, the application's training-size result) and P the real 
 - hatch: how much more oriented energy the detail O added (O - bicubic(S)) has than the photo's own
   detail (P - bicubic(P at S's size)), over the photo's detail energy: with l1 >= l2 the eigenvalues of
   the structure tensor summed over the image, ((l1 - l2) of O's detail - (l1 - l2) of P's) / (l1 + l2)
-  of P's. Hatching (stripes of one orientation) scores 0.3 and more; the photo's own detail 0; no
+  of P's. Hatching (stripes of one orientation) scores 0.3 and more, the photo's own detail 0, no
   added detail (bicubic) at most 0.
 
 `mask` (at O's size, in [0, 1]) restricts every measure to where it is above 0.5 (harmonization and
@@ -38,9 +38,7 @@ def _levels(x: Tensor) -> Tensor:
 
 def _grey(x: Tensor) -> Tensor:
     x = _levels(x)
-    if x.shape[1] == 1:
-        return x
-    return sum(c * x[:, i:i + 1] for i, c in enumerate(GREY))
+    return x if x.shape[1] == 1 else sum(c * x[:, i:i + 1] for i, c in enumerate(GREY))
 
 
 def gaussian_blur(x: Tensor, sigma: float) -> Tensor:
@@ -66,10 +64,7 @@ def _bicubic(x: Tensor, size: tuple[int, int]) -> Tensor:
 
 def _mean(x: Tensor, mask: Tensor | None) -> Tensor:
     """Mean over (H, W) per channel, (C,), where mask > 0.5."""
-    if mask is None:
-        return x.mean((0, 2, 3))
-    keep = (mask[0, 0] > 0.5)
-    return x[0][:, keep].mean(1)
+    return x.mean((0, 2, 3)) if mask is None else x[0][:, mask[0, 0] > 0.5].mean(1)
 
 
 def drift(o: Tensor, s: Tensor, mask: Tensor | None = None) -> float:
@@ -95,8 +90,7 @@ def hf(o: Tensor, p: Tensor, mask: Tensor | None = None) -> float:
 
 def _saturated(x: Tensor, mask: Tensor | None) -> float:
     v = _levels(x).round()
-    clipped = ((v <= 2) | (v >= 253)).any(1, keepdim=True).float()
-    return _mean(clipped, mask).item()
+    return _mean(((v <= 2) | (v >= 253)).any(1, keepdim=True).float(), mask).item()
 
 
 def sat(o: Tensor, p: Tensor, mask: Tensor | None = None) -> float:
@@ -129,11 +123,9 @@ def measure(o: Tensor, s: Tensor, p: Tensor, mask: Tensor | None = None) -> dict
             "hatch": hatch(o, s, p, mask)}
 
 
-THRESHOLDS = {"drift": (None, 6.0), "shift": (None, 4.0), "hf": (0.4, 1.5), "sat": (None, 0.02)}
+THRESHOLDS = {"drift": (-math.inf, 6.0), "shift": (-math.inf, 4.0), "hf": (0.4, 1.5), "sat": (-math.inf, 0.02)}
 
 
 def meets(values: dict[str, float]) -> bool:
-    """Whether the measures are within the full-size quality thresholds (drift <= 6, shift <= 4,
-    0.4 <= hf <= 1.5, sat <= +0.02)."""
-    return all((lo is None or values[k] >= lo) and (hi is None or values[k] <= hi)
-               for k, (lo, hi) in THRESHOLDS.items())
+    """Whether the measures are within the full-size quality THRESHOLDS (low, high)."""
+    return all(lo <= values[k] <= hi for k, (lo, hi) in THRESHOLDS.items())

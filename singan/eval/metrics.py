@@ -1,8 +1,7 @@
 """Evaluation metrics for single-image generation: SIFID, diversity, patch SWD.
 
-All functions take images as float tensors (N, C, H, W) in [-1, 1], as the rest
-of the package; `real` is the training image (1, C, H, W). Generated samples
-may have another size than the real image.
+Images are float tensors (N, C, H, W) in [-1, 1]; `real` is the training image (1, C, H, W), and the
+samples may have another size.
 """
 
 import warnings
@@ -20,7 +19,8 @@ SIFID_CHUNK = 16  # samples per Inception forward pass
 
 def _frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2: np.ndarray,
                       eps: float = 1e-6) -> float:
-    """Fréchet distance of two Gaussians, computed as pytorch-fid does."""
+    """Fréchet distance of two Gaussians, computed as pytorch-fid's calculate_frechet_distance (not called:
+    it passes sqrtm's `disp`, deprecated in SciPy 1.16 and gone in 1.18, and prints on singular products)."""
     diff = mu1 - mu2
     with warnings.catch_warnings():  # a near-singular product: handled below, not a warning for the user
         warnings.simplefilter("ignore", linalg.LinAlgWarning)
@@ -47,25 +47,22 @@ def _location_statistics(feat: Tensor) -> tuple[np.ndarray, np.ndarray]:
 def sifid(real: Tensor, fake: Tensor, net: nn.Module) -> Tensor:
     """Single-image FID of each sample in `fake` (N, 3, H, W) against `real` (1, 3, H', W'), shape (N,).
 
-    As the SinGAN SIFID script: `net` is pytorch-fid's InceptionV3 returning one block (64 or 192
-    channels, see fid_inception.load_inception), fed [-1, 1] images without resizing; every spatial
-    location is a sample; Fréchet distance of the fitted Gaussians (float64).
+    As the SinGAN SIFID script: `net` is pytorch-fid's InceptionV3 returning one block (see
+    fid_inception.load_inception), fed [-1, 1] images without resizing; every spatial location is a
+    sample; Fréchet distance of the fitted Gaussians (float64).
     """
     device = next(net.parameters()).device
     mu_r, sigma_r = _location_statistics(net(real.to(device))[0][0])
-    scores = []
-    for chunk in fake.split(SIFID_CHUNK):
-        for feat in net(chunk.to(device))[0]:
-            scores.append(_frechet_distance(mu_r, sigma_r, *_location_statistics(feat)))
+    feats = (feat for chunk in fake.split(SIFID_CHUNK) for feat in net(chunk.to(device))[0])
+    scores = [_frechet_distance(mu_r, sigma_r, *_location_statistics(f)) for f in feats]
     return torch.tensor(scores, dtype=torch.float64)
 
 
 def diversity(samples: Tensor, real: Tensor) -> float:
     """Paper's diversity: per-pixel std over the samples, averaged, over the std of `real`.
 
-    Both are population stds (correction=0): per pixel and channel over the N
-    samples (N >= 2), and over all pixels and channels of the training image.
-    The ratio is invariant to an affine change of range ([-1, 1] or [0, 1]).
+    Both are population stds (correction=0): per pixel and channel over the N >= 2 samples, and over
+    all of the training image. The ratio is invariant to an affine change of range ([-1, 1] or [0, 1]).
     """
     if samples.shape[0] < 2:
         raise ValueError("diversity needs at least 2 samples")
@@ -77,38 +74,29 @@ def _patches(x: Tensor, size: int, max_patches: int | None, seed: int) -> Tensor
     """All size x size patches of x (stride 1) as rows (C*size*size), or a seeded random subset of them."""
     n, c, h, w = x.shape
     ph, pw = h - size + 1, w - size + 1
-    total = n * ph * pw
-    if max_patches is None or total <= max_patches:
-        return F.unfold(x, size).transpose(1, 2).reshape(total, c * size * size)
-    idx = torch.randperm(total, generator=torch.Generator().manual_seed(seed))[:max_patches].to(x.device)
-    b, rest = idx // (ph * pw), idx % (ph * pw)
-    off = torch.arange(size, device=x.device)
-    rows = (rest // pw)[:, None] + off
-    cols = (rest % pw)[:, None] + off
-    chans = torch.arange(c, device=x.device)
-    patches = x[b[:, None, None, None], chans[None, :, None, None], rows[:, None, :, None], cols[:, None, None, :]]
-    return patches.reshape(max_patches, c * size * size)
+    windows = x.unfold(2, size, 1).unfold(3, size, 1)  # (n, c, ph, pw, size, size), a view
+    if max_patches is None or n * ph * pw <= max_patches:
+        return windows.permute(0, 2, 3, 1, 4, 5).reshape(n * ph * pw, c * size * size)
+    idx = torch.randperm(n * ph * pw, generator=torch.Generator().manual_seed(seed))[:max_patches].to(x.device)
+    return windows[idx // (ph * pw), :, idx % (ph * pw) // pw, idx % pw].reshape(max_patches, c * size * size)
 
 
 def _resample_sorted(values: Tensor, count: int) -> Tensor:
     """Sorted columns of `values` (n, P) linearly interpolated to `count` >= n quantiles."""
     n = values.shape[0]
+    if n == count:
+        return values
     pos = ((torch.arange(count, dtype=torch.float64) + 0.5) * (n / count) - 0.5).clamp(0, n - 1)
     lo = pos.floor().long()
     hi = (lo + 1).clamp(max=n - 1)
     frac = (pos - lo).to(values)[:, None]
-    lo, hi = lo.to(values.device), hi.to(values.device)
-    return values[lo] * (1 - frac) + values[hi] * frac
+    return values[lo.to(values.device)] * (1 - frac) + values[hi.to(values.device)] * frac
 
 
 def _sliced_w1(a: Tensor, b: Tensor, proj: Tensor) -> float:
     """Mean over projections of the 1-D Wasserstein-1 distance between the projected rows of a and b."""
-    pa = (a @ proj).sort(dim=0).values
-    pb = (b @ proj).sort(dim=0).values
-    if pa.shape[0] < pb.shape[0]:
-        pa = _resample_sorted(pa, pb.shape[0])
-    elif pb.shape[0] < pa.shape[0]:
-        pb = _resample_sorted(pb, pa.shape[0])
+    count = max(a.shape[0], b.shape[0])
+    pa, pb = (_resample_sorted((x @ proj).sort(dim=0).values, count) for x in (a, b))
     return (pa - pb).abs().mean().item()
 
 
@@ -117,14 +105,11 @@ def patch_swd_levels(samples: Tensor, real: Tensor, patch_size: int = 7, num_pro
                      levels: int = 3, seed: int = 0, max_patches: int | None = 2**16) -> list[float]:
     """Sliced Wasserstein-1 distance between the patches of `samples` and of `real`, per pyramid level.
 
-    Level 0 is the given size, each next level is 2x2 average-pooled. Every
-    patch_size x patch_size patch (stride 1) is a vector of C*patch_size**2
-    values; sets larger than `max_patches` are subsampled without replacement
-    with a generator seeded by `seed` (the same for both sets, so identical
-    inputs give identical subsets). The `num_projections` random unit
-    directions are drawn from a generator seeded by `seed`. Sets of unequal
-    size are compared through their quantiles: the smaller set's sorted
-    projections are linearly interpolated to the larger set's count.
+    Level 0 is the given size, each next level 2x2 average-pooled. Each stride-1 patch is a vector of
+    C*patch_size**2 values; sets larger than `max_patches` are subsampled without replacement, and the
+    `num_projections` unit directions drawn, by generators seeded by `seed` (identical inputs give
+    identical subsets). Sets of unequal size are compared through their quantiles: the smaller set's
+    sorted projections are linearly interpolated to the larger set's count.
     """
     real = real.to(samples.device, samples.dtype)
     smallest = min(*samples.shape[-2:], *real.shape[-2:]) // 2 ** (levels - 1)
@@ -138,8 +123,7 @@ def patch_swd_levels(samples: Tensor, real: Tensor, patch_size: int = 7, num_pro
         if level:
             samples, real = F.avg_pool2d(samples, 2), F.avg_pool2d(real, 2)
         a = _patches(samples, patch_size, max_patches, seed)
-        b = _patches(real, patch_size, max_patches, seed)
-        distances.append(_sliced_w1(a, b, proj))
+        distances.append(_sliced_w1(a, _patches(real, patch_size, max_patches, seed), proj))
     return distances
 
 

@@ -1,18 +1,11 @@
 """The metrics a trained SinGAN is scored with, each registered once: diversity, patch SWD, SIFID.
 
-A metric is one function `(samples, real, options) -> dict` decorated with `register`: the dict is its
-entries in evaluate's JSON; the registration names it, gives its label in tables and the JSON key of the
-one number a batch reports per sampling setting. `METRICS` holds them in the order of the JSON and of
-the tables (the Places50 table puts patch SWD first); evaluate's JSON and table, a batch's summary row
-and columns and the Places50 table all iterate over it, so a new metric is one registered function
-here. The three of the paper:
-- diversity: per-pixel std over the samples over the std of the image (0 = all samples alike);
-- patch SWD: sliced Wasserstein distance of the 7x7 patches, at 3 levels of 2x2 average pooling (fewer
-  for images too small for them);
-- SIFID: single-image FID of each sample, mean and std over the samples, on pytorch-fid's Inception at
-  `sifid_dims` channels (see singan.eval.fid_inception); without the network it is left out (None in
-  the JSON) and `sifid_missing` says why.
-Samples and the training image are (N, C, H, W) tensors in [-1, 1], as in singan.eval.metrics.
+A metric is one function `(samples, real, options) -> dict` (its entries in evaluate's JSON) decorated
+with `register`. Evaluate's JSON and table, a batch's summary and the Places50 table all iterate over
+`METRICS` in registration order, so a new metric is one registered function here. The paper's three:
+diversity (0 = all samples alike), patch SWD of the 7x7 patches at up to 3 levels of 2x2 pooling, and
+SIFID of each sample (mean and std) on pytorch-fid's Inception at `sifid_dims` channels: without the
+network it is None in the JSON and `sifid_missing` says why.
 """
 
 import sys
@@ -115,11 +108,6 @@ def _patch_swd(samples: Tensor, real: Tensor, options: MetricOptions) -> dict:
     return {"patch_swd": sum(swd) / len(swd), "patch_swd_levels": swd, "patch_size": PATCH_SIZE}
 
 
-def _rgb(images: Tensor) -> Tensor:
-    """Grey images (one channel) repeated to three channels, for Inception."""
-    return images.expand(-1, 3, -1, -1) if images.shape[1] == 1 else images
-
-
 def _sifid_rows(result: dict) -> list[tuple[str, str]]:
     name = f"SIFID at {result['sifid_dims']} channels"
     if result["sifid_mean"] is None:
@@ -135,6 +123,7 @@ def _sifid(samples: Tensor, real: Tensor, options: MetricOptions) -> dict:
     if options.inception is None:
         return {**entries, "sifid_missing": options.sifid_missing or "no FID Inception network given"}
     options.say(f"SIFID of {samples.shape[0]} samples ...")
-    scores = sifid(_rgb(real), _rgb(samples), options.inception)
+    real, samples = (x.expand(-1, 3, -1, -1) for x in (real, samples))  # grey to the 3 channels Inception takes
+    scores = sifid(real, samples, options.inception)
     return {**entries, "sifid_mean": scores.mean().item(), "sifid_std": scores.std(correction=0).item(),
             "sifid": scores.tolist()}
