@@ -39,20 +39,14 @@ def _noise_walk(z_rec: Tensor, channels: int, alpha: float, beta: float, num_fra
     return torch.cat(frames)
 
 
-def frames_bytes(size: tuple[int, int], num_frames: int, channels: int = 3) -> int:
-    """Bytes held beside the upscaling of the frames of one GIF at `size`: every frame's 8-bit RGB pixels
-    three times (the frames, their concatenation, the GIF writer's stack) and one frame's float copies."""
-    return (9 * num_frames + 16 * channels + 48) * size[0] * size[1]
-
-
 def check_upscaled_frames(model: SinGAN, out_size, num_frames: int, upscaler: str = "patches",
                           photo: Tensor | str | Path | None = None, flag: str = "out_size") -> upscale.Target | None:
-    """The size to bring the frames to (`upscale.out_size`), refused in one line before any work when it is
-    smaller than the finest size, absurd, or all `num_frames` of them do not fit in memory. `model` may be one
-    not trained yet (`singan.api.planned_model`): the size is checked before training."""
+    """The size to bring the frames to (`upscale.out_size`), checked before any work with what a GIF holds beside
+    the upscaling: every frame's 8-bit RGB pixels three times (the frames, their concatenation, the GIF writer's
+    stack) and one frame's float copies. `model` may be one not trained yet (`singan.api.planned_model`)."""
+    per_pixel = 9 * num_frames + 16 * model.config.nc_im + 48
     return upscale.out_size(model, out_size, upscale.finest_size(model), photo=photo, upscaler=upscaler, flag=flag,
-                            extra=lambda hw: frames_bytes(hw, num_frames, model.config.nc_im),
-                            what=f" and keeping its {num_frames} frames")
+                            extra=lambda hw: per_pixel * hw[0] * hw[1], what=f" and keeping its {num_frames} frames")
 
 
 # The settings of an animation (`animate`, `save_animation`, animation.py), named as their flags:

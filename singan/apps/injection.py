@@ -105,25 +105,20 @@ def blend(real: Tensor, generated: Tensor, mask: Tensor) -> Tensor:
     return (1 - mask) * real + mask * generated
 
 
-def full_size_bytes(size: tuple[int, int], ref_hw: tuple[int, int], channels: int = 3) -> int:
-    """Bytes `masked_injection` holds beside the upscaling when it pastes at `size` (H, W): the reference and
-    its mask read at their own size `ref_hw` and resized (float64 copies), both kept at `size`, the mask's
-    dilation (distance transform) and blur in float64, the blend, and the PNG written."""
-    h, w = size
-    read = 2 * 4 * channels * ref_hw[0] * ref_hw[1]
-    return read + resize_bytes(ref_hw, size, 1, channels) + (24 * channels + 96) * h * w + \
-        upscale.saving_bytes(size, channels)
-
-
 def check_full_size(model: SinGAN, spec, start: tuple[int, int], ref_hw: tuple[int, int],
                     upscaler: str = "patches", photo: str | Path | Tensor | None = None, flag: str = "--out_size"
                     ) -> upscale.Target | None:
     """The size to paste at (`upscale.out_size` of `spec`: full and N from the size of `photo`, the input file),
-    refused in one line before the reference is read at it when it is smaller than the training size `start`,
-    absurd, or does not fit in memory with everything it holds (`full_size_bytes`)."""
-    return upscale.out_size(model, spec, start, photo=photo, upscaler=upscaler, detail=False, flag=flag,
-                            extra=lambda hw: full_size_bytes(hw, ref_hw, model.config.nc_im),
-                            what=" and pasting it into the reference at that size")
+    checked before the reference is read at it with all `masked_injection` holds beside the upscaling: the
+    reference and its mask read at their size `ref_hw` and resized (float64 copies), both kept at the size,
+    the mask's dilation (distance transform) and blur in float64, the blend, and the PNG written."""
+    c = model.config.nc_im
+
+    def held(hw: tuple[int, int]) -> int:
+        return 2 * 4 * c * ref_hw[0] * ref_hw[1] + resize_bytes(ref_hw, hw, 1, c) + (24 * c + 96) * hw[0] * hw[1]
+
+    return upscale.out_size(model, spec, start, photo=photo, upscaler=upscaler, detail=False, flag=flag, save=True,
+                            extra=held, what=" and pasting it into the reference at that size")
 
 
 def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: int, radius: int,

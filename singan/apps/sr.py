@@ -68,8 +68,8 @@ def check_super_resolution(model: SinGAN, sr_factor: float, size: tuple[int, int
     if upscaler == "chain" and (H, W) == plan.crop:
         check_sr_memory(model, sr_factor)
         return plan
-    upscale.check_upscale(model, (h, w), (H, W), flag="the SR output", upscaler=upscaler, photo_hw=photo_hw,
-                          extra=lambda hw: upscale.saving_bytes(hw, model.config.nc_im))
+    upscale.check_upscale(model, (h, w), (H, W), flag="the SR output", save=True, upscaler=upscaler,
+                          photo_hw=photo_hw)
     return upscale.chain_plan((h, w), (H, W), upscale.step_factor(model))
 
 
