@@ -2,6 +2,7 @@
 a start scale on, all frames of a scale in one forward pass (`animate`); GIF or MP4 output.
 """
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -88,11 +89,10 @@ def animate(model: SinGAN, *, alpha_animation: float = 0.1, beta: float = 0.9, s
             out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
             photo: Tensor | str | Path | None = None,
             progress: bool = True) -> np.ndarray:
-    """Animation frames (num_frames, H, W, C) uint8: at every scale >= start_scale
-    the noise follows a random walk around the reconstruction noise z_rec; scales below it use z_rec.
-    out_size: what to bring every frame to (`check_upscaled_frames`; `upscale.to_size` by `upscaler`, with the
-    detail of `photo`, the training image at its own size; the chain draws its noise once for all frames, so
-    that the added detail does not flicker).
+    """Animation frames (num_frames, H, W, C) uint8: at every scale >= start_scale the noise follows a random
+    walk around the reconstruction noise z_rec; scales below it use z_rec. out_size: what to bring every frame
+    to (`check_upscaled_frames`; `upscale.to_size` by `upscaler`, with the detail of `photo`, the training image
+    at its own size; the chain draws its noise once for all frames, so that the added detail does not flicker).
     The arguments (`check_settings`) and what depends on the model (`animate_model`) are checked first."""
     check_settings(alpha_animation=alpha_animation, beta=beta, start_scale=start_scale, num_frames=num_frames,
                    batch_size=batch_size)
@@ -103,8 +103,8 @@ def animate(model: SinGAN, *, alpha_animation: float = 0.1, beta: float = 0.9, s
 def animate_model(model: SinGAN, alpha_animation: float, beta: float, start_scale: int, num_frames: int,
                   batch_size: int | None, out_size=None, upscaler: str = "patches",
                   photo: Tensor | str | Path | None = None, progress: bool = True) -> np.ndarray:
-    """`animate` with settings checked where they were given (`check_settings`, e.g. by animation.py before the
-    training): what depends on the model (`check_animation`, the out_size) is checked here, once, before any work."""
+    """`animate` with settings already checked (`check_settings`, e.g. by animation.py before the training);
+    what depends on the model (`check_animation`, the out_size) is checked here, before any work."""
     check_animation(model, start_scale, num_frames, batch_size)
     start = tuple(model.reals[model.num_trained - 1].shape[-2:])
     target = check_upscaled_frames(model, out_size, num_frames, upscaler, photo)
@@ -151,7 +151,6 @@ def save_animation(path: str | Path, frames: np.ndarray, fps: float) -> Path:
     import imageio.v2 as imageio
 
     check_value("fps", fps, RULES["fps"])
-
     path = Path(path)
     with atomic_path(path) as tmp:
         if path.suffix == ".mp4":
@@ -163,8 +162,4 @@ def save_animation(path: str | Path, frames: np.ndarray, fps: float) -> Path:
 
 def mp4_available() -> bool:
     """Whether imageio can write MP4 (its ffmpeg plugin is installed)."""
-    try:
-        import imageio_ffmpeg  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("imageio_ffmpeg") is not None
