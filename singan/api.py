@@ -50,9 +50,8 @@ def _pyramid_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | 
         raise SinGANError("real must hold finite floating-point values in [-1, 1] (singan.io.images.read_image)")
     h, w = real.shape[-2:]
     if geometry is None:
-        geometry = plan(h, w, config, name=name or "the image")
-    problem = geometry_problem(geometry, finest_size(h, w, geometry.input_resize), config.min_size)
-    if problem:
+        geometry = plan(h, w, config, name=name or "the image")  # refused there when it breaks the rule
+    elif problem := geometry_problem(geometry, finest_size(h, w, geometry.input_resize), config.min_size):
         raise flag_error(f"{name or 'the image'} is {h}x{w}: {problem}")
     reals = build_pyramid(resize_to_finest(real, geometry), geometry)
     return SinGAN(config=config, geometry=geometry, reals=reals, name=name)
@@ -253,24 +252,21 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
              scale_v: float = 1.0, batch_size: int | None = None, seed: int | None = None,
              out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
              photo: Tensor | str | Path | None = None, on_scale: Callable[[int, int], None] | None = None) -> Tensor:
-    """Draw `num_samples` random samples (N, C, H, W) from the trained scales of `model`, with values
-    clamped to [-1, 1] (the generators' residuals can step slightly outside).
+    """Draw `num_samples` random samples (N, C, H, W) from the trained scales of `model`, clamped to [-1, 1]
+    (the generators' residuals can step slightly outside).
 
-    - gen_start_scale: 0 (everything random) .. num_trained (the reconstruction); the scales below
-      it use their reconstruction noise, so the coarse structure of the training image is kept.
+    - gen_start_scale: 0 (everything random) .. num_trained (the reconstruction); the scales below it use
+      their reconstruction noise, so the coarse structure of the training image is kept.
     - scale_h / scale_v: output width / height relative to the training image.
-    - batch_size: run at most this many samples per forward pass (default: all).
-    - seed: draw the noise from a generator seeded with it (the global RNG state is left as it
-      was); None draws from the global RNG.
-    - out_size: (H, W), a longest side in pixels, "HxW", or "full" (the photo's size times scale_v /
-      scale_h) to upscale every sample to with the finest generator (`singan.apps.upscale.out_size`).
-      None: the training size (times scale_h / scale_v).
-    - upscaler: how to reach out_size (`singan.apps.upscale.to_size`): "patches" (default: the detail of
-      `photo`, the training image at its own size, a file or `read_image(path)`; without it the samples' own
-      detail), "chain" (the paper's SR chain) or "bicubic".
+    - batch_size: at most this many samples per forward pass (default: all).
+    - seed: noise from a generator seeded with it (the global RNG left as it was); None: the global RNG.
+    - out_size: (H, W), a longest side, "HxW" or "full" (the photo's size times scale_v / scale_h) to upscale
+      every sample to (`singan.apps.upscale.out_size`); None: the training size (times scale_h / scale_v).
+    - upscaler: how (`singan.apps.upscale.to_size`): "patches" (default: the detail of `photo`, the training
+      image at its own size, a file or `read_image(path)`; without it the samples' own detail), "chain" (the
+      paper's SR chain) or "bicubic".
     - on_scale(n, count): called after scale n has run on `count` samples (for a progress bar).
-    Arguments out of range, and a run that would not fit in the device's memory, raise a one-line
-    SinGANError before any work.
+    Arguments out of range, and a run that would not fit in memory, raise a one-line SinGANError first.
     """
     options = SampleOptions(num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed).validate()
     check_sample_args(model, options)

@@ -255,16 +255,37 @@ def _strip_resize(x: Tensor, scales: tuple[float, float], shape: tuple[int, int]
         out[:, r0:r1] = from_pixel_values(t)
 
 
-def _run_tiles(model: SinGAN, x_in: Tensor, prev: Tensor, size: tuple[int, int], tile: int, bar) -> Tensor:
-    """The finest generator over padded x_in / prev, tile by tile in raster order; every tile's result is
-    written into x_in's top-left corner, where no later tile reads. Returns the (1, C, H, W) view."""
+def _run_tiles(model: SinGAN, x_in: Tensor, prev: Tensor, size: tuple[int, int], tile: int, bar,
+               noise_channels: int = 0) -> Tensor:
+    """The finest generator over padded x_in (its input) and prev, tile by tile in raster order; every tile's
+    result is written into x_in's top-left corner, where no later tile reads. Returns the (1, C, H, W) view.
+    With `noise_channels`, x_in is prev itself and each tile adds its window of noise, drawn by strips of
+    STRIP_ROWS rows in row order: no image-sized noisy copy of prev."""
     netG, pad, (H, W) = model.scales[-1].netG, model.config.pad, size
-    fused = model.device.type == "cpu"
+    amp, fused = model.scales[-1].noise_amp, model.device.type == "cpu"
+    strips: dict[int, Tensor] = {}  # first row -> (1, channels, rows, W), drawn in row order, dropped once passed
+    next_row = 0  # the first row of noise not drawn yet
     for y0 in range(0, H, tile):
+        y1 = min(H, y0 + tile)
+        top, bottom = max(0, y0 - pad), min(H, y1 + pad)  # the rows of noise the band's windows hold
+        if noise_channels:
+            for r0 in range(next_row, bottom, STRIP_ROWS):
+                strips[r0] = torch.randn(1, noise_channels, min(STRIP_ROWS, H - r0), W, device=prev.device)
+                next_row = r0 + STRIP_ROWS
+            for r0 in [r for r in strips if r + STRIP_ROWS <= top]:
+                del strips[r0]
+            first = min(strips)
+            band = torch.cat([s for r, s in sorted(strips.items())], dim=2)[:, :, top - first:bottom - first]
         for x0 in range(0, W, tile):
-            y1, x1 = min(H, y0 + tile), min(W, x0 + tile)
+            x1 = min(W, x0 + tile)
             window = (slice(None), slice(None), slice(y0, y1 + 2 * pad), slice(x0, x1 + 2 * pad))
-            x_in[:, :, y0:y1, x0:x1] = netG(x_in[window], prev[window], fused=fused)
+            tile_in = x_in[window]
+            if noise_channels:
+                left, right = max(0, x0 - pad), min(W, x1 + pad)
+                rows, cols = slice(top + pad - y0, bottom + pad - y0), slice(left + pad - x0, right + pad - x0)
+                tile_in = tile_in.clone()
+                tile_in[:, :, rows, cols] += amp * band[..., left:right]
+            x_in[:, :, y0:y1, x0:x1] = netG(tile_in, prev[window], fused=fused)
             if bar is not None:
                 bar.update((y1 - y0) * (x1 - x0))
     return x_in[:, :, :H, :W]
@@ -290,42 +311,12 @@ def _upscale_one(model: SinGAN, x: Tensor, plan: Plan, noise: list[Tensor] | Non
         whole = memory.untiled(model, n, (h, w))
         side = tile or (max(h, w) if whole else memory.tile_side(model, n))
         if noise is None and not whole and not model.config.noise_padding:
-            x = _run_noisy_tiles(model, prev, j, (h, w), side, bar)
+            x = _run_tiles(model, prev, prev, (h, w), side, bar, 1 if j == 0 else model.config.nc_z)
         else:
             z = scale_noise(model, 0 if j == 0 else 1, h, w) if noise is None else noise[j]
             x = _run_tiles(model, (model.scales[-1].noise_amp * z).add_(prev), prev, (h, w), side, bar)
         del prev
     return x[:, :, :plan.crop[0], :plan.crop[1]]  # a view: no copy of the largest image
-
-
-def _run_noisy_tiles(model: SinGAN, prev: Tensor, j: int, size: tuple[int, int], tile: int, bar) -> Tensor:
-    """The finest generator over prev plus noise, tile by tile, without an image-sized noisy copy of prev: each
-    tile's input is its window of prev plus its window of the noise, drawn by strips of STRIP_ROWS rows in row
-    order; its result is written into prev's top-left corner, where no later tile reads (see `_run_tiles`)."""
-    netG, pad, (H, W) = model.scales[-1].netG, model.config.pad, size
-    amp, channels, fused = model.scales[-1].noise_amp, 1 if j == 0 else model.config.nc_z, model.device.type == "cpu"
-    strips: dict[int, Tensor] = {}  # first row -> (1, channels, rows, W), drawn in row order, dropped once passed
-    next_row = 0  # the first row of noise not drawn yet
-    for y0 in range(0, H, tile):
-        y1 = min(H, y0 + tile)
-        top, bottom = max(0, y0 - pad), min(H, y1 + pad)  # the rows of noise the band's windows hold
-        for r0 in range(next_row, bottom, STRIP_ROWS):
-            strips[r0] = torch.randn(1, channels, min(STRIP_ROWS, H - r0), W, device=prev.device)
-            next_row = r0 + STRIP_ROWS
-        for r0 in [r for r in strips if r + STRIP_ROWS <= top]:
-            del strips[r0]
-        band = torch.cat([s for r, s in sorted(strips.items())], dim=2)[:, :, top - min(strips):bottom - min(strips)]
-        for x0 in range(0, W, tile):
-            x1 = min(W, x0 + tile)
-            window = prev[:, :, y0:y1 + 2 * pad, x0:x1 + 2 * pad]
-            left, right = max(0, x0 - pad), min(W, x1 + pad)
-            x_in = window.clone()
-            rows, cols = slice(top + pad - y0, bottom + pad - y0), slice(left + pad - x0, right + pad - x0)
-            x_in[:, :, rows, cols] += amp * band[..., left:right]
-            prev[:, :, y0:y1, x0:x1] = netG(x_in, window, fused=fused)
-            if bar is not None:
-                bar.update((y1 - y0) * (x1 - x0))
-    return prev[:, :, :H, :W]
 
 
 def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan | None = None,
@@ -356,13 +347,10 @@ def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan 
 def to_size(model: SinGAN, images: Tensor, size: tuple[int, int], *, upscaler: str = "patches",
             photo: Tensor | None = None, keys: Tensor | None = None, progress: bool = True, **chain) -> Tensor:
     """`images` (N, C, h, w), made by `model` at its finest size (or scale_h / scale_v times it), brought to
-    `size` (H, W), a size `out_size` has checked, by `upscaler`:
-
-    - patches (default): bicubic plus the detail of `photo` (the input file, or an edit's full-size reference;
-      `keys` is it at the training size, by default the model's training image) that nearest patches point
-      to (`singan.apps.detail`); without a photo, or above its size, the image's own detail one step finer.
-    - chain: the paper's SR chain (`upscale`, which takes `chain`'s plan / noise / tile).
-    - bicubic: bicubic interpolation alone."""
+    `size` (H, W), which `out_size` has checked, by `upscaler`: patches (bicubic plus the detail of `photo`, the
+    input file or an edit's full-size reference, that nearest patches point to, `keys` being it at the training
+    size, by default the training image; without a photo, or above its size, the image's own detail one step
+    finer: `singan.apps.detail`), chain (`upscale`, given `chain`'s plan / noise / tile) or bicubic."""
     if upscaler == "chain":
         return upscale(model, images, size, progress=progress, **chain)
     if upscaler not in UPSCALERS:
