@@ -13,9 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from scipy.ndimage import binary_dilation
+from scipy.ndimage import distance_transform_edt
 from skimage.filters import gaussian
-from skimage.morphology import disk
 from torch import Tensor
 
 from ..core.config import between, is_int, value_error
@@ -80,18 +79,12 @@ def inject(model: SinGAN, ref: Tensor, n: int, *, start_image: Tensor | None = N
 def dilate_mask(mask: Tensor, radius: int, save_to: str | Path | None = None, sigma: float = MASK_SIGMA) -> Tensor:
     """Soft paste mask in [0, 1] from a mask image (any non-zero pixel of channel 0 is foreground):
     binary dilation with a disk of `radius`, gaussian blur (`sigma`, 5 by default), min-max normalised.
-    save_to: where to write the blurred mask PNG (before normalisation, as the original).
-    Radii above the editing radius (masks at full resolution) dilate through the distance transform
-    (the same pixels as the disk, in time independent of the radius)."""
+    save_to: where to write the blurred mask PNG (before normalisation, as the original). The dilation
+    runs through the distance transform: the same pixels as the disk, in time independent of the radius."""
     binary = to_uint8(mask)[0, 0].cpu().numpy() > 0
     if not binary.any():
         raise SinGANError("the mask is empty (all black): paint the region to change in white")
-    if radius <= EDITING_RADIUS:
-        dilated = binary_dilation(binary, structure=disk(radius))
-    else:
-        from scipy.ndimage import distance_transform_edt
-
-        dilated = distance_transform_edt(~binary, return_distances=True) ** 2 <= radius**2 + 1e-6
+    dilated = distance_transform_edt(~binary, return_distances=True) ** 2 <= radius**2 + 1e-6
     soft = gaussian(dilated.astype(np.float64), sigma=sigma)
     soft = norm(torch.from_numpy(soft).float()[None, None]).to(mask.device).expand(1, mask.shape[1], -1, -1)
     if save_to is not None:
