@@ -50,9 +50,8 @@ def _pyramid_model(real: Tensor, config: TrainConfig, geometry: ScaleGeometry | 
         raise SinGANError("real must hold finite floating-point values in [-1, 1] (singan.io.images.read_image)")
     h, w = real.shape[-2:]
     if geometry is None:
-        geometry = plan(h, w, config, name=name or "the image")
-    problem = geometry_problem(geometry, finest_size(h, w, geometry.input_resize), config.min_size)
-    if problem:
+        geometry = plan(h, w, config, name=name or "the image")  # refused there when it breaks the rule
+    elif problem := geometry_problem(geometry, finest_size(h, w, geometry.input_resize), config.min_size):
         raise flag_error(f"{name or 'the image'} is {h}x{w}: {problem}")
     reals = build_pyramid(resize_to_finest(real, geometry), geometry)
     return SinGAN(config=config, geometry=geometry, reals=reals, name=name)
@@ -66,8 +65,15 @@ def planned_model(image: str | Path, config: TrainConfig, model_file: str | Path
     if model_file is not None and Path(model_file).is_file():
         model = checkpoint.from_state(checkpoint.read_state(model_file), device)
         return SinGAN(config=model.config, geometry=model.geometry, reals=model.reals, name=model.name)
-    real = read_image(check_path("image", image), config.nc_im).to(device)
-    return _pyramid_model(real, config, geometry_fn(*real.shape[-2:]) if geometry_fn else None, "")
+    return _image_model(check_path("image", image), config, device, geometry_fn)[0]
+
+
+def _image_model(image: Path, config: TrainConfig, device: torch.device, geometry_fn, name: str = ""
+                 ) -> tuple[SinGAN, tuple[int, int]]:
+    """The untrained model of the image file `image` (`config` checked) and the file's (H, W)."""
+    real = read_image(image, config.nc_im).to(device)
+    hw = tuple(real.shape[-2:])
+    return _pyramid_model(real, config, geometry_fn(*hw) if geometry_fn else None, name), hw
 
 
 def describe(model: SinGAN, input_hw: tuple[int, int]) -> str:
@@ -124,28 +130,6 @@ def _check_train_args(config: TrainConfig, model_file: Path, save_every: float, 
         raise SinGANError(f"nothing to resume: {model_file} does not exist")
 
 
-def _resume_model(model_file: Path, device: torch.device) -> tuple[SinGAN, dict | None]:
-    """The unfinished model in `model_file` and its resume state (None when it is already complete)."""
-    state = checkpoint.read_state(model_file)
-    model = checkpoint.from_state(state, device)
-    if model.complete:
-        return model, None
-    resume_state = state["resume"]
-    in_progress = (resume_state or {}).get("in_progress")
-    where = f", scale {in_progress['scale'] + 1} at iteration {in_progress['iteration']}" if in_progress else ""
-    print(f"resuming {model_file}: {model.num_trained} of {len(model.reals)} scales done{where}")
-    return model, resume_state
-
-
-def _new_model(image: str | Path, config: TrainConfig, device: torch.device, geometry_fn) -> SinGAN:
-    real = read_image(image, config.nc_im).to(device)
-    geometry = geometry_fn(*real.shape[-2:]) if geometry_fn else None
-    model = _pyramid_model(real, config, geometry, name=Path(image).name)
-    print(describe(model, tuple(real.shape[-2:])))
-    check_memory(model, device)
-    return model
-
-
 def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, device: torch.device | str = "cpu",
                 *, geometry_fn=None, resume: bool = False, overwrite: bool = False, save_every: float = 300.0,
                 progress: bool = True, progress_fn: ProgressFn | None = None, previews: bool = False) -> SinGAN:
@@ -162,14 +146,22 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
     image, model_file = check_path("image", image), check_path("model_file", model_file)
     device = device_of(device)
     _check_train_args(config, model_file, save_every, resume, overwrite, progress=progress, previews=previews)
-    model = None if resume else _new_model(image, config, device, geometry_fn)  # bad input fails before any write
+    if not resume:  # bad input fails before any write
+        model, input_hw = _image_model(image, config, device, geometry_fn, image.name)
+        print(describe(model, input_hw))
+        check_memory(model, device)
     with model_lock(model_file):
         resume_state = None
         if resume:
-            model, resume_state = _resume_model(model_file, device)
-            if resume_state is None and model.complete:
+            state = checkpoint.read_state(model_file)
+            model = checkpoint.from_state(state, device)
+            if model.complete:
                 print(f"{model_file} is already fully trained; nothing to resume")
                 return model
+            resume_state = state["resume"]
+            at = (resume_state or {}).get("in_progress")
+            where = f", scale {at['scale'] + 1} at iteration {at['iteration']}" if at else ""
+            print(f"resuming {model_file}: {model.num_trained} of {len(model.reals)} scales done{where}")
         return run_training(model, ScalePreviews(model_file.parent) if previews else None, resume=resume_state,
                             save_every=save_every, save=lambda m, r: checkpoint.save(m, model_file, r),
                             progress=progress, progress_fn=progress_fn)
@@ -186,8 +178,6 @@ def load(path: str | Path, device: torch.device | str = "cpu", allow_partial: bo
 # ---------------------------------------------------------------- sampling
 
 MAX_RESIZE = 10  # scale_h / scale_v at most
-
-
 BATCH_SIZE = between(1, 100000, integer=True, optional=True)  # samples (frames) per forward pass; None: all
 
 
@@ -262,24 +252,21 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
              scale_v: float = 1.0, batch_size: int | None = None, seed: int | None = None,
              out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
              photo: Tensor | str | Path | None = None, on_scale: Callable[[int, int], None] | None = None) -> Tensor:
-    """Draw `num_samples` random samples (N, C, H, W) from the trained scales of `model`, with values
-    clamped to [-1, 1] (the generators' residuals can step slightly outside).
+    """Draw `num_samples` random samples (N, C, H, W) from the trained scales of `model`, clamped to [-1, 1]
+    (the generators' residuals can step slightly outside).
 
-    - gen_start_scale: 0 (everything random) .. num_trained (the reconstruction); the scales below
-      it use their reconstruction noise, so the coarse structure of the training image is kept.
+    - gen_start_scale: 0 (everything random) .. num_trained (the reconstruction); the scales below it use
+      their reconstruction noise, so the coarse structure of the training image is kept.
     - scale_h / scale_v: output width / height relative to the training image.
-    - batch_size: run at most this many samples per forward pass (default: all).
-    - seed: draw the noise from a generator seeded with it (the global RNG state is left as it
-      was); None draws from the global RNG.
-    - out_size: (H, W), a longest side in pixels, "HxW", or "full" (the photo's size times scale_v /
-      scale_h) to upscale every sample to with the finest generator (`singan.apps.upscale.out_size`).
-      None: the training size (times scale_h / scale_v).
-    - upscaler: how to reach out_size (`singan.apps.upscale.to_size`): "patches" (default: the detail of
-      `photo`, the training image at its own size, a file or `read_image(path)`; without it the samples' own
-      detail), "chain" (the paper's SR chain) or "bicubic".
+    - batch_size: at most this many samples per forward pass (default: all).
+    - seed: noise from a generator seeded with it (the global RNG left as it was); None: the global RNG.
+    - out_size: (H, W), a longest side, "HxW" or "full" (the photo's size times scale_v / scale_h) to upscale
+      every sample to (`singan.apps.upscale.out_size`); None: the training size (times scale_h / scale_v).
+    - upscaler: how (`singan.apps.upscale.to_size`): "patches" (default: the detail of `photo`, the training
+      image at its own size, a file or `read_image(path)`; without it the samples' own detail), "chain" (the
+      paper's SR chain) or "bicubic".
     - on_scale(n, count): called after scale n has run on `count` samples (for a progress bar).
-    Arguments out of range, and a run that would not fit in the device's memory, raise a one-line
-    SinGANError before any work.
+    Arguments out of range, and a run that would not fit in memory, raise a one-line SinGANError first.
     """
     options = SampleOptions(num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed).validate()
     check_sample_args(model, options)

@@ -246,7 +246,7 @@ def test_disk_dilation_by_distance_transform_is_the_disk(model):
     from skimage.morphology import disk
 
     binary = (mask[0, 0] > 0).numpy()
-    for radius in (21, 33):
+    for radius in (7, 20, 21, 33):  # the harmonization and editing radii, and full-size ones
         soft = injection.dilate_mask(mask, radius, sigma=1e-3)
         assert np.array_equal(soft[0, 0].numpy() > 0.5, binary_dilation(binary, structure=disk(radius)))
 

@@ -2,6 +2,7 @@
 a start scale on, all frames of a scale in one forward pass (`animate`); GIF or MP4 output.
 """
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -39,20 +40,14 @@ def _noise_walk(z_rec: Tensor, channels: int, alpha: float, beta: float, num_fra
     return torch.cat(frames)
 
 
-def frames_bytes(size: tuple[int, int], num_frames: int, channels: int = 3) -> int:
-    """Bytes held beside the upscaling of the frames of one GIF at `size`: every frame's 8-bit RGB pixels
-    three times (the frames, their concatenation, the GIF writer's stack) and one frame's float copies."""
-    return (9 * num_frames + 16 * channels + 48) * size[0] * size[1]
-
-
 def check_upscaled_frames(model: SinGAN, out_size, num_frames: int, upscaler: str = "patches",
                           photo: Tensor | str | Path | None = None, flag: str = "out_size") -> upscale.Target | None:
-    """The size to bring the frames to (`upscale.out_size`), refused in one line before any work when it is
-    smaller than the finest size, absurd, or all `num_frames` of them do not fit in memory. `model` may be one
-    not trained yet (`singan.api.planned_model`): the size is checked before training."""
+    """The size to bring the frames to (`upscale.out_size`), checked before any work with what a GIF holds beside
+    the upscaling: every frame's 8-bit RGB pixels three times (the frames, their concatenation, the GIF writer's
+    stack) and one frame's float copies. `model` may be one not trained yet (`singan.api.planned_model`)."""
+    per_pixel = 9 * num_frames + 16 * model.config.nc_im + 48
     return upscale.out_size(model, out_size, upscale.finest_size(model), photo=photo, upscaler=upscaler, flag=flag,
-                            extra=lambda hw: frames_bytes(hw, num_frames, model.config.nc_im),
-                            what=f" and keeping its {num_frames} frames")
+                            extra=lambda hw: per_pixel * hw[0] * hw[1], what=f" and keeping its {num_frames} frames")
 
 
 # The settings of an animation (`animate`, `save_animation`, animation.py), named as their flags:
@@ -94,11 +89,10 @@ def animate(model: SinGAN, *, alpha_animation: float = 0.1, beta: float = 0.9, s
             out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
             photo: Tensor | str | Path | None = None,
             progress: bool = True) -> np.ndarray:
-    """Animation frames (num_frames, H, W, C) uint8: at every scale >= start_scale
-    the noise follows a random walk around the reconstruction noise z_rec; scales below it use z_rec.
-    out_size: what to bring every frame to (`check_upscaled_frames`; `upscale.to_size` by `upscaler`, with the
-    detail of `photo`, the training image at its own size; the chain draws its noise once for all frames, so
-    that the added detail does not flicker).
+    """Animation frames (num_frames, H, W, C) uint8: at every scale >= start_scale the noise follows a random
+    walk around the reconstruction noise z_rec; scales below it use z_rec. out_size: what to bring every frame
+    to (`check_upscaled_frames`; `upscale.to_size` by `upscaler`, with the detail of `photo`, the training image
+    at its own size; the chain draws its noise once for all frames, so that the added detail does not flicker).
     The arguments (`check_settings`) and what depends on the model (`animate_model`) are checked first."""
     check_settings(alpha_animation=alpha_animation, beta=beta, start_scale=start_scale, num_frames=num_frames,
                    batch_size=batch_size)
@@ -109,8 +103,8 @@ def animate(model: SinGAN, *, alpha_animation: float = 0.1, beta: float = 0.9, s
 def animate_model(model: SinGAN, alpha_animation: float, beta: float, start_scale: int, num_frames: int,
                   batch_size: int | None, out_size=None, upscaler: str = "patches",
                   photo: Tensor | str | Path | None = None, progress: bool = True) -> np.ndarray:
-    """`animate` with settings checked where they were given (`check_settings`, e.g. by animation.py before the
-    training): what depends on the model (`check_animation`, the out_size) is checked here, once, before any work."""
+    """`animate` with settings already checked (`check_settings`, e.g. by animation.py before the training);
+    what depends on the model (`check_animation`, the out_size) is checked here, before any work."""
     check_animation(model, start_scale, num_frames, batch_size)
     start = tuple(model.reals[model.num_trained - 1].shape[-2:])
     target = check_upscaled_frames(model, out_size, num_frames, upscaler, photo)
@@ -157,7 +151,6 @@ def save_animation(path: str | Path, frames: np.ndarray, fps: float) -> Path:
     import imageio.v2 as imageio
 
     check_value("fps", fps, RULES["fps"])
-
     path = Path(path)
     with atomic_path(path) as tmp:
         if path.suffix == ".mp4":
@@ -169,8 +162,4 @@ def save_animation(path: str | Path, frames: np.ndarray, fps: float) -> Path:
 
 def mp4_available() -> bool:
     """Whether imageio can write MP4 (its ffmpeg plugin is installed)."""
-    try:
-        import imageio_ffmpeg  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("imageio_ffmpeg") is not None

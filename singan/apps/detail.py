@@ -1,27 +1,20 @@
 """Upscaling by the photo's own detail: an output at the photo's size keeps its colours and gets real texture.
 
-An image S made at the training size (a random sample, an application's result, an animation frame) is
-brought to (H, W) as
+An image S made at the training size (a sample, an application's result, an animation frame) is brought to
+(H, W) as O = bicubic(S) + detail, the detail being the high frequencies of an exemplar: E - bicubic(K), E
+the exemplar at the output's zoom and K the same exemplar at S's zoom (for a photo: the photo and the
+training image). Each pixel q of S is matched to the 5x5 patch of K most like its own (`match`), and every
+output pixel near q takes the detail at the matched place, displaced as q is displaced (`transfer`); the few
+matches around an output pixel vote, weighted by a Gaussian of their distance (VOTE_SIGMA pixels of S). Where
+S is the training image (a reconstruction, the unchanged part of an edit) every match is itself and O is the
+photo. So no colour moves (the detail has no frequencies S has), the photo's own texture is added and nothing
+it lacks (no generator runs at a size it was not trained at), and the same S gives the same pixels.
 
-    O = bicubic(S) + detail,
-
-where the detail is high frequencies of an exemplar: E - bicubic(K), with E the exemplar at the output's
-zoom and K the same exemplar brought down to S's zoom (for a photo: E the photo, K the training image).
-Which detail goes where comes from nearest patches at S's size: each pixel q of S is matched to the 5x5
-patch of K most like its own (`match`), and every output pixel near q takes the detail found at the
-matched place, displaced as q is displaced (`transfer`); the few matches around an output pixel vote,
-weighted by their distance (a Gaussian of VOTE_SIGMA pixels of S). Where S is the training image (a
-reconstruction, the unchanged part of an edit), every match is itself and O is the photo.
-
-The upscaling therefore moves no colour (the detail has no frequencies S has), adds the photo's own
-texture and nothing the photo lacks (no generator pass runs at a size it was not trained at), and is
-deterministic: the same S gives the same pixels.
-
-Without a photo at the output's zoom (`singan.apps.super_resolve`, outputs larger than the photo) the
-image is its own exemplar one step finer: steps of at most 1/scale_factor, each matching the image
-against itself brought down by the step's factor, locally (`local_match`; cross-scale self-similarity,
-Glasner, Bagon and Irani, ICCV 2009). Memory: two images of the output's size (the output and the
-detail) and strips of rows; the search itself runs at S's size.
+Without a photo at the output's zoom (`singan.apps.sr.super_resolve`, outputs larger than the photo) the
+image is its own exemplar one step finer: steps of at most 1/scale_factor, each matching the image against
+itself brought down by the step's factor, locally (`local_match`; cross-scale self-similarity, Glasner,
+Bagon and Irani, ICCV 2009). Memory: two images of the output's size (the output and the detail) and strips
+of rows; the search itself runs at S's size.
 """
 
 import math
@@ -82,8 +75,8 @@ def local_match(s: Tensor, k: Tensor) -> Tensor:
     places are fractional (the corresponding place plus whole pixels), so that where no other place is
     better the field is a smooth zoom, not a staircase; patches are compared at the nearest pixel."""
     (h, w), (hk, wk) = s.shape[-2:], k.shape[-2:]
-    feats_s = F.pad(s.float(), (2,) * 4, mode="replicate").unfold(2, PATCH, 1).unfold(3, PATCH, 1)
-    feats_k = F.pad(k.float(), (2,) * 4, mode="replicate").unfold(2, PATCH, 1).unfold(3, PATCH, 1)
+    feats_s, feats_k = (F.pad(x.float(), (2,) * 4, mode="replicate").unfold(2, PATCH, 1).unfold(3, PATCH, 1)
+                        for x in (s, k))
     at_y = (torch.arange(h) + 0.5) * hk / h - 0.5
     at_x = (torch.arange(w) + 0.5) * wk / w - 0.5
     ys, xs = at_y.round().long(), at_x.round().long()
@@ -114,21 +107,22 @@ def _upsampler(s: Tensor, size: tuple[int, int]):
     return lambda r0, r1: torch.einsum("rh,chw->crw", rows[r0:r1], wide)
 
 
-def bicubic(s: Tensor, size: tuple[int, int]) -> Tensor:
-    """bicubic(s) (1, C, h, w) at `size` (H, W), by strips of rows."""
-    strip, out = _upsampler(s, size), torch.empty(1, s.shape[1], *size)
-    for r0 in range(0, size[0], STRIP_ROWS):
-        out[0, :, r0:r0 + STRIP_ROWS] = strip(r0, min(size[0], r0 + STRIP_ROWS))
+def _by_strips(out: Tensor, s: Tensor, op) -> Tensor:
+    """op(rows, base) on every strip of rows of `out` (1, C, H, W) and the same rows of bicubic(s) at its size."""
+    strip, H = _upsampler(s, tuple(out.shape[-2:])), out.shape[-2]
+    for r0 in range(0, H, STRIP_ROWS):
+        op(out[0, :, r0:r0 + STRIP_ROWS], strip(r0, min(H, r0 + STRIP_ROWS)))
     return out
 
 
+def bicubic(s: Tensor, size: tuple[int, int]) -> Tensor:
+    """bicubic(s) (1, C, h, w) at `size` (H, W), by strips of rows."""
+    return _by_strips(torch.empty(1, s.shape[1], *size), s, Tensor.copy_)
+
+
 def detail_layer(exemplar: Tensor, k: Tensor) -> Tensor:
-    """exemplar - bicubic(k) (1, C, H, W), in place of the exemplar: the high frequencies the exemplar has
-    above k's size, computed by strips of rows."""
-    strip, H = _upsampler(k, tuple(exemplar.shape[-2:])), exemplar.shape[-2]
-    for r0 in range(0, H, STRIP_ROWS):
-        exemplar[0, :, r0:r0 + STRIP_ROWS] -= strip(r0, min(H, r0 + STRIP_ROWS))
-    return exemplar
+    """exemplar - bicubic(k) (1, C, H, W), in place of the exemplar: the high frequencies it has above k's size."""
+    return _by_strips(exemplar, k, Tensor.sub_)
 
 
 def _gather(detail: Tensor, sy: Tensor, sx: Tensor, smooth: bool) -> Tensor:
@@ -184,10 +178,7 @@ def _zoomed(hw: tuple[int, int], zoom: tuple[float, float]) -> tuple[int, int]:
 def back_project(o: Tensor, s: Tensor) -> Tensor:
     """`o` less bicubic(down(o) - s), in place: one step of iterative back-projection (Irani and Peleg 1991),
     so that `o` brought down to s's size is s again (the detail keeps no colour of its own)."""
-    strip, H = _upsampler(_resized(o, tuple(s.shape[-2:])) - s.float(), tuple(o.shape[-2:])), o.shape[-2]
-    for r0 in range(0, H, STRIP_ROWS):
-        o[0, :, r0:r0 + STRIP_ROWS] -= strip(r0, min(H, r0 + STRIP_ROWS))
-    return o
+    return _by_strips(o, _resized(o, tuple(s.shape[-2:])) - s.float(), Tensor.sub_)
 
 
 def self_similar_step(x: Tensor, size: tuple[int, int]) -> Tensor:
@@ -219,12 +210,11 @@ def upscale_one(s: Tensor, size: tuple[int, int], keys: Tensor, photo: Tensor | 
 def unclipped(o: Tensor, s: Tensor) -> Tensor:
     """`o` kept out of the blown-out levels (0-2 and 253-255 of 255) wherever bicubic(s) is not there
     already, in place: the added detail never clips a highlight or a shadow the image did not have."""
-    strip, H = _upsampler(s, tuple(o.shape[-2:])), o.shape[-2]
-    for r0 in range(0, H, STRIP_ROWS):
-        rows, base = o[0, :, r0:r0 + STRIP_ROWS], strip(r0, min(H, r0 + STRIP_ROWS))
+    def clip(rows: Tensor, base: Tensor) -> None:
         rows.copy_(torch.where(base < CLIP, rows.clamp(max=CLIP), rows))
         rows.copy_(torch.where(base > -CLIP, rows.clamp(min=-CLIP), rows))
-    return o
+
+    return _by_strips(o, s, clip)
 
 
 def steps(start: tuple[int, int], size: tuple[int, int], keys: tuple[int, int], photo: tuple[int, int] | None,

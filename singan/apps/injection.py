@@ -13,9 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from scipy.ndimage import binary_dilation
+from scipy.ndimage import distance_transform_edt
 from skimage.filters import gaussian
-from skimage.morphology import disk
 from torch import Tensor
 
 from ..core.config import between, is_int, value_error
@@ -80,18 +79,12 @@ def inject(model: SinGAN, ref: Tensor, n: int, *, start_image: Tensor | None = N
 def dilate_mask(mask: Tensor, radius: int, save_to: str | Path | None = None, sigma: float = MASK_SIGMA) -> Tensor:
     """Soft paste mask in [0, 1] from a mask image (any non-zero pixel of channel 0 is foreground):
     binary dilation with a disk of `radius`, gaussian blur (`sigma`, 5 by default), min-max normalised.
-    save_to: where to write the blurred mask PNG (before normalisation, as the original).
-    Radii above the editing radius (masks at full resolution) dilate through the distance transform
-    (the same pixels as the disk, in time independent of the radius)."""
+    save_to: where to write the blurred mask PNG (before normalisation, as the original). The dilation
+    runs through the distance transform: the same pixels as the disk, in time independent of the radius."""
     binary = to_uint8(mask)[0, 0].cpu().numpy() > 0
     if not binary.any():
         raise SinGANError("the mask is empty (all black): paint the region to change in white")
-    if radius <= EDITING_RADIUS:
-        dilated = binary_dilation(binary, structure=disk(radius))
-    else:
-        from scipy.ndimage import distance_transform_edt
-
-        dilated = distance_transform_edt(~binary, return_distances=True) ** 2 <= radius**2 + 1e-6
+    dilated = distance_transform_edt(~binary, return_distances=True) ** 2 <= radius**2 + 1e-6
     soft = gaussian(dilated.astype(np.float64), sigma=sigma)
     soft = norm(torch.from_numpy(soft).float()[None, None]).to(mask.device).expand(1, mask.shape[1], -1, -1)
     if save_to is not None:
@@ -105,25 +98,20 @@ def blend(real: Tensor, generated: Tensor, mask: Tensor) -> Tensor:
     return (1 - mask) * real + mask * generated
 
 
-def full_size_bytes(size: tuple[int, int], ref_hw: tuple[int, int], channels: int = 3) -> int:
-    """Bytes `masked_injection` holds beside the upscaling when it pastes at `size` (H, W): the reference and
-    its mask read at their own size `ref_hw` and resized (float64 copies), both kept at `size`, the mask's
-    dilation (distance transform) and blur in float64, the blend, and the PNG written."""
-    h, w = size
-    read = 2 * 4 * channels * ref_hw[0] * ref_hw[1]
-    return read + resize_bytes(ref_hw, size, 1, channels) + (24 * channels + 96) * h * w + \
-        upscale.saving_bytes(size, channels)
-
-
 def check_full_size(model: SinGAN, spec, start: tuple[int, int], ref_hw: tuple[int, int],
                     upscaler: str = "patches", photo: str | Path | Tensor | None = None, flag: str = "--out_size"
                     ) -> upscale.Target | None:
     """The size to paste at (`upscale.out_size` of `spec`: full and N from the size of `photo`, the input file),
-    refused in one line before the reference is read at it when it is smaller than the training size `start`,
-    absurd, or does not fit in memory with everything it holds (`full_size_bytes`)."""
-    return upscale.out_size(model, spec, start, photo=photo, upscaler=upscaler, detail=False, flag=flag,
-                            extra=lambda hw: full_size_bytes(hw, ref_hw, model.config.nc_im),
-                            what=" and pasting it into the reference at that size")
+    checked before the reference is read at it with all `masked_injection` holds beside the upscaling: the
+    reference and its mask read at their size `ref_hw` and resized (float64 copies), both kept at the size,
+    the mask's dilation (distance transform) and blur in float64, the blend, and the PNG written."""
+    c = model.config.nc_im
+
+    def held(hw: tuple[int, int]) -> int:
+        return 2 * 4 * c * ref_hw[0] * ref_hw[1] + resize_bytes(ref_hw, hw, 1, c) + (24 * c + 96) * hw[0] * hw[1]
+
+    return upscale.out_size(model, spec, start, photo=photo, upscaler=upscaler, detail=False, flag=flag, save=True,
+                            extra=held, what=" and pasting it into the reference at that size")
 
 
 def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: int, radius: int,

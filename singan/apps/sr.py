@@ -15,8 +15,6 @@ from ..runtime.memory import MAX_SIDE, check_fits, pyramid_bytes, round_down
 from . import upscale
 
 SR_FACTOR = between(2 ** (1 / 6), 16, open_lo=True)  # --sr_factor (4 by default, as SR.py)
-
-
 SR_TRAINING = {"alpha": 100.0, "min_size": 18}  # the original's --alpha and --min_size of an SR model (SR.py)
 
 
@@ -38,38 +36,33 @@ def sr_geometry_fn(config, name: str = "the image") -> Callable:
     return lambda h, w: plan(h, w, config, sr=True, name=name)
 
 
-def check_sr_memory(model: SinGAN, sr_factor: float) -> None:
-    """A one-line error naming an sr_factor that fits when super-resolution (the original's chain,
-    `upscale.sr_plan`) would run out of memory."""
-    (h, w), smallest = upscale.finest_size(model), 2 ** (1 / 6) + 1e-9
-
-    def need(f: float) -> int:
-        return 0 if f < smallest else pyramid_bytes(model, upscale.sr_plan((h, w), f).sizes, start=(h, w),
-                                                    chain=upscale.finest_scale(model), kept=1)
-
-    check_fits(f"super-resolution to {int(sr_factor * h)}x{int(sr_factor * w)}", model.device,
-               [(need, sr_factor, lambda f: f"--sr_factor {round_down(f):g} would fit" if f >= smallest else None)],
-               "this model is too large for it")
-
-
 def check_super_resolution(model: SinGAN, sr_factor: float, size: tuple[int, int] | None = None,
                            upscaler: str = "chain", photo_hw: tuple[int, int] | None = None) -> upscale.Plan:
     """What `super_resolve(model, sr_factor, size)` checks before any work (one-line SinGANError naming a size
     that fits), and its plan: the original's chain, or for another `size` (or another upscaler, with a photo of
     `photo_hw`) the exact chain to it. `model` may be one not trained yet (`singan.api.planned_model`): SR.py
-    checks its output before training and hands the plan to `super_resolve`. `sr_factor`: within its rule
-    (checked where it is given: `sr_chain`, `sr_config`)."""
+    checks before training. `sr_factor`: within its rule (checked where it is given: `sr_chain`, `sr_config`)."""
     h, w = upscale.finest_size(model)
     plan = upscale.sr_plan((h, w), sr_factor)
     H, W = size or plan.crop
     if max(H, W) > MAX_SIDE:
         raise SinGANError(f"--sr_factor {sr_factor:g} makes a {H}x{W} image; the longest side may be {MAX_SIDE} "
                           f"(--sr_factor {sr_factor * MAX_SIDE / max(H, W):.3g} at most)")
-    if upscaler == "chain" and (H, W) == plan.crop:
-        check_sr_memory(model, sr_factor)
+    if upscaler == "chain" and (H, W) == plan.crop:  # the original's chain: a smaller sr_factor may fit
+        smallest = 2 ** (1 / 6) + 1e-9
+
+        def need(f: float) -> int:
+            return 0 if f < smallest else pyramid_bytes(model, upscale.sr_plan((h, w), f).sizes, start=(h, w),
+                                                        chain=upscale.finest_scale(model), kept=1)
+
+        def say(f: float) -> str | None:
+            return f"--sr_factor {round_down(f):g} would fit" if f >= smallest else None
+
+        check_fits(f"super-resolution to {H}x{W}", model.device, [(need, sr_factor, say)],
+                   "this model is too large for it")
         return plan
-    upscale.check_upscale(model, (h, w), (H, W), flag="the SR output", upscaler=upscaler, photo_hw=photo_hw,
-                          extra=lambda hw: upscale.saving_bytes(hw, model.config.nc_im))
+    upscale.check_upscale(model, (h, w), (H, W), flag="the SR output", save=True, upscaler=upscaler,
+                          photo_hw=photo_hw)
     return upscale.chain_plan((h, w), (H, W), upscale.step_factor(model))
 
 
@@ -78,13 +71,11 @@ def super_resolve(model: SinGAN, sr_factor: float, size: tuple[int, int] | None 
                   plan: upscale.Plan | None = None) -> Tensor:
     """Upsample the finest training level by `sr_factor` with the finest generator (`upscale.upscale`).
 
-    By default (and whenever `size` is what it makes) the original's chain: iter_num times imresize by
-    in_scale and the finest generator (its noise amplitude; grey noise at the first step), then a crop to
-    int(sr_factor * H) x int(sr_factor * W). Another `size` (H, W) (sr_factor times an input file larger
-    than the training image) is reached by the exact chain of `upscale.chain_plan`. The output size and
-    the memory the run needs are checked first (`check_super_resolution`), unless its `plan` is given.
-    upscaler: "chain" (the paper's, above), or "patches" / "bicubic" (`upscale.to_size`: the image's own
-    detail one step finer at each step, with that of `photo`, the input file, up to its size)."""
+    By default (and whenever `size` is what it makes) the original's chain (`upscale.sr_plan`); another `size`
+    (H, W) (sr_factor times an input file larger than the training image) by the exact chain of
+    `upscale.chain_plan`; checked first (`check_super_resolution`) unless its `plan` is given. upscaler:
+    "chain" (the paper's), or "patches" / "bicubic" (`upscale.to_size`, with the detail of `photo`, the input
+    file, up to its size)."""
     if plan is None:
         sr_chain(sr_factor)
         plan = check_super_resolution(model, sr_factor, size, upscaler, None if photo is None else photo.shape[-2:])

@@ -1,20 +1,18 @@
 """Upscaling what a model made to any larger size, by the paper's super-resolution chain.
 
-An image at the finest training size (a sample, an application's result, an animation frame)
-reaches (H, W) in steps of at most the model's 1/scale_factor: each step is a bicubic resize (the
-original's 8-bit round trip) and the finest generator with its noise amplitude, which adds the
-finest scale's detail again. The step sizes are spaced geometrically per axis and the last one
-is exactly (H, W). Super-resolution is this chain on the training image (`sr_plan` keeps the
-original's steps of sr_factor ** (1 / iter_num) and its final crop, so its output is unchanged).
+An image at the finest training size (a sample, an application's result, an animation frame) reaches
+(H, W) in steps of at most the model's 1/scale_factor, spaced geometrically per axis, the last exactly
+(H, W): each a bicubic resize (the original's 8-bit round trip) and the finest generator with its noise
+amplitude, which adds the finest scale's detail again. Super-resolution is this chain on the training
+image (`sr_plan`: the original's steps of sr_factor ** (1 / iter_num) and its final crop).
 
-Memory stays bounded at any size: above `DENSE_RESIZE_BYTES` the resize runs by strips of rows
-through the cubic kernel's taps, and above `TILE_BYTES` the generator runs tile by tile, each tile
-with its receptive field around it (5 valid 3x3 convolutions: 5 pixels), so tiles give the untiled
-result up to float rounding. A tiled step holds one image-sized buffer: each tile reads its input
-from it (plus its window of the noise, drawn by strips of rows) and writes its result into it where
-no later tile reads. `out_size` is the one boundary of an output size: it parses it (train, full, HxW, a
-longest side, (H, W)), keeps the model's aspect, and refuses (`check_upscale`) a size that is absurd or does
-not fit, in one line, before any work; the upscalers (`to_size`, `upscale`) take the size it checked.
+Memory stays bounded at any size: above `DENSE_RESIZE_BYTES` the resize runs by strips of rows through
+the cubic kernel's taps, and above `TILE_BYTES` the generator runs tile by tile, each tile with its
+receptive field around it (5 valid 3x3 convolutions: 5 pixels), so tiles give the untiled result up to
+float rounding. A tiled step holds one image-sized buffer: each tile reads its input from it (and its
+window of the noise, drawn by strips of rows) and writes its result where no later tile reads.
+`out_size` is the one boundary of an output size (parsed, the model's aspect kept, refused in one line
+when absurd or too large, before any work); the upscalers (`to_size`, `upscale`) take what it checked.
 """
 
 import math
@@ -115,34 +113,6 @@ class Target:
     photo: Tensor | None = None
 
 
-def parse_out_size(spec, start: tuple[int, int], full_hw: tuple[int, int] | None = None,
-                   scale: tuple[float, float] = (1.0, 1.0), flag: str = "--out_size",
-                   path: str | Path = "the input file") -> tuple[int, int] | None:
-    """The (H, W) `spec` names from `start` (what the model makes), or None for it: None or train; (H, W);
-    HxW; full, the photo's size `full_hw` times scale (v, h); a longest side N (int or text), of that size
-    or, without a photo, of `start`. full and N from a photo keep the model's aspect (`keep_model_aspect`)."""
-    if spec is None or spec == "train":
-        return None
-    if isinstance(spec, (tuple, list)) and len(spec) == 2:
-        return tuple(spec)
-    if isinstance(spec, int) and not isinstance(spec, bool):
-        if spec <= 0:
-            return spec, spec  # refused by check_upscale, in its words
-        spec = str(spec)
-    if not isinstance(spec, str):
-        raise SinGANError(f"out_size must be (H, W), a longest side in pixels or None (got {spec!r})")
-    if not valid_out_size(spec):
-        raise SinGANError(f"{flag} {spec}: must be train, full, HxW or a longest side in pixels")
-    if "x" in spec.lower():
-        return tuple(int(v) for v in spec.lower().split("x"))
-    if spec == "full" and full_hw is None:
-        raise SinGANError(f"{flag} full needs the input image: {path} not found")
-    base = start if full_hw is None else (round(full_hw[0] * scale[0]), round(full_hw[1] * scale[1]))
-    side = max(base) if spec == "full" else int(spec)
-    size = round(base[0] * side / max(base)), round(base[1] * side / max(base))
-    return size if full_hw is None else keep_model_aspect(f"{flag} {spec}", size, start, path)
-
-
 def keep_model_aspect(what: str, size: tuple[int, int], start: tuple[int, int],
                       path: str | Path = "the input file") -> tuple[int, int]:
     """`size` (read from the input file's size) with the aspect ratio of the model's images `start` (h, w),
@@ -160,25 +130,47 @@ def keep_model_aspect(what: str, size: tuple[int, int], start: tuple[int, int],
 
 def out_size(model: SinGAN, spec, start: tuple[int, int], *, photo: str | Path | Tensor | None = None,
              upscaler: str = "patches", num_images: int = 1, scale: tuple[float, float] = (1.0, 1.0),
-             detail: bool = True, extra: Callable[[tuple[int, int]], int] | None = None, what: str = "",
-             flag: str = "out_size") -> Target | None:
-    """The one check of an output size, before any work: `spec` parsed (`parse_out_size`: full and N from the
-    size of `photo`, a file or a tensor), then its size and the memory of upscaling `num_images` images from
-    `start` by `upscaler` (`check_upscale`; `extra` and `what` as there). Returns the Target, with the photo
-    read for patches (unless not `detail`: the caller has its own, such as an edit's full-size reference), or
-    None for the training size. A Target is returned as it is: it was checked when it was made."""
+             detail: bool = True, save: bool = False, extra: Callable[[tuple[int, int]], int] | None = None,
+             what: str = "", flag: str = "out_size") -> Target | None:
+    """The one check of an output size, before any work; None for the size `start` the model makes.
+
+    spec: None or train; (H, W); HxW; full, the size of `photo` (a file or a tensor) times scale (v, h); a
+    longest side N (int or text), of that size or, without a photo, of `start`. full and N from a photo keep
+    the model's aspect (`keep_model_aspect`). The size and the memory of upscaling `num_images` images from
+    `start` by `upscaler` are checked by `check_upscale` (save, extra and what as there). The Target holds the
+    photo read for patches (unless not `detail`: the caller has its own, such as an edit's full-size
+    reference). A Target is returned as it is: it was checked when it was made."""
     if spec is None or isinstance(spec, Target):
         return spec
     if upscaler not in UPSCALERS:
         raise SinGANError(f"upscaler {upscaler!r}: must be one of {', '.join(UPSCALERS)}")
     is_path = isinstance(photo, (str, Path))
+    path = photo if is_path else "the photo"
     full_hw = None if photo is None or (is_path and not Path(photo).is_file()) else \
         image_size(photo) if is_path else tuple(photo.shape[-2:])
-    size = parse_out_size(spec, start, full_hw, scale, flag, photo if is_path else "the photo")
-    if size is None or tuple(size) == tuple(start):
-        return None if size is None else Target(tuple(size), upscaler)
+    if isinstance(spec, int) and not isinstance(spec, bool):
+        spec = str(spec) if spec > 0 else (spec, spec)  # a side <= 0: refused by check_upscale, in its words
+    if isinstance(spec, (tuple, list)) and len(spec) == 2:
+        size = tuple(spec)
+    elif not isinstance(spec, str):
+        raise SinGANError(f"out_size must be (H, W), a longest side in pixels or None (got {spec!r})")
+    elif spec == "train":
+        return None
+    elif not valid_out_size(spec):
+        raise SinGANError(f"{flag} {spec}: must be train, full, HxW or a longest side in pixels")
+    elif "x" in spec.lower():
+        size = tuple(int(v) for v in spec.lower().split("x"))
+    elif spec == "full" and full_hw is None:
+        raise SinGANError(f"{flag} full needs the input image: {path} not found")
+    else:
+        base = start if full_hw is None else (round(full_hw[0] * scale[0]), round(full_hw[1] * scale[1]))
+        side = max(base) if spec == "full" else int(spec)
+        size = round(base[0] * side / max(base)), round(base[1] * side / max(base))
+        size = size if full_hw is None else keep_model_aspect(f"{flag} {spec}", size, start, path)
+    if size == tuple(start):
+        return Target(size, upscaler)
     patches = upscaler == "patches" and detail and full_hw is not None
-    check_upscale(model, start, size, num_images, flag, extra, what, upscaler, full_hw if patches else None)
+    check_upscale(model, start, size, num_images, flag, save, extra, what, upscaler, full_hw if patches else None)
     if patches and is_path:
         from ..io.images import read_image
 
@@ -199,20 +191,14 @@ def finest_size(model: SinGAN) -> tuple[int, int]:
     return tuple(model.reals[finest_scale(model)].shape[-2:])
 
 
-def saving_bytes(size: tuple[int, int], channels: int = 3) -> int:
-    """Peak bytes of writing one image of `size` as a PNG (`singan.io.images.save_image`): a float copy,
-    matplotlib's float64 RGBA and the 8-bit pixels."""
-    return (16 * channels + 48) * size[0] * size[1]
-
-
 def check_upscale(model: SinGAN, start: tuple[int, int], size: tuple[int, int], num_images: int = 1,
-                  flag: str = "--out_size", extra: Callable[[tuple[int, int]], int] | None = None,
+                  flag: str = "--out_size", save: bool = False, extra: Callable[[tuple[int, int]], int] | None = None,
                   what: str = "", upscaler: str = "chain", photo_hw: tuple[int, int] | None = None) -> None:
     """One-line SinGANError, before any work, for a size that is smaller than `start`, absurd, or does
     not fit in the device's memory (naming one that fits) with `upscaler` (patches: with a photo of
-    `photo_hw`). extra(size): the bytes the caller holds beside the upscaling at that output size (every
-    frame of an animation, a full-size reference and its mask, the PNG being written); `what` says what
-    they are in the message."""
+    `photo_hw`). save: the caller writes the image as a PNG; extra(size): the bytes it holds beside the
+    upscaling at that output size (every frame of an animation, a full-size reference and its mask),
+    which `what` names in the message."""
     h, w = size
     if not all(isinstance(v, int) and v > 0 for v in size):
         raise SinGANError(f"{flag} {h}x{w}: must be positive whole numbers of pixels")
@@ -232,7 +218,9 @@ def check_upscale(model: SinGAN, start: tuple[int, int], size: tuple[int, int], 
             photo = photo_hw or hw  # the patches' own peak
             own = (detail.peak_bytes(start, hw, finest_size(model), photo, c, 1 / step_factor(model))
                    + 4 * c * (photo[0] * photo[1] + 2 * num_images * hw[0] * hw[1]) + INFERENCE_BASELINE_BYTES)
-        return own + (extra(hw) if extra else 0)
+        # save_image's peak: a float copy, matplotlib's float64 RGBA and the 8-bit pixels
+        png = (16 * c + 48) * hw[0] * hw[1] if save else 0
+        return own + (extra(hw) if extra else 0) + png
 
     def say(m: float) -> str | None:
         fit = (int(h * m), int(w * m))
@@ -267,25 +255,37 @@ def _strip_resize(x: Tensor, scales: tuple[float, float], shape: tuple[int, int]
         out[:, r0:r1] = from_pixel_values(t)
 
 
-def _resize_into(x: Tensor, factor: float | None, shape: tuple[int, int], out: Tensor) -> None:
-    """The step's resize of `x` (1, C, h, w) written into `out` (1, C, H, W): imresize by `factor`, or to `shape`."""
-    scales, shape, _, _ = resize_plan(tuple(x.shape[-2:]), factor, None if factor else shape)
-    if resize_bytes(tuple(x.shape[-2:]), shape, 1, x.shape[1]) <= DENSE_RESIZE_BYTES:
-        out.copy_(imresize(x, factor) if factor else imresize_to_shape(x, shape))
-    else:
-        _strip_resize(x, scales, shape, out[0])
-
-
-def _run_tiles(model: SinGAN, x_in: Tensor, prev: Tensor, size: tuple[int, int], tile: int, bar) -> Tensor:
-    """The finest generator over padded x_in / prev, tile by tile in raster order; every tile's result is
-    written into x_in's top-left corner, where no later tile reads. Returns the (1, C, H, W) view."""
+def _run_tiles(model: SinGAN, x_in: Tensor, prev: Tensor, size: tuple[int, int], tile: int, bar,
+               noise_channels: int = 0) -> Tensor:
+    """The finest generator over padded x_in (its input) and prev, tile by tile in raster order; every tile's
+    result is written into x_in's top-left corner, where no later tile reads. Returns the (1, C, H, W) view.
+    With `noise_channels`, x_in is prev itself and each tile adds its window of noise, drawn by strips of
+    STRIP_ROWS rows in row order: no image-sized noisy copy of prev."""
     netG, pad, (H, W) = model.scales[-1].netG, model.config.pad, size
-    fused = model.device.type == "cpu"
+    amp, fused = model.scales[-1].noise_amp, model.device.type == "cpu"
+    strips: dict[int, Tensor] = {}  # first row -> (1, channels, rows, W), drawn in row order, dropped once passed
+    next_row = 0  # the first row of noise not drawn yet
     for y0 in range(0, H, tile):
+        y1 = min(H, y0 + tile)
+        top, bottom = max(0, y0 - pad), min(H, y1 + pad)  # the rows of noise the band's windows hold
+        if noise_channels:
+            for r0 in range(next_row, bottom, STRIP_ROWS):
+                strips[r0] = torch.randn(1, noise_channels, min(STRIP_ROWS, H - r0), W, device=prev.device)
+                next_row = r0 + STRIP_ROWS
+            for r0 in [r for r in strips if r + STRIP_ROWS <= top]:
+                del strips[r0]
+            first = min(strips)
+            band = torch.cat([s for r, s in sorted(strips.items())], dim=2)[:, :, top - first:bottom - first]
         for x0 in range(0, W, tile):
-            y1, x1 = min(H, y0 + tile), min(W, x0 + tile)
+            x1 = min(W, x0 + tile)
             window = (slice(None), slice(None), slice(y0, y1 + 2 * pad), slice(x0, x1 + 2 * pad))
-            x_in[:, :, y0:y1, x0:x1] = netG(x_in[window], prev[window], fused=fused)
+            tile_in = x_in[window]
+            if noise_channels:
+                left, right = max(0, x0 - pad), min(W, x1 + pad)
+                rows, cols = slice(top + pad - y0, bottom + pad - y0), slice(left + pad - x0, right + pad - x0)
+                tile_in = tile_in.clone()
+                tile_in[:, :, rows, cols] += amp * band[..., left:right]
+            x_in[:, :, y0:y1, x0:x1] = netG(tile_in, prev[window], fused=fused)
             if bar is not None:
                 bar.update((y1 - y0) * (x1 - x0))
     return x_in[:, :, :H, :W]
@@ -297,71 +297,35 @@ def draw_noise(model: SinGAN, plan: Plan) -> list[Tensor]:
 
 
 def _upscale_one(model: SinGAN, x: Tensor, plan: Plan, noise: list[Tensor] | None, tile: int | None, bar) -> Tensor:
-    pad = model.config.pad
+    """One image (1, C, h, w) through the plan's steps; the noise of a step given, or drawn (grey at the first)."""
+    pad, n = model.config.pad, finest_scale(model)
     for j, (h, w) in enumerate(plan.sizes):
         prev = torch.zeros(1, x.shape[1], h + 2 * pad, w + 2 * pad, device=x.device)
-        _resize_into(x, plan.factor, (h, w), prev[:, :, pad:pad + h, pad:pad + w])
+        scales, shape, _, _ = resize_plan(tuple(x.shape[-2:]), plan.factor, None if plan.factor else (h, w))
+        if resize_bytes(tuple(x.shape[-2:]), shape, 1, x.shape[1]) <= DENSE_RESIZE_BYTES:
+            prev[:, :, pad:pad + h, pad:pad + w] = imresize(x, plan.factor) if plan.factor else \
+                imresize_to_shape(x, shape)
+        else:
+            _strip_resize(x, scales, shape, prev[0, :, pad:pad + h, pad:pad + w])
         del x
-        whole = memory.untiled(model, finest_scale(model), (h, w))
+        whole = memory.untiled(model, n, (h, w))
+        side = tile or (max(h, w) if whole else memory.tile_side(model, n))
         if noise is None and not whole and not model.config.noise_padding:
-            x = _run_noisy_tiles(model, prev, j, (h, w), tile or memory.tile_side(model, finest_scale(model)), bar)
-            continue
-        x_in = _noisy_input(model, prev, j, noise)
-        side = tile or (max(h, w) if whole else memory.tile_side(model, finest_scale(model)))
-        x = _run_tiles(model, x_in, prev, (h, w), side, bar)
-        del prev, x_in
+            x = _run_tiles(model, prev, prev, (h, w), side, bar, 1 if j == 0 else model.config.nc_z)
+        else:
+            z = scale_noise(model, 0 if j == 0 else 1, h, w) if noise is None else noise[j]
+            x = _run_tiles(model, (model.scales[-1].noise_amp * z).add_(prev), prev, (h, w), side, bar)
+        del prev
     return x[:, :, :plan.crop[0], :plan.crop[1]]  # a view: no copy of the largest image
-
-
-def _run_noisy_tiles(model: SinGAN, prev: Tensor, j: int, size: tuple[int, int], tile: int, bar) -> Tensor:
-    """The finest generator over prev plus noise, tile by tile, without an image-sized noisy copy of prev: each
-    tile's input is its window of prev plus its window of the noise, drawn by strips of STRIP_ROWS rows in row
-    order (the random numbers of `_noisy_input`'s strips, so the same pixels); its result is written into prev's
-    top-left corner, where no later tile reads (see `_run_tiles`). Returns the (1, C, H, W) view."""
-    netG, pad, (H, W) = model.scales[-1].netG, model.config.pad, size
-    amp, channels, fused = model.scales[-1].noise_amp, 1 if j == 0 else model.config.nc_z, model.device.type == "cpu"
-    strips: dict[int, Tensor] = {}  # first row -> (1, channels, rows, W), drawn in row order, dropped once passed
-    next_row = 0  # the first row of noise not drawn yet
-    for y0 in range(0, H, tile):
-        y1 = min(H, y0 + tile)
-        top, bottom = max(0, y0 - pad), min(H, y1 + pad)  # the rows of noise the band's windows hold
-        for r0 in range(next_row, bottom, STRIP_ROWS):
-            strips[r0] = torch.randn(1, channels, min(STRIP_ROWS, H - r0), W, device=prev.device)
-            next_row = r0 + STRIP_ROWS
-        for r0 in [r for r in strips if r + STRIP_ROWS <= top]:
-            del strips[r0]
-        band = torch.cat([s for r, s in sorted(strips.items())], dim=2)[:, :, top - min(strips):bottom - min(strips)]
-        for x0 in range(0, W, tile):
-            x1 = min(W, x0 + tile)
-            window = prev[:, :, y0:y1 + 2 * pad, x0:x1 + 2 * pad]
-            left, right = max(0, x0 - pad), min(W, x1 + pad)
-            x_in = window.clone()
-            rows, cols = slice(top + pad - y0, bottom + pad - y0), slice(left + pad - x0, right + pad - x0)
-            x_in[:, :, rows, cols] += amp * band[..., left:right]
-            prev[:, :, y0:y1, x0:x1] = netG(x_in, window, fused=fused)
-            if bar is not None:
-                bar.update((y1 - y0) * (x1 - x0))
-    return prev[:, :, :H, :W]
-
-
-def _noisy_input(model: SinGAN, prev: Tensor, j: int, noise: list[Tensor] | None) -> Tensor:
-    """noise_amp * z + prev for step j: z its padded noise, given, or drawn (grey at the first step)."""
-    pad = model.config.pad
-    h, w = prev.shape[-2] - 2 * pad, prev.shape[-1] - 2 * pad
-    z = scale_noise(model, 0 if j == 0 else 1, h, w) if noise is None else noise[j]
-    return (model.scales[-1].noise_amp * z).add_(prev)
 
 
 def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan | None = None,
             noise: list[Tensor] | None = None, tile: int | None = None, progress: bool = True) -> Tensor:
-    """`images` (N, C, h, w), made by `model` at its finest size, upscaled to `size` (H, W).
+    """`images` (N, C, h, w), made by `model` at its finest size, upscaled to `size` (H, W), which `out_size`
+    (or `sr.check_super_resolution`) has checked, by the chain of `plan` (default `chain_plan`).
 
-    Steps of at most 1/scale_factor (`chain_plan`), each a resize and the finest generator with its
-    noise amplitude; random noise from the global RNG (seed it for the same pixels), or `noise`
-    (`draw_noise(model, plan)`) shared by every image (animation frames). tile: the generator's tile
-    side in pixels (default: untiled when a pass fits in TILE_BYTES). A size equal to the images'
-    returns them. The size is one `out_size` (or `sr.check_super_resolution`) has checked.
-    """
+    Noise from the global RNG (seed it for the same pixels), or `noise` (`draw_noise(model, plan)`) shared by
+    every image (animation frames). tile: the generator's tile side (default: untiled when a pass fits)."""
     start = tuple(images.shape[-2:])
     if tuple(size) == start and plan is None:
         return images
@@ -380,18 +344,13 @@ def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan 
         bar.close()
 
 
-
-
 def to_size(model: SinGAN, images: Tensor, size: tuple[int, int], *, upscaler: str = "patches",
             photo: Tensor | None = None, keys: Tensor | None = None, progress: bool = True, **chain) -> Tensor:
     """`images` (N, C, h, w), made by `model` at its finest size (or scale_h / scale_v times it), brought to
-    `size` (H, W), a size `out_size` has checked, by `upscaler`:
-
-    - patches (default): bicubic plus the detail of `photo` (the input file, or an edit's full-size reference;
-      `keys` is it at the training size, by default the model's training image) that nearest patches point
-      to (`singan.apps.detail`); without a photo, or above its size, the image's own detail one step finer.
-    - chain: the paper's SR chain (`upscale`, which takes `chain`'s plan / noise / tile).
-    - bicubic: bicubic interpolation alone."""
+    `size` (H, W), which `out_size` has checked, by `upscaler`: patches (bicubic plus the detail of `photo`, the
+    input file or an edit's full-size reference, that nearest patches point to, `keys` being it at the training
+    size, by default the training image; without a photo, or above its size, the image's own detail one step
+    finer: `singan.apps.detail`), chain (`upscale`, given `chain`'s plan / noise / tile) or bicubic."""
     if upscaler == "chain":
         return upscale(model, images, size, progress=progress, **chain)
     if upscaler not in UPSCALERS:

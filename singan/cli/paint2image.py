@@ -51,8 +51,7 @@ def main(args):
     out = paths.application_dir(args.out, "Paint2image", args.input_name, args.ref_name, model_file=model_file)
     out = out.with_name(out.name + "_quantized") if args.quantization_flag else out
     target = upscale.out_size(model, args.out_size, tuple(real.shape[-2:]), photo=Path(args.input_dir) /
-                              args.input_name, upscaler=args.upscaler, flag="--out_size",
-                              extra=lambda hw: upscale.saving_bytes(hw, model.config.nc_im))
+                              args.input_name, upscaler=args.upscaler, flag="--out_size", save=True)
     out = paths.sized(out, None if target is None else target.size)
     cli.refuse_existing([out / f"start_scale={n}.png"], args.overwrite)
 

@@ -45,8 +45,7 @@ def main(args):
     model = load(model_file, cli.device_name(args), allow_partial=args.allow_partial)
     target = upscale.out_size(model, args.out_size, sample_sizes(model, scale_h, scale_v)[-1],
                               photo=Path(args.input_dir) / args.input_name, upscaler=args.upscaler,
-                              scale=(scale_v, scale_h), extra=lambda hw: upscale.saving_bytes(hw, model.config.nc_im),
-                              flag="--out_size")
+                              scale=(scale_v, scale_h), save=True, flag="--out_size")
     size = None if target is None else target.size
     out = paths.sized(paths.random_samples_dir(args.out, args.input_name, args.gen_start_scale, scale_v, scale_h,
                                                arbitrary, model_file=model_file), size)
