@@ -86,17 +86,21 @@ def bar(report: dict) -> str:
     return f"{report['state']}: {text}" + (f" **{report['message']}**" if report.get("message") else "")
 
 
-def composite(value) -> np.ndarray | None:
-    """An image editor's picture (RGB): what was painted over its background, or the background alone."""
+def picture(value, missing: str) -> np.ndarray:
+    """An image editor's picture, uint8 (H, W, 3): what was painted over its background, or the background
+    alone; the SinGANError `missing` when there is neither."""
     pictures = [value[k] for k in ("composite", "background") if value and value.get(k) is not None]
-    return np.asarray(pictures[0])[..., :3] if pictures else None
+    if not pictures:
+        raise SinGANError(missing)
+    image = np.asarray(pictures[0])
+    if image.ndim != 3 or image.shape[2] < 3:
+        raise SinGANError("the page sent no colour image")
+    return image[..., :3]
 
 
 def to_tensor(image: np.ndarray, device: torch.device) -> Tensor:
-    """A uint8 (H, W, 3 or 4) array from the page as a (1, 3, H, W) tensor in [-1, 1] (alpha dropped)."""
-    if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] < 3:
-        raise SinGANError("the page sent no colour image")
-    return norm(torch.from_numpy(np.ascontiguousarray(image[..., :3])).permute(2, 0, 1)[None].float() / 255).to(device)
+    """A uint8 (H, W, 3) array from the page as a (1, 3, H, W) tensor in [-1, 1]."""
+    return norm(torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)[None].float() / 255).to(device)
 
 
 def to_uint8(x: Tensor) -> np.ndarray:
@@ -220,9 +224,9 @@ class Studio:
     @guarded(1)
     def paste(self, value, item, x, y, width):
         """The object (RGBA: its alpha is kept) scaled to `width` % of the photo's width, centred at (x %, y %)."""
-        if composite(value) is None or item is None:
+        base = Image.fromarray(picture(value, "load the photo and upload an object first")).convert("RGBA")
+        if item is None:
             raise SinGANError("load the photo and upload an object first")
-        base = Image.fromarray(composite(value)).convert("RGBA")
         item = Image.fromarray(item).convert("RGBA")
         w = max(1, round(base.width * width / 100))
         item = item.resize((w, max(1, round(item.height * w / item.width))), Image.LANCZOS)
@@ -233,19 +237,17 @@ class Studio:
     @guarded(1)
     def difference(self, label, value):
         """The mask (uint8, white inside) of where the page's picture differs from the photo."""
-        if composite(value) is None:
-            raise SinGANError("load the photo first")
+        reference = picture(value, "load the photo first")
         model = self.model(label)
         photo = read_image(self.photo(model)).to(model.device)
-        return "", to_uint8(difference_mask(photo, to_tensor(composite(value), model.device)))
+        return "", to_uint8(difference_mask(photo, to_tensor(reference, model.device)))
 
     @guarded(3)
     def run_masked(self, label, value, mask_value, mode, n, seed):
         """`masked_injection` of the picture (the photo with a paste or strokes) through the mask: the naive
         input, the result at the training size and at the photo's full size."""
-        reference, mask = composite(value), composite(mask_value)
-        if reference is None or mask is None:
-            raise SinGANError("load the photo, change it and make the mask first")
+        missing = "load the photo, change it and make the mask first"
+        reference, mask = picture(value, missing), picture(mask_value, missing)
         model, n, real = self.injection(label, n, f"{mode}_start_scale")
         ref_full, mask_full = to_tensor(reference, model.device), to_tensor(mask, model.device)
         if ref_full.shape[-2:] != mask_full.shape[-2:]:
@@ -275,10 +277,9 @@ class Studio:
     def paint(self, label, value, n, quantize, seed):
         """Paint-to-image (`inject`), with --quantization_flag's retrained scale n (`paint_model`, saved in
         --models_dir as paint2image saves it) when `quantize`."""
-        if composite(value) is None:
-            raise SinGANError("make the canvas first")
+        painting = picture(value, "make the canvas first")
         model, n, real = self.injection(label, n, "paint_start_scale")
-        ref = to_size(to_tensor(composite(value), model.device), tuple(real.shape[-2:]))
+        ref = to_size(to_tensor(painting, model.device), tuple(real.shape[-2:]))
         start_image = None
         if quantize:
             start_image, centers, _ = quantized_paint_input(model, real, ref, n)
