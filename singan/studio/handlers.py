@@ -43,7 +43,6 @@ from ..runtime.progress import about
 from . import models
 
 TORCH = threading.RLock()  # held by every handler that loads a model or runs one (see the module's docstring)
-FINAL = ("done", "stopped", "error")  # a training's states once its process has ended
 SR = "super-resolution"  # the form's purpose of a model trained as SR.py trains one
 RADIUS = {"harmonization": HARMONIZATION_RADIUS, "editing": EDITING_RADIUS}
 
@@ -168,8 +167,7 @@ class Studio:
         upload = Path(upload)
         model_file = paths.trained_model_file(upload.name, cfg.scale_factor, cfg.alpha, root=self.models_dir,
                                               sr_factor=sr_factor)
-        running = self.trainings.get(model_file)
-        if running is not None and running.process.poll() is None:
+        if model_file in self.trainings and self.trainings[model_file].process.poll() is None:
             raise SinGANError(f"{upload.name} is being trained by this page already")
         plan = models.plan_training(upload, cfg, sr_factor, self.device)[2]  # (the pyramid's checks)
         self.trainings[model_file] = models.start_training(upload, self.input_dir, cfg, model_file, self.device,
@@ -182,7 +180,7 @@ class Studio:
             return (gr.skip(),) * 4
         report = self.trainings[Path(model_file)].progress()
         listing, following = gr.skip(), model_file
-        if report["state"] in FINAL:
+        if report["state"] in ("done", "stopped", "error"):  # its process has ended
             following = None
             with TORCH:
                 label = str(Path(model_file).parent.relative_to(self.models_dir))
