@@ -17,8 +17,8 @@ def _output(label: str, elem_id: str, **settings) -> gr.Image:
                        "elem_classes": "enlarge", **settings})
 
 
-def _seed(elem_id: str | None = None) -> gr.Number:
-    return gr.Number(1, label="seed", precision=0, elem_id=elem_id)
+def _int(value: int | None, label: str, elem_id: str | None = None) -> gr.Number:
+    return gr.Number(value, label=label, precision=0, elem_id=elem_id)
 
 
 def model_tab(studio: Studio) -> gr.Dropdown:
@@ -34,10 +34,8 @@ def model_tab(studio: Studio) -> gr.Dropdown:
             with gr.Column():
                 flags = [gr.Radio(list(PRESETS), value="default", label="preset")]
                 with gr.Row():
-                    flags += [gr.Number(250, label="max_size", precision=0, elem_id="max_size"),
-                              gr.Number(25, label="min_size", precision=0, elem_id="min_size"),
-                              gr.Number(None, label="niter (blank: the preset's)", precision=0, elem_id="niter"),
-                              _seed()]
+                    flags += [_int(250, "max_size", "max_size"), _int(25, "min_size", "min_size"),
+                              _int(None, "niter (blank: the preset's)", "niter"), _int(1, "seed")]
                 with gr.Row():
                     flags += [gr.Radio(["samples and editing", SR], value="samples and editing", label="model for",
                                        elem_id="purpose"),
@@ -69,7 +67,7 @@ def samples_tab(studio: Studio, chosen: gr.Dropdown) -> None:
                         gr.Slider(0.25, 4, 1, step=0.25, label="scale_h", elem_id="scale_h"),
                         gr.Slider(0.25, 4, 1, step=0.25, label="scale_v", elem_id="scale_v"),
                         gr.Slider(1, 16, 4, step=1, label="number of samples", elem_id="num_samples"),
-                        _seed("sample_seed")]
+                        _int(1, "seed", "sample_seed")]
         with gr.Row():
             settings += [gr.Radio(["train", "full", "custom"], value="train", label="output size", elem_id="size"),
                          gr.Textbox("512x512", label="custom size (HxW)")]
@@ -88,7 +86,7 @@ def masked_tab(studio: Studio, chosen: gr.Dropdown) -> None:
         with gr.Row():
             mode = gr.Radio(["harmonization", "editing"], value="harmonization", label="application", elem_id="mode")
             scale = gr.Slider(1, 20, 1, step=1, label="injection scale", elem_id="injection_scale")
-            seed = _seed("masked_seed")
+            seed = _int(1, "seed", "masked_seed")
             load = gr.Button("Load the photo", elem_id="load_photo")
         with gr.Row():
             reference = gr.ImageEditor(label="the photo (paint on it)", type="numpy", elem_id="reference",
@@ -121,7 +119,7 @@ def paint_tab(studio: Studio, chosen: gr.Dropdown) -> None:
         with gr.Row():
             scale = gr.Slider(1, 20, 1, step=1, label="paint_start_scale", elem_id="paint_scale")
             quantize = gr.Checkbox(label="quantization_flag (retrains the scale once)", elem_id="quantize")
-            seed = _seed()
+            seed = _int(1, "seed")
             palette = gr.Button("Palette and canvas", elem_id="palette")
         message = gr.Markdown(elem_id="paint_message")
         with gr.Row():
@@ -137,14 +135,14 @@ def sr_animation_tab(studio: Studio, chosen: gr.Dropdown) -> None:
         message = gr.Markdown(elem_id="sra_message")
         with gr.Row():
             with gr.Column():
-                sr_settings = [gr.Slider(1.2, 8, 2, step=0.1, label="sr_factor", elem_id="sr_factor"), _seed()]
+                sr_settings = [gr.Slider(1.2, 8, 2, step=0.1, label="sr_factor", elem_id="sr_factor"), _int(1, "seed")]
                 sr = gr.Button("Super-resolve the photo", variant="primary", elem_id="sr_run")
                 sr_out = _output("super-resolved", "sr_result")
             with gr.Column():
                 settings = [gr.Slider(0, 1, 0.1, label="alpha", elem_id="alpha"),
                             gr.Slider(0, 1, 0.9, label="beta", elem_id="beta"),
                             gr.Slider(0, 20, 1, step=1, label="start scale"),
-                            gr.Slider(2, 100, 20, step=1, label="frames"), _seed()]
+                            gr.Slider(2, 100, 20, step=1, label="frames"), _int(1, "seed")]
                 animate = gr.Button("Animate", variant="primary", elem_id="animate_run")
                 gif = _output("animation (GIF)", "gif")
     sr.click(studio.super_resolution, [chosen, *sr_settings], [message, sr_out])

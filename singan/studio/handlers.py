@@ -1,10 +1,9 @@
 """What the studio's page does when a button is pressed: `Studio`'s methods, one per event, each a call of the
-functions the commands call, their checks included (`api.generate`, `masked_injection`, `inject` /
-`paint_model`, `super_resolve`, `animate`) or of `models` (the listing, uploads, trainings).
+functions the commands call, their checks included, or of `models` (the listing, uploads, trainings).
 A handler's first output is its tab's message line: a SinGANError becomes that line and the other outputs
-stay as they were (`guarded`; nothing is written then). A model is always one of the listing's
-(`Studio.model_file`), never a path typed into the page. Images come from the page as uint8 arrays and go
-back as PNG / GIF files written with `io.images` into a fresh temporary folder (the page's downloads).
+stay as they were (`guarded`; nothing is written then). A model is always one of the listing's, never a path
+typed into the page. Images come from the page as uint8 arrays and go back as PNG / GIF files written with
+`io.images` into a fresh temporary folder (the page's downloads).
 
 Gradio runs handlers in threads at once, and torch's random generator is one for the process: loading a
 checkpoint draws from it, so a listing read beside a seeded sampling would change its pixels. The handlers
@@ -38,29 +37,27 @@ from ..core.model import SinGAN
 from ..core.sampling import seeded
 from ..errors import SinGANError
 from ..io import paths
-from ..io.images import read_image, save_image, to_numpy_image
+from ..io.images import read_image, save_image, save_images, to_numpy_image
 from ..io.lock import check_free
 from ..runtime.progress import about
 from . import models
 
 TORCH = threading.RLock()  # held by every handler that loads a model or runs one (see the module's docstring)
-FINAL = ("done", "stopped", "error")  # a training's states once its process has ended
 SR = "super-resolution"  # the form's purpose of a model trained as SR.py trains one
 RADIUS = {"harmonization": HARMONIZATION_RADIUS, "editing": EDITING_RADIUS}
 
 
 def guarded(outputs: int):
-    """A handler returning (message, *outputs), run holding TORCH: a SinGANError becomes the message, the
-    outputs unchanged (`outputs` 0: the message alone)."""
+    """A handler returning (message, *outputs) (`outputs` 0: the message alone), run holding TORCH: a
+    SinGANError becomes the message, the outputs unchanged."""
     def wrap(fn):
         @wraps(fn)
         def handler(*args):
             try:
                 with TORCH:
-                    result = fn(*args)
+                    return fn(*args)
             except SinGANError as e:
-                result = (f"**{e}**", *[gr.skip()] * outputs)
-            return result if outputs else result[0]
+                return (f"**{e}**", *[gr.skip()] * outputs) if outputs else f"**{e}**"
         return handler
     return wrap
 
@@ -73,10 +70,9 @@ def config(preset: str, max_size, min_size, niter, seed, purpose: str, sr_factor
     if missing:
         raise SinGANError(f"enter {' and '.join(missing)}")
     given = {name: int(value) for name, value in given.items() if value is not None}
-    if purpose != SR:
-        return TrainConfig(**{**PRESETS[preset], **given}).validate(), None
-    cfg = TrainConfig(**{**PRESETS[preset], **SR_TRAINING, **given})
-    return sr_config(cfg, float(sr_factor)).validate(), float(sr_factor)
+    sr_factor = float(sr_factor) if purpose == SR else None
+    cfg = TrainConfig(**{**PRESETS[preset], **(SR_TRAINING if sr_factor else {}), **given})
+    return (sr_config(cfg, sr_factor) if sr_factor else cfg).validate(), sr_factor
 
 
 def bar(report: dict) -> str:
@@ -89,28 +85,21 @@ def bar(report: dict) -> str:
     return f"{report['state']}: {text}" + (f" **{report['message']}**" if report.get("message") else "")
 
 
-def paste(photo: np.ndarray, obj: np.ndarray, x: float, y: float, width: float) -> np.ndarray:
-    """`obj` (RGBA: its alpha is kept) scaled to `width` % of the photo's width, centred at (x %, y %)."""
-    base = Image.fromarray(photo[..., :3]).convert("RGBA")
-    item = Image.fromarray(obj).convert("RGBA")
-    w = max(1, round(base.width * width / 100))
-    item = item.resize((w, max(1, round(item.height * w / item.width))), Image.LANCZOS)
-    corner = (round(base.width * x / 100 - item.width / 2), round(base.height * y / 100 - item.height / 2))
-    base.alpha_composite(item, corner)
-    return np.asarray(base.convert("RGB"))
-
-
-def composite(value) -> np.ndarray | None:
-    """An image editor's picture (RGB): what was painted over its background, or the background alone."""
+def picture(value, missing: str) -> np.ndarray:
+    """An image editor's picture, uint8 (H, W, 3): what was painted over its background, or the background
+    alone; the SinGANError `missing` when there is neither."""
     pictures = [value[k] for k in ("composite", "background") if value and value.get(k) is not None]
-    return np.asarray(pictures[0])[..., :3] if pictures else None
+    if not pictures:
+        raise SinGANError(missing)
+    image = np.asarray(pictures[0])
+    if image.ndim != 3 or image.shape[2] < 3:
+        raise SinGANError("the page sent no colour image")
+    return image[..., :3]
 
 
 def to_tensor(image: np.ndarray, device: torch.device) -> Tensor:
-    """A uint8 (H, W, 3 or 4) array from the page as a (1, 3, H, W) tensor in [-1, 1] (alpha dropped)."""
-    if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] < 3:
-        raise SinGANError("the page sent no colour image")
-    return norm(torch.from_numpy(np.ascontiguousarray(image[..., :3])).permute(2, 0, 1)[None].float() / 255).to(device)
+    """A uint8 (H, W, 3) array from the page as a (1, 3, H, W) tensor in [-1, 1]."""
+    return norm(torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)[None].float() / 255).to(device)
 
 
 def to_uint8(x: Tensor) -> np.ndarray:
@@ -118,9 +107,14 @@ def to_uint8(x: Tensor) -> np.ndarray:
     return np.round(to_numpy_image(x) * 255).astype(np.uint8)
 
 
-def saved(name: str, image: Tensor, folder: Path | None = None) -> str:
-    """`image` written as the PNG `name` in `folder` (default: a fresh temporary folder); its path."""
-    path = (folder or Path(tempfile.mkdtemp(prefix="singan-studio-"))) / name
+def new_folder() -> Path:
+    """A fresh temporary folder for a result's files (the page's downloads)."""
+    return Path(tempfile.mkdtemp(prefix="singan-studio-"))
+
+
+def saved(name: str, image: Tensor) -> str:
+    """`image` written as the PNG `name` into a new folder; its path."""
+    path = new_folder() / name
     save_image(path, image)
     return str(path)
 
@@ -134,17 +128,13 @@ class Studio:
     device: str = "auto"
     trainings: dict[Path, models.Training] = field(default_factory=dict)
 
-    def model_file(self, label: str | None) -> Path:
+    def model(self, label: str | None) -> SinGAN:
+        """The listing's model `label`; a one-line error while a training holds it."""
         files = models.list_models(self.models_dir)
         if label not in files:
             raise SinGANError("choose a model from the list (train one in the Model tab)")
-        return files[label]
-
-    def model(self, label: str | None) -> SinGAN:
-        """The listing's model `label`; a one-line error while a training holds it."""
-        model_file = self.model_file(label)
-        check_free(model_file)
-        return load(model_file, self.device)
+        check_free(files[label])
+        return load(files[label], self.device)
 
     def photo(self, model: SinGAN) -> Path:
         """The photo the model was trained on, in --input_dir (as the commands find it)."""
@@ -153,18 +143,21 @@ class Studio:
             raise SinGANError(f"{model.name}, the photo this model was trained on, is not in {self.input_dir}")
         return path
 
+    def injection(self, label: str | None, n, flag: str) -> tuple[SinGAN, int, Tensor]:
+        """The listing's model, the injection scale `n` checked as the command's `flag` and the training image."""
+        model = self.model(label)
+        return model, injection_scale(model, int(n), flag), training_image(self.photo(model), model)
+
     def choices(self) -> list[tuple[str, str]]:
         listing = models.list_models(self.models_dir)
         return [(f"{label} ({models.model_status(f)})", label) for label, f in listing.items()]
 
-    # ---------------------------------------------------------------- Model
-
     @guarded(0)
     def plan(self, upload, *flags):
         if not upload:
-            return ("",)
+            return ""
         models.check_upload(upload)
-        return (models.plan_training(Path(upload), *config(*flags), self.device)[2],)
+        return models.plan_training(Path(upload), *config(*flags), self.device)[2]
 
     @guarded(1)
     def start(self, upload, *flags_and_switches):
@@ -174,21 +167,20 @@ class Studio:
         upload = Path(upload)
         model_file = paths.trained_model_file(upload.name, cfg.scale_factor, cfg.alpha, root=self.models_dir,
                                               sr_factor=sr_factor)
-        running = self.trainings.get(model_file)
-        if running is not None and running.process.poll() is None:
+        if model_file in self.trainings and self.trainings[model_file].process.poll() is None:
             raise SinGANError(f"{upload.name} is being trained by this page already")
-        training = models.start_training(upload, self.input_dir, cfg, model_file, self.device, resume, overwrite,
-                                         sr_factor)
-        self.trainings[model_file] = training
-        return models.plan_training(upload, cfg, sr_factor, self.device)[2], str(model_file)
+        plan = models.plan_training(upload, cfg, sr_factor, self.device)[2]  # (the pyramid's checks)
+        self.trainings[model_file] = models.start_training(upload, self.input_dir, cfg, model_file, self.device,
+                                                           resume, overwrite, sr_factor)
+        return plan, str(model_file)
 
     def tick(self, model_file):
         """The progress of the training started last, until it ends (then the listing, once)."""
         if model_file is None:
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return (gr.skip(),) * 4
         report = self.trainings[Path(model_file)].progress()
         listing, following = gr.skip(), model_file
-        if report["state"] in FINAL:
+        if report["state"] in ("done", "stopped", "error"):  # its process has ended
             following = None
             with TORCH:
                 label = str(Path(model_file).parent.relative_to(self.models_dir))
@@ -205,25 +197,20 @@ class Studio:
     def refresh(self):
         return "", gr.Dropdown(choices=self.choices())
 
-    # ---------------------------------------------------------------- the applications
-
     @guarded(2)
     def sample(self, label, gen_start, scale_h, scale_v, n, seed, size_mode, custom_size):
-        """Random samples as `api.generate` draws them (seeded); output size "train", "full" (the photo's size
-        times scale_v / scale_h) or HxW, with the photo's own detail (`--upscaler patches`, as
-        random_samples.py). Shows the PNG files and a zip of them all."""
+        """`api.generate`'s samples at the training size, the photo's ("full", times scale_v / scale_h, with its
+        own detail: --upscaler patches, as random_samples.py) or HxW; the PNG files and a zip of them all."""
         model = self.model(label)
         images = generate(model, int(n), gen_start_scale=int(gen_start), scale_h=scale_h, scale_v=scale_v,
                           seed=int(seed), out_size=custom_size if size_mode == "custom" else size_mode,
                           photo=self.photo(model) if size_mode == "full" else None)
-        folder = Path(tempfile.mkdtemp(prefix="singan-studio-"))
-        files = [saved(f"sample_{i}.png", image[None], folder) for i, image in enumerate(images)]
-        archive = folder / "samples.zip"
-        with zipfile.ZipFile(archive, "w") as z:
+        folder = new_folder()
+        files = save_images(folder, images, [f"sample_{i}.png" for i in range(len(images))])
+        with zipfile.ZipFile(folder / "samples.zip", "w") as z:
             for file in files:
-                z.write(file, Path(file).name)
-        height, width = images.shape[-2:]
-        return f"{len(files)} samples of {height}x{width}", files, str(archive)
+                z.write(file, file.name)
+        return f"{len(files)} samples of {images.shape[-2]}x{images.shape[-1]}", files, str(folder / "samples.zip")
 
     @guarded(2)
     def load_photo(self, label):
@@ -234,35 +221,37 @@ class Studio:
 
     @guarded(1)
     def paste(self, value, item, x, y, width):
-        if composite(value) is None or item is None:
+        """The object (RGBA: its alpha is kept) scaled to `width` % of the photo's width, centred at (x %, y %)."""
+        base = Image.fromarray(picture(value, "load the photo and upload an object first")).convert("RGBA")
+        if item is None:
             raise SinGANError("load the photo and upload an object first")
-        return "", paste(composite(value), item, x, y, width)
+        item = Image.fromarray(item).convert("RGBA")
+        w = max(1, round(base.width * width / 100))
+        item = item.resize((w, max(1, round(item.height * w / item.width))), Image.LANCZOS)
+        corner = (round(base.width * x / 100 - w / 2), round(base.height * y / 100 - item.height / 2))
+        base.alpha_composite(item, corner)
+        return "", np.asarray(base.convert("RGB"))
 
     @guarded(1)
     def difference(self, label, value):
         """The mask (uint8, white inside) of where the page's picture differs from the photo."""
-        if composite(value) is None:
-            raise SinGANError("load the photo first")
+        reference = picture(value, "load the photo first")
         model = self.model(label)
         photo = read_image(self.photo(model)).to(model.device)
-        return "", to_uint8(difference_mask(photo, to_tensor(composite(value), model.device)))
+        return "", to_uint8(difference_mask(photo, to_tensor(reference, model.device)))
 
     @guarded(3)
     def run_masked(self, label, value, mask_value, mode, n, seed):
-        """Harmonization or editing (`masked_injection`) of the picture (the photo with a paste or strokes,
-        at the photo's size) through the mask: the naive input, the result at the training size and at the
-        photo's full size."""
-        reference, mask = composite(value), composite(mask_value)
-        if reference is None or mask is None:
-            raise SinGANError("load the photo, change it and make the mask first")
-        model = self.model(label)
-        n = injection_scale(model, int(n), f"{mode}_start_scale")
+        """`masked_injection` of the picture (the photo with a paste or strokes) through the mask: the naive
+        input, the result at the training size and at the photo's full size."""
+        missing = "load the photo, change it and make the mask first"
+        reference, mask = picture(value, missing), picture(mask_value, missing)
+        model, n, real = self.injection(label, n, f"{mode}_start_scale")
         ref_full, mask_full = to_tensor(reference, model.device), to_tensor(mask, model.device)
         if ref_full.shape[-2:] != mask_full.shape[-2:]:
             raise SinGANError("the mask must have the reference's size")
         if not (mask_full > 0).any():
             raise SinGANError("the mask is empty: paste an object or paint on the photo first")
-        real = training_image(self.photo(model), model)
         ref, mask = (to_size(x, tuple(real.shape[-2:])) for x in (ref_full, mask_full))
         with seeded(model.device, int(seed)):
             _, small = masked_injection(model, real, ref, mask, n, RADIUS[mode])
@@ -272,29 +261,23 @@ class Studio:
 
     @guarded(1)
     def canvas(self, label, n):
-        """The photo's quantised palette at scale n, as --quantization_flag computes it
-        (`quantized_paint_input`), as the brush's colours, and the quantised photo at the training size
-        (the canvas to paint on)."""
-        model = self.model(label)
-        n = injection_scale(model, int(n), "paint_start_scale")
-        real = training_image(self.photo(model), model)
+        """The photo's palette at scale n as --quantization_flag computes it (`quantized_paint_input`) as the
+        brush's colours, and the quantised photo at the training size (the canvas)."""
+        model, n, real = self.injection(label, n, "paint_start_scale")
         _, centers, real_quant = quantized_paint_input(model, real, real, n)
-        colours = [to_uint8(torch.tensor(c, dtype=torch.float32).view(1, -1, 1, 1)).reshape(-1) for c in centers]
-        colours = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in colours]
+        colours = ["#" + to_uint8(torch.tensor(c, dtype=torch.float32).view(1, -1, 1, 1)).tobytes().hex()
+                   for c in centers]
         brush = gr.Brush(colors=colours, color_mode="fixed", default_size=6)
         quantized = to_uint8(to_size(real_quant, tuple(real.shape[-2:])))
         return f"palette: {' '.join(colours)}", gr.ImageEditor(value=quantized, brush=brush)
 
     @guarded(1)
     def paint(self, label, value, n, quantize, seed):
-        """Paint-to-image (`inject`), with --quantization_flag's retrained scale n (`paint_model`,
-        saved in --models_dir as paint2image saves it) when `quantize`."""
-        if composite(value) is None:
-            raise SinGANError("make the canvas first")
-        model = self.model(label)
-        n = injection_scale(model, int(n), "paint_start_scale")
-        real = training_image(self.photo(model), model)
-        ref = to_size(to_tensor(composite(value), model.device), tuple(real.shape[-2:]))
+        """Paint-to-image (`inject`), with --quantization_flag's retrained scale n (`paint_model`, saved in
+        --models_dir as paint2image saves it) when `quantize`."""
+        painting = picture(value, "make the canvas first")
+        model, n, real = self.injection(label, n, "paint_start_scale")
+        ref = to_size(to_tensor(painting, model.device), tuple(real.shape[-2:]))
         start_image = None
         if quantize:
             start_image, centers, _ = quantized_paint_input(model, real, ref, n)
@@ -306,8 +289,8 @@ class Studio:
 
     @guarded(1)
     def super_resolution(self, label, factor, seed):
-        """The photo brought up to `factor` times its file's size with the finest generator
-        (`super_resolve`, as SR.py does with a model it trained)."""
+        """The photo brought up to `factor` times its file's size with the finest generator (`super_resolve`,
+        as SR.py does with a model it trained)."""
         model = self.model(label)
         h, w = image_size(self.photo(model))
         with seeded(model.device, int(seed)):
@@ -316,10 +299,9 @@ class Studio:
 
     @guarded(1)
     def animation(self, label, alpha, beta, start_scale, num_frames, seed):
-        """An animation GIF (`animate`, `save_animation`) of the model's noise walk."""
+        """An animation GIF (`animate`) of the model's noise walk."""
         model = self.model(label)
         with seeded(model.device, int(seed)):
             frames = animate(model, alpha_animation=alpha, beta=beta, start_scale=int(start_scale),
-                                  num_frames=int(num_frames), progress=False)
-        gif = Path(tempfile.mkdtemp(prefix="singan-studio-")) / f"alpha={alpha:g}_beta={beta:g}.gif"
-        return "", str(save_animation(gif, frames, 10.0))
+                             num_frames=int(num_frames), progress=False)
+        return "", str(save_animation(new_folder() / f"alpha={alpha:g}_beta={beta:g}.gif", frames, 10.0))

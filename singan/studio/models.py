@@ -10,7 +10,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from ..api import build_model
 from ..apps.sr import sr_geometry_fn
 from ..apps.upscale import image_size
 from ..core.config import TrainConfig
-from ..core.model import SinGAN
 from ..errors import SinGANError
 from ..io import checkpoint, paths
 from ..io.images import read_image, to_numpy_image
@@ -38,11 +36,11 @@ SECONDS_PER_WORK = {"cpu": 1.05e-7, "cuda": 8e-10}
 SECONDS_PER_ITERATION = {"cpu": 0.01, "cuda": 0.007}
 
 
-def check_upload(path: str | Path | None, what: str = "the photo") -> np.ndarray:
+def check_upload(path: str | Path | None) -> np.ndarray:
     """The uploaded image at `path` as an (H, W, 3) float array in [0, 1], or a one-line SinGANError: no file,
     too large, not an image, too many pixels. Nothing is written."""
     if not path:
-        raise SinGANError(f"upload {what} first")
+        raise SinGANError("upload the photo first")
     path = Path(path)
     if path.stat().st_size > MAX_UPLOAD_BYTES:
         raise SinGANError(f"{path.name} is {path.stat().st_size / 2**20:.0f} MB; uploads may be "
@@ -68,13 +66,12 @@ def store_photo(upload: str | Path, input_dir: str | Path) -> Path:
     """Copy a checked upload into --input_dir under its own name (where the command line finds it too);
     refused when another file of that name is there."""
     check_upload(upload)
-    name = Path(upload).name
-    target = Path(input_dir) / name
-    if target.exists() and target.read_bytes() != Path(upload).read_bytes():
-        raise SinGANError(f"another {name} is already in {input_dir}; rename the photo")
+    target = Path(input_dir) / Path(upload).name
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(upload, target)
+    elif target.read_bytes() != Path(upload).read_bytes():
+        raise SinGANError(f"another {target.name} is already in {input_dir}; rename the photo")
     return target
 
 
@@ -83,8 +80,7 @@ def list_models(models_dir: str | Path) -> dict[str, Path]:
     the scales paint-to-image retrained (`<model>_paint/start_scale=<n>/`, kept for `--quantization_flag`)."""
     root = Path(models_dir)
     files = sorted(root.rglob(paths.MODEL_FILENAME)) if root.is_dir() else []
-    files = [f for f in files if not f.parent.parent.name.endswith("_paint")]
-    return {str(f.parent.relative_to(root)): f for f in files}
+    return {str(f.parent.relative_to(root)): f for f in files if not f.parent.parent.name.endswith("_paint")}
 
 
 def model_status(model_file: Path) -> str:
@@ -96,24 +92,18 @@ def model_status(model_file: Path) -> str:
     return "trained" if done == total else f"{done} of {total} scales trained"
 
 
-def pyramid(image: Path, config: TrainConfig, sr_factor: float | None = None) -> SinGAN:
-    """The untrained model of `image`: the pyramid training would make (SR.py's, for an sr_factor)."""
+def plan_training(image: Path, config: TrainConfig, sr_factor: float | None, device: str) -> tuple[int, float, str]:
+    """(number of scales, estimated seconds, one line for the page) of training `image` with `config` (and
+    SR.py's pyramid for an sr_factor); a one-line SinGANError where the pyramid cannot be made."""
     real = read_image(image, config.nc_im)
     geometry = sr_geometry_fn(config, image.name)(*real.shape[-2:]) if sr_factor else None
-    return build_model(real, config, geometry, name=image.name)
-
-
-def plan_training(image: Path, config: TrainConfig, sr_factor: float | None, device: str) -> tuple[int, float, str]:
-    """(number of scales, estimated seconds, one line for the page) of training `image` with `config`."""
-    model = pyramid(image, config, sr_factor)
-    bar = run_progress(model, (0, 0), enabled=False)
-    bar.close()
+    model = build_model(real, config, geometry, name=image.name)
+    work = run_progress(model, (0, 0), enabled=False).total
     kind = "cuda" if device.startswith("cuda") or (device == "auto" and torch.cuda.is_available()) else "cpu"
-    seconds = bar.total * SECONDS_PER_WORK[kind] + len(model.reals) * config.niter * SECONDS_PER_ITERATION[kind]
-    sizes = [tuple(r.shape[-2:]) for r in model.reals]
-    return len(sizes), seconds, (f"{len(sizes)} scales from {sizes[0][0]}x{sizes[0][1]} to {sizes[-1][0]}x"
-                                 f"{sizes[-1][1]}, {config.niter} iterations each: {about(seconds)} "
-                                 f"on {kind.upper()} (a rough estimate)")
+    seconds = work * SECONDS_PER_WORK[kind] + len(model.reals) * config.niter * SECONDS_PER_ITERATION[kind]
+    (h0, w0), (h, w) = model.reals[0].shape[-2:], model.reals[-1].shape[-2:]
+    return len(model.reals), seconds, (f"{len(model.reals)} scales from {h0}x{w0} to {h}x{w}, {config.niter} "
+                                       f"iterations each: {about(seconds)} on {kind.upper()} (a rough estimate)")
 
 
 @dataclass
@@ -147,29 +137,23 @@ class Training:
 
 def start_training(upload: Path, input_dir: str | Path, config: TrainConfig, model_file: Path, device: str,
                    resume: bool, overwrite: bool, sr_factor: float | None = None) -> Training:
-    """Start `worker` on the uploaded photo in another process, after the checks that need no training (the
-    model's lock: a training elsewhere is busy; an existing model: resume or overwrite; the pyramid and
-    config) and only then store the photo in `input_dir` (`store_photo`). sr_factor: SR.py's pyramid."""
+    """Start `worker` on the uploaded photo (planned first: `plan_training` checks the pyramid) after the
+    checks of the model file (its lock; resume or overwrite), and only then store the photo in `input_dir`."""
     check_free(model_file)
     if model_file.exists() and not (resume or overwrite):
         raise SinGANError(f"{model_file.parent.name} of {upload.name} exists ({model_status(model_file)}); "
                           "tick resume to continue it or overwrite to replace it")
     if resume and not model_file.exists():
         raise SinGANError(f"nothing to resume: {model_file} does not exist")
-    if not resume:
-        pyramid(upload, config, sr_factor)
     image = store_photo(upload, input_dir)
     progress_path(model_file).unlink(missing_ok=True)
     job = {"image": str(image), "model_file": str(model_file), "device": device, "resume": resume,
            "overwrite": overwrite, "config": asdict(config), "sr_factor": sr_factor}
-    fd, job_file = tempfile.mkstemp(prefix="singan-studio-job-", suffix=".json")
-    with os.fdopen(fd, "w") as f:
-        json.dump(job, f)
     package_root = str(Path(__file__).resolve().parents[2])  # this singan, wherever the server was started
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
     model_file.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path(model_file), "w") as log:  # what the run prints, as the command line would
-        process = subprocess.Popen([sys.executable, "-m", "singan.studio.worker", job_file], env=env,
+        process = subprocess.Popen([sys.executable, "-m", "singan.studio.worker", json.dumps(job)], env=env,
                                    stdout=log, stderr=subprocess.STDOUT)
     return Training(process, model_file)
 
@@ -182,6 +166,5 @@ def log_path(model_file: Path) -> Path:
 def previews(model_file: Path) -> list[tuple[str, str]]:
     """(image path, caption) of each scale's preview written so far (its fake sample), coarsest first."""
     folder = model_file.parent
-    scales = [d for d in folder.iterdir() if d.name.isdigit()] if folder.is_dir() else []
-    found = [(int(d.name), d / "fake_sample.png") for d in scales]
-    return [(str(p), f"scale {n + 1}") for n, p in sorted(found) if p.is_file()]
+    scales = sorted(int(d.name) for d in folder.iterdir() if d.name.isdigit()) if folder.is_dir() else []
+    return [(str(p), f"scale {n + 1}") for n in scales if (p := folder / str(n) / "fake_sample.png").is_file()]

@@ -21,8 +21,7 @@ PORT = between(1, 65535, integer=True)
 
 
 def get_parser() -> cli.ArgumentParser:
-    """--port, --host and the commands' runtime flags the studio uses (--models_dir: listed, and where new
-    models go; --input_dir: the photos, where uploads are stored; --device, --not_cuda)."""
+    """--port, --host and the commands' runtime flags (--models_dir, --input_dir, --device, --not_cuda)."""
     p = cli.ArgumentParser(prog="singan-studio",
                            description="SinGAN Studio: train, sample, edit and harmonize a photo in the browser.")
     add_run_flags(p, seed_flag=False)

@@ -1,13 +1,12 @@
 """The training process the studio starts beside its server: `api.train_image` (the checks, the model's lock,
 the checkpoint after every scale and on SIGINT, the previews) reporting its progress to a JSON file.
 
-    python -m singan.studio.worker <job.json>
+    python -m singan.studio.worker '<job as JSON>'
 
-The job file holds the image, the model file, the device, `resume`, the TrainConfig fields and the sr_factor
-of a super-resolution model (SR.py's pyramid: `apps.sr_geometry_fn`), or null; the progress file
-(`progress_path(model_file)`) says the state (training, done, stopped, error), the scale, the number of
-scales, the weighted work done and the seconds elapsed. SIGINT (the page's stop button) saves the model
-and ends the run: it resumes as the command line's --resume does.
+The job holds the image, the model file, the device, `resume`, `overwrite`, the TrainConfig fields and the
+sr_factor of a super-resolution model (SR.py's pyramid), or null. The progress file (`progress_path`) holds the
+state (starting, training, done, stopped, error), the scale, the number of scales, the weighted work done and
+the seconds elapsed. SIGINT (the page's stop button) saves the model: it resumes as --resume does.
 """
 
 import json
@@ -31,28 +30,18 @@ def progress_path(model_file: str | Path) -> Path:
     return Path(model_file).with_name("studio_progress.json")
 
 
-class Reporter:
-    """Writes the run's state to the progress file (atomically)."""
+def main(job: dict) -> int:
+    """Run the job, reporting as it goes; the exit status (2: a SinGANError, 130: stopped)."""
+    model_file, start = Path(job["model_file"]), time.monotonic()
+    state = {"state": "starting", "scale": 0, "scales": 0, "work": 0.0}
 
-    def __init__(self, path: Path):
-        self.path, self.start = path, time.monotonic()
-        self.state = {"state": "starting", "scale": 0, "scales": 0, "work": 0.0}
+    def report(**changes) -> None:
+        state.update(changes, elapsed=time.monotonic() - start)
+        write_json(state, progress_path(model_file), indent=None)
 
-    def __call__(self, **changes) -> None:
-        self.state.update(changes, elapsed=time.monotonic() - self.start)
-        write_json(self.state, self.path, indent=None)
+    def training(**fields) -> None:  # still "starting" when training starts: "training" (a stop saves) from then on
+        report(state="starting" if "work_at_start" in fields else "training", **fields)
 
-    def training(self, **fields) -> None:
-        """`ProgressReport`'s report: "training" from the first iteration on (the report when training starts
-        only says where it starts; from then on a stop saves the model)."""
-        self(state="starting" if "work_at_start" in fields else "training", **fields)
-
-
-def main(job_file: str) -> int:
-    job = json.loads(Path(job_file).read_text())
-    Path(job_file).unlink()
-    model_file = Path(job["model_file"])
-    report = Reporter(progress_path(model_file))
     report()
     try:
         config = TrainConfig(**job["config"])
@@ -60,7 +49,7 @@ def main(job_file: str) -> int:
         geometry_fn = sr_geometry_fn(config, Path(job["image"]).name) if job["sr_factor"] else None
         train_image(job["image"], config, model_file, job["device"], resume=job["resume"],
                     overwrite=job["overwrite"], progress=False, geometry_fn=geometry_fn, previews=True,
-                    progress_fn=ProgressReport(report.training, REPORT_EVERY))
+                    progress_fn=ProgressReport(training, REPORT_EVERY))
     except SinGANError as e:
         report(state="error", message=str(e))
         return 2
@@ -72,4 +61,4 @@ def main(job_file: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(json.loads(sys.argv[1])))
