@@ -14,7 +14,7 @@ in <out>/Evaluation/<name>/<model folder>/). Sampling shows a progress bar on st
 
 import sys
 
-from ..api import SampleOptions, load
+from ..api import SampleOptions
 from ..eval.evaluate import NUM_SAMPLES, SIFID_DIMS, check_settings, draw, format_table, score
 from ..eval.fid_inception import WEIGHTS_FILE, sifid_network
 from ..io import paths
@@ -24,9 +24,7 @@ from . import program as cli
 
 
 def main(args) -> dict:
-    model_file = cli.trained_model(args)
-    cli.seed_everything(args.manualSeed)
-    model = load(model_file, cli.device_name(args))
+    model_file, model = cli.trained_model(args)
     options = check_settings(model, args.num_samples, args.gen_start_scale, args.manualSeed, args.batch_size)
     inception, note = sifid_network(args.inception_weights, args.sifid_dims, model.device)  # after the check
     if note:

@@ -10,7 +10,6 @@ writes to --out (default figures/) the figures `singan.eval.figures` draws.
 
 from pathlib import Path
 
-from ..api import load
 from ..core.config import Rule, between, check_value
 from ..errors import SinGANError
 from ..eval.figures import figure_applications, figure_arbitrary_sizes, figure_generation_from_scales
@@ -31,8 +30,7 @@ def main(args) -> list[Path]:
     if args.input_name:
         for name, rule in RULES.items():
             check_value(name, getattr(args, name), rule)
-        cli.seed_everything(args.manualSeed)
-        model = load(cli.trained_model(args), cli.device_name(args))
+        _, model = cli.trained_model(args)
         written.append(figure_generation_from_scales(model, args.out, args.num_samples, args.scales,
                                                      args.manualSeed))
         written.append(figure_arbitrary_sizes(model, args.out, seed=args.manualSeed))

@@ -11,7 +11,6 @@ and blurred with radius and sigma scaled by the size ratio; results go to <ref>_
 import argparse
 from pathlib import Path
 
-from ..api import load
 from ..apps import upscale
 from ..apps.injection import INJECTION_SCALE, check_full_size, injection_scale, masked_injection
 from ..apps.references import load_reference, training_image
@@ -43,9 +42,7 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     """Inject the reference at `--<mode>_start_scale`, paste through the mask dilated by `radius`;
     writes start_scale=<n>_masked.png (or start_scale=<n>.png without `keep_generated`); returns it."""
     # Device, seed, trained model, start scale:
-    model_file = cli.trained_model(args)
-    cli.seed_everything(args.manualSeed)
-    model = load(model_file, cli.device_name(args))
+    model_file, model = cli.trained_model(args)
     device = model.device
     scale_flag = f"{args.mode}_start_scale"
     n = injection_scale(model, getattr(args, scale_flag), scale_flag)

@@ -21,7 +21,6 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from ..api import load
 from ..apps import upscale
 from ..apps.injection import INJECTION_SCALE, inject, injection_input, injection_scale
 from ..apps.paint import paint_model, quantized_paint_input
@@ -36,9 +35,7 @@ from . import program as cli
 
 def main(args):
     # Device, seed, trained model (its --niter for the retraining unless given), start scale:
-    model_file = cli.trained_model(args)
-    cli.seed_everything(args.manualSeed)
-    model = load(model_file, cli.device_name(args))
+    model_file, model = cli.trained_model(args)
     if args.niter is not None:  # the retraining's iterations (the rest of its config is the loaded model's)
         check_value("niter", args.niter, TrainConfig.RULES["niter"])
         model = dataclasses.replace(model, config=dataclasses.replace(model.config, niter=args.niter))

@@ -16,7 +16,7 @@ times --scale_h / --scale_v), HxW or a longest side upscales every sample with t
 
 from pathlib import Path
 
-from ..api import MAX_RESIZE, SampleOptions, generate, load
+from ..api import MAX_RESIZE, SampleOptions, generate
 from ..apps import upscale
 from ..errors import SinGANError
 from ..io import paths
@@ -40,9 +40,7 @@ def main(args):
                           "(--mode random_samples draws them at the training size)")
     scale_h = (SCALE_H if args.scale_h is None else args.scale_h) if arbitrary else 1.0
     scale_v = (SCALE_V if args.scale_v is None else args.scale_v) if arbitrary else 1.0
-    model_file = cli.trained_model(args)
-    cli.seed_everything(args.manualSeed)
-    model = load(model_file, cli.device_name(args), allow_partial=args.allow_partial)
+    model_file, model = cli.trained_model(args, allow_partial=args.allow_partial)
     target = upscale.out_size(model, args.out_size, sample_sizes(model, scale_h, scale_v)[-1],
                               photo=Path(args.input_dir) / args.input_name, upscaler=args.upscaler,
                               scale=(scale_v, scale_h), extra=lambda hw: upscale.saving_bytes(hw, model.config.nc_im),
