@@ -12,6 +12,7 @@ in <out>/Evaluation/<name>/<model folder>/). Sampling shows a progress bar on st
 """
 
 
+import argparse
 import sys
 
 from ..api import SampleOptions
@@ -40,20 +41,25 @@ def main(args) -> dict:
     return result
 
 
-def get_parser():
-    p = cli.parser("Score the random samples of a trained SinGAN (diversity, patch SWD, SIFID). The JSON goes "
-                   "beside the model file, or with --out to <out>/Evaluation/<name>/<model folder>/.", seed=0, out=None)
-    flags.add_input_name(p)
-    p.add_argument("--gen_start_scale", type=int, default=0,
-                   help="scales below it reconstruct the image (0: everything random)")
-    p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")
-    p.add_argument("--num_samples", type=int, default=100,
+def add_score_flags(p: argparse._ActionsContainer, num_samples: int) -> None:
+    """--num_samples, --inception_weights, --sifid_dims (singan.evaluate, singan.batch, singan.benchmark)."""
+    p.add_argument("--num_samples", type=int, default=num_samples,
                    help="samples to score (at least 2: diversity compares them)")
     p.add_argument("--inception_weights", type=str, default=None, help=f"FID Inception weights file ({WEIGHTS_FILE}); "
                    "default: the torch hub cache's, downloaded there on first use")
     p.add_argument("--sifid_dims", type=int, default=64, choices=SIFID_DIMS, help="SIFID's Inception features: 64 "
                    "(after the first max-pool, the released SIFID code) or 192 (after the second; the paper's text "
                    "names the features before it)")
+
+
+def get_parser() -> cli.ArgumentParser:
+    p = cli.parser("Score the random samples of a trained SinGAN (diversity, patch SWD, SIFID). The JSON goes "
+                   "beside the model file, or with --out to <out>/Evaluation/<name>/<model folder>/.", seed=0, out=None)
+    flags.add_input_name(p)
+    p.add_argument("--gen_start_scale", type=int, default=0,
+                   help="scales below it reconstruct the image (0: everything random)")
+    p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")
+    add_score_flags(p, num_samples=100)
     flags.note_rules(p, {**{k: SampleOptions.RULES[k] for k in ("gen_start_scale", "batch_size")},
                          "num_samples": NUM_SAMPLES})
     flags.add_model_folder_flags(p)
