@@ -55,7 +55,7 @@ def add_score_flags(p: argparse._ActionsContainer, num_samples: int) -> None:
 def get_parser() -> cli.ArgumentParser:
     p = cli.parser("Score the random samples of a trained SinGAN (diversity, patch SWD, SIFID). The JSON goes "
                    "beside the model file, or with --out to <out>/Evaluation/<name>/<model folder>/.", seed=0, out=None)
-    flags.add_input_name(p)
+    p.add_argument("--input_name", type=str, required=True, help="training image name")
     p.add_argument("--gen_start_scale", type=int, default=0,
                    help="scales below it reconstruct the image (0: everything random)")
     p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")

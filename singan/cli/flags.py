@@ -1,9 +1,5 @@
 """The flags several commands share, declared with plain argparse (explicit type, visible default).
 
-`add_run_flags`: where inputs and outputs are, the device and the seed (every command).
-`add_input_name`: the training image. `add_model_folder_flags`: the training flags that name a
-trained model's folder, for the commands that load one. `add_out_size_flags`: --out_size and
---upscaler. `add_training_flags`: every `TrainConfig` setting under the original's name, and --preset.
 Each function also notes the allowed values of its flags (`parser.rules`: the rule texts the API
 checks them by) for docs/cli.md. The flags are checked where they are used, once: by the API.
 """
@@ -62,10 +58,6 @@ def add_run_flags(p: argparse.ArgumentParser, *, input_dir: str | None = "input/
         p.add_argument("--out", type=str, default=out, help="output folder")
         note_rules(p, {"manualSeed": SEED})
     p.add_argument("--models_dir", type=str, default=models_dir, help="root folder of trained models")
-
-
-def add_input_name(p: argparse.ArgumentParser, help: str = "training image name") -> None:
-    p.add_argument("--input_name", type=str, required=True, help=help)
 
 
 def add_model_folder_flags(p: argparse.ArgumentParser) -> None:

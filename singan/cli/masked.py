@@ -1,11 +1,13 @@
 """What harmonization and editing share: a reference image with a mask, injected at one scale of a
 trained model, and the result pasted back into the training image through the mask, dilated and blurred.
 
-The two commands differ only in their names, folders, the mask's dilation radius and whether the
-raw generated image is written too; each passes those to `add_flags` and `main` here. With
---out_size full (or HxW, or a longest side) the generated image is upscaled to that size and pasted into
-the reference at that size (the input file's pixels outside the dilated mask, exactly), the mask dilated
-and blurred with radius and sigma scaled by the size ratio; results go to <ref>_out_<H>x<W>/.
+The model is the one main_train.py wrote for --input_name (same --scale_factor/--alpha); the reference is
+<ref_dir>/<ref_name>, resized to the training image's size, and its mask <ref stem>_mask<ext> (without one:
+where the reference differs from the training image, said in one line); the dilated mask is written beside
+the result. The two commands differ only in their names, folders, the mask's dilation radius and whether
+the raw generated image is written too; each passes those to `get_parser` and `main` here. With --out_size
+the generated image is upscaled and pasted into the reference at that size (the input file's pixels outside
+the dilated mask, exactly), the mask dilated and blurred with radius and sigma scaled by the size ratio.
 """
 
 import argparse
@@ -25,7 +27,7 @@ def get_parser(description: str, mode: str, ref_dir: str, ref_help: str) -> cli.
     """The command `mode`'s parser (harmonization, editing): --ref_dir, --ref_name, --<mode>_start_scale,
     --overwrite, --out_size and the model's folder flags."""
     p = cli.parser(description)
-    flags.add_input_name(p)
+    p.add_argument("--input_name", type=str, required=True, help="training image name")
     p.add_argument("--ref_dir", type=str, default=ref_dir, help=f"folder of the {ref_help} and its mask")
     p.add_argument("--ref_name", type=str, required=True, help=f"{ref_help} name")
     p.add_argument(f"--{mode}_start_scale", type=int, default=None,
