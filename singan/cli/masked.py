@@ -45,7 +45,6 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     writes start_scale=<n>_masked.png (or start_scale=<n>.png without `keep_generated`); returns it."""
     # Device, seed, trained model, start scale:
     model_file, model = cli.trained_model(args)
-    device = model.device
     scale_flag = f"{args.mode}_start_scale"
     n = injection_scale(model, getattr(args, scale_flag), scale_flag)
 
@@ -53,18 +52,18 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     image = Path(args.input_dir) / args.input_name
     real = training_image(image, model)
     ref, mask = load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), with_mask=True,
-                               nc_im=model.config.nc_im, device=device, mask_from=image)
+                               nc_im=model.config.nc_im, device=model.device, mask_from=image)
     target = check_full_size(model, args.out_size, tuple(real.shape[-2:]), upscale.image_size(Path(args.ref_dir) /
                              args.ref_name), args.upscaler, image)  # before the reference is read at that size
     size = None if target is None else target.size
     full = None if size is None else load_reference(args.ref_dir, args.ref_name, size, with_mask=True,
-                                                    nc_im=model.config.nc_im, device=device, mask_from=image,
+                                                    nc_im=model.config.nc_im, device=model.device, mask_from=image,
                                                     announce=False)
     out = paths.sized(paths.application_dir(args.out, folder, args.input_name, args.ref_name, model_file=model_file),
                       size)
     generated_png = out / f"start_scale={n}.png"
     blended_png = out / f"start_scale={n}_masked.png" if keep_generated else generated_png
-    cli.refuse_existing([generated_png, blended_png] if keep_generated else [blended_png], args.overwrite)
+    cli.refuse_existing([generated_png, blended_png], args.overwrite)  # (the same file without keep_generated)
 
     # Step: inject at scale n, paste through the dilated mask, save:
     generated, blended = masked_injection(model, real, ref, mask, n, radius,

@@ -6,6 +6,7 @@ The model is one file, saved after every scale and every few minutes, with per-s
 then --num_samples random samples (where: docs/outputs.md).
 """
 
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -46,16 +47,12 @@ def main(args):
     names = [f"{i}.png" for i in range(args.num_samples)]
     if keep_samples:
         names = [name for name in names if not (samples / name).exists()] if args.resume else []
-    sampling = replace(sampling, num_samples=max(1, len(names)))
     if names:  # what depends on the model, checked once before anything is claimed or written
+        sampling = replace(sampling, num_samples=len(names))
         check_sample_args(model, sampling)
-    if keep_samples:
+    with nullcontext(samples) if keep_samples else result_folder(samples, args.overwrite or stale) as folder:
         if names:
-            save_images(samples, sample(model, sampling), names)
-    else:
-        with result_folder(samples, args.overwrite or stale) as staging:
-            if names:
-                save_images(staging, sample(model, sampling), names)
+            save_images(folder, sample(model, sampling), names)
     if names:
         print(f"{len(names)} random samples: {samples}")
 
