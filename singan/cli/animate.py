@@ -53,12 +53,11 @@ def main(args):
             for s in starts for b in betas}
     cli.refuse_existing(list(gifs.values()), args.overwrite or args.resume)  # --resume completes the set
 
-    # Step: train (or resume) the animation model with noise padding, unless it was loaded:
-    if reuse:  # seeded as the original (which seeds at start-up, trained or not): the same seed, the same frames
-        cli.seed_everything(args.manualSeed)
+    # Step: seeded as the original (which seeds at start-up, trained or not: the same seed, the same frames; a
+    # resumed run restores its saved random state), train (or resume) the animation model unless it was loaded:
+    config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
     cli.watch_resumable(args, model_file, *gifs.values())
     if not reuse:
-        config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
         model = train_image(image, config, model_file, device, resume=args.resume,
                             overwrite=model_file.is_file() and not args.resume, previews=True)
 

@@ -1,14 +1,10 @@
 """`python -m singan.evaluate` (singan-evaluate): score a trained model's random samples.
 
-    python -m singan.evaluate --input_name balloons.png
-    python -m singan.evaluate --input_name balloons.png --gen_start_scale 1 --num_samples 100 \
-        --inception_weights pt_inception-2015-12-05-6726825d.pth --sifid_dims 192
+    python -m singan.evaluate --input_name balloons.png --gen_start_scale 1 --num_samples 100 --sifid_dims 192
 
-Loads TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (as random_samples.py), draws
---num_samples samples at the training size from --gen_start_scale (seeded by --seed, 0 by default;
---batch_size caps the samples per forward pass) and scores them (`singan.eval.evaluate`). Prints a
-table and writes it as JSON to evaluation_gen_start_scale=<g>.json beside the model file (with --out:
-in <out>/Evaluation/<name>/<model folder>/). Sampling shows a progress bar on stderr.
+Draws --num_samples samples of the model random_samples.py loads, at the training size from --gen_start_scale
+(seeded by --seed, 0 by default), and scores them (`singan.eval.evaluate`); prints a table and writes it as
+JSON (where: the parser's description). Sampling shows a progress bar on stderr.
 """
 
 

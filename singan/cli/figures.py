@@ -1,11 +1,10 @@
 """`python -m singan.figures` (singan-figures): the paper's figure types as PNG grids.
 
-    python -m singan.figures --input_name balloons.png                      # -> figures/*.png
     python -m singan.figures --input_name balloons.png --num_samples 6 --scales 0 1 3 --seed 2
     python -m singan.figures --applications Output                          # applications only
 
-Loads TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (as random_samples.py) and
-writes to --out (default figures/) the figures `singan.eval.figures` draws.
+Loads the model random_samples.py loads and writes to --out (default figures/) the figures
+`singan.eval.figures` draws.
 """
 
 from pathlib import Path
