@@ -1,18 +1,14 @@
 """Animation: GIFs of a trained image coming to life (noise walking around the reconstruction)
 (`python animation.py` or `singan-animate`).
 
-    python animation.py --input_name lightning1.png
     python animation.py --input_name balloons.png --start_scale 1 --beta 0.9 --num_frames 60 --mp4
 
-Trains the animation model when it does not exist yet, as the original (noise padding, --min_size 20;
-TrainedModels/<name>/scale_factor=0.750000_noise_padding), then writes one GIF per start scale
-(default 0, 1, 2, those the model has) and beta (default 0.80, 0.85, 0.90, 0.95) to
-Output/Animation/<name>/start_scale=<s>/alpha=<alpha>_beta=<beta>.gif. Scales below the start
-scale keep the reconstruction; above, the noise follows a damped random walk (weight
---alpha_animation on the reconstruction noise, momentum beta). All frames of a scale run in one
-forward pass (--batch_size caps it). --mp4 also writes an MP4 (needs imageio's ffmpeg plugin).
---out_size full (the input file's size), HxW or a longest side upscales every frame with the finest
-generator, the upscaling noise drawn once for all frames, into start_scale=<s>_<H>x<W>/.
+Trains the animation model when it does not exist yet, as the original (noise padding, --min_size 20),
+then writes one GIF per start scale (default 0, 1, 2, those the model has) and beta (default 0.80, 0.85,
+0.90, 0.95). Scales below the start scale keep the reconstruction; above, the noise follows a damped
+random walk (weight --alpha_animation on the reconstruction noise, momentum beta). All frames of a scale
+run in one forward pass (--batch_size caps it). --out_size upscales every frame with the finest
+generator, the upscaling noise drawn once for all frames.
 """
 
 import argparse
@@ -57,12 +53,11 @@ def main(args):
             for s in starts for b in betas}
     cli.refuse_existing(list(gifs.values()), args.overwrite or args.resume)  # --resume completes the set
 
-    # Step: train (or resume) the animation model with noise padding, unless it was loaded:
-    if reuse:  # seeded as the original (which seeds at start-up, trained or not): the same seed, the same frames
-        cli.seed_everything(args.manualSeed)
+    # Step: seeded as the original (which seeds at start-up, trained or not: the same seed, the same frames; a
+    # resumed run restores its saved random state), train (or resume) the animation model unless it was loaded:
+    config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
     cli.watch_resumable(args, model_file, *gifs.values())
     if not reuse:
-        config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
         model = train_image(image, config, model_file, device, resume=args.resume,
                             overwrite=model_file.is_file() and not args.resume, previews=True)
 
@@ -91,7 +86,7 @@ def _check_scales(args, model) -> None:
 def get_parser() -> cli.ArgumentParser:
     p = cli.parser("Animate a single image with SinGAN. Without --beta or --start_scale, one GIF for each of "
                    "the original's betas (0.80, 0.85, 0.90, 0.95) and start scales (0, 1, 2).")
-    flags.add_input_name(p)
+    p.add_argument("--input_name", type=str, required=True, help="training image name")
     p.add_argument("--mp4", action="store_true", help="also write an MP4 next to every GIF")
     p.add_argument("--resume", action="store_true", help="continue an interrupted training of the animation model")
     p.add_argument("--overwrite", action="store_true", help="replace existing GIFs")

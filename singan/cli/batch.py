@@ -19,10 +19,11 @@ from ..batch.runner import (
 )
 from ..batch.summary import write_summary
 from ..core.config import between, check_rules
-from ..eval.evaluate import NUM_SAMPLES, SIFID_DIMS
-from ..eval.fid_inception import WEIGHTS_FILE, load_inception, resolve_weights
+from ..eval.evaluate import NUM_SAMPLES
+from ..eval.fid_inception import load_inception, resolve_weights
 from . import flags
 from . import program as cli
+from .evaluate import add_score_flags
 
 RULES = {  # Ray, resources and what is kept of each image (singan.batch and singan.benchmark)
     "cpus_per_image": between(0, 4096, open_lo=True), "gpus_per_image": between(0, 64, optional=True),
@@ -41,50 +42,33 @@ def add_batch_args(p: cli.ArgumentParser) -> None:
     g.add_argument("--save_every", type=float, default=60.0, help="seconds between checkpoints inside a scale")
     g.add_argument("--overwrite", action="store_true", help="retrain every image: remove its earlier model, samples "
                    "and scores first (without it, a model trained with other settings is refused)")
-    g.add_argument("--num_samples", type=int, default=50, help="samples to score (at least 2: diversity compares them)")
-    g.add_argument("--inception_weights", type=str, default=None, help=f"FID Inception weights file ({WEIGHTS_FILE}); "
-                   "default: the torch hub cache's, downloaded there on first use")
-    g.add_argument("--sifid_dims", type=int, default=64, choices=SIFID_DIMS, help="SIFID's Inception features: 64 "
-                   "(after the first max-pool, the released SIFID code) or 192 (after the second; the paper's text "
-                   "names the features before it)")
+    add_score_flags(g, num_samples=50)
     flags.note_rules(p, RULES)
     flags.add_training_flags(p)
 
 
-def resources_from_args(args: argparse.Namespace) -> tuple[float, float]:
-    """(CPUs per image, GPUs per image) from the flags (checked by their rules) and the device, before Ray."""
-    check_rules(args, RULES)
-    device = device_of(cli.device_name(args))
-    gpus = args.gpus_per_image if args.gpus_per_image is not None else float(device.type == "cuda")
-    return args.cpus_per_image, gpus
-
-
-def options_from_args(args: argparse.Namespace) -> tuple[JobOptions, float, float]:
-    """(job options, CPUs per image, GPUs per image) from the flags; bad values are one-line errors."""
-    _, gpus = resources_from_args(args)
-    weights, note = resolve_weights(args.inception_weights)
-    if note:
-        print(note, file=sys.stderr)
-    if weights is not None:  # read once here: a file that is not the weights fails every image after its training
-        load_inception(weights, args.sifid_dims)
-    options = JobOptions(device="cuda" if gpus > 0 else "cpu", threads=max(1, int(args.cpus_per_image)),
-                         seed=args.manualSeed, save_every=args.save_every, num_samples=args.num_samples,
-                         save_samples=args.save_samples, inception_weights=str(weights) if weights else None,
-                         sifid_dims=args.sifid_dims, sifid_missing=note)
-    return options, args.cpus_per_image, gpus
-
-
 def run_from_args(args: argparse.Namespace, images: list[Path]) -> list[dict]:
-    """Start Ray as the flags say, run the batch, write the summary; the rows."""
+    """Check every flag, start Ray as the flags say, run the batch, write the summary; the rows."""
     config = flags.train_config(args).validate()  # rules between flags too, before weights or Ray
-    cpus, gpus = resources_from_args(args)
+    check_rules(args, RULES)
+    device = device_of(cli.device_name(args))  # checked even with --gpus_per_image
+    cpus, gpus = args.cpus_per_image, args.gpus_per_image
+    gpus = float(device.type == "cuda") if gpus is None else gpus
     if not args.overwrite:  # refused before the options' work (finding SIFID weights)
         check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=False)
     if args.address:  # something answers there, before the weights are looked for
         check_address(args.address)
     else:  # what a local Ray would have, before it starts (and before the weights are looked for)
         check_resources([local_node()], cpus, gpus)
-    options, cpus, gpus = options_from_args(args)  # the SIFID weights found and read, before Ray starts
+    weights, note = resolve_weights(args.inception_weights)
+    if note:
+        print(note, file=sys.stderr)
+    if weights is not None:  # read once here, before Ray: a file that is not the weights fails every image after
+        load_inception(weights, args.sifid_dims)  # its training
+    options = JobOptions(device="cuda" if gpus > 0 else "cpu", threads=max(1, int(cpus)), seed=args.manualSeed,
+                         save_every=args.save_every, num_samples=args.num_samples, save_samples=args.save_samples,
+                         inception_weights=str(weights) if weights else None, sifid_dims=args.sifid_dims,
+                         sifid_missing=note)
     check_resources(start_ray(args.address).nodes(), cpus, gpus)
     if args.overwrite:  # removed only once every flag has passed
         check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=True)

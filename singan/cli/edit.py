@@ -1,16 +1,10 @@
 """Editing: make a crude edit (copied/moved region) of a trained image look natural
 (`python editing.py` or `singan-edit`).
 
-    python main_train.py --input_name stone.png
     python editing.py --input_name stone.png --ref_name stone_edit.png --editing_start_scale 3
 
-Loads the model main_train.py wrote for --input_name (same --scale_factor/--alpha), reads the
-edited image <ref_dir>/<ref_name> and its mask <ref stem>_mask<ext> (without one: where the edit differs
-from the training image, said in one line), injects the edit at
---editing_start_scale (1 .. number of scales - 1; default: 2 below the finest), and writes to
-Output/Editing/<name>/<ref>_out/: start_scale=<n>.png (the generated image), start_scale=<n>_masked.png
-(pasted into the training image through the mask dilated by 20 pixels and blurred) and
-<ref stem>_mask_dilated.png. A reference of another size is resized to the training image's.
+The edit is injected at --editing_start_scale; writes the generated image and, as start_scale=<n>_masked.png,
+it pasted into the training image through the mask dilated by 20 pixels and blurred (`singan.cli.masked`).
 """
 
 from ..apps.injection import EDITING_RADIUS

@@ -1,20 +1,17 @@
 """`python -m singan.evaluate` (singan-evaluate): score a trained model's random samples.
 
-    python -m singan.evaluate --input_name balloons.png
-    python -m singan.evaluate --input_name balloons.png --gen_start_scale 1 --num_samples 100 \
-        --inception_weights pt_inception-2015-12-05-6726825d.pth --sifid_dims 192
+    python -m singan.evaluate --input_name balloons.png --gen_start_scale 1 --num_samples 100 --sifid_dims 192
 
-Loads TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (as random_samples.py), draws
---num_samples samples at the training size from --gen_start_scale (seeded by --seed, 0 by default;
---batch_size caps the samples per forward pass) and scores them (`singan.eval.evaluate`). Prints a
-table and writes it as JSON to evaluation_gen_start_scale=<g>.json beside the model file (with --out:
-in <out>/Evaluation/<name>/<model folder>/). Sampling shows a progress bar on stderr.
+Draws --num_samples samples of the model random_samples.py loads, at the training size from --gen_start_scale
+(seeded by --seed, 0 by default), and scores them (`singan.eval.evaluate`); prints a table and writes it as
+JSON (where: the parser's description). Sampling shows a progress bar on stderr.
 """
 
 
+import argparse
 import sys
 
-from ..api import SampleOptions, load
+from ..api import SampleOptions
 from ..eval.evaluate import NUM_SAMPLES, SIFID_DIMS, check_settings, draw, format_table, score
 from ..eval.fid_inception import WEIGHTS_FILE, sifid_network
 from ..io import paths
@@ -24,9 +21,7 @@ from . import program as cli
 
 
 def main(args) -> dict:
-    model_file = cli.trained_model(args)
-    cli.seed_everything(args.manualSeed)
-    model = load(model_file, cli.device_name(args))
+    model_file, model = cli.trained_model(args)
     options = check_settings(model, args.num_samples, args.gen_start_scale, args.manualSeed, args.batch_size)
     inception, note = sifid_network(args.inception_weights, args.sifid_dims, model.device)  # after the check
     if note:
@@ -42,20 +37,25 @@ def main(args) -> dict:
     return result
 
 
-def get_parser():
-    p = cli.parser("Score the random samples of a trained SinGAN (diversity, patch SWD, SIFID). The JSON goes "
-                   "beside the model file, or with --out to <out>/Evaluation/<name>/<model folder>/.", seed=0, out=None)
-    flags.add_input_name(p)
-    p.add_argument("--gen_start_scale", type=int, default=0,
-                   help="scales below it reconstruct the image (0: everything random)")
-    p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")
-    p.add_argument("--num_samples", type=int, default=100,
+def add_score_flags(p: argparse._ActionsContainer, num_samples: int) -> None:
+    """--num_samples, --inception_weights, --sifid_dims (singan.evaluate, singan.batch, singan.benchmark)."""
+    p.add_argument("--num_samples", type=int, default=num_samples,
                    help="samples to score (at least 2: diversity compares them)")
     p.add_argument("--inception_weights", type=str, default=None, help=f"FID Inception weights file ({WEIGHTS_FILE}); "
                    "default: the torch hub cache's, downloaded there on first use")
     p.add_argument("--sifid_dims", type=int, default=64, choices=SIFID_DIMS, help="SIFID's Inception features: 64 "
                    "(after the first max-pool, the released SIFID code) or 192 (after the second; the paper's text "
                    "names the features before it)")
+
+
+def get_parser() -> cli.ArgumentParser:
+    p = cli.parser("Score the random samples of a trained SinGAN (diversity, patch SWD, SIFID). The JSON goes "
+                   "beside the model file, or with --out to <out>/Evaluation/<name>/<model folder>/.", seed=0, out=None)
+    p.add_argument("--input_name", type=str, required=True, help="training image name")
+    p.add_argument("--gen_start_scale", type=int, default=0,
+                   help="scales below it reconstruct the image (0: everything random)")
+    p.add_argument("--batch_size", type=int, default=None, help="samples per forward pass (default: all)")
+    add_score_flags(p, num_samples=100)
     flags.note_rules(p, {**{k: SampleOptions.RULES[k] for k in ("gen_start_scale", "batch_size")},
                          "num_samples": NUM_SAMPLES})
     flags.add_model_folder_flags(p)

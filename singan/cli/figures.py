@@ -1,16 +1,14 @@
 """`python -m singan.figures` (singan-figures): the paper's figure types as PNG grids.
 
-    python -m singan.figures --input_name balloons.png                      # -> figures/*.png
     python -m singan.figures --input_name balloons.png --num_samples 6 --scales 0 1 3 --seed 2
     python -m singan.figures --applications Output                          # applications only
 
-Loads TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (as random_samples.py) and
-writes to --out (default figures/) the figures `singan.eval.figures` draws.
+Loads the model random_samples.py loads and writes to --out (default figures/) the figures
+`singan.eval.figures` draws.
 """
 
 from pathlib import Path
 
-from ..api import load
 from ..core.config import Rule, between, check_value
 from ..errors import SinGANError
 from ..eval.figures import figure_applications, figure_arbitrary_sizes, figure_generation_from_scales
@@ -31,8 +29,7 @@ def main(args) -> list[Path]:
     if args.input_name:
         for name, rule in RULES.items():
             check_value(name, getattr(args, name), rule)
-        cli.seed_everything(args.manualSeed)
-        model = load(cli.trained_model(args), cli.device_name(args))
+        _, model = cli.trained_model(args)
         written.append(figure_generation_from_scales(model, args.out, args.num_samples, args.scales,
                                                      args.manualSeed))
         written.append(figure_arbitrary_sizes(model, args.out, seed=args.manualSeed))

@@ -1,9 +1,5 @@
 """The flags several commands share, declared with plain argparse (explicit type, visible default).
 
-`add_run_flags`: where inputs and outputs are, the device and the seed (every command).
-`add_input_name`: the training image. `add_model_folder_flags`: the training flags that name a
-trained model's folder, for the commands that load one. `add_out_size_flags`: --out_size and
---upscaler. `add_training_flags`: every `TrainConfig` setting under the original's name, and --preset.
 Each function also notes the allowed values of its flags (`parser.rules`: the rule texts the API
 checks them by) for docs/cli.md. The flags are checked where they are used, once: by the API.
 """
@@ -17,6 +13,30 @@ ORIGINAL = "SinGAN hyperparameters (defaults of the original)"
 PAPER = "the paper's semantics instead of the original code's (change results)"
 SPEED = "speed (not in the original)"
 DEFAULT = TrainConfig()
+ORIGINAL_FLAGS = {  # name -> help; the default is TrainConfig's
+    "nc_im": "image channels (1 trains a grayscale model)",
+    "nc_z": "noise channels (must equal --nc_im; default: --nc_im)",
+    "nfc": "base width of the convolutions (doubled every 4 scales, at most 128)",
+    "min_nfc": "minimum width of the convolutions",
+    "ker_size": "kernel size (odd)",
+    "num_layer": "convolutions per generator and discriminator",
+    "stride": "convolution stride (only 1 is supported; kept for compatibility)",
+    "padd_size": "convolution padding (only 0 is supported; kept for compatibility)",
+    "scale_factor": "initial pyramid scale factor in (0, 1); the pyramid recomputes it to fit the image exactly",
+    "noise_amp": "noise amplitude multiplier",
+    "min_size": "image side at the coarsest scale",
+    "max_size": "largest image side at the finest scale (larger images are resized)",
+    "niter": "iterations per scale",
+    "gamma": "learning-rate decay factor at --lr_milestone",
+    "lr_milestone": "iteration at which the learning rates drop by --gamma",
+    "lr_g": "learning rate of the generator",
+    "lr_d": "learning rate of the discriminator",
+    "beta1": "Adam beta1",
+    "Gsteps": "generator steps per iteration",
+    "Dsteps": "discriminator steps per iteration",
+    "lambda_grad": "gradient-penalty weight",
+    "alpha": "reconstruction-loss weight",
+}
 
 
 def note_rules(p: argparse.ArgumentParser, rules: dict[str, Rule]) -> None:
@@ -40,10 +60,6 @@ def add_run_flags(p: argparse.ArgumentParser, *, input_dir: str | None = "input/
     p.add_argument("--models_dir", type=str, default=models_dir, help="root folder of trained models")
 
 
-def add_input_name(p: argparse.ArgumentParser, help: str = "training image name") -> None:
-    p.add_argument("--input_name", type=str, required=True, help=help)
-
-
 def add_model_folder_flags(p: argparse.ArgumentParser) -> None:
     """--scale_factor and --alpha of a command that only loads a model: they name its folder."""
     p.add_argument("--scale_factor", type=float, default=DEFAULT.scale_factor,
@@ -63,35 +79,11 @@ def add_training_flags(p: argparse.ArgumentParser, exclude: tuple[str, ...] = ()
     """The training flags (`TrainConfig`, the original's names and defaults, but the command's --min_size and
     --alpha; less `exclude`) and --preset."""
     original, paper, speed = (p.add_argument_group(title) for title in (ORIGINAL, PAPER, SPEED))
-    d = DEFAULT
-    flags = [  # (group, name, type, default, help)
-        (original, "nc_im", int, d.nc_im, "image channels (1 trains a grayscale model)"),
-        (original, "nc_z", int, None, "noise channels (must equal --nc_im; default: --nc_im)"),
-        (original, "nfc", int, d.nfc, "base width of the convolutions (doubled every 4 scales, at most 128)"),
-        (original, "min_nfc", int, d.min_nfc, "minimum width of the convolutions"),
-        (original, "ker_size", int, d.ker_size, "kernel size (odd)"),
-        (original, "num_layer", int, d.num_layer, "convolutions per generator and discriminator"),
-        (original, "stride", int, d.stride, "convolution stride (only 1 is supported; kept for compatibility)"),
-        (original, "padd_size", int, d.padd_size, "convolution padding (only 0 is supported; kept for compatibility)"),
-        (original, "scale_factor", float, d.scale_factor, "initial pyramid scale factor in (0, 1); the pyramid "
-                                                          "recomputes it to fit the image exactly"),
-        (original, "noise_amp", float, d.noise_amp, "noise amplitude multiplier"),
-        (original, "min_size", int, min_size, "image side at the coarsest scale"),
-        (original, "max_size", int, d.max_size, "largest image side at the finest scale (larger images are resized)"),
-        (original, "niter", int, d.niter, "iterations per scale"),
-        (original, "gamma", float, d.gamma, "learning-rate decay factor at --lr_milestone"),
-        (original, "lr_milestone", int, d.lr_milestone, "iteration at which the learning rates drop by --gamma"),
-        (original, "lr_g", float, d.lr_g, "learning rate of the generator"),
-        (original, "lr_d", float, d.lr_d, "learning rate of the discriminator"),
-        (original, "beta1", float, d.beta1, "Adam beta1"),
-        (original, "Gsteps", int, d.Gsteps, "generator steps per iteration"),
-        (original, "Dsteps", int, d.Dsteps, "discriminator steps per iteration"),
-        (original, "lambda_grad", float, d.lambda_grad, "gradient-penalty weight"),
-        (original, "alpha", float, alpha, "reconstruction-loss weight"),
-    ]
-    for group, name, kind, default, help in flags:
+    for name, help in ORIGINAL_FLAGS.items():
+        default = {"min_size": min_size, "alpha": alpha}.get(name, getattr(TrainConfig, name))  # (nc_z: None)
         if name not in exclude:
-            group.add_argument(f"--{name}", type=kind, default=default, help=help)
+            original.add_argument(f"--{name}", type=type(default) if name != "nc_z" else int, default=default,
+                                  help=help)
     paper.add_argument("--fixed_z_opt", action="store_true", help="draw the coarsest reconstruction noise z* once "
                                                                   "(the original redraws it every iteration)")
     paper.add_argument("--fresh_fake", action="store_true", help="a fresh fake for every G step (the original's G "
@@ -99,8 +91,8 @@ def add_training_flags(p: argparse.ArgumentParser, exclude: tuple[str, ...] = ()
     speed.add_argument("--contiguous_real", action="store_true", help="train on the real image in NCHW memory, not "
                        "the original's layout: on the CPU the finest scale of an image that needs no resizing trains "
                        "about 1.4x faster (other float rounding)")
-    speed.add_argument("--amp", type=str, default=d.amp, choices=["off", "bf16"], help="bfloat16 autocast of the G "
-                       "and D passes (meant for CUDA; on the CPU it is applied too, usually no faster); slightly "
+    speed.add_argument("--amp", type=str, default=DEFAULT.amp, choices=["off", "bf16"], help="bfloat16 autocast of "
+                       "the G and D passes (meant for CUDA; on the CPU it is applied too, usually no faster); slightly "
                        "changes results")
     speed.add_argument("--no_cuda_graph", dest="cuda_graph", action="store_false", help="on CUDA, launch every kernel "
                        "from Python instead of replaying each iteration as a CUDA graph")

@@ -1,16 +1,10 @@
 """Harmonization: blend a pasted object into a trained image's appearance
 (`python harmonization.py` or `singan-harmonize`).
 
-    python main_train.py --input_name starry_night.png
     python harmonization.py --input_name starry_night.png --ref_name starry_night_naive.png
 
-Loads the model main_train.py wrote for --input_name (same --scale_factor/--alpha), reads the naive
-paste <ref_dir>/<ref_name> and its mask <ref stem>_mask<ext> (without one: where the paste differs from
-the training image, said in one line), injects the paste at
---harmonization_start_scale (1 .. number of scales - 1; default: 2 below the finest) and pastes the
-result into the training image through the mask dilated by 7 pixels and blurred. Writes
-Output/Harmonization/<name>/<ref>_out/start_scale=<n>.png and the dilated mask
-<ref stem>_mask_dilated.png beside it. A reference of another size is resized to the training image's.
+The naive paste is injected at --harmonization_start_scale and the result pasted into the training image
+through the mask dilated by 7 pixels and blurred (`singan.cli.masked`).
 """
 
 from ..apps.injection import HARMONIZATION_RADIUS

@@ -1,17 +1,18 @@
 """What harmonization and editing share: a reference image with a mask, injected at one scale of a
 trained model, and the result pasted back into the training image through the mask, dilated and blurred.
 
-The two commands differ only in their names, folders, the mask's dilation radius and whether the
-raw generated image is written too; each passes those to `add_flags` and `main` here. With
---out_size full (or HxW, or a longest side) the generated image is upscaled to that size and pasted into
-the reference at that size (the input file's pixels outside the dilated mask, exactly), the mask dilated
-and blurred with radius and sigma scaled by the size ratio; results go to <ref>_out_<H>x<W>/.
+The model is the one main_train.py wrote for --input_name (same --scale_factor/--alpha); the reference is
+<ref_dir>/<ref_name>, resized to the training image's size, and its mask <ref stem>_mask<ext> (without one:
+where the reference differs from the training image, said in one line); the dilated mask is written beside
+the result. The two commands differ only in their names, folders, the mask's dilation radius and whether
+the raw generated image is written too; each passes those to `get_parser` and `main` here. With --out_size
+the generated image is upscaled and pasted into the reference at that size (the input file's pixels outside
+the dilated mask, exactly), the mask dilated and blurred with radius and sigma scaled by the size ratio.
 """
 
 import argparse
 from pathlib import Path
 
-from ..api import load
 from ..apps import upscale
 from ..apps.injection import INJECTION_SCALE, check_full_size, injection_scale, masked_injection
 from ..apps.references import load_reference, training_image
@@ -26,7 +27,7 @@ def get_parser(description: str, mode: str, ref_dir: str, ref_help: str) -> cli.
     """The command `mode`'s parser (harmonization, editing): --ref_dir, --ref_name, --<mode>_start_scale,
     --overwrite, --out_size and the model's folder flags."""
     p = cli.parser(description)
-    flags.add_input_name(p)
+    p.add_argument("--input_name", type=str, required=True, help="training image name")
     p.add_argument("--ref_dir", type=str, default=ref_dir, help=f"folder of the {ref_help} and its mask")
     p.add_argument("--ref_name", type=str, required=True, help=f"{ref_help} name")
     p.add_argument(f"--{mode}_start_scale", type=int, default=None,
@@ -43,10 +44,7 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     """Inject the reference at `--<mode>_start_scale`, paste through the mask dilated by `radius`;
     writes start_scale=<n>_masked.png (or start_scale=<n>.png without `keep_generated`); returns it."""
     # Device, seed, trained model, start scale:
-    model_file = cli.trained_model(args)
-    cli.seed_everything(args.manualSeed)
-    model = load(model_file, cli.device_name(args))
-    device = model.device
+    model_file, model = cli.trained_model(args)
     scale_flag = f"{args.mode}_start_scale"
     n = injection_scale(model, getattr(args, scale_flag), scale_flag)
 
@@ -54,18 +52,18 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     image = Path(args.input_dir) / args.input_name
     real = training_image(image, model)
     ref, mask = load_reference(args.ref_dir, args.ref_name, tuple(real.shape[-2:]), with_mask=True,
-                               nc_im=model.config.nc_im, device=device, mask_from=image)
+                               nc_im=model.config.nc_im, device=model.device, mask_from=image)
     target = check_full_size(model, args.out_size, tuple(real.shape[-2:]), upscale.image_size(Path(args.ref_dir) /
                              args.ref_name), args.upscaler, image)  # before the reference is read at that size
     size = None if target is None else target.size
     full = None if size is None else load_reference(args.ref_dir, args.ref_name, size, with_mask=True,
-                                                    nc_im=model.config.nc_im, device=device, mask_from=image,
+                                                    nc_im=model.config.nc_im, device=model.device, mask_from=image,
                                                     announce=False)
     out = paths.sized(paths.application_dir(args.out, folder, args.input_name, args.ref_name, model_file=model_file),
                       size)
     generated_png = out / f"start_scale={n}.png"
     blended_png = out / f"start_scale={n}_masked.png" if keep_generated else generated_png
-    cli.refuse_existing([generated_png, blended_png] if keep_generated else [blended_png], args.overwrite)
+    cli.refuse_existing([generated_png, blended_png], args.overwrite)  # (the same file without keep_generated)
 
     # Step: inject at scale n, paste through the dilated mask, save:
     generated, blended = masked_injection(model, real, ref, mask, n, radius,

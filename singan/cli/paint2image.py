@@ -1,27 +1,20 @@
 """Paint to image: turn a rough colour painting into an image in the style of a trained one
 (`python paint2image.py` or `singan-paint2image`).
 
-    python main_train.py --input_name cows.png
-    python paint2image.py --input_name cows.png --ref_name cows.png --paint_start_scale 1
     python paint2image.py --input_name cows.png --ref_name cows.png --paint_start_scale 1 --quantization_flag
 
-Loads the model main_train.py wrote for --input_name (same --scale_factor/--alpha), injects the
-painting <ref_dir>/<ref_name> at --paint_start_scale (1 .. number of scales - 1; default 1) and
-writes Output/Paint2image/<name>/<ref>_out/start_scale=<n>.png. With --quantization_flag the
-painting is mapped to the 5 main colours of the training image and scale n is retrained once (from
-fresh networks, --niter iterations) on colour-quantised inputs, saved in
-TrainedModels/<name>/scale_factor=<sf>_paint/start_scale=<n>/ and reused; results go to the
-<ref>_out_quantized folder with real_quant.png, in_paint.png and in_paint_quant.png.
-`--quantization_flag False` means False (the original treated any value as True).
---out_size full (the input file's size), HxW or a longest side upscales the result with the finest
-generator into <ref>_out[_quantized]_<H>x<W>/.
+Loads the model main_train.py wrote for --input_name (same --scale_factor/--alpha) and injects the
+painting <ref_dir>/<ref_name> at --paint_start_scale. With --quantization_flag the painting is mapped
+to the 5 main colours of the training image and scale n is retrained once (from fresh networks, --niter
+iterations) on colour-quantised inputs, saved in TrainedModels/<name>/scale_factor=<sf>_paint/
+start_scale=<n>/ and reused; the results, in <ref>_out_quantized, add real_quant.png, in_paint.png and
+in_paint_quant.png. `--quantization_flag False` means False (the original treated any value as True).
 """
 
 import argparse
 import dataclasses
 from pathlib import Path
 
-from ..api import load
 from ..apps import upscale
 from ..apps.injection import INJECTION_SCALE, inject, injection_input, injection_scale
 from ..apps.paint import paint_model, quantized_paint_input
@@ -36,9 +29,7 @@ from . import program as cli
 
 def main(args):
     # Device, seed, trained model (its --niter for the retraining unless given), start scale:
-    model_file = cli.trained_model(args)
-    cli.seed_everything(args.manualSeed)
-    model = load(model_file, cli.device_name(args))
+    model_file, model = cli.trained_model(args)
     if args.niter is not None:  # the retraining's iterations (the rest of its config is the loaded model's)
         check_value("niter", args.niter, TrainConfig.RULES["niter"])
         model = dataclasses.replace(model, config=dataclasses.replace(model.config, niter=args.niter))
@@ -75,7 +66,7 @@ def main(args):
 def get_parser() -> cli.ArgumentParser:
     p = cli.parser("Turn a painting into an image with SinGAN. --niter sets the iterations of the quantised "
                    "retraining (default: the model's).")
-    flags.add_input_name(p)
+    p.add_argument("--input_name", type=str, required=True, help="training image name")
     p.add_argument("--ref_dir", type=str, default="input/Paint", help="folder of the painting")
     p.add_argument("--ref_name", type=str, required=True, help="painting image name")
     p.add_argument("--paint_start_scale", type=int, default=None,

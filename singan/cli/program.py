@@ -22,7 +22,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..api import load
 from ..core.config import PRESETS, SEED, TrainConfig, check_value
+from ..core.model import SinGAN
 from ..errors import SinGANError
 from ..io import paths
 from ..runtime.interrupt import end_startup
@@ -52,22 +54,14 @@ class ArgumentParser(argparse.ArgumentParser):
         self.rules: dict[str, str] = {}
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"{self.prog}: error: {message}{self._suggestion(message)} (see --help)", file=sys.stderr)
-        sys.exit(2)
-
-    def _suggestion(self, message: str) -> str:
-        """'; did you mean --max_size?' for the unrecognized flags of `message` that resemble this parser's."""
-        if not message.startswith("unrecognized arguments:"):
-            return ""
+        """One line; '; --maxsize: did you mean --max_size?' for each unrecognized flag resembling one of ours."""
         flags = [s for a in self._actions for s in a.option_strings if s.startswith("--")]
-        words = [word.split("=")[0] for word in message.split(":", 1)[1].split() if word.startswith("-")]
-        hints = [f"{word}: did you mean {_alternatives(close)}?" for word in words
-                 if (close := closest_flags(word, flags))]
-        return "".join(f"; {hint}" for hint in hints)
-
-
-def _alternatives(words: list[str]) -> str:
-    return " or ".join(words) if len(words) < 3 else f"{', '.join(words[:-1])} or {words[-1]}"
+        words = message.split(":", 1)[1].split() if message.startswith("unrecognized arguments:") else []
+        for word in [w.split("=")[0] for w in words if w.startswith("-")]:
+            if close := closest_flags(word, flags):  # 'a', 'a or b', 'a, b or c'
+                message += f"; {word}: did you mean {' or '.join(filter(None, [', '.join(close[:-1]), close[-1]]))}?"
+        print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
+        sys.exit(2)
 
 
 def closest_flags(word: str, flags: list[str], n: int = 3) -> list[str]:
@@ -102,37 +96,25 @@ def apply_preset(parser: argparse.ArgumentParser, argv: list[str] | None = None)
 
 def str2bool(value: str) -> bool:
     """'True'/'1'/'yes' -> True, 'False'/'0'/'no' -> False (the original's type=bool made 'False' True)."""
-    words = {"true": True, "1": True, "yes": True, "y": True, "false": False, "0": False, "no": False, "n": False}
-    if value.lower() not in words:
+    if value.lower() not in ("true", "1", "yes", "y", "false", "0", "no", "n"):
         raise ValueError(value)
-    return words[value.lower()]
-
-
-def check_folder(flag: str, folder: str | Path) -> None:
-    """A one-line SinGANError unless `folder` is (or can be created as) a writable folder."""
-    path = Path(folder)
-    if path.exists() and not path.is_dir():
-        raise SinGANError(f"--{flag} {folder}: is a file; must be a folder (it is created if missing)")
-    existing = next(p for p in [path, *path.resolve().parents] if p.exists())
-    if not existing.is_dir() or not _can_write_in(existing):
-        raise SinGANError(f"--{flag} {folder}: {existing} is not a writable folder")
-
-
-def _can_write_in(folder: Path) -> bool:
-    """Whether a file can be created in `folder`, tried (os.access answers for root's permitted
-    capabilities and the real uid, not for what a write will meet); nothing is left behind."""
-    try:
-        with tempfile.TemporaryFile(dir=folder):
-            return True
-    except OSError:
-        return False
+    return value.lower() in ("true", "1", "yes", "y")
 
 
 def check_folders(args: argparse.Namespace) -> None:
     """--out and --models_dir are (or can be created as) writable folders; the first failure is one line."""
     for flag in ("out", "models_dir"):
-        if getattr(args, flag, None) is not None:  # None: an optional folder left to its default
-            check_folder(flag, getattr(args, flag))
+        folder = getattr(args, flag, None)
+        if folder is None:  # an optional folder left to its default
+            continue
+        path = Path(folder)
+        if path.exists() and not path.is_dir():
+            raise SinGANError(f"--{flag} {folder}: is a file; must be a folder (it is created if missing)")
+        existing = next(p for p in [path, *path.resolve().parents] if p.exists())
+        try:  # a file created there, tried: os.access answers for root's capabilities and the real uid, not for
+            tempfile.TemporaryFile(dir=existing).close()  # what a write will meet (nothing is left behind)
+        except OSError:
+            raise SinGANError(f"--{flag} {folder}: {existing} is not a writable folder") from None
 
 
 def device_name(args: argparse.Namespace) -> str:
@@ -140,9 +122,10 @@ def device_name(args: argparse.Namespace) -> str:
     return "cpu" if args.not_cuda else args.device
 
 
-def trained_model(args: argparse.Namespace) -> Path:
-    """The model file of --input_name, --scale_factor, --alpha under --models_dir; when it is missing, one
-    line saying where it looked and which flags point elsewhere (a command run from another folder)."""
+def trained_model(args: argparse.Namespace, allow_partial: bool = False) -> tuple[Path, SinGAN]:
+    """The model file of --input_name, --scale_factor, --alpha under --models_dir and the model, loaded on --device
+    after seeding with --manualSeed; when it is missing, one line saying where it looked and which flags point
+    elsewhere (a command run from another folder)."""
     for name in ("scale_factor", "alpha"):  # they name the model's folder: checked by training's rules
         check_value(name, getattr(args, name), TrainConfig.RULES[name])
     model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
@@ -150,7 +133,8 @@ def trained_model(args: argparse.Namespace) -> Path:
         raise SinGANError(f"no trained model at {model_file.absolute()}: train first with main_train.py --input_name "
                           f"{args.input_name}, or, if it was trained in another folder, point --models_dir (now "
                           f"{args.models_dir}) and --input_dir (now {args.input_dir}) there")
-    return model_file
+    seed_everything(args.manualSeed)
+    return model_file, load(model_file, device_name(args), allow_partial=allow_partial)
 
 
 def seed_everything(seed: int | None, announce: bool = True) -> int:
@@ -167,22 +151,19 @@ def seed_everything(seed: int | None, announce: bool = True) -> int:
     return seed
 
 
-def resume_command(argv: list[str]) -> str:
+def resume_command(argv: list[str], resume: bool = True) -> str:
     """The command line that continues this run: the same one plus --resume (less --overwrite, which
-    --resume refuses: what this run has written is continued, not replaced again)."""
-    return _command([*[a for a in argv if a != "--overwrite"], *([] if "--resume" in argv else ["--resume"])])
-
-
-def _command(argv: list[str]) -> str:
+    --resume refuses: what this run has written is continued, not replaced again); `resume=False`: the same."""
+    if resume:
+        argv = [*[a for a in argv if a != "--overwrite"], *([] if "--resume" in argv else ["--resume"])]
     program = sys.argv[0]
-    command = [sys.executable, program] if program.endswith(".py") else [program]
-    return shlex.join([*command, *argv])
+    return shlex.join([*([sys.executable] if program.endswith(".py") else []), program, *argv])
 
 
 def watch_resumable(args: argparse.Namespace, *files: Path) -> None:
     """Note `files` (the model, and outputs --resume completes) as they are now: if the run is interrupted, the
-    line printed says --resume only when there is something to resume (this run wrote one of them, or it
-    was already resuming)."""
+    line printed says --resume only when there is something to resume (the model exists, and this run wrote one
+    of them or was already resuming)."""
     args.resume_watch = [(Path(f), _file_id(Path(f))) for f in files]
 
 
@@ -194,79 +175,59 @@ def _file_id(path: Path) -> tuple | None:
     return st.st_ino, st.st_mtime_ns, st.st_size
 
 
-def interrupted_hint(args: argparse.Namespace | None, argv: list[str], resumable: bool) -> str:
-    """'; to continue: <command> --resume' when there is something to resume, else the same command again."""
-    if not resumable:
-        return ""
-    if _can_resume(args):
-        return f"; to continue: {resume_command(argv)}"
-    return f"; nothing was saved yet, to start again: {_command(argv)}"
-
-
 def _can_resume(args: argparse.Namespace | None) -> bool:
-    """Whether the model exists and this run wrote it (or was already resuming): see `watch_resumable`."""
     watch = getattr(args, "resume_watch", [])
     if not watch or _file_id(watch[0][0]) is None:
         return False
     return getattr(args, "resume", False) or any(_file_id(path) != before for path, before in watch)
 
 
-def fault_hint(args: argparse.Namespace | None, argv: list[str], resumable: bool) -> str:
-    """After a write that failed while training (a full disk, a file size limit): the last checkpoint is
-    intact (written atomically), and the command that continues from it once the cause is gone."""
-    if not resumable or not _can_resume(args):
-        return ""
-    return f"; the last checkpoint is kept, to continue once that is fixed: {resume_command(argv)}"
-
-
 def _raise_interrupt(signum: int, frame) -> None:
     raise KeyboardInterrupt(signum)
 
 
+def _exit(message: str, status: int = 2) -> None:
+    print(message.replace("\n", " "), file=sys.stderr)
+    sys.exit(status)
+
+
 def _interrupted(signum: int, hint: str) -> None:
-    print(f"interrupted ({signal.Signals(signum).name}){hint}", file=sys.stderr)
-    sys.exit(128 + signum)
+    _exit(f"interrupted ({signal.Signals(signum).name}){hint}", 128 + signum)
 
 
 def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser,
         argv: list[str] | None = None) -> None:
-    """Parse and check the flags, call main; bad input exits 2 with one line, SIGINT/SIGTERM 130/143."""
+    """Parse and check the flags, call main; bad input exits 2 with one line, SIGINT/SIGTERM 130/143. The line
+    of a command that takes --resume says how to go on: the command that resumes, or when nothing was saved
+    yet the same command again."""
     argv = sys.argv[1:] if argv is None else list(argv)
     resumable = any("--resume" in a.option_strings for a in p._actions)
+    again = f"to start again: {resume_command(argv, resume=False)}"
     args = None
     early = end_startup()  # a signal while the command's modules imported: stop here, nothing was done
     if early is not None:
-        _interrupted(early, f"; nothing was done yet, to start again: {_command(argv)}" if resumable else "")
+        _interrupted(early, f"; nothing was done yet, {again}" if resumable else "")
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)  # after end_startup, which restores the default
     try:
         apply_preset(p, argv)
         args = p.parse_args(argv)
         check_folders(args)
         main(args)
-    except SinGANError as e:  # a write that failed while training (a full disk): how to continue, too
-        hint = fault_hint(args, argv, resumable) if getattr(e, "write_fault", False) else ""
-        _fail(f"error: {cli_message(e, p)}{hint}")
+    except SinGANError as e:
+        text = getattr(e, "cli", None) or str(e)  # in the command line's words (see `errors.api_error`)
+        if getattr(e, "partial_hint", False) and any("--allow_partial" in a.option_strings for a in p._actions):
+            text += ", or pass --allow_partial to sample from the finished scales"
+        if resumable and getattr(e, "write_fault", False) and _can_resume(args):  # a failed write (a full disk):
+            text += f"; the last checkpoint is kept, to continue once that is fixed: {resume_command(argv)}"
+        _exit(f"error: {text}")  # (checkpoints are written atomically)
     except OSError as e:
-        _fail(f"error: {e.strerror or e}: {e.filename}" if e.filename else f"error: {e}")
+        _exit(f"error: {e.strerror or e}: {e.filename}" if e.filename else f"error: {e}")
     except KeyboardInterrupt as e:
         signum = e.args[0] if e.args and e.args[0] == signal.SIGTERM else signal.SIGINT
-        _interrupted(signum, interrupted_hint(args, argv, resumable))
+        hint = f"; to continue: {resume_command(argv)}" if _can_resume(args) else f"; nothing was saved yet, {again}"
+        _interrupted(signum, hint if resumable else "")
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def cli_message(error: SinGANError, p: argparse.ArgumentParser) -> str:
-    """The error in the command line's words (see `errors.api_error`); the --allow_partial hint only
-    for a command that takes it."""
-    text = getattr(error, "cli", None) or str(error)
-    if getattr(error, "partial_hint", False) and any("--allow_partial" in a.option_strings for a in p._actions):
-        text += ", or pass --allow_partial to sample from the finished scales"
-    return text
-
-
-def _fail(message: str) -> None:
-    print(message.replace("\n", " "), file=sys.stderr)
-    sys.exit(2)
 
 
 def refuse_existing(files: list[Path], overwrite: bool) -> None:

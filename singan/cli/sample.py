@@ -1,22 +1,17 @@
 """Draw random samples from a trained SinGAN, at the training size or any other
-(`python random_samples.py` or `singan-sample`).
+(`python random_samples.py` or `singan-sample`; where they go: docs/outputs.md).
 
-    python random_samples.py --input_name balloons.png --mode random_samples --gen_start_scale 0
-    python random_samples.py --input_name balloons.png --mode random_samples_arbitrary_sizes \
-        --scale_h 2 --scale_v 1
+    python random_samples.py --input_name balloons.png --mode random_samples_arbitrary_sizes --scale_h 2
 
-Loads TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (the folder main_train.py
-wrote for the same --input_name, --scale_factor and --alpha) and writes <num_samples> PNGs to
-Output/RandomSamples/<name>/<model folder>/gen_start_scale=<g>/ or
-Output/RandomSamples_ArbitrerySizes/<name>/<model folder>/scale_v=<v>_scale_h=<h>/. All samples
-of a scale run in one forward pass (--batch_size caps it). --out_size full (the input file's size,
-times --scale_h / --scale_v), HxW or a longest side upscales every sample with the finest generator
-(`singan.apps.upscale`) into a folder of its own, e.g. .../gen_start_scale=0_1488x1984/.
+The model is the one main_train.py wrote for the same --input_name, --scale_factor and --alpha. All samples
+of a scale run in one forward pass (--batch_size caps it). --out_size full (the input file's size, times
+--scale_h / --scale_v), HxW or a longest side upscales every sample with the finest generator
+(`singan.apps.upscale`) into a folder of its own.
 """
 
 from pathlib import Path
 
-from ..api import MAX_RESIZE, SampleOptions, generate, load
+from ..api import MAX_RESIZE, SampleOptions, generate
 from ..apps import upscale
 from ..errors import SinGANError
 from ..io import paths
@@ -40,9 +35,7 @@ def main(args):
                           "(--mode random_samples draws them at the training size)")
     scale_h = (SCALE_H if args.scale_h is None else args.scale_h) if arbitrary else 1.0
     scale_v = (SCALE_V if args.scale_v is None else args.scale_v) if arbitrary else 1.0
-    model_file = cli.trained_model(args)
-    cli.seed_everything(args.manualSeed)
-    model = load(model_file, cli.device_name(args), allow_partial=args.allow_partial)
+    model_file, model = cli.trained_model(args, allow_partial=args.allow_partial)
     target = upscale.out_size(model, args.out_size, sample_sizes(model, scale_h, scale_v)[-1],
                               photo=Path(args.input_dir) / args.input_name, upscaler=args.upscaler,
                               scale=(scale_v, scale_h), save=True, flag="--out_size")
@@ -68,7 +61,7 @@ def main(args):
 def get_parser() -> cli.ArgumentParser:
     p = cli.parser(f"Generate random samples from a trained SinGAN. --scale_h and --scale_v resize them in --mode "
                    f"random_samples_arbitrary_sizes only (default there: {SCALE_H} and {SCALE_V}).")
-    flags.add_input_name(p)
+    p.add_argument("--input_name", type=str, required=True, help="training image name")
     p.add_argument("--mode", type=str, default="random_samples", choices=MODES,
                    help="training size, or other sizes (--scale_h, --scale_v)")
     p.add_argument("--allow_partial", action="store_true", help="sample from an unfinished model's scales")

@@ -1,17 +1,15 @@
 """Super-resolution: upsample an image by --sr_factor with a SinGAN trained on it alone
 (`python SR.py` or `singan-sr`).
 
-    python SR.py                                        # input/images/33039_LR.png, x4
-    python SR.py --input_name photo.png --sr_factor 2 --not_cuda
+    python SR.py --input_name photo.png --sr_factor 2      # default: input/images/33039_LR.png, x4
 
-Trains the SR model when it does not exist yet, as the original: pyramid scale factor 1/in_scale,
-computed from --sr_factor (for x4: 6 steps of 4^(1/6), folder
-TrainedModels/<name>/scale_factor=0.793701,alpha=100), reconstruction weight --alpha 100,
---min_size 18 and the original's SR pyramid geometry. Then repeats the finest generator on
-successively upsampled images and writes Output/SR/<sr_factor>/<name>_HR.png: sr_factor times the
-input file's size. For a file within --max_size (the training image is the file) that is the original's
-chain of in_scale steps and crop, pixel for pixel; for a larger file (the original wrote sr_factor times
-the --max_size-resized image) the exact chain of singan.apps.upscale lands on sr_factor times the file's size.
+Trains the SR model when it does not exist yet, as the original: pyramid scale factor 1/in_scale, computed
+from --sr_factor (for x4: 6 steps of 4^(1/6), folder scale_factor=0.793701,alpha=100), reconstruction weight
+--alpha 100, --min_size 18 and the original's SR pyramid geometry. Then repeats the finest generator on
+successively upsampled images: sr_factor times the input file's size. For a file within --max_size (the
+training image is the file) that is the original's chain of in_scale steps and crop, pixel for pixel; for a
+larger file (the original wrote sr_factor times the --max_size-resized image) the exact chain of
+singan.apps.upscale lands on sr_factor times the file's size.
 """
 
 import argparse

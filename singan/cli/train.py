@@ -1,14 +1,12 @@
 """Train SinGAN on one image, then write random samples (`python main_train.py` or `singan-train`).
 
-    python main_train.py --input_name balloons.png
-    python main_train.py --input_dir my/images --input_name photo.jpg --niter 1000 --not_cuda
     python main_train.py --input_name balloons.png --resume      # continue an interrupted run
 
-Writes TrainedModels/<name>/scale_factor=0.750000,alpha=10/model.pt (one file, saved after every
-scale and every few minutes), per-scale previews in <that folder>/<scale>/ and --num_samples random
-samples in Output/RandomSamples/<name>/<model folder>/gen_start_scale=0/.
+The model is one file, saved after every scale and every few minutes, with per-scale previews beside it;
+then --num_samples random samples (where: docs/outputs.md).
 """
 
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -49,16 +47,12 @@ def main(args):
     names = [f"{i}.png" for i in range(args.num_samples)]
     if keep_samples:
         names = [name for name in names if not (samples / name).exists()] if args.resume else []
-    sampling = replace(sampling, num_samples=max(1, len(names)))
     if names:  # what depends on the model, checked once before anything is claimed or written
+        sampling = replace(sampling, num_samples=len(names))
         check_sample_args(model, sampling)
-    if keep_samples:
+    with nullcontext(samples) if keep_samples else result_folder(samples, args.overwrite or stale) as folder:
         if names:
-            save_images(samples, sample(model, sampling), names)
-    else:
-        with result_folder(samples, args.overwrite or stale) as staging:
-            if names:
-                save_images(staging, sample(model, sampling), names)
+            save_images(folder, sample(model, sampling), names)
     if names:
         print(f"{len(names)} random samples: {samples}")
 
@@ -75,7 +69,7 @@ def _older_than(samples: Path, model_file: Path) -> bool:
 
 def get_parser() -> cli.ArgumentParser:
     p = cli.parser("Train SinGAN on a single image.")
-    flags.add_input_name(p, "input image name (in --input_dir)")
+    p.add_argument("--input_name", type=str, required=True, help="input image name (in --input_dir)")
     p.add_argument("--mode", type=str, default="train", choices=["train", "animation_train"], help="task to be done")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
     p.add_argument("--overwrite", action="store_true", help="replace an existing trained model and its samples")
