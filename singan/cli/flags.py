@@ -13,30 +13,6 @@ ORIGINAL = "SinGAN hyperparameters (defaults of the original)"
 PAPER = "the paper's semantics instead of the original code's (change results)"
 SPEED = "speed (not in the original)"
 DEFAULT = TrainConfig()
-ORIGINAL_FLAGS = {  # name -> help; the default is TrainConfig's
-    "nc_im": "image channels (1 trains a grayscale model)",
-    "nc_z": "noise channels (must equal --nc_im; default: --nc_im)",
-    "nfc": "base width of the convolutions (doubled every 4 scales, at most 128)",
-    "min_nfc": "minimum width of the convolutions",
-    "ker_size": "kernel size (odd)",
-    "num_layer": "convolutions per generator and discriminator",
-    "stride": "convolution stride (only 1 is supported; kept for compatibility)",
-    "padd_size": "convolution padding (only 0 is supported; kept for compatibility)",
-    "scale_factor": "initial pyramid scale factor in (0, 1); the pyramid recomputes it to fit the image exactly",
-    "noise_amp": "noise amplitude multiplier",
-    "min_size": "image side at the coarsest scale",
-    "max_size": "largest image side at the finest scale (larger images are resized)",
-    "niter": "iterations per scale",
-    "gamma": "learning-rate decay factor at --lr_milestone",
-    "lr_milestone": "iteration at which the learning rates drop by --gamma",
-    "lr_g": "learning rate of the generator",
-    "lr_d": "learning rate of the discriminator",
-    "beta1": "Adam beta1",
-    "Gsteps": "generator steps per iteration",
-    "Dsteps": "discriminator steps per iteration",
-    "lambda_grad": "gradient-penalty weight",
-    "alpha": "reconstruction-loss weight",
-}
 
 
 def note_rules(p: argparse.ArgumentParser, rules: dict[str, Rule]) -> None:
@@ -79,11 +55,35 @@ def add_training_flags(p: argparse.ArgumentParser, exclude: tuple[str, ...] = ()
     """The training flags (`TrainConfig`, the original's names and defaults, but the command's --min_size and
     --alpha; less `exclude`) and --preset."""
     original, paper, speed = (p.add_argument_group(title) for title in (ORIGINAL, PAPER, SPEED))
-    for name, help in ORIGINAL_FLAGS.items():
-        default = {"min_size": min_size, "alpha": alpha}.get(name, getattr(TrainConfig, name))  # (nc_z: None)
+    d = DEFAULT
+    flags = [  # (name, type, default, help): the original's, explicit
+        ("nc_im", int, d.nc_im, "image channels (1 trains a grayscale model)"),
+        ("nc_z", int, None, "noise channels (must equal --nc_im; default: --nc_im)"),
+        ("nfc", int, d.nfc, "base width of the convolutions (doubled every 4 scales, at most 128)"),
+        ("min_nfc", int, d.min_nfc, "minimum width of the convolutions"),
+        ("ker_size", int, d.ker_size, "kernel size (odd)"),
+        ("num_layer", int, d.num_layer, "convolutions per generator and discriminator"),
+        ("stride", int, d.stride, "convolution stride (only 1 is supported; kept for compatibility)"),
+        ("padd_size", int, d.padd_size, "convolution padding (only 0 is supported; kept for compatibility)"),
+        ("scale_factor", float, d.scale_factor, "initial pyramid scale factor in (0, 1); the pyramid recomputes it "
+                                                "to fit the image exactly"),
+        ("noise_amp", float, d.noise_amp, "noise amplitude multiplier"),
+        ("min_size", int, min_size, "image side at the coarsest scale"),
+        ("max_size", int, d.max_size, "largest image side at the finest scale (larger images are resized)"),
+        ("niter", int, d.niter, "iterations per scale"),
+        ("gamma", float, d.gamma, "learning-rate decay factor at --lr_milestone"),
+        ("lr_milestone", int, d.lr_milestone, "iteration at which the learning rates drop by --gamma"),
+        ("lr_g", float, d.lr_g, "learning rate of the generator"),
+        ("lr_d", float, d.lr_d, "learning rate of the discriminator"),
+        ("beta1", float, d.beta1, "Adam beta1"),
+        ("Gsteps", int, d.Gsteps, "generator steps per iteration"),
+        ("Dsteps", int, d.Dsteps, "discriminator steps per iteration"),
+        ("lambda_grad", float, d.lambda_grad, "gradient-penalty weight"),
+        ("alpha", float, alpha, "reconstruction-loss weight"),
+    ]
+    for name, kind, default, help in flags:
         if name not in exclude:
-            original.add_argument(f"--{name}", type=type(default) if name != "nc_z" else int, default=default,
-                                  help=help)
+            original.add_argument(f"--{name}", type=kind, default=default, help=help)
     paper.add_argument("--fixed_z_opt", action="store_true", help="draw the coarsest reconstruction noise z* once "
                                                                   "(the original redraws it every iteration)")
     paper.add_argument("--fresh_fake", action="store_true", help="a fresh fake for every G step (the original's G "
@@ -91,7 +91,7 @@ def add_training_flags(p: argparse.ArgumentParser, exclude: tuple[str, ...] = ()
     speed.add_argument("--contiguous_real", action="store_true", help="train on the real image in NCHW memory, not "
                        "the original's layout: on the CPU the finest scale of an image that needs no resizing trains "
                        "about 1.4x faster (other float rounding)")
-    speed.add_argument("--amp", type=str, default=DEFAULT.amp, choices=["off", "bf16"], help="bfloat16 autocast of "
+    speed.add_argument("--amp", type=str, default=d.amp, choices=["off", "bf16"], help="bfloat16 autocast of "
                        "the G and D passes (meant for CUDA; on the CPU it is applied too, usually no faster); slightly "
                        "changes results")
     speed.add_argument("--no_cuda_graph", dest="cuda_graph", action="store_false", help="on CUDA, launch every kernel "
