@@ -1,6 +1,12 @@
 """The studio's models and photos: the listing of --models_dir (trained, partly trained, busy), uploads checked
 before anything is written, the plan of a training (scales, a time estimate) and the trainings it runs in
-other processes (`worker`), with their progress and previews.
+other processes, with their progress and previews.
+
+Such a process runs this module, `python -m singan.studio.models '<job as JSON>'` (`worker`): `api.train_image`
+on the job's image, model file, device, resume, overwrite, TrainConfig fields and sr_factor (SR.py's pyramid;
+null for another model), writing its state (starting, training, done, stopped, error), scale, number of
+scales, weighted work done and seconds elapsed to a JSON file (`progress_path`). SIGINT (the stop button)
+saves the model, to be resumed as --resume does.
 """
 
 import json
@@ -10,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -17,16 +24,18 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ..api import build_model
+from ..api import build_model, train_image
 from ..apps.sr import sr_geometry_fn
 from ..apps.upscale import image_size
+from ..cli.program import seed_everything
 from ..core.config import TrainConfig
 from ..errors import SinGANError
 from ..io import checkpoint, paths
+from ..io.atomic import write_json
 from ..io.images import read_image, to_numpy_image
 from ..io.lock import check_free, locked_by
 from ..runtime.progress import about, run_progress
-from .worker import progress_path
+from ..runtime.training_run import ProgressReport
 
 MAX_UPLOAD_BYTES = 25 * 2**20  # an uploaded file's size at most (the server refuses larger ones too)
 MAX_UPLOAD_SIDE = 4096  # an uploaded image's longest side at most (pixels)
@@ -34,6 +43,7 @@ MAX_UPLOAD_SIDE = 4096  # an uploaded image's longest side at most (pixels)
 # of docs/performance.md (2-core CPU: about 26 hours; H100: 12 minutes), plus a floor per iteration.
 SECONDS_PER_WORK = {"cpu": 1.05e-7, "cuda": 8e-10}
 SECONDS_PER_ITERATION = {"cpu": 0.01, "cuda": 0.007}
+REPORT_EVERY = 0.5  # seconds between two progress writes of a training during a scale
 
 
 def check_upload(path: str | Path | None) -> np.ndarray:
@@ -153,9 +163,14 @@ def start_training(upload: Path, input_dir: str | Path, config: TrainConfig, mod
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
     model_file.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path(model_file), "w") as log:  # what the run prints, as the command line would
-        process = subprocess.Popen([sys.executable, "-m", "singan.studio.worker", json.dumps(job)], env=env,
+        process = subprocess.Popen([sys.executable, "-m", "singan.studio.models", json.dumps(job)], env=env,
                                    stdout=log, stderr=subprocess.STDOUT)
     return Training(process, model_file)
+
+
+def progress_path(model_file: str | Path) -> Path:
+    """The progress file of a studio training of `model_file` (beside it)."""
+    return Path(model_file).with_name("studio_progress.json")
 
 
 def log_path(model_file: Path) -> Path:
@@ -168,3 +183,37 @@ def previews(model_file: Path) -> list[tuple[str, str]]:
     folder = model_file.parent
     scales = sorted(int(d.name) for d in folder.iterdir() if d.name.isdigit()) if folder.is_dir() else []
     return [(str(p), f"scale {n + 1}") for n in scales if (p := folder / str(n) / "fake_sample.png").is_file()]
+
+
+def worker(job: dict) -> int:
+    """Run the job, reporting as it goes; the exit status (2: a SinGANError, 130: stopped)."""
+    model_file, start = Path(job["model_file"]), time.monotonic()
+    state = {"state": "starting", "scale": 0, "scales": 0, "work": 0.0}
+
+    def report(**changes) -> None:
+        state.update(changes, elapsed=time.monotonic() - start)
+        write_json(state, progress_path(model_file), indent=None)
+
+    def training(**fields) -> None:  # still "starting" when training starts: "training" (a stop saves) from then on
+        report(state="starting" if "work_at_start" in fields else "training", **fields)
+
+    report()
+    try:
+        config = TrainConfig(**job["config"])
+        config.manualSeed = seed_everything(config.manualSeed, announce=not job["resume"])
+        geometry_fn = sr_geometry_fn(config, Path(job["image"]).name) if job["sr_factor"] else None
+        train_image(job["image"], config, model_file, job["device"], resume=job["resume"],
+                    overwrite=job["overwrite"], progress=False, geometry_fn=geometry_fn, previews=True,
+                    progress_fn=ProgressReport(training, REPORT_EVERY))
+    except SinGANError as e:
+        report(state="error", message=str(e))
+        return 2
+    except KeyboardInterrupt:
+        report(state="stopped")
+        return 130
+    report(state="done", work=1.0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(worker(json.loads(sys.argv[1])))
