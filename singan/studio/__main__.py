@@ -2,5 +2,4 @@
 
 from .server import run
 
-if __name__ == "__main__":
-    run()
+run()

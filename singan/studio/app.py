@@ -53,7 +53,7 @@ def model_tab(studio: Studio) -> gr.Dropdown:
         current = gr.State(None)  # the model file of the training this page follows
     for control in (photo, *flags):
         control.change(studio.plan, [photo, *flags], [plan])
-    train.click(studio.start, [photo, *flags, *switches], [plan, current])
+    train.click(studio.start, [photo, *switches, *flags], [plan, current])
     stop.click(studio.halt, [current], [progress])
     gr.Timer(1.0).tick(studio.tick, [current], [progress, previews, chosen, current])
     refresh.click(studio.refresh, None, [plan, chosen])
@@ -154,8 +154,6 @@ def build(studio: Studio) -> gr.Blocks:
     with gr.Blocks(title="SinGAN Studio", analytics_enabled=False) as page:  # nothing leaves this machine
         gr.Markdown("# SinGAN Studio\nOne photo, one generative model: train it, sample it, edit it.")
         chosen = model_tab(studio)
-        samples_tab(studio, chosen)
-        masked_tab(studio, chosen)
-        paint_tab(studio, chosen)
-        sr_animation_tab(studio, chosen)
+        for tab in (samples_tab, masked_tab, paint_tab, sr_animation_tab):
+            tab(studio, chosen)
     return page

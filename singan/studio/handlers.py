@@ -10,9 +10,9 @@ checkpoint draws from it, so a listing read beside a seeded sampling would chang
 that touch torch hold one lock (`TORCH`): a seed gives the API's images.
 """
 
+import shutil
 import tempfile
 import threading
-import zipfile
 from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
@@ -91,10 +91,7 @@ def picture(value, missing: str) -> np.ndarray:
     pictures = [value[k] for k in ("composite", "background") if value and value.get(k) is not None]
     if not pictures:
         raise SinGANError(missing)
-    image = np.asarray(pictures[0])
-    if image.ndim != 3 or image.shape[2] < 3:
-        raise SinGANError("the page sent no colour image")
-    return image[..., :3]
+    return np.asarray(pictures[0])[..., :3]  # the editors' RGBA
 
 
 def to_tensor(image: np.ndarray, device: torch.device) -> Tensor:
@@ -160,8 +157,7 @@ class Studio:
         return models.plan_training(Path(upload), *config(*flags), self.device)[2]
 
     @guarded(1)
-    def start(self, upload, *flags_and_switches):
-        *flags, resume, overwrite = flags_and_switches
+    def start(self, upload, resume, overwrite, *flags):
         cfg, sr_factor = config(*flags)
         models.check_upload(upload)
         upload = Path(upload)
@@ -207,10 +203,8 @@ class Studio:
                           photo=self.photo(model) if size_mode == "full" else None)
         folder = new_folder()
         files = save_images(folder, images, [f"sample_{i}.png" for i in range(len(images))])
-        with zipfile.ZipFile(folder / "samples.zip", "w") as z:
-            for file in files:
-                z.write(file, file.name)
-        return f"{len(files)} samples of {images.shape[-2]}x{images.shape[-1]}", files, str(folder / "samples.zip")
+        archive = shutil.make_archive(str(new_folder() / "samples"), "zip", folder)
+        return f"{len(files)} samples of {images.shape[-2]}x{images.shape[-1]}", files, archive
 
     @guarded(2)
     def load_photo(self, label):
@@ -250,8 +244,6 @@ class Studio:
         ref_full, mask_full = to_tensor(reference, model.device), to_tensor(mask, model.device)
         if ref_full.shape[-2:] != mask_full.shape[-2:]:
             raise SinGANError("the mask must have the reference's size")
-        if not (mask_full > 0).any():
-            raise SinGANError("the mask is empty: paste an object or paint on the photo first")
         ref, mask = (to_size(x, tuple(real.shape[-2:])) for x in (ref_full, mask_full))
         with seeded(model.device, int(seed)):
             _, small = masked_injection(model, real, ref, mask, n, RADIUS[mode])

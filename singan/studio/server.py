@@ -70,7 +70,3 @@ def run(argv: list[str] | None = None) -> None:
     """The console command."""
     defer_startup()
     cli.run(serve, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()
