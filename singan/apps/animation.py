@@ -13,7 +13,7 @@ from torch import Tensor
 from ..core.config import between, check_value, value_error
 from ..core.imresize import denorm
 from ..core.model import SinGAN
-from ..core.noise import generate_noise
+from ..core.noise import generate_noise, scale_noise
 from ..core.sampling import upsample
 from ..io.atomic import atomic_path
 from ..runtime.memory import check_fits, pyramid_bytes, sample_sizes
@@ -114,7 +114,8 @@ def animate_model(model: SinGAN, alpha_animation: float, beta: float, start_scal
     (h, w), chain = target.size, {}
     if target.upscaler == "chain":
         plan = upscale.chain_plan(start, target.size, upscale.step_factor(model))
-        chain = {"plan": plan, "noise": upscale.draw_noise(model, plan)}
+        chain = {"plan": plan, "noise": [scale_noise(model, 0 if j == 0 else 1, *hw)  # grey at the first step
+                                         for j, hw in enumerate(plan.sizes)]}
     from tqdm import tqdm
 
     return np.concatenate([_frames_uint8(upscale.to_size(model, frames[i:i + 1], target.size, upscaler=target.upscaler,

@@ -93,11 +93,6 @@ def dilate_mask(mask: Tensor, radius: int, save_to: str | Path | None = None, si
     return torch.ones_like(soft) if hi == lo else (soft - lo) / (hi - lo)
 
 
-def blend(real: Tensor, generated: Tensor, mask: Tensor) -> Tensor:
-    """(1 - mask) * real + mask * generated."""
-    return (1 - mask) * real + mask * generated
-
-
 def check_full_size(model: SinGAN, spec, start: tuple[int, int], ref_hw: tuple[int, int],
                     upscaler: str = "patches", photo: str | Path | Tensor | None = None, flag: str = "--out_size"
                     ) -> upscale.Target | None:
@@ -132,9 +127,10 @@ def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: 
         check_full_size(model, full_hw, tuple(real.shape[-2:]), full_hw, upscaler, flag="out_size")
     out = run_pyramid(model, 1, start_image=injection_input(model, ref, n), start_scale=n)  # `inject`, n checked
     if full is None:
-        return out, blend(real, out, dilate_mask(mask, radius, mask_png))
+        soft = dilate_mask(mask, radius, mask_png)
+        return out, (1 - soft) * real + soft * out
     ref_full, mask_full = full
     ratio = max(ref_full.shape[-2] / real.shape[-2], ref_full.shape[-1] / real.shape[-1])
     out = upscale.to_size(model, out, tuple(ref_full.shape[-2:]), upscaler=upscaler, photo=ref_full, keys=ref)
     soft = dilate_mask(mask_full, round(radius * ratio), mask_png, sigma=MASK_SIGMA * ratio)
-    return out, blend(ref_full, out, soft)
+    return out, (1 - soft) * ref_full + soft * out

@@ -232,16 +232,15 @@ def check_upscale(model: SinGAN, start: tuple[int, int], size: tuple[int, int], 
 
 # ---------------------------------------------------------------- the chain
 
-def _strip_resize(x: Tensor, scales: tuple[float, float], shape: tuple[int, int], out: Tensor,
-                  rows: int = STRIP_ROWS) -> None:
+def _strip_resize(x: Tensor, scales: tuple[float, float], shape: tuple[int, int], out: Tensor) -> None:
     """imresize of one image (1, C, h, w) into `out` (C, H, W) by strips of output rows through the
     kernel's taps (height first): the same weights, summed tap by tap (float rounding apart)."""
     u, (h, w), (H, W) = to_uint8(x)[0], x.shape[-2:], shape
     src_h, wt_h = (torch.from_numpy(a) for a in resize_taps(h, H, scales[0], False)) if H != h else (None, None)
     src_w, wt_w = (torch.from_numpy(a).to(x.device) for a in resize_taps(w, W, scales[1], False)) \
         if W != w else (None, None)
-    for r0 in range(0, H, rows):
-        r1 = min(H, r0 + rows)
+    for r0 in range(0, H, STRIP_ROWS):
+        r1 = min(H, r0 + STRIP_ROWS)
         if src_h is None:
             t = u[:, r0:r1].double()
         else:
@@ -291,13 +290,9 @@ def _run_tiles(model: SinGAN, x_in: Tensor, prev: Tensor, size: tuple[int, int],
     return x_in[:, :, :H, :W]
 
 
-def draw_noise(model: SinGAN, plan: Plan) -> list[Tensor]:
-    """The padded noise of every step (grey at the first, as the original's SR chain draws it)."""
-    return [scale_noise(model, 0 if j == 0 else 1, h, w) for j, (h, w) in enumerate(plan.sizes)]
-
-
 def _upscale_one(model: SinGAN, x: Tensor, plan: Plan, noise: list[Tensor] | None, tile: int | None, bar) -> Tensor:
-    """One image (1, C, h, w) through the plan's steps; the noise of a step given, or drawn (grey at the first)."""
+    """One image (1, C, h, w) through the plan's steps; the noise of a step given, or drawn (grey at the first,
+    as the original's SR chain draws it)."""
     pad, n = model.config.pad, finest_scale(model)
     for j, (h, w) in enumerate(plan.sizes):
         prev = torch.zeros(1, x.shape[1], h + 2 * pad, w + 2 * pad, device=x.device)
@@ -324,24 +319,20 @@ def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan 
     """`images` (N, C, h, w), made by `model` at its finest size, upscaled to `size` (H, W), which `out_size`
     (or `sr.check_super_resolution`) has checked, by the chain of `plan` (default `chain_plan`).
 
-    Noise from the global RNG (seed it for the same pixels), or `noise` (`draw_noise(model, plan)`) shared by
-    every image (animation frames). tile: the generator's tile side (default: untiled when a pass fits)."""
+    Noise from the global RNG (seed it for the same pixels), or `noise`, every step's (grey at the first), shared
+    by every image (animation frames). tile: the generator's tile side (default: untiled when a pass fits)."""
     start = tuple(images.shape[-2:])
     if tuple(size) == start and plan is None:
         return images
     plan = plan or chain_plan(start, tuple(size), step_factor(model))
     from tqdm import tqdm
 
-    total = images.shape[0] * sum(h * w for h, w in plan.sizes)
-    bar = tqdm(total=total, delay=3, disable=not progress, unit="px", unit_scale=True, dynamic_ncols=True,
-               desc=f"upscaling to {plan.crop[0]}x{plan.crop[1]}",
+    bar = tqdm(total=images.shape[0] * sum(h * w for h, w in plan.sizes), delay=3, disable=not progress, unit="px",
+               unit_scale=True, dynamic_ncols=True, desc=f"upscaling to {plan.crop[0]}x{plan.crop[1]}",
                bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed} elapsed, {remaining} left")
-    try:
-        with torch.no_grad():
-            outs = [_upscale_one(model, images[i:i + 1], plan, noise, tile, bar) for i in range(images.shape[0])]
-            return outs[0] if len(outs) == 1 else torch.cat(outs)
-    finally:
-        bar.close()
+    with torch.no_grad(), bar:  # the bar closed however it ends
+        outs = [_upscale_one(model, images[i:i + 1], plan, noise, tile, bar) for i in range(images.shape[0])]
+        return outs[0] if len(outs) == 1 else torch.cat(outs)
 
 
 def to_size(model: SinGAN, images: Tensor, size: tuple[int, int], *, upscaler: str = "patches",
