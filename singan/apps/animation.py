@@ -108,7 +108,18 @@ def animate_model(model: SinGAN, alpha_animation: float, beta: float, start_scal
     check_animation(model, start_scale, num_frames, batch_size)
     start = tuple(model.reals[model.num_trained - 1].shape[-2:])
     target = check_upscaled_frames(model, out_size, num_frames, upscaler, photo)
-    frames = _animation_frames(model, alpha_animation, beta, start_scale, num_frames, batch_size)
+    pad, step, frames = model.config.pad, batch_size or num_frames, None
+    with torch.no_grad():  # every scale's frames in one pass (by batch_size), from the coarsest
+        for n, scale in enumerate(model.scales):
+            z = _noise_walk(scale.z_rec, 1 if n == 0 else model.config.nc_z, alpha_animation, beta, num_frames)
+            if n < start_scale:
+                z = scale.z_rec.expand_as(z)
+            if frames is None:
+                prev = torch.zeros_like(z)
+            else:
+                prev = F.pad(upsample(frames, model.geometry.scale_factor, tuple(model.reals[n].shape[-2:])), [pad] * 4)
+            frames = torch.cat([scale.netG(scale.noise_amp * z[i:i + step] + prev[i:i + step], prev[i:i + step])
+                                for i in range(0, num_frames, step)])
     if target is None or target.size == start:
         return _frames_uint8(frames)
     (h, w), chain = target.size, {}
@@ -126,25 +137,6 @@ def animate_model(model: SinGAN, alpha_animation: float, beta: float, start_scal
 
 def _frames_uint8(frames: Tensor) -> np.ndarray:
     return (denorm(frames) * 255).permute(0, 2, 3, 1).cpu().numpy().astype(np.uint8)  # truncation
-
-
-def _animation_frames(model: SinGAN, alpha: float, beta: float, start_scale: int, num_frames: int,
-                      batch_size: int | None) -> Tensor:
-    """The frames (num_frames, C, H, W) at the finest trained size, before the uint8 conversion."""
-    pad, frames = model.config.pad, None
-    with torch.no_grad():
-        for n, scale in enumerate(model.scales):
-            z = _noise_walk(scale.z_rec, 1 if n == 0 else model.config.nc_z, alpha, beta, num_frames)
-            if n < start_scale:
-                z = scale.z_rec.expand_as(z)
-            if frames is None:
-                prev = torch.zeros_like(z)
-            else:
-                prev = F.pad(upsample(frames, model.geometry.scale_factor, tuple(model.reals[n].shape[-2:])), [pad] * 4)
-            step = batch_size or num_frames
-            frames = torch.cat([scale.netG(scale.noise_amp * z[i:i + step] + prev[i:i + step], prev[i:i + step])
-                                for i in range(0, num_frames, step)])
-    return frames
 
 
 def save_animation(path: str | Path, frames: np.ndarray, fps: float) -> Path:
