@@ -91,14 +91,12 @@ def local_match(s: Tensor, k: Tensor) -> Tensor:
     return best
 
 
-def _cubic(in_len: int, out_len: int) -> Tensor:
-    """The (out_len, in_len) bicubic upsampling weights of one axis (Keys, a = -0.5, mirrored borders)."""
-    return torch.tensor(resize_matrix(in_len, out_len, out_len / in_len, False, True), dtype=torch.float32)
-
-
 def _upsampler(s: Tensor, size: tuple[int, int]):
-    """strip(r0, r1): rows r0:r1 of bicubic(s) (1, C, h, w) at `size`, (C, r1 - r0, W)."""
-    rows, wide = _cubic(s.shape[-2], size[0]), s[0].float() @ _cubic(s.shape[-1], size[1]).T  # (C, h, W)
+    """strip(r0, r1): rows r0:r1 of bicubic(s) (1, C, h, w) at `size`, (C, r1 - r0, W), by each axis's
+    (out, in) upsampling weights (Keys, a = -0.5, mirrored borders)."""
+    rows, cols = (torch.tensor(resize_matrix(n, m, m / n, False, True), dtype=torch.float32)
+                  for n, m in zip(s.shape[-2:], size))
+    wide = s[0].float() @ cols.T  # (C, h, W)
     return lambda r0, r1: torch.einsum("rh,chw->crw", rows[r0:r1], wide)
 
 
