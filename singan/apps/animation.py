@@ -9,6 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from tqdm import tqdm
 
 from ..core.config import between, check_value, value_error
 from ..core.imresize import denorm
@@ -127,8 +128,6 @@ def animate_model(model: SinGAN, alpha_animation: float, beta: float, start_scal
         plan = upscale.chain_plan(start, target.size, upscale.step_factor(model))
         chain = {"plan": plan, "noise": [scale_noise(model, 0 if j == 0 else 1, *hw)  # grey at the first step
                                          for j, hw in enumerate(plan.sizes)]}
-    from tqdm import tqdm
-
     return np.concatenate([_frames_uint8(upscale.to_size(model, frames[i:i + 1], target.size, upscaler=target.upscaler,
                                                          photo=target.photo, progress=False, **chain))
                            for i in tqdm(range(num_frames), desc=f"upscaling frames to {h}x{w}", delay=3,

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from PIL import Image
 from torch import Tensor
+from tqdm import tqdm
 
 from ..core.config import Rule
 from ..core.imresize import from_pixel_values, imresize, imresize_to_shape, resize_plan, resize_taps, to_uint8
@@ -30,6 +32,7 @@ from ..core.model import SinGAN
 from ..core.noise import scale_noise
 from ..core.pyramid import sr_scale_chain
 from ..errors import SinGANError
+from ..io.images import EXIF_ORIENTATION, read_image
 from ..runtime import memory
 from ..runtime.memory import DENSE_RESIZE_BYTES, INFERENCE_BASELINE_BYTES, MAX_SIDE, STRIP_ROWS, resize_bytes
 from . import detail
@@ -74,10 +77,6 @@ def sr_plan(start: tuple[int, int], sr_factor: float) -> Plan:
 
 def image_size(path: str | Path) -> tuple[int, int]:
     """(H, W) of an image file as it is meant to be seen (EXIF orientation applied), without decoding it."""
-    from PIL import Image
-
-    from ..io.images import EXIF_ORIENTATION
-
     if not Path(path).is_file():
         raise SinGANError(f"image {path} not found")
     with Image.open(path) as img:
@@ -172,8 +171,6 @@ def out_size(model: SinGAN, spec, start: tuple[int, int], *, photo: str | Path |
     patches = upscaler == "patches" and detail and full_hw is not None
     check_upscale(model, start, size, num_images, flag, save, extra, what, upscaler, full_hw if patches else None)
     if patches and is_path:
-        from ..io.images import read_image
-
         photo = read_image(photo, model.config.nc_im, warn_alpha=False)
     return Target(size, upscaler, photo if patches else None)
 
@@ -325,8 +322,6 @@ def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan 
     if tuple(size) == start and plan is None:
         return images
     plan = plan or chain_plan(start, tuple(size), step_factor(model))
-    from tqdm import tqdm
-
     bar = tqdm(total=images.shape[0] * sum(h * w for h, w in plan.sizes), delay=3, disable=not progress, unit="px",
                unit_scale=True, dynamic_ncols=True, desc=f"upscaling to {plan.crop[0]}x{plan.crop[1]}",
                bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed} elapsed, {remaining} left")
