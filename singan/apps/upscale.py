@@ -203,7 +203,6 @@ def check_upscale(model: SinGAN, start: tuple[int, int], size: tuple[int, int], 
         raise SinGANError(f"{flag} {h}x{w}: the longest side may be {MAX_SIDE} pixels")
     if h < start[0] or w < start[1]:
         raise SinGANError(f"{flag} {h}x{w}: must be at least the training size {start[0]}x{start[1]} on both sides")
-
     n, c = finest_scale(model), model.config.nc_im
 
     def need(m: float) -> int:
