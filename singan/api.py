@@ -130,8 +130,7 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
     resume of the same model file meanwhile is refused with a SinGANError naming this process.
     previews=True writes per-scale preview images and loss plots to folders 0/, 1/, ... beside `model_file`
     (the commands do; by default none are written).
-    progress_fn(scale, iteration, num_scales, work) hears of every iteration (`singan.runtime.training_run.ProgressFn`).
-    """
+    progress_fn(scale, iteration, num_scales, work) hears of every iteration (`training_run.ProgressFn`)."""
     image, model_file = check_path("image", image), check_path("model_file", model_file)
     device = device_of(device)
     _check_train_args(config, model_file, save_every, resume, overwrite, progress=progress, previews=previews)
@@ -254,8 +253,7 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
       image at its own size, a file or `read_image(path)`; without it the samples' own detail), "chain" (the
       paper's SR chain) or "bicubic".
     - on_scale(n, count): called after scale n has run on `count` samples (for a progress bar).
-    Arguments out of range, and a run that would not fit in memory, raise a one-line SinGANError first.
-    """
+    Arguments out of range, and a run that would not fit in memory, raise a one-line SinGANError first."""
     options = SampleOptions(num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed).validate()
     check_sample_args(model, options)
     return sample(model, options, out_size=out_size, upscaler=upscaler, photo=photo, on_scale=on_scale)

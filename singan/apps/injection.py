@@ -65,8 +65,7 @@ def inject(model: SinGAN, ref: Tensor, n: int, *, start_image: Tensor | None = N
     start_image: an input already at scale n's size, used instead of `injection_input(model, ref, n)`.
     out_size: what to bring the result to (`upscale.out_size`, checked before any work, with the detail of
     `photo`, the training image at its own size, by `upscaler`).
-    Returns (1, C, H, W) at the finest size (or out_size).
-    """
+    Returns (1, C, H, W) at the finest size (or out_size)."""
     injection_scale(model, n)
     target = upscale.out_size(model, out_size, upscale.finest_size(model), photo=photo, upscaler=upscaler)
     start_image = injection_input(model, ref, n) if start_image is None else start_image
