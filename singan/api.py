@@ -76,17 +76,6 @@ def _image_model(image: Path, config: TrainConfig, device: torch.device, geometr
     return _pyramid_model(real, config, geometry_fn(*hw) if geometry_fn else None, name), hw
 
 
-def describe(model: SinGAN, input_hw: tuple[int, int]) -> str:
-    """One line per fact a user wants to see before a long run."""
-    shapes = [tuple(r.shape[-2:]) for r in model.reals]
-    lines = [f"{len(shapes)} scales from {shapes[0][0]}x{shapes[0][1]} to {shapes[-1][0]}x{shapes[-1][1]}, "
-             f"recomputed scale factor {model.geometry.scale_factor:.6f} (initial {model.config.scale_factor:g})"]
-    if tuple(input_hw) != shapes[-1]:
-        lines.insert(0, f"image resized from {input_hw[0]}x{input_hw[1]} to {shapes[-1][0]}x{shapes[-1][1]} "
-                        f"(--max_size {model.config.max_size})")
-    return "\n".join(lines)
-
-
 def check_path(name: str, value) -> Path:
     """`value` as a Path; a one-line SinGANError unless it is a str or os.PathLike."""
     if not isinstance(value, (str, os.PathLike)) or isinstance(value, bytes) or str(value) == "":
@@ -141,14 +130,17 @@ def train_image(image: str | Path, config: TrainConfig, model_file: str | Path, 
     resume of the same model file meanwhile is refused with a SinGANError naming this process.
     previews=True writes per-scale preview images and loss plots to folders 0/, 1/, ... beside `model_file`
     (the commands do; by default none are written).
-    progress_fn(scale, iteration, num_scales, work) hears of every iteration (`singan.runtime.training_run.ProgressFn`).
-    """
+    progress_fn(scale, iteration, num_scales, work) hears of every iteration (`training_run.ProgressFn`)."""
     image, model_file = check_path("image", image), check_path("model_file", model_file)
     device = device_of(device)
     _check_train_args(config, model_file, save_every, resume, overwrite, progress=progress, previews=previews)
     if not resume:  # bad input fails before any write
-        model, input_hw = _image_model(image, config, device, geometry_fn, image.name)
-        print(describe(model, input_hw))
+        model, (h, w) = _image_model(image, config, device, geometry_fn, image.name)
+        shapes = [tuple(r.shape[-2:]) for r in model.reals]  # what a user wants to see before a long run:
+        if (h, w) != shapes[-1]:
+            print(f"image resized from {h}x{w} to {shapes[-1][0]}x{shapes[-1][1]} (--max_size {config.max_size})")
+        print(f"{len(shapes)} scales from {shapes[0][0]}x{shapes[0][1]} to {shapes[-1][0]}x{shapes[-1][1]}, "
+              f"recomputed scale factor {model.geometry.scale_factor:.6f} (initial {config.scale_factor:g})")
         check_memory(model, device)
     with model_lock(model_file):
         resume_state = None
@@ -207,7 +199,7 @@ class SampleOptions:
 def check_sample_args(model: SinGAN, options: SampleOptions) -> None:
     """Refuse, with one line naming the argument, what sampling cannot do for this model (`options` validated
     where they were made): its own bounds (its trained scales, one pixel at the coarsest scale, MAX_SIDE at the
-    finest) and the memory (`check_sample_memory`)."""
+    finest) and the memory (naming a batch_size, or scale_h / scale_v, that fits)."""
     if not isinstance(model, SinGAN):
         hint = f"; load the file first: singan.generate(singan.load({model!r:.60}), ...)" if isinstance(
             model, (str, os.PathLike)) else ""
@@ -225,13 +217,8 @@ def check_sample_args(model: SinGAN, options: SampleOptions) -> None:
         if not low <= getattr(options, name) <= high:
             raise value_error(name, getattr(options, name), f"this model takes {low:.4g} to {high:.4g} (1 pixel at "
                               f"the coarsest scale, {MAX_SIDE} pixels at the finest)")
-    check_sample_memory(model, options.num_samples, options.scale_h, options.scale_v, options.batch_size)
-
-
-def check_sample_memory(model: SinGAN, num_samples: int, scale_h: float, scale_v: float,
-                        batch_size: int | None) -> None:
-    """A one-line error naming a batch_size (or scale_h / scale_v) that fits when sampling would run out of memory."""
-    batch, (h, w) = min(batch_size or num_samples, num_samples), sample_sizes(model, scale_h, scale_v)[-1]
+    num_samples, scale_h, scale_v = options.num_samples, options.scale_h, options.scale_v
+    batch, (h, w) = min(options.batch_size or num_samples, num_samples), sample_sizes(model, scale_h, scale_v)[-1]
 
     def need(m: float, batch: float) -> int:  # at m times scale_h and scale_v
         return pyramid_bytes(model, sample_sizes(model, scale_h * m, scale_v * m), batch=int(batch), kept=num_samples)
@@ -266,8 +253,7 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
       image at its own size, a file or `read_image(path)`; without it the samples' own detail), "chain" (the
       paper's SR chain) or "bicubic".
     - on_scale(n, count): called after scale n has run on `count` samples (for a progress bar).
-    Arguments out of range, and a run that would not fit in memory, raise a one-line SinGANError first.
-    """
+    Arguments out of range, and a run that would not fit in memory, raise a one-line SinGANError first."""
     options = SampleOptions(num_samples, gen_start_scale, scale_h, scale_v, batch_size, seed).validate()
     check_sample_args(model, options)
     return sample(model, options, out_size=out_size, upscaler=upscaler, photo=photo, on_scale=on_scale)

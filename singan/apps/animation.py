@@ -9,11 +9,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from tqdm import tqdm
 
 from ..core.config import between, check_value, value_error
 from ..core.imresize import denorm
 from ..core.model import SinGAN
-from ..core.noise import generate_noise
+from ..core.noise import generate_noise, scale_noise
 from ..core.sampling import upsample
 from ..io.atomic import atomic_path
 from ..runtime.memory import check_fits, pyramid_bytes, sample_sizes
@@ -108,15 +109,25 @@ def animate_model(model: SinGAN, alpha_animation: float, beta: float, start_scal
     check_animation(model, start_scale, num_frames, batch_size)
     start = tuple(model.reals[model.num_trained - 1].shape[-2:])
     target = check_upscaled_frames(model, out_size, num_frames, upscaler, photo)
-    frames = _animation_frames(model, alpha_animation, beta, start_scale, num_frames, batch_size)
+    pad, step, frames = model.config.pad, batch_size or num_frames, None
+    with torch.no_grad():  # every scale's frames in one pass (by batch_size), from the coarsest
+        for n, scale in enumerate(model.scales):
+            z = _noise_walk(scale.z_rec, 1 if n == 0 else model.config.nc_z, alpha_animation, beta, num_frames)
+            if n < start_scale:
+                z = scale.z_rec.expand_as(z)
+            if frames is None:
+                prev = torch.zeros_like(z)
+            else:
+                prev = F.pad(upsample(frames, model.geometry.scale_factor, tuple(model.reals[n].shape[-2:])), [pad] * 4)
+            frames = torch.cat([scale.netG(scale.noise_amp * z[i:i + step] + prev[i:i + step], prev[i:i + step])
+                                for i in range(0, num_frames, step)])
     if target is None or target.size == start:
         return _frames_uint8(frames)
     (h, w), chain = target.size, {}
     if target.upscaler == "chain":
         plan = upscale.chain_plan(start, target.size, upscale.step_factor(model))
-        chain = {"plan": plan, "noise": upscale.draw_noise(model, plan)}
-    from tqdm import tqdm
-
+        chain = {"plan": plan, "noise": [scale_noise(model, 0 if j == 0 else 1, *hw)  # grey at the first step
+                                         for j, hw in enumerate(plan.sizes)]}
     return np.concatenate([_frames_uint8(upscale.to_size(model, frames[i:i + 1], target.size, upscaler=target.upscaler,
                                                          photo=target.photo, progress=False, **chain))
                            for i in tqdm(range(num_frames), desc=f"upscaling frames to {h}x{w}", delay=3,
@@ -125,25 +136,6 @@ def animate_model(model: SinGAN, alpha_animation: float, beta: float, start_scal
 
 def _frames_uint8(frames: Tensor) -> np.ndarray:
     return (denorm(frames) * 255).permute(0, 2, 3, 1).cpu().numpy().astype(np.uint8)  # truncation
-
-
-def _animation_frames(model: SinGAN, alpha: float, beta: float, start_scale: int, num_frames: int,
-                      batch_size: int | None) -> Tensor:
-    """The frames (num_frames, C, H, W) at the finest trained size, before the uint8 conversion."""
-    pad, frames = model.config.pad, None
-    with torch.no_grad():
-        for n, scale in enumerate(model.scales):
-            z = _noise_walk(scale.z_rec, 1 if n == 0 else model.config.nc_z, alpha, beta, num_frames)
-            if n < start_scale:
-                z = scale.z_rec.expand_as(z)
-            if frames is None:
-                prev = torch.zeros_like(z)
-            else:
-                prev = F.pad(upsample(frames, model.geometry.scale_factor, tuple(model.reals[n].shape[-2:])), [pad] * 4)
-            step = batch_size or num_frames
-            frames = torch.cat([scale.netG(scale.noise_amp * z[i:i + step] + prev[i:i + step], prev[i:i + step])
-                                for i in range(0, num_frames, step)])
-    return frames
 
 
 def save_animation(path: str | Path, frames: np.ndarray, fps: float) -> Path:

@@ -46,21 +46,16 @@ def _patches(x: Tensor) -> Tensor:
     return (patches - COLOUR_OFF * patches.mean(2, keepdim=True)).reshape(-1, c * PATCH**2)
 
 
-def _project(queries: Tensor, keys: Tensor) -> tuple[Tensor, Tensor]:
-    """Both patch sets on the first PCA_DIMS principal components of the keys (centred on their mean)."""
-    mean = keys.mean(0, keepdim=True)
-    keys, queries = keys - mean, queries - mean
-    if keys.shape[1] <= PCA_DIMS or keys.shape[0] <= PCA_DIMS:
-        return queries, keys
-    _, _, v = torch.linalg.svd(keys[:: max(1, keys.shape[0] // 20000)], full_matrices=False)
-    basis = v[:PCA_DIMS].T
-    return queries @ basis, keys @ basis
-
-
 def match(s: Tensor, k: Tensor) -> Tensor:
     """For every pixel of `s` (1, C, h, w), the (row, column) in `k` (1, C, hk, wk) of the most similar
-    patch: a (2, h, w) long tensor. Exhaustive search, by chunks of queries."""
-    queries, keys = _project(_patches(s.float()), _patches(k.float()))
+    patch: a (2, h, w) long tensor. Exhaustive search, by chunks of queries, on the first PCA_DIMS principal
+    components of the keys (centred on their mean)."""
+    keys = _patches(k.float())
+    mean = keys.mean(0, keepdim=True)
+    keys, queries = keys - mean, _patches(s.float()) - mean
+    if keys.shape[0] > PCA_DIMS:  # (a patch has at least 25 > PCA_DIMS values)
+        basis = torch.linalg.svd(keys[:: max(1, keys.shape[0] // 20000)], full_matrices=False)[2][:PCA_DIMS].T
+        queries, keys = queries @ basis, keys @ basis
     norms = (keys * keys).sum(1)
     chunk = max(1, SEARCH_BYTES // (4 * keys.shape[0]))
     best = torch.cat([(norms - 2 * queries[i:i + chunk] @ keys.T).argmin(1)
@@ -96,14 +91,12 @@ def local_match(s: Tensor, k: Tensor) -> Tensor:
     return best
 
 
-def _cubic(in_len: int, out_len: int) -> Tensor:
-    """The (out_len, in_len) bicubic upsampling weights of one axis (Keys, a = -0.5, mirrored borders)."""
-    return torch.tensor(resize_matrix(in_len, out_len, out_len / in_len, False, True), dtype=torch.float32)
-
-
 def _upsampler(s: Tensor, size: tuple[int, int]):
-    """strip(r0, r1): rows r0:r1 of bicubic(s) (1, C, h, w) at `size`, (C, r1 - r0, W)."""
-    rows, wide = _cubic(s.shape[-2], size[0]), s[0].float() @ _cubic(s.shape[-1], size[1]).T  # (C, h, W)
+    """strip(r0, r1): rows r0:r1 of bicubic(s) (1, C, h, w) at `size`, (C, r1 - r0, W), by each axis's
+    (out, in) upsampling weights (Keys, a = -0.5, mirrored borders)."""
+    rows, cols = (torch.tensor(resize_matrix(n, m, m / n, False, True), dtype=torch.float32)
+                  for n, m in zip(s.shape[-2:], size))
+    wide = s[0].float() @ cols.T  # (C, h, W)
     return lambda r0, r1: torch.einsum("rh,chw->crw", rows[r0:r1], wide)
 
 
@@ -181,14 +174,6 @@ def back_project(o: Tensor, s: Tensor) -> Tensor:
     return _by_strips(o, _resized(o, tuple(s.shape[-2:])) - s.float(), Tensor.sub_)
 
 
-def self_similar_step(x: Tensor, size: tuple[int, int]) -> Tensor:
-    """`x` (1, C, h, w) brought to `size` with its own detail one step finer (cross-scale self-similarity)."""
-    zoom = (size[0] / x.shape[-2], size[1] / x.shape[-1])
-    coarse = _resized(x, _zoomed(tuple(x.shape[-2:]), (1 / zoom[0], 1 / zoom[1])))
-    field = local_match(x, coarse)
-    return back_project(transfer(x, field, detail_layer(x.float().clone(), coarse), size), x)
-
-
 def upscale_one(s: Tensor, size: tuple[int, int], keys: Tensor, photo: Tensor | None = None,
                 max_step: float = 4 / 3) -> Tensor:
     """One image `s` (1, C, h, w) made at `keys`' zoom (keys: the training image, or the training-size
@@ -202,19 +187,18 @@ def upscale_one(s: Tensor, size: tuple[int, int], keys: Tensor, photo: Tensor | 
             exemplar = _resized(photo, _zoomed((hk, wk), (hw[0] / h, hw[1] / w)))
             s = back_project(transfer(s, match(s, keys), detail_layer(exemplar, keys), hw), s)
             del exemplar
-        else:
-            s = self_similar_step(s, hw)
-    return unclipped(s, start)
+        else:  # its own detail one step finer (cross-scale self-similarity)
+            zoom = (hw[0] / s.shape[-2], hw[1] / s.shape[-1])
+            coarse = _resized(s, _zoomed(tuple(s.shape[-2:]), (1 / zoom[0], 1 / zoom[1])))
+            s = back_project(transfer(s, local_match(s, coarse), detail_layer(s.float().clone(), coarse), hw), s)
 
-
-def unclipped(o: Tensor, s: Tensor) -> Tensor:
-    """`o` kept out of the blown-out levels (0-2 and 253-255 of 255) wherever bicubic(s) is not there
-    already, in place: the added detail never clips a highlight or a shadow the image did not have."""
-    def clip(rows: Tensor, base: Tensor) -> None:
+    def unclipped(rows: Tensor, base: Tensor) -> None:
+        """Out of the blown-out levels (0-2 and 253-255 of 255) wherever bicubic(start) is not there already:
+        the added detail never clips a highlight or a shadow the image did not have."""
         rows.copy_(torch.where(base < CLIP, rows.clamp(max=CLIP), rows))
         rows.copy_(torch.where(base > -CLIP, rows.clamp(min=-CLIP), rows))
 
-    return _by_strips(o, s, clip)
+    return _by_strips(s, start, unclipped)
 
 
 def steps(start: tuple[int, int], size: tuple[int, int], keys: tuple[int, int], photo: tuple[int, int] | None,

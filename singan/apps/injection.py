@@ -65,11 +65,9 @@ def inject(model: SinGAN, ref: Tensor, n: int, *, start_image: Tensor | None = N
     start_image: an input already at scale n's size, used instead of `injection_input(model, ref, n)`.
     out_size: what to bring the result to (`upscale.out_size`, checked before any work, with the detail of
     `photo`, the training image at its own size, by `upscaler`).
-    Returns (1, C, H, W) at the finest size (or out_size).
-    """
+    Returns (1, C, H, W) at the finest size (or out_size)."""
     injection_scale(model, n)
-    start = tuple(model.reals[model.num_trained - 1].shape[-2:])
-    target = upscale.out_size(model, out_size, start, photo=photo, upscaler=upscaler)
+    target = upscale.out_size(model, out_size, upscale.finest_size(model), photo=photo, upscaler=upscaler)
     start_image = injection_input(model, ref, n) if start_image is None else start_image
     out = run_pyramid(model, 1, start_image=start_image, start_scale=n)
     return out if target is None else upscale.to_size(model, out, target.size, upscaler=target.upscaler,
@@ -93,11 +91,6 @@ def dilate_mask(mask: Tensor, radius: int, save_to: str | Path | None = None, si
     return torch.ones_like(soft) if hi == lo else (soft - lo) / (hi - lo)
 
 
-def blend(real: Tensor, generated: Tensor, mask: Tensor) -> Tensor:
-    """(1 - mask) * real + mask * generated."""
-    return (1 - mask) * real + mask * generated
-
-
 def check_full_size(model: SinGAN, spec, start: tuple[int, int], ref_hw: tuple[int, int],
                     upscaler: str = "patches", photo: str | Path | Tensor | None = None, flag: str = "--out_size"
                     ) -> upscale.Target | None:
@@ -106,12 +99,9 @@ def check_full_size(model: SinGAN, spec, start: tuple[int, int], ref_hw: tuple[i
     reference and its mask read at their size `ref_hw` and resized (float64 copies), both kept at the size,
     the mask's dilation (distance transform) and blur in float64, the blend, and the PNG written."""
     c = model.config.nc_im
-
-    def held(hw: tuple[int, int]) -> int:
-        return 2 * 4 * c * ref_hw[0] * ref_hw[1] + resize_bytes(ref_hw, hw, 1, c) + (24 * c + 96) * hw[0] * hw[1]
-
     return upscale.out_size(model, spec, start, photo=photo, upscaler=upscaler, detail=False, flag=flag, save=True,
-                            extra=held, what=" and pasting it into the reference at that size")
+                            extra=lambda hw: 2 * 4 * c * ref_hw[0] * ref_hw[1] + resize_bytes(ref_hw, hw, 1, c)
+                            + (24 * c + 96) * hw[0] * hw[1], what=" and pasting it into the reference at that size")
 
 
 def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: int, radius: int,
@@ -131,10 +121,10 @@ def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: 
         full_hw = tuple(full[0].shape[-2:])
         check_full_size(model, full_hw, tuple(real.shape[-2:]), full_hw, upscaler, flag="out_size")
     out = run_pyramid(model, 1, start_image=injection_input(model, ref, n), start_scale=n)  # `inject`, n checked
-    if full is None:
-        return out, blend(real, out, dilate_mask(mask, radius, mask_png))
-    ref_full, mask_full = full
-    ratio = max(ref_full.shape[-2] / real.shape[-2], ref_full.shape[-1] / real.shape[-1])
-    out = upscale.to_size(model, out, tuple(ref_full.shape[-2:]), upscaler=upscaler, photo=ref_full, keys=ref)
-    soft = dilate_mask(mask_full, round(radius * ratio), mask_png, sigma=MASK_SIGMA * ratio)
-    return out, blend(ref_full, out, soft)
+    sigma = MASK_SIGMA
+    if full is not None:  # pasted into the full-size reference, the radius and sigma scaled by the size ratio
+        ratio = max(full[0].shape[-2] / real.shape[-2], full[0].shape[-1] / real.shape[-1])
+        out = upscale.to_size(model, out, tuple(full[0].shape[-2:]), upscaler=upscaler, photo=full[0], keys=ref)
+        (real, mask), radius, sigma = full, round(radius * ratio), MASK_SIGMA * ratio
+    soft = dilate_mask(mask, radius, mask_png, sigma=sigma)
+    return out, (1 - soft) * real + soft * out

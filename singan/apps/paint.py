@@ -22,8 +22,11 @@ from ..runtime.training_run import retrain_scale
 PAINT_CLUSTERS = 5  # colours of the quantised paint
 
 
-def _pixels(x: Tensor) -> np.ndarray:
-    return x.detach().permute(0, 2, 3, 1).reshape(-1, x.shape[1]).cpu().numpy()
+def _kmeans(x: Tensor, **options) -> KMeans:
+    """KMeans(**options) fitted to the pixels of `x`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # fewer distinct colours than clusters
+        return KMeans(**options).fit(x.detach().permute(0, 2, 3, 1).reshape(-1, x.shape[1]).cpu().numpy())
 
 
 def _from_pixels(values: np.ndarray, like: Tensor) -> Tensor:
@@ -32,20 +35,16 @@ def _from_pixels(values: np.ndarray, like: Tensor) -> Tensor:
         n, h, w, c).permute(0, 3, 1, 2).contiguous()
 
 
-def quantize(x: Tensor, n_clusters: int = PAINT_CLUSTERS) -> tuple[Tensor, np.ndarray]:
-    """Colour-quantise `x`: k-means (k-means++, 10 inits, random_state 0) on its pixels.
+def quantize(x: Tensor) -> tuple[Tensor, np.ndarray]:
+    """Colour-quantise `x`: k-means (PAINT_CLUSTERS clusters, k-means++, 10 inits, random_state 0) on its pixels.
     Returns the image with every pixel replaced by its centre, and the centres (k, C)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # fewer distinct colours than clusters
-        km = KMeans(n_clusters=n_clusters, random_state=0, n_init=10).fit(_pixels(x))
+    km = _kmeans(x, n_clusters=PAINT_CLUSTERS, random_state=0, n_init=10)
     return _from_pixels(km.cluster_centers_[km.labels_], x), km.cluster_centers_
 
 
 def quant2centers(x: Tensor, centers: np.ndarray) -> Tensor:
     """Map every pixel of `x` to one of the given `centers` (k-means started at them, one run)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        km = KMeans(n_clusters=len(centers), init=centers.astype(np.float32), n_init=1).fit(_pixels(x))
+    km = _kmeans(x, n_clusters=len(centers), init=centers.astype(np.float32), n_init=1)
     return _from_pixels(centers[km.labels_], x)
 
 

@@ -27,14 +27,14 @@ DIFFERENCE_THRESHOLD = 0.2  # a pixel differs when a channel differs by more (in
 DIFFERENCE_CLEANUP = 2  # disk radius of the opening (drops specks: JPEG noise) and closing (fills cracks)
 
 
-def difference_mask(image: Tensor, ref: Tensor, threshold: float = DIFFERENCE_THRESHOLD) -> Tensor:
+def difference_mask(image: Tensor, ref: Tensor) -> Tensor:
     """The mask of where `ref` (1, C, H, W) differs from `image` (resized to the reference's size when it is
-    another): a channel off by more than `threshold`, specks opened away, cracks closed, holes filled.
+    another): a channel off by more than DIFFERENCE_THRESHOLD, specks opened away, cracks closed, holes filled.
     Returns (1, C, H, W), 1 inside and -1 outside (a mask image as `read_image` reads one); a one-line
     SinGANError when the two do not differ anywhere."""
     h, w = ref.shape[-2:]
     image = to_size(image, (h, w))
-    differs = ((image.to(ref.device) - ref).abs().amax(1)[0] > threshold).cpu().numpy()
+    differs = ((image.to(ref.device) - ref).abs().amax(1)[0] > DIFFERENCE_THRESHOLD).cpu().numpy()
     structure = disk(DIFFERENCE_CLEANUP)
     inside = binary_fill_holes(binary_closing(binary_opening(differs, structure), structure))
     if not inside.any():

@@ -79,6 +79,5 @@ def super_resolve(model: SinGAN, sr_factor: float, size: tuple[int, int] | None 
     if plan is None:
         sr_chain(sr_factor)
         plan = check_super_resolution(model, sr_factor, size, upscaler, None if photo is None else photo.shape[-2:])
-    if upscaler != "chain":
-        return upscale.to_size(model, model.reals[-1], plan.crop, upscaler=upscaler, photo=photo, progress=progress)
-    return upscale.upscale(model, model.reals[-1], plan.crop, plan=plan, progress=progress)
+    return upscale.to_size(model, model.reals[-1], plan.crop, upscaler=upscaler, photo=photo, progress=progress,
+                           plan=plan)

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from PIL import Image
 from torch import Tensor
+from tqdm import tqdm
 
 from ..core.config import Rule
 from ..core.imresize import from_pixel_values, imresize, imresize_to_shape, resize_plan, resize_taps, to_uint8
@@ -30,6 +32,7 @@ from ..core.model import SinGAN
 from ..core.noise import scale_noise
 from ..core.pyramid import sr_scale_chain
 from ..errors import SinGANError
+from ..io.images import EXIF_ORIENTATION, read_image
 from ..runtime import memory
 from ..runtime.memory import DENSE_RESIZE_BYTES, INFERENCE_BASELINE_BYTES, MAX_SIDE, STRIP_ROWS, resize_bytes
 from . import detail
@@ -74,10 +77,6 @@ def sr_plan(start: tuple[int, int], sr_factor: float) -> Plan:
 
 def image_size(path: str | Path) -> tuple[int, int]:
     """(H, W) of an image file as it is meant to be seen (EXIF orientation applied), without decoding it."""
-    from PIL import Image
-
-    from ..io.images import EXIF_ORIENTATION
-
     if not Path(path).is_file():
         raise SinGANError(f"image {path} not found")
     with Image.open(path) as img:
@@ -172,8 +171,6 @@ def out_size(model: SinGAN, spec, start: tuple[int, int], *, photo: str | Path |
     patches = upscaler == "patches" and detail and full_hw is not None
     check_upscale(model, start, size, num_images, flag, save, extra, what, upscaler, full_hw if patches else None)
     if patches and is_path:
-        from ..io.images import read_image
-
         photo = read_image(photo, model.config.nc_im, warn_alpha=False)
     return Target(size, upscaler, photo if patches else None)
 
@@ -206,7 +203,6 @@ def check_upscale(model: SinGAN, start: tuple[int, int], size: tuple[int, int], 
         raise SinGANError(f"{flag} {h}x{w}: the longest side may be {MAX_SIDE} pixels")
     if h < start[0] or w < start[1]:
         raise SinGANError(f"{flag} {h}x{w}: must be at least the training size {start[0]}x{start[1]} on both sides")
-
     n, c = finest_scale(model), model.config.nc_im
 
     def need(m: float) -> int:
@@ -232,16 +228,15 @@ def check_upscale(model: SinGAN, start: tuple[int, int], size: tuple[int, int], 
 
 # ---------------------------------------------------------------- the chain
 
-def _strip_resize(x: Tensor, scales: tuple[float, float], shape: tuple[int, int], out: Tensor,
-                  rows: int = STRIP_ROWS) -> None:
+def _strip_resize(x: Tensor, scales: tuple[float, float], shape: tuple[int, int], out: Tensor) -> None:
     """imresize of one image (1, C, h, w) into `out` (C, H, W) by strips of output rows through the
     kernel's taps (height first): the same weights, summed tap by tap (float rounding apart)."""
     u, (h, w), (H, W) = to_uint8(x)[0], x.shape[-2:], shape
     src_h, wt_h = (torch.from_numpy(a) for a in resize_taps(h, H, scales[0], False)) if H != h else (None, None)
     src_w, wt_w = (torch.from_numpy(a).to(x.device) for a in resize_taps(w, W, scales[1], False)) \
         if W != w else (None, None)
-    for r0 in range(0, H, rows):
-        r1 = min(H, r0 + rows)
+    for r0 in range(0, H, STRIP_ROWS):
+        r1 = min(H, r0 + STRIP_ROWS)
         if src_h is None:
             t = u[:, r0:r1].double()
         else:
@@ -291,13 +286,9 @@ def _run_tiles(model: SinGAN, x_in: Tensor, prev: Tensor, size: tuple[int, int],
     return x_in[:, :, :H, :W]
 
 
-def draw_noise(model: SinGAN, plan: Plan) -> list[Tensor]:
-    """The padded noise of every step (grey at the first, as the original's SR chain draws it)."""
-    return [scale_noise(model, 0 if j == 0 else 1, h, w) for j, (h, w) in enumerate(plan.sizes)]
-
-
 def _upscale_one(model: SinGAN, x: Tensor, plan: Plan, noise: list[Tensor] | None, tile: int | None, bar) -> Tensor:
-    """One image (1, C, h, w) through the plan's steps; the noise of a step given, or drawn (grey at the first)."""
+    """One image (1, C, h, w) through the plan's steps; the noise of a step given, or drawn (grey at the first,
+    as the original's SR chain draws it)."""
     pad, n = model.config.pad, finest_scale(model)
     for j, (h, w) in enumerate(plan.sizes):
         prev = torch.zeros(1, x.shape[1], h + 2 * pad, w + 2 * pad, device=x.device)
@@ -324,24 +315,18 @@ def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan 
     """`images` (N, C, h, w), made by `model` at its finest size, upscaled to `size` (H, W), which `out_size`
     (or `sr.check_super_resolution`) has checked, by the chain of `plan` (default `chain_plan`).
 
-    Noise from the global RNG (seed it for the same pixels), or `noise` (`draw_noise(model, plan)`) shared by
-    every image (animation frames). tile: the generator's tile side (default: untiled when a pass fits)."""
+    Noise from the global RNG (seed it for the same pixels), or `noise`, every step's (grey at the first), shared
+    by every image (animation frames). tile: the generator's tile side (default: untiled when a pass fits)."""
     start = tuple(images.shape[-2:])
     if tuple(size) == start and plan is None:
         return images
     plan = plan or chain_plan(start, tuple(size), step_factor(model))
-    from tqdm import tqdm
-
-    total = images.shape[0] * sum(h * w for h, w in plan.sizes)
-    bar = tqdm(total=total, delay=3, disable=not progress, unit="px", unit_scale=True, dynamic_ncols=True,
-               desc=f"upscaling to {plan.crop[0]}x{plan.crop[1]}",
+    bar = tqdm(total=images.shape[0] * sum(h * w for h, w in plan.sizes), delay=3, disable=not progress, unit="px",
+               unit_scale=True, dynamic_ncols=True, desc=f"upscaling to {plan.crop[0]}x{plan.crop[1]}",
                bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed} elapsed, {remaining} left")
-    try:
-        with torch.no_grad():
-            outs = [_upscale_one(model, images[i:i + 1], plan, noise, tile, bar) for i in range(images.shape[0])]
-            return outs[0] if len(outs) == 1 else torch.cat(outs)
-    finally:
-        bar.close()
+    with torch.no_grad(), bar:  # the bar closed however it ends
+        outs = [_upscale_one(model, images[i:i + 1], plan, noise, tile, bar) for i in range(images.shape[0])]
+        return outs[0] if len(outs) == 1 else torch.cat(outs)
 
 
 def to_size(model: SinGAN, images: Tensor, size: tuple[int, int], *, upscaler: str = "patches",
