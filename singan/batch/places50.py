@@ -18,7 +18,7 @@ from ..core.config import TrainConfig
 from ..errors import SinGANError
 from ..eval.registry import METRICS, Metric, MetricOptions
 from ..io.images import read_image
-from .summary import SETTINGS
+from .job import SETTINGS
 
 NUM_IMAGES = 50
 

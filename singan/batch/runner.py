@@ -3,7 +3,8 @@
 Without an address a local Ray starts in this process; each task holds --cpus_per_image CPUs and
 --gpus_per_image GPUs (fractions share a GPU). Models and samples go where the other commands put them
 (`layout`; on a cluster <out> must be a folder every node sees). A re-run skips finished images and
-resumes unfinished ones from their checkpoints, as Ray does for a task whose worker died.
+resumes unfinished ones from their checkpoints, as Ray does for a task whose worker died. While they run,
+the driver prints a line per change of an image's state and a bar of finished images (`Progress`).
 """
 
 import importlib.util
@@ -16,14 +17,16 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from tqdm import tqdm
+
 from ..core.config import TrainConfig
 from ..errors import SinGANError
 from ..io import paths
 from ..io.checkpoint import check_existing
 from ..io.images import IMAGE_SUFFIXES
 from ..io.lock import check_free
+from ..runtime.progress import about
 from .job import RESULT_FILE, JobOptions, discard, run_job
-from .progress import Board, Progress
 
 MAX_RETRIES = 3  # Ray retries of a task whose worker died
 SCHEDULE_WAIT = 300.0  # seconds queued tasks may wait while none of this batch's tasks runs
@@ -142,6 +145,74 @@ def check_earlier_models(images: list[Path], config: TrainConfig, out: Path, mod
             discard(model_file, samples_dir)
         else:
             check_existing(model_file, config, overwrite=False)
+
+
+class Board:
+    """The latest report of every image, {name: {field: value}}: a Ray actor the workers send their image's
+    state ('training', 'trained', 'scoring', 'done', 'failed'), finished scales and share of the training work
+    done to (`work`, as training's progress_fn gives it: fine scales cost more; `work_at_start` for a resumed job)."""
+
+    def __init__(self) -> None:
+        self.state: dict[str, dict] = {}
+
+    def update(self, name: str, **fields) -> None:
+        self.state.setdefault(name, {}).update(fields)
+
+    def snapshot(self) -> dict[str, dict]:
+        return self.state
+
+
+def describe(report: dict) -> str:
+    """'training, scale 2/5, about 7 min left' from an image's report."""
+    state = report.get("state", "queued")
+    if state == "failed":
+        return f"failed: {report.get('error', '')}"
+    text = state
+    if report.get("scales"):
+        text += f", scale {report.get('scale', 0)}/{report['scales']}"
+    work, started = report.get("work"), report.get("started")
+    done = (work or 0) - report.get("work_at_start", 0)  # this run's share: a resumed job started later
+    if state == "training" and done > 0 and started:
+        text += f", {about((time.time() - started) * (1 - work) / done)} left"
+    return text
+
+
+class Progress:
+    """Prints one line per change of an image's state or scale, and a bar of finished images."""
+
+    FINAL = ("done", "failed")
+
+    def __init__(self, names: list[str], done: dict[str, str], quiet: bool = False) -> None:
+        self.names, self.quiet = names, quiet
+        self.seen: dict[str, tuple] = {}
+        self.bar = tqdm(total=len(names), unit="image", desc="batch", disable=quiet, dynamic_ncols=True)
+        for name, text in done.items():
+            self._line(name, text)
+            self.seen[name] = ("done",)
+            self.bar.update(1)
+
+    def _line(self, name: str, text: str) -> None:
+        if not self.quiet:
+            width = max(len(n) for n in self.names)
+            tqdm.write(f"{name:<{width}}  {text}")
+
+    def show(self, board: dict[str, dict]) -> None:
+        """Print what changed since the last call."""
+        for name in self.names:
+            report, seen = board.get(name), self.seen.get(name, ("",))
+            key = (report.get("state"), report.get("scale")) if report else None
+            if key is None or key == seen or seen[0] in self.FINAL:
+                continue
+            self.seen[name] = key
+            self._line(name, describe(report))
+            if key[0] in self.FINAL:
+                self.bar.update(1)
+
+    def close(self, rows: dict[str, dict]) -> None:
+        """Report the final state of images whose last report did not arrive yet; close the bar."""
+        self.show({name: {"state": row["status"], "scale": row.get("scales"), "scales": row.get("scales"),
+                          "error": row.get("error", "")} for name, row in rows.items()})
+        self.bar.close()
 
 
 def _job(image, config, model_file, samples_dir, options, board):
