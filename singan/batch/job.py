@@ -7,7 +7,7 @@ traceback goes to the image's log file. Training resumes from the model file's c
 restarted after its worker (or the whole batch) died goes on from there.
 
 A row's columns: image, status, scales, size, train_s (training time in the run that finished it), eval_s,
-each registered metric (singan.eval.registry) per sampling setting, the variant each metric ran as
+each registered metric (singan.eval.registry) per sampling setting, the Inception layer SIFID ran at
 (SIFID dims), and error. Missing values are empty in CSV and '-' in Markdown.
 """
 
@@ -144,17 +144,14 @@ def run_job(image: str | Path, config: TrainConfig, model_file: str | Path, samp
 def columns() -> list[str]:
     """The summary's columns, those of the metrics as registered now."""
     return ["image", "status", "scales", "size", "train_s", "eval_s",
-            *[f"{m.label} {s}" for s in SETTINGS for m in METRICS.values()],
-            *[m.variant.column for m in METRICS.values() if m.variant], "error"]
+            *[f"{m.label} {s}" for s in SETTINGS for m in METRICS.values()], "SIFID dims", "error"]
 
 
 def metric_cells(result: dict, setting: str) -> dict:
     """The cells of an image's row from evaluate's result at the sampling setting `setting` ("N"): each
-    metric's headline number, and the variant it ran as (empty where it did not run)."""
+    metric's headline number, and the Inception layer SIFID ran at (empty where it did not run)."""
     cells = {f"{m.label} {setting}": result[m.headline] for m in METRICS.values()}
-    cells.update({m.variant.column: result[m.variant.key] if result[m.headline] is not None else None
-                  for m in METRICS.values() if m.variant})
-    return cells
+    return {**cells, "SIFID dims": result["sifid_dims"] if result["sifid_mean"] is not None else None}
 
 
 def _cell(value, markdown: bool, column: str = "") -> str:

@@ -63,7 +63,7 @@ def score(model: SinGAN, samples: Tensor, gen_start_scale: int = 0, seed: int = 
 def format_table(result: dict) -> str:
     """The scores as a small aligned two-column table."""
     h, w = result["image_size"]
-    rows = [row for metric in METRICS.values() for row in metric.table_rows(result)]
+    rows = [row for metric in METRICS.values() for row in metric.rows(result)]
     width = max(len(name) for name, _ in rows)
     head = (f"{result['input_name'] or 'model'}: {result['num_samples']} samples of {h}x{w}, gen_start_scale "
             f"{result['gen_start_scale']} of {result['num_scales']} scales, seed {result['seed']}")
