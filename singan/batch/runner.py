@@ -223,8 +223,7 @@ def _job(image, config, model_file, samples_dir, options, board):
 
 
 def _unscheduled(pending: dict, board: dict, last_change: float, wait: float = SCHEDULE_WAIT) -> list:
-    """The pending tasks to give up on: none of them started (reported to the board) and none of this batch
-    finished for `wait` seconds."""
+    """The pending tasks to give up on: none started (on the board) and nothing finished for `wait` seconds."""
     started = any(name in board for name in pending.values())
     return [] if started or time.monotonic() - last_change < wait else list(pending)
 

@@ -120,8 +120,7 @@ def _read(path: Path | None) -> np.ndarray | None:
 
 
 def _input_of(result: Path, folders: list[Path], stem: str) -> Path | None:
-    """The input `result` was made from: the one its command recorded, else `<folder>/<stem>.<image suffix>`
-    in the first of `folders` that has it; None when none exists."""
+    """The input `result` was made from: the one its command recorded, else the first `<folder>/<stem>.*` found."""
     recorded = recorded_inputs(result.parent).get(result.name)
     if recorded is not None and Path(recorded).is_file():
         return Path(recorded)
