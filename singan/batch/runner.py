@@ -184,12 +184,11 @@ class Progress:
 
     def __init__(self, names: list[str], done: dict[str, str], quiet: bool = False) -> None:
         self.names, self.quiet = names, quiet
-        self.seen: dict[str, tuple] = {}
-        self.bar = tqdm(total=len(names), unit="image", desc="batch", disable=quiet, dynamic_ncols=True)
+        self.seen: dict[str, tuple] = {name: ("done",) for name in done}
+        self.bar = tqdm(total=len(names), initial=len(done), unit="image", desc="batch", disable=quiet,
+                        dynamic_ncols=True)
         for name, text in done.items():
             self._line(name, text)
-            self.seen[name] = ("done",)
-            self.bar.update(1)
 
     def _line(self, name: str, text: str) -> None:
         if not self.quiet:

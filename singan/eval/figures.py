@@ -90,8 +90,7 @@ def figure_arbitrary_sizes(model: SinGAN, out: str | Path, gen_start_scale: int 
         panels.append((to_numpy_image(sample[0]), f"v \u00d7{scale_v:g}, h \u00d7{scale_h:g}\n{h}\u00d7{w} px"))
     # Inches per pixel: native size at DPI, but the narrowest image at least 1.1 inch wide (for its title)
     # and the whole row at most 22 inches wide.
-    widths = [p.shape[1] for p, _ in panels]
-    heights = [p.shape[0] for p, _ in panels]
+    heights, widths = zip(*(p.shape[:2] for p, _ in panels))
     gap, left, top, bottom = 0.3, 0.15, 0.95, 0.15
     scale = max(1 / DPI, 1.1 / min(widths))
     scale = min(scale, (22 - 2 * left - gap * (len(panels) - 1)) / sum(widths))
@@ -108,10 +107,8 @@ def figure_arbitrary_sizes(model: SinGAN, out: str | Path, gen_start_scale: int 
                  f"(v, h: vertical and horizontal factors; gen_start_scale {gen_start_scale})")
 
 
-def _read(path: Path | None) -> np.ndarray | None:
-    """An image file as an (H, W, 3) float array in [0, 1]; None when absent or unreadable."""
-    if path is None:
-        return None
+def _read(path: Path) -> np.ndarray | None:
+    """An image file as an (H, W, 3) float array in [0, 1]; None when unreadable."""
     try:
         return to_numpy_image(read_image(path))
     except SinGANError as e:
@@ -170,7 +167,7 @@ def figure_applications(outputs: str | Path, out: str | Path, inputs: str | Path
     block_h = heading_h + title_h + row_h + row_gap
     rows = []
     for res in results:
-        images = [_read(res["input"]), _read(res["output"])]
+        images = [_read(res["input"]) if res["input"] else None, _read(res["output"])]
         if images[1] is None:
             continue
         shapes = [im.shape[:2] if im is not None else images[1].shape[:2] for im in images]
