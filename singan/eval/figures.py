@@ -1,14 +1,6 @@
-"""The paper's figure types from a trained SinGAN, as labelled PNG grids (matplotlib Figures, without pyplot).
-
-The figures (`python -m singan.figures` draws them from a trained model):
-- generation_from_scales.png: one row per generation start scale n (0 = coarsest: everything
-  random; higher n keep the coarse structure of the training image), the training image then
-  --num_samples samples per row (paper Fig. 5; the paper numbers scales from the finest, N - n);
-- arbitrary_sizes.png: the training image and samples at other aspect ratios, all drawn at the
-  same pixel scale (paper Fig. 6 / 7);
-- applications.png, with --applications <Output folder>: input / output pairs of the
-  harmonization, editing, paint-to-image and super-resolution results found there (those of
-  --input_name alone when it is given; see find_application_results).
+"""The paper's figure types from a trained SinGAN, as labelled PNG grids (matplotlib Figures, without pyplot),
+as `python -m singan.figures` draws them: generation_from_scales.png (paper Fig. 5), arbitrary_sizes.png
+(paper Fig. 6 / 7) and applications.png (input / output pairs of the application results of an Output folder).
 """
 
 import glob
@@ -48,8 +40,9 @@ def _save(fig, path: Path, title: str, fontsize: int = FONT + 1) -> Path:
 
 def figure_generation_from_scales(model: SinGAN, out: str | Path, num_samples: int = 4,
                                   scales: Sequence[int] | None = None, seed: int = 0) -> Path:
-    """Grid: one row per generation start scale (default: every trained scale), the training image
-    then `num_samples` samples (row n: seed + n). Returns the PNG path."""
+    """Grid: one row per generation start scale n (default: every trained scale; 0 = coarsest: everything random,
+    higher n keep the coarse structure of the training image; the paper numbers scales from the finest, N - n),
+    the training image then `num_samples` samples (row n: seed + n). Returns the PNG path."""
     last = model.num_trained - 1
     scales = list(range(model.num_trained)) if scales is None else list(scales)
     if not scales or not all(0 <= n <= model.num_trained for n in scales):
