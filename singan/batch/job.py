@@ -5,10 +5,6 @@ the batch's summary of those rows as Markdown and CSV.
 problem of its image: the returned row (status 'done' or 'failed') carries a one-line `error`, and the
 traceback goes to the image's log file. Training resumes from the model file's checkpoint, so a job
 restarted after its worker (or the whole batch) died goes on from there.
-
-A row's columns: image, status, scales, size, train_s (training time in the run that finished it), eval_s,
-each registered metric (singan.eval.registry) per sampling setting, the Inception layer SIFID ran at
-(SIFID dims), and error. Missing values are empty in CSV and '-' in Markdown.
 """
 
 import contextlib
@@ -142,7 +138,9 @@ def run_job(image: str | Path, config: TrainConfig, model_file: str | Path, samp
 
 
 def columns() -> list[str]:
-    """The summary's columns, those of the metrics as registered now."""
+    """The summary's columns: image, status, scales, size, train_s (training time in the run that finished it),
+    eval_s, each registered metric (singan.eval.registry) per sampling setting, SIFID dims (the Inception layer
+    SIFID ran at), error."""
     return ["image", "status", "scales", "size", "train_s", "eval_s",
             *[f"{m.label} {s}" for s in SETTINGS for m in METRICS.values()], "SIFID dims", "error"]
 
@@ -154,7 +152,8 @@ def metric_cells(result: dict, setting: str) -> dict:
     return {**cells, "SIFID dims": result["sifid_dims"] if result["sifid_mean"] is not None else None}
 
 
-def _cell(value, markdown: bool, column: str = "") -> str:
+def _cell(value, markdown: bool, column: str) -> str:
+    """A row's value as a cell: missing values empty in CSV and '-' in Markdown."""
     if value is None or value == "":
         return "-" if markdown else ""
     if isinstance(value, float):
