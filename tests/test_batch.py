@@ -20,8 +20,7 @@ from helpers import ENV, IMAGES, TINY, fid_weights_file, run_command, tiny_confi
 from singan import SinGANError, TrainConfig
 from singan.batch import places50 as benchmark
 from singan.batch import runner as batch
-from singan.batch.job import JobOptions, ProgressReport, run_job
-from singan.batch.summary import format_csv, format_markdown
+from singan.batch.job import JobOptions, ProgressReport, format_csv, format_markdown, run_job
 from singan.cli import batch as batch_command
 from singan.io import lock, paths
 

@@ -7,7 +7,7 @@ import torch
 
 from helpers import random_model
 from singan.batch import places50
-from singan.batch.summary import columns, format_csv, metric_cells
+from singan.batch.job import columns, format_csv, metric_cells
 from singan.eval.evaluate import evaluate, format_table
 from singan.eval.registry import METRICS, MetricOptions, register
 

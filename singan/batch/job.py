@@ -1,12 +1,15 @@
-"""One image of a batch: train it (or resume it, or skip it when finished), then sample and score it.
+"""One image of a batch: train it (or resume it, or skip it when finished), then sample and score it; and
+the batch's summary of those rows as Markdown and CSV.
 
 `run_job` is what a batch worker executes; it knows nothing about the scheduler. It never raises for a
-problem of its image: the returned row (the columns of singan.batch.summary, status 'done' or 'failed')
-carries a one-line `error`, and the traceback goes to the image's log file. Training resumes from the
-model file's checkpoint, so a job restarted after its worker (or the whole batch) died goes on from there.
+problem of its image: the returned row (status 'done' or 'failed') carries a one-line `error`, and the
+traceback goes to the image's log file. Training resumes from the model file's checkpoint, so a job
+restarted after its worker (or the whole batch) died goes on from there.
 """
 
 import contextlib
+import csv
+import io
 import shutil
 import time
 import traceback
@@ -21,17 +24,18 @@ from ..core.config import TrainConfig
 from ..errors import SinGANError
 from ..eval.evaluate import evaluate
 from ..eval.fid_inception import load_inception
+from ..eval.registry import METRICS
 from ..io import checkpoint
-from ..io.atomic import write_json
+from ..io.atomic import atomic_path, write_json
 from ..io.images import save_images
 from ..io.lock import locked_by, result_folder
 from ..runtime.training_run import ProgressReport
-from .summary import SETTINGS, metric_cells
 
 RESULT_FILE = "batch_result.json"  # the finished row, beside the model file
 LOG_FILE = "batch.log"  # what training printed, beside the model file
 REPORT_EVERY = 2.0  # seconds between progress reports within a scale
 LOCK_WAIT = 30.0  # seconds to wait for a killed batch's worker still holding the model's lock to stop
+SETTINGS = {"N": 0, "N-1": 1}  # the paper's names of the two sampling settings -> gen_start_scale
 
 Report = Callable[..., None]
 
@@ -131,3 +135,52 @@ def run_job(image: str | Path, config: TrainConfig, model_file: str | Path, samp
     write_json(row, model_file.parent / RESULT_FILE)
     report(state=row["status"], error=row["error"])
     return row
+
+
+def columns() -> list[str]:
+    """The summary's columns: image, status, scales, size, train_s (training time in the run that finished it),
+    eval_s, each registered metric (singan.eval.registry) per sampling setting, SIFID dims (the Inception layer
+    SIFID ran at), error."""
+    return ["image", "status", "scales", "size", "train_s", "eval_s",
+            *[f"{m.label} {s}" for s in SETTINGS for m in METRICS.values()], "SIFID dims", "error"]
+
+
+def metric_cells(result: dict, setting: str) -> dict:
+    """The cells of an image's row from evaluate's result at the sampling setting `setting` ("N"): each
+    metric's headline number, and the Inception layer SIFID ran at (empty where it did not run)."""
+    cells = {f"{m.label} {setting}": result[m.headline] for m in METRICS.values()}
+    return {**cells, "SIFID dims": result["sifid_dims"] if result["sifid_mean"] is not None else None}
+
+
+def _cell(value, markdown: bool, column: str) -> str:
+    """A row's value as a cell: missing values empty in CSV and '-' in Markdown."""
+    if value is None or value == "":
+        return "-" if markdown else ""
+    if isinstance(value, float):
+        value = f"{value:.1f}" if column.endswith("_s") else f"{value:.4f}"
+    return str(value).replace("|", "/") if markdown else str(value)
+
+
+def format_markdown(rows: list[dict]) -> str:
+    """A Markdown table of the rows."""
+    names = columns()
+    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    lines += ["| " + " | ".join(_cell(row.get(c), True, c) for c in names) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def format_csv(rows: list[dict]) -> str:
+    """The rows as CSV with a header line."""
+    buffer, names = io.StringIO(), columns()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows([names] + [[_cell(row.get(c), False, c) for c in names] for row in rows])
+    return buffer.getvalue()
+
+
+def write_summary(rows: list[dict], out: str | Path) -> list[Path]:
+    """Write <out>/summary.md and <out>/summary.csv (atomically); their paths."""
+    paths = [Path(out) / "summary.md", Path(out) / "summary.csv"]
+    for path, text in zip(paths, (format_markdown(rows), format_csv(rows))):
+        with atomic_path(path) as tmp:
+            tmp.write_text(text)
+    return paths

@@ -16,9 +16,10 @@ from torch import Tensor
 from ..api import build_model
 from ..core.config import TrainConfig
 from ..errors import SinGANError
-from ..eval.registry import METRICS, Metric, MetricOptions
+from ..eval.fid_inception import DIMS
+from ..eval.registry import METRICS, NO_WEIGHTS, Metric, MetricOptions
 from ..io.images import read_image
-from .summary import SETTINGS
+from .job import SETTINGS
 
 NUM_IMAGES = 50
 
@@ -66,11 +67,11 @@ def _stats(values: list) -> str:
 
 
 def _heading(metric: Metric, done: list[dict]) -> str:
-    """A metric's column heading: its label, and the variants the images ran it as (or why none did)."""
-    if metric.variant is None:
+    """A metric's column heading: its label; SIFID's with the Inception layers the images ran it at (or why none)."""
+    if metric.label != "SIFID":
         return metric.label
-    ran = sorted({r[metric.variant.column] for r in done if r.get(metric.variant.column)})
-    return f"{metric.label} ({', '.join(map(metric.variant.describe, ran)) if ran else metric.variant.missing})"
+    ran = sorted({r["SIFID dims"] for r in done if r.get("SIFID dims")})
+    return f"SIFID ({', '.join(DIMS[dims] for dims in ran) if ran else NO_WEIGHTS})"
 
 
 def format_table(rows: list[dict], published: list[tuple[float, float]]) -> str:

@@ -3,7 +3,8 @@
 Without an address a local Ray starts in this process; each task holds --cpus_per_image CPUs and
 --gpus_per_image GPUs (fractions share a GPU). Models and samples go where the other commands put them
 (`layout`; on a cluster <out> must be a folder every node sees). A re-run skips finished images and
-resumes unfinished ones from their checkpoints, as Ray does for a task whose worker died.
+resumes unfinished ones from their checkpoints, as Ray does for a task whose worker died. While they run,
+the driver prints a line per change of an image's state and a bar of finished images (`Progress`).
 """
 
 import importlib.util
@@ -16,14 +17,16 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from tqdm import tqdm
+
 from ..core.config import TrainConfig
 from ..errors import SinGANError
 from ..io import paths
 from ..io.checkpoint import check_existing
 from ..io.images import IMAGE_SUFFIXES
 from ..io.lock import check_free
+from ..runtime.progress import about
 from .job import RESULT_FILE, JobOptions, discard, run_job
-from .progress import Board, Progress
 
 MAX_RETRIES = 3  # Ray retries of a task whose worker died
 SCHEDULE_WAIT = 300.0  # seconds queued tasks may wait while none of this batch's tasks runs
@@ -144,6 +147,73 @@ def check_earlier_models(images: list[Path], config: TrainConfig, out: Path, mod
             check_existing(model_file, config, overwrite=False)
 
 
+class Board:
+    """The latest report of every image, {name: {field: value}}: a Ray actor the workers send their image's
+    state ('training', 'trained', 'scoring', 'done', 'failed'), finished scales and share of the training work
+    done to (`work`, as training's progress_fn gives it: fine scales cost more; `work_at_start` for a resumed job)."""
+
+    def __init__(self) -> None:
+        self.state: dict[str, dict] = {}
+
+    def update(self, name: str, **fields) -> None:
+        self.state.setdefault(name, {}).update(fields)
+
+    def snapshot(self) -> dict[str, dict]:
+        return self.state
+
+
+def describe(report: dict) -> str:
+    """'training, scale 2/5, about 7 min left' from an image's report."""
+    state = report.get("state", "queued")
+    if state == "failed":
+        return f"failed: {report.get('error', '')}"
+    text = state
+    if report.get("scales"):
+        text += f", scale {report.get('scale', 0)}/{report['scales']}"
+    work, started = report.get("work"), report.get("started")
+    done = (work or 0) - report.get("work_at_start", 0)  # this run's share: a resumed job started later
+    if state == "training" and done > 0 and started:
+        text += f", {about((time.time() - started) * (1 - work) / done)} left"
+    return text
+
+
+class Progress:
+    """Prints one line per change of an image's state or scale, and a bar of finished images."""
+
+    FINAL = ("done", "failed")
+
+    def __init__(self, names: list[str], done: dict[str, str], quiet: bool = False) -> None:
+        self.names, self.quiet = names, quiet
+        self.seen: dict[str, tuple] = {name: ("done",) for name in done}
+        self.bar = tqdm(total=len(names), initial=len(done), unit="image", desc="batch", disable=quiet,
+                        dynamic_ncols=True)
+        for name, text in done.items():
+            self._line(name, text)
+
+    def _line(self, name: str, text: str) -> None:
+        if not self.quiet:
+            width = max(len(n) for n in self.names)
+            tqdm.write(f"{name:<{width}}  {text}")
+
+    def show(self, board: dict[str, dict]) -> None:
+        """Print what changed since the last call."""
+        for name in self.names:
+            report, seen = board.get(name), self.seen.get(name, ("",))
+            key = (report.get("state"), report.get("scale")) if report else None
+            if key is None or key == seen or seen[0] in self.FINAL:
+                continue
+            self.seen[name] = key
+            self._line(name, describe(report))
+            if key[0] in self.FINAL:
+                self.bar.update(1)
+
+    def close(self, rows: dict[str, dict]) -> None:
+        """Report the final state of images whose last report did not arrive yet; close the bar."""
+        self.show({name: {"state": row["status"], "scale": row.get("scales"), "scales": row.get("scales"),
+                          "error": row.get("error", "")} for name, row in rows.items()})
+        self.bar.close()
+
+
 def _job(image, config, model_file, samples_dir, options, board):
     """The body of one Ray task: run the job, reporting progress to the board actor."""
     board.update.remote(image.name, state="starting")  # the task was scheduled (see SCHEDULE_WAIT)
@@ -152,33 +222,9 @@ def _job(image, config, model_file, samples_dir, options, board):
 
 
 def _unscheduled(pending: dict, board: dict, last_change: float, wait: float = SCHEDULE_WAIT) -> list:
-    """The pending tasks to give up on: none of them started (reported to the board) and none of this batch
-    finished for `wait` seconds."""
+    """The pending tasks to give up on: none started (on the board) and nothing finished for `wait` seconds."""
     started = any(name in board for name in pending.values())
     return [] if started or time.monotonic() - last_change < wait else list(pending)
-
-
-def _wait_for(pending: dict, rows: dict, board, progress: Progress, cpus: float, gpus: float) -> None:
-    """Collect the rows of the `pending` tasks as they finish (or are given up on), showing their progress."""
-    import ray
-
-    last_change = time.monotonic()
-    while pending:
-        ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
-        for ref in ready:
-            name = pending.pop(ref)
-            last_change = time.monotonic()
-            try:
-                rows[name] = ray.get(ref)
-            except Exception as e:  # the task itself died MAX_RETRIES + 1 times
-                rows[name] = {"image": name, "status": "failed", "error": f"worker lost: {type(e).__name__}"}
-        snapshot = ray.get(board.snapshot.remote())
-        for ref in _unscheduled(pending, snapshot, last_change):
-            ray.cancel(ref, force=True)
-            name = pending.pop(ref)
-            rows[name] = {"image": name, "status": "failed", "error": (
-                f"not scheduled within {SCHEDULE_WAIT:g} s: no node had {cpus:g} CPUs and {gpus:g} GPUs free")}
-        progress.show(snapshot)
 
 
 def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options: JobOptions, *,
@@ -203,8 +249,24 @@ def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options:
         else:
             pending[task.remote(image, config, model_file, samples_dir, options, board)] = image.name
     progress = Progress([p.name for p in images], done={n: "done (earlier run)" for n in rows}, quiet=quiet)
-    try:
-        _wait_for(pending, rows, board, progress, cpus_per_image, gpus_per_image)
+    last_change = time.monotonic()
+    try:  # collect the rows as the tasks finish (or are given up on), showing their progress
+        while pending:
+            ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
+            for ref in ready:
+                name = pending.pop(ref)
+                last_change = time.monotonic()
+                try:
+                    rows[name] = ray.get(ref)
+                except Exception as e:  # the task itself died MAX_RETRIES + 1 times
+                    rows[name] = {"image": name, "status": "failed", "error": f"worker lost: {type(e).__name__}"}
+            snapshot = ray.get(board.snapshot.remote())
+            for ref in _unscheduled(pending, snapshot, last_change):
+                ray.cancel(ref, force=True)
+                name = pending.pop(ref)
+                rows[name] = {"image": name, "status": "failed", "error": f"not scheduled within {SCHEDULE_WAIT:g} "
+                              f"s: no node had {cpus_per_image:g} CPUs and {gpus_per_image:g} GPUs free"}
+            progress.show(snapshot)
     except BaseException:  # Ctrl-C: the bar's line ends, and the interruption is the one line after it
         progress.bar.close()
         raise

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from ..api import SAVE_EVERY, device_of
-from ..batch.job import JobOptions
+from ..batch.job import JobOptions, write_summary
 from ..batch.runner import (
     check_address,
     check_earlier_models,
@@ -17,7 +17,6 @@ from ..batch.runner import (
     run_batch,
     start_ray,
 )
-from ..batch.summary import write_summary
 from ..core.config import between, check_rules
 from ..eval.evaluate import NUM_SAMPLES
 from ..eval.fid_inception import load_inception, resolve_weights

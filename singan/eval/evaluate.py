@@ -30,12 +30,11 @@ def check_settings(model: SinGAN, num_samples: int, gen_start_scale: int = 0, se
 
 
 def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inception: nn.Module | None = None,
-             sifid_dims: int = 64, seed: int = 0, batch_size: int | None = None,
-             sifid_missing: str | None = None, progress: bool = False) -> dict:
+             sifid_dims: int = 64, seed: int = 0, sifid_missing: str | None = None) -> dict:
     """`check_settings`, `draw` and `score`: a JSON-ready dict of the settings, then each registered metric's
     entries (SIFID's are None without `inception`, and `sifid_missing` says why)."""
-    samples = draw(model, check_settings(model, num_samples, gen_start_scale, seed, batch_size), progress)
-    return score(model, samples, gen_start_scale, seed, inception, sifid_dims, sifid_missing, progress)
+    samples = draw(model, check_settings(model, num_samples, gen_start_scale, seed))
+    return score(model, samples, gen_start_scale, seed, inception, sifid_dims, sifid_missing)
 
 
 def draw(model: SinGAN, options: SampleOptions, progress: bool = False) -> Tensor:
@@ -63,7 +62,7 @@ def score(model: SinGAN, samples: Tensor, gen_start_scale: int = 0, seed: int = 
 def format_table(result: dict) -> str:
     """The scores as a small aligned two-column table."""
     h, w = result["image_size"]
-    rows = [row for metric in METRICS.values() for row in metric.table_rows(result)]
+    rows = [row for metric in METRICS.values() for row in metric.rows(result)]
     width = max(len(name) for name, _ in rows)
     head = (f"{result['input_name'] or 'model'}: {result['num_samples']} samples of {h}x{w}, gen_start_scale "
             f"{result['gen_start_scale']} of {result['num_scales']} scales, seed {result['seed']}")

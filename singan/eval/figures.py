@@ -1,14 +1,6 @@
-"""The paper's figure types from a trained SinGAN, as labelled PNG grids (matplotlib Figures, without pyplot).
-
-The figures (`python -m singan.figures` draws them from a trained model):
-- generation_from_scales.png: one row per generation start scale n (0 = coarsest: everything
-  random; higher n keep the coarse structure of the training image), the training image then
-  --num_samples samples per row (paper Fig. 5; the paper numbers scales from the finest, N - n);
-- arbitrary_sizes.png: the training image and samples at other aspect ratios, all drawn at the
-  same pixel scale (paper Fig. 6 / 7);
-- applications.png, with --applications <Output folder>: input / output pairs of the
-  harmonization, editing, paint-to-image and super-resolution results found there (those of
-  --input_name alone when it is given; see find_application_results).
+"""The paper's figure types from a trained SinGAN, as labelled PNG grids (matplotlib Figures, without pyplot),
+as `python -m singan.figures` draws them: generation_from_scales.png (paper Fig. 5), arbitrary_sizes.png
+(paper Fig. 6 / 7) and applications.png (input / output pairs of the application results of an Output folder).
 """
 
 import glob
@@ -48,8 +40,9 @@ def _save(fig, path: Path, title: str, fontsize: int = FONT + 1) -> Path:
 
 def figure_generation_from_scales(model: SinGAN, out: str | Path, num_samples: int = 4,
                                   scales: Sequence[int] | None = None, seed: int = 0) -> Path:
-    """Grid: one row per generation start scale (default: every trained scale), the training image
-    then `num_samples` samples (row n: seed + n). Returns the PNG path."""
+    """Grid: one row per generation start scale n (default: every trained scale; 0 = coarsest: everything random,
+    higher n keep the coarse structure of the training image; the paper numbers scales from the finest, N - n),
+    the training image then `num_samples` samples (row n: seed + n). Returns the PNG path."""
     last = model.num_trained - 1
     scales = list(range(model.num_trained)) if scales is None else list(scales)
     if not scales or not all(0 <= n <= model.num_trained for n in scales):
@@ -90,8 +83,7 @@ def figure_arbitrary_sizes(model: SinGAN, out: str | Path, gen_start_scale: int 
         panels.append((to_numpy_image(sample[0]), f"v \u00d7{scale_v:g}, h \u00d7{scale_h:g}\n{h}\u00d7{w} px"))
     # Inches per pixel: native size at DPI, but the narrowest image at least 1.1 inch wide (for its title)
     # and the whole row at most 22 inches wide.
-    widths = [p.shape[1] for p, _ in panels]
-    heights = [p.shape[0] for p, _ in panels]
+    heights, widths = zip(*(p.shape[:2] for p, _ in panels))
     gap, left, top, bottom = 0.3, 0.15, 0.95, 0.15
     scale = max(1 / DPI, 1.1 / min(widths))
     scale = min(scale, (22 - 2 * left - gap * (len(panels) - 1)) / sum(widths))
@@ -108,10 +100,8 @@ def figure_arbitrary_sizes(model: SinGAN, out: str | Path, gen_start_scale: int 
                  f"(v, h: vertical and horizontal factors; gen_start_scale {gen_start_scale})")
 
 
-def _read(path: Path | None) -> np.ndarray | None:
-    """An image file as an (H, W, 3) float array in [0, 1]; None when absent or unreadable."""
-    if path is None:
-        return None
+def _read(path: Path) -> np.ndarray | None:
+    """An image file as an (H, W, 3) float array in [0, 1]; None when unreadable."""
     try:
         return to_numpy_image(read_image(path))
     except SinGANError as e:
@@ -120,8 +110,7 @@ def _read(path: Path | None) -> np.ndarray | None:
 
 
 def _input_of(result: Path, folders: list[Path], stem: str) -> Path | None:
-    """The input `result` was made from: the one its command recorded, else `<folder>/<stem>.<image suffix>`
-    in the first of `folders` that has it; None when none exists."""
+    """The input `result` was made from: the one its command recorded, else the first `<folder>/<stem>.*` found."""
     recorded = recorded_inputs(result.parent).get(result.name)
     if recorded is not None and Path(recorded).is_file():
         return Path(recorded)
@@ -171,7 +160,7 @@ def figure_applications(outputs: str | Path, out: str | Path, inputs: str | Path
     block_h = heading_h + title_h + row_h + row_gap
     rows = []
     for res in results:
-        images = [_read(res["input"]), _read(res["output"])]
+        images = [_read(res["input"]) if res["input"] else None, _read(res["output"])]
         if images[1] is None:
             continue
         shapes = [im.shape[:2] if im is not None else images[1].shape[:2] for im in images]

@@ -70,8 +70,7 @@ def _mean(x: Tensor, mask: Tensor | None) -> Tensor:
 def drift(o: Tensor, s: Tensor, mask: Tensor | None = None) -> float:
     size = tuple(s.shape[-2:])
     diff = (gaussian_blur(_area(_levels(o), size), BLUR_SIGMA) - gaussian_blur(_levels(s), BLUR_SIGMA)).abs()
-    small_mask = None if mask is None else _area(mask.float(), size)
-    return _mean(diff, small_mask).mean().item()
+    return _mean(diff, None if mask is None else _area(mask.float(), size)).mean().item()
 
 
 def shift(o: Tensor, s: Tensor, mask: Tensor | None = None) -> float:

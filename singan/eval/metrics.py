@@ -93,13 +93,6 @@ def _resample_sorted(values: Tensor, count: int) -> Tensor:
     return values[lo.to(values.device)] * (1 - frac) + values[hi.to(values.device)] * frac
 
 
-def _sliced_w1(a: Tensor, b: Tensor, proj: Tensor) -> float:
-    """Mean over projections of the 1-D Wasserstein-1 distance between the projected rows of a and b."""
-    count = max(a.shape[0], b.shape[0])
-    pa, pb = (_resample_sorted((x @ proj).sort(dim=0).values, count) for x in (a, b))
-    return (pa - pb).abs().mean().item()
-
-
 @torch.inference_mode()
 def patch_swd_levels(samples: Tensor, real: Tensor, patch_size: int = 7, num_projections: int = 128,
                      levels: int = 3, seed: int = 0, max_patches: int | None = 2**16) -> list[float]:
@@ -122,8 +115,10 @@ def patch_swd_levels(samples: Tensor, real: Tensor, patch_size: int = 7, num_pro
     for level in range(levels):
         if level:
             samples, real = F.avg_pool2d(samples, 2), F.avg_pool2d(real, 2)
-        a = _patches(samples, patch_size, max_patches, seed)
-        distances.append(_sliced_w1(a, _patches(real, patch_size, max_patches, seed), proj))
+        a, b = (_patches(x, patch_size, max_patches, seed) @ proj for x in (samples, real))  # projected patches
+        count = max(a.shape[0], b.shape[0])
+        a, b = (_resample_sorted(x.sort(dim=0).values, count) for x in (a, b))
+        distances.append((a - b).abs().mean().item())  # mean over projections of the 1-D Wasserstein-1
     return distances
 
 

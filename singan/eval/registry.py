@@ -11,7 +11,6 @@ network it is None in the JSON and `sifid_missing` says why.
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from torch import Tensor, nn
 
@@ -38,16 +37,6 @@ class MetricOptions:
             print(text, file=sys.stderr, flush=True)
 
 
-@dataclass(frozen=True)
-class Variant:
-    """Which variant of a metric ran (SIFID: the Inception layer), reported once per image by a batch."""
-
-    column: str  # its column in a batch's summary: "SIFID dims"
-    key: str  # its key in evaluate's JSON: "sifid_dims"
-    describe: Callable[[Any], str]  # a value as the Places50 table's heading names it (SIFID: the layer)
-    missing: str  # that heading's note when no image has the metric: "no FID Inception weights"
-
-
 Compute = Callable[[Tensor, Tensor, MetricOptions], dict]  # (samples, real, options) -> JSON entries
 Rows = Callable[[dict], list[tuple[str, str]]]  # evaluate's result -> (name, value) rows of its table
 
@@ -59,24 +48,21 @@ class Metric:
     label: str  # its name in every table: "patch SWD"
     compute: Compute  # its entries of evaluate's JSON
     headline: str  # the JSON key of its one number per sampling setting in a batch's tables: "sifid_mean"
-    rows: Rows | None = None  # its rows of evaluate's table
-    variant: Variant | None = None
-
-    def table_rows(self, result: dict) -> list[tuple[str, str]]:
-        """Its (name, value) rows of evaluate's table; by default the label and the headline number."""
-        return self.rows(result) if self.rows else [(self.label, f"{result[self.headline]:.4f}")]
+    rows: Rows  # its rows of evaluate's table
 
 
 METRICS: dict[str, Metric] = {}  # name -> metric, in the order of the JSON and the tables
 
 
-def register(name: str, label: str, headline: str | None = None, rows: Rows | None = None,
-             variant: Variant | None = None) -> Callable[[Compute], Compute]:
-    """Decorator: register `compute` as the metric `name` (see Metric; `headline` defaults to `name`)."""
+def register(name: str, label: str, headline: str | None = None,
+             rows: Rows | None = None) -> Callable[[Compute], Compute]:
+    """Decorator: register `compute` as the metric `name` (see Metric; `headline` defaults to `name`, `rows` to
+    one row of the label and the headline number)."""
     def add(compute: Compute) -> Compute:
         if name in METRICS:
             raise ValueError(f"the metric {name!r} is registered already")
-        METRICS[name] = Metric(label, compute, headline or name, rows, variant)
+        key = headline or name
+        METRICS[name] = Metric(label, compute, key, rows or (lambda result: [(label, f"{result[key]:.4f}")]))
         return compute
     return add
 
@@ -115,8 +101,7 @@ def _sifid_rows(result: dict) -> list[tuple[str, str]]:
     return [(name, f"{result['sifid_mean']:.4g} ± {result['sifid_std']:.2g}  ({result['sifid_layer']})")]
 
 
-@register("sifid", "SIFID", headline="sifid_mean", rows=_sifid_rows,
-          variant=Variant("SIFID dims", "sifid_dims", DIMS.get, NO_WEIGHTS))
+@register("sifid", "SIFID", headline="sifid_mean", rows=_sifid_rows)
 def _sifid(samples: Tensor, real: Tensor, options: MetricOptions) -> dict:
     entries = {"sifid_dims": options.sifid_dims, "sifid_layer": DIMS[options.sifid_dims],
                "sifid_mean": None, "sifid_std": None, "sifid": None, "sifid_missing": None}
