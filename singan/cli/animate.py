@@ -101,11 +101,3 @@ def get_parser() -> cli.ArgumentParser:
     flags.add_out_size_flags(p)
     flags.add_training_flags(p, min_size=20)  # what the original uses for animation (shown by --help)
     return p
-
-
-def run(argv: list[str] | None = None) -> None:
-    cli.run(main, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()

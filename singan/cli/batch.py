@@ -94,11 +94,3 @@ def get_parser() -> argparse.ArgumentParser:
                    input_dir=None, out="Batch", seed=0, models_dir=None)
     add_batch_args(p)
     return p
-
-
-def run(argv: list[str] | None = None) -> None:
-    cli.run(main, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()

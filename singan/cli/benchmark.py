@@ -46,11 +46,3 @@ def get_parser() -> argparse.ArgumentParser:
     flags.note_rules(p, {"images": IMAGES})
     add_batch_args(p)
     return p
-
-
-def run(argv: list[str] | None = None) -> None:
-    cli.run(main, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()

@@ -19,11 +19,3 @@ def main(args):
 
 def get_parser() -> cli.ArgumentParser:
     return masked.get_parser("Edit a trained image with SinGAN.", "editing", "input/Editing", "edited image")
-
-
-def run(argv: list[str] | None = None) -> None:
-    cli.run(main, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()

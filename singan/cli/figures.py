@@ -58,11 +58,3 @@ def get_parser():
     flags.note_rules(p, RULES)
     flags.add_model_folder_flags(p)
     return p
-
-
-def run(argv: list[str] | None = None) -> None:
-    cli.run(main, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()

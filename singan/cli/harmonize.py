@@ -20,11 +20,3 @@ def main(args):
 def get_parser() -> cli.ArgumentParser:
     return masked.get_parser("Harmonize a pasted object with a trained SinGAN.", "harmonization",
                              "input/Harmonization", "reference (naive paste)")
-
-
-def run(argv: list[str] | None = None) -> None:
-    cli.run(main, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()
