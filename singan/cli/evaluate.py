@@ -20,7 +20,7 @@ from . import flags
 from . import program as cli
 
 
-def main(args) -> dict:
+def main(args) -> None:
     model_file, model = cli.trained_model(args)
     options = check_settings(model, args.num_samples, args.gen_start_scale, args.manualSeed, args.batch_size)
     inception, note = sifid_network(args.inception_weights, args.sifid_dims, model.device)  # after the check
@@ -34,7 +34,6 @@ def main(args) -> dict:
     out = write_json(result, folder / name)
     print(format_table(result))
     print(f"written to {out}")
-    return result
 
 
 def add_score_flags(p: argparse._ActionsContainer, num_samples: int) -> None:

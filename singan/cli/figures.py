@@ -20,7 +20,7 @@ RULES = {"num_samples": between(1, 100, integer=True),
          "scales": Rule(lambda x: x is None or all(map(SCALE, x)), f"{SCALE.text}, one or more")}
 
 
-def main(args) -> list[Path]:
+def main(args) -> None:
     if not args.input_name and not args.applications:
         raise SinGANError("nothing to draw: give --input_name (sample figures) and/or --applications DIR")
     if args.applications and not Path(args.applications).is_dir():  # checked before the first figure is drawn
@@ -41,7 +41,6 @@ def main(args) -> list[Path]:
             written.append(path)
     for path in written:
         print(f"figure: {path}")
-    return written
 
 
 def get_parser():
