@@ -28,10 +28,9 @@ def main(args) -> None:
         print(note, file=sys.stderr)
     samples = draw(model, options, progress=True)
     result = score(model, samples, args.gen_start_scale, args.manualSeed, inception, args.sifid_dims, note, True)
-    name = f"evaluation_gen_start_scale={args.gen_start_scale}.json"
     folder = model_file.parent if args.out is None else paths.application_dir(args.out, "Evaluation", args.input_name,
                                                                                model_file=model_file)
-    out = write_json(result, folder / name)
+    out = write_json(result, folder / f"evaluation_gen_start_scale={args.gen_start_scale}.json")
     print(format_table(result))
     print(f"written to {out}")
 

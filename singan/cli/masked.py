@@ -24,8 +24,7 @@ from . import program as cli
 
 
 def get_parser(description: str, mode: str, ref_dir: str, ref_help: str) -> cli.ArgumentParser:
-    """The command `mode`'s parser (harmonization, editing): --ref_dir, --ref_name, --<mode>_start_scale,
-    --overwrite, --out_size and the model's folder flags."""
+    """The parser of the command `mode` (harmonization, editing)."""
     p = cli.parser(description)
     p.add_argument("--input_name", type=str, required=True, help="training image name")
     p.add_argument("--ref_dir", type=str, default=ref_dir, help=f"folder of the {ref_help} and its mask")
