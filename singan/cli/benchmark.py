@@ -1,6 +1,5 @@
 """`python -m singan.benchmark places50` (singan-benchmark): the paper's Places50 table through the batch runner."""
 
-
 import argparse
 from pathlib import Path
 

@@ -7,7 +7,6 @@ Draws --num_samples samples of the model random_samples.py loads, at the trainin
 JSON (where: the parser's description). Sampling shows a progress bar on stderr.
 """
 
-
 import argparse
 import sys
 
