@@ -65,7 +65,7 @@ def run_from_args(args: argparse.Namespace, images: list[Path]) -> list[dict]:
         runner.check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=True)
     started = time.time()
     rows = runner.run_batch(images, config, args.out, options, cpus_per_image=cpus, gpus_per_image=gpus,
-                     models_dir=args.models_dir)
+                            models_dir=args.models_dir)
     for path in write_summary(rows, args.out):
         print(f"summary written to {path}")
     print(f"{len(images)} images in {time.time() - started:.0f} s")
