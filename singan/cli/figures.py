@@ -9,7 +9,7 @@ Loads the model random_samples.py loads and writes to --out (default figures/) t
 
 from pathlib import Path
 
-from ..core.config import Rule, between, check_value
+from ..core.config import Rule, between, check_rules
 from ..errors import SinGANError
 from ..eval.figures import figure_applications, figure_arbitrary_sizes, figure_generation_from_scales
 from . import flags
@@ -27,8 +27,7 @@ def main(args) -> None:
         raise SinGANError(f"--applications {args.applications}: no such folder (the scripts' Output/ folder)")
     written = []
     if args.input_name:
-        for name, rule in RULES.items():
-            check_value(name, getattr(args, name), rule)
+        check_rules(args, RULES)
         _, model = cli.trained_model(args)
         written.append(figure_generation_from_scales(model, args.out, args.num_samples, args.scales,
                                                      args.manualSeed))
