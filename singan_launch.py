@@ -6,8 +6,9 @@
 `import singan` loads torch (a second or more), and a signal inside an import can be swallowed by the
 library importing or leave a half-imported module behind. This module lives beside the package so that
 it runs before `import singan`: it blocks SIGINT and SIGTERM (as `singan.runtime.interrupt.defer_startup`
-does), then imports `singan.cli.<command>` and runs it; the command's first step
-(`singan.runtime.interrupt.end_startup`) takes a signal that came meanwhile and stops with its one line.
+does), then imports `singan.cli.<command>` and runs its `main` and `get_parser()` through
+`singan.cli.program.run`, whose first step (`singan.runtime.interrupt.end_startup`) takes a signal that
+came meanwhile and stops with its one line.
 """
 
 import importlib
@@ -22,7 +23,8 @@ def launch(command: str, argv: list[str] | None = None) -> None:
     if threading.current_thread() is threading.main_thread() and \
             signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT, signal.SIGTERM))
-    importlib.import_module(f"singan.cli.{command}").run(argv)
+    module = importlib.import_module(f"singan.cli.{command}")
+    importlib.import_module("singan.cli.program").run(module.main, module.get_parser(), argv)
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """`python -m singan.benchmark`: the command `singan.cli.benchmark` under its short name."""
 
-from .cli.benchmark import run
+from .cli import benchmark, program
 
 if __name__ == "__main__":
-    run()
+    program.run(benchmark.main, benchmark.get_parser())

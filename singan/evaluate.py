@@ -1,6 +1,6 @@
 """`python -m singan.evaluate`: the command `singan.cli.evaluate` under its short name."""
 
-from .cli.evaluate import run
+from .cli import evaluate, program
 
 if __name__ == "__main__":
-    run()
+    program.run(evaluate.main, evaluate.get_parser())

@@ -1,6 +1,6 @@
 """`python -m singan.figures`: the command `singan.cli.figures` under its short name."""
 
-from .cli.figures import run
+from .cli import figures, program
 
 if __name__ == "__main__":
-    run()
+    program.run(figures.main, figures.get_parser())

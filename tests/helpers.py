@@ -157,15 +157,17 @@ def untrained_model_file(path: Path, image: str | Path = "balloons.png", **confi
 
 
 def run_command(command: str, argv: list[str], cwd: Path, monkeypatch, capsys) -> subprocess.CompletedProcess:
-    """`singan.cli.<command>.run(argv)` in `cwd`, in this process (no interpreter start-up): the
-    exit status and output as a subprocess run would give them."""
+    """The command `singan.cli.<command>` run on `argv` by `singan.cli.program.run` in `cwd`, in this process
+    (no interpreter start-up): the exit status and output as a subprocess run would give them."""
     import importlib
+
+    from singan.cli import program
 
     monkeypatch.chdir(cwd)
     module = importlib.import_module(f"singan.cli.{command}")
     capsys.readouterr()
     try:
-        module.run([str(a) for a in argv])
+        program.run(module.main, module.get_parser(), [str(a) for a in argv])
         code = 0
     except SystemExit as e:
         code = e.code

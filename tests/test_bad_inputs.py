@@ -1,7 +1,7 @@
 """Every bad flag of every command is refused before any work: exit status 2, one line on stderr,
 no traceback, and no file changed, created or left behind.
 
-The table runs in-process (each command's `run(argv)` through `singan.cli.program.run`, SystemExit caught),
+The table runs in-process (each command's `main` and `get_parser()` run by `singan.cli.program.run`, SystemExit caught),
 so it takes seconds; a few cases also run as real subprocesses. The trained model the sampling and
 application commands load is a complete checkpoint of untrained networks (helpers.untrained_model_file),
 so nothing here trains.
@@ -430,6 +430,7 @@ def no_ray(monkeypatch):
 @pytest.mark.parametrize("extra, words", BATCH_CASES, ids=[" ".join(e) for e, _ in BATCH_CASES])
 def test_batch_bad_input_is_refused(tmp_path, capsys, no_work, no_ray, extra, words):
     from singan.cli import batch as batch_command
+    from singan.cli import program as cli
 
     weights = tmp_path / "weights"
     weights.mkdir()
@@ -437,7 +438,8 @@ def test_batch_bad_input_is_refused(tmp_path, capsys, no_work, no_ray, extra, wo
     torch.save({"conv.weight": torch.zeros(1)}, weights / "other_keys.pth")
     extra = [a.format(tmp=weights, closed=closed_port()) for a in extra]
     with pytest.raises(SystemExit) as info:
-        batch_command.run(["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), *extra])
+        cli.run(batch_command.main, batch_command.get_parser(),
+                ["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), *extra])
     err = capsys.readouterr().err
     assert info.value.code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
     assert all(word in err for word in words), err
@@ -457,9 +459,11 @@ def closed_port() -> int:
 def test_batch_without_a_gpu_is_one_line(tmp_path, capsys, no_work, no_ray):
     """Issue 31 item 10: --gpus_per_image 1 on a machine without a GPU is one line, before Ray starts."""
     from singan.cli import batch as batch_command
+    from singan.cli import program as cli
 
     with pytest.raises(SystemExit) as info:
-        batch_command.run(["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), "--gpus_per_image", "1"])
+        cli.run(batch_command.main, batch_command.get_parser(),
+                ["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), "--gpus_per_image", "1"])
     err = capsys.readouterr().err
     assert info.value.code == 2 and err.count("\n") == 1, err
     assert "--gpus_per_image 1" in err and "0 GPUs" in err and not (tmp_path / "out").exists()
@@ -499,6 +503,7 @@ def test_batch_checks_the_real_cluster_before_submitting(tmp_path, capsys):
     import ray
 
     from singan.cli import batch as batch_command
+    from singan.cli import program as cli
 
     try:
         for extra, words in ((["--gpus_per_image", "1"], "--gpus_per_image 1"),
@@ -506,8 +511,8 @@ def test_batch_checks_the_real_cluster_before_submitting(tmp_path, capsys):
             if extra[0] == "--gpus_per_image" and torch.cuda.is_available():
                 continue
             with pytest.raises(SystemExit) as info:
-                batch_command.run(["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), "--device", "cpu",
-                                   *extra])
+                cli.run(batch_command.main, batch_command.get_parser(),
+                        ["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), "--device", "cpu", *extra])
             err = capsys.readouterr().err  # Ray's own start-up lines come first: ours is the one error line
             errors = [line for line in err.splitlines() if line.startswith("error:")]
             assert info.value.code == 2 and len(errors) == 1 and "Traceback" not in err, err

@@ -227,7 +227,7 @@ def test_batch_rerun_with_other_flags_is_refused_or_overwritten(tmp_path, capsys
         if models_dir:
             argv += ["--models_dir", str(models_dir)]
         with pytest.raises(SystemExit) as info:  # refused before Ray starts
-            batch_command.run(argv)
+            cli.run(batch_command.main, batch_command.get_parser(), argv)
         err = capsys.readouterr().err
         assert info.value.code == 2 and len(err.strip().splitlines()) == 1, err
         assert str(model_file) in err and "--niter 30 (asked: 50)" in err
@@ -250,14 +250,15 @@ def test_scale_h_in_random_samples_mode_is_refused(tmp_path, monkeypatch, capsys
 
 def test_benchmark_refuses_input_dir_and_uses_models_dir(tmp_path, capsys, shared):
     with pytest.raises(SystemExit) as info:
-        benchmark_command.run(["places50", "--input_dir", str(tmp_path)])
+        cli.run(benchmark_command.main, benchmark_command.get_parser(), ["places50", "--input_dir", str(tmp_path)])
     err = capsys.readouterr().err
     assert info.value.code == 2 and "--dataset_dir" in err and len(err.strip().splitlines()) == 1
     model_file = tmp_path / "Models" / "1" / MODEL / "model.pt"  # an earlier run's model of 1.jpg
     untrained_model_file(model_file, niter=30)
     with pytest.raises(SystemExit) as info:
-        benchmark_command.run(["places50", "--images", "1", *TINY, "--niter", "50", "--out", str(tmp_path / "B"),
-                        "--models_dir", str(tmp_path / "Models"), "--dataset_dir", str(shared / "datasets/places50")])
+        cli.run(benchmark_command.main, benchmark_command.get_parser(),
+                ["places50", "--images", "1", *TINY, "--niter", "50", "--out", str(tmp_path / "B"),
+                 "--models_dir", str(tmp_path / "Models"), "--dataset_dir", str(shared / "datasets/places50")])
     err = capsys.readouterr().err
     assert info.value.code == 2 and str(model_file) in err, err
 

@@ -1,5 +1,5 @@
 """`python -m singan.batch`: the command `singan.cli.batch`."""
 
-from ..cli.batch import run
+from ..cli import batch, program
 
-run()
+program.run(batch.main, batch.get_parser())

@@ -45,7 +45,11 @@ def main(args):
     model = load(model_file, device) if reuse else None
     planned = model or (planned_model(image, config, model_file if args.resume else None, device=device)
                         if args.out_size != "train" or args.start_scale is not None else None)
-    _check_scales(args, planned)
+    if args.start_scale is not None:  # the scales of the model, trained or planned
+        num_scales = planned.num_trained or len(planned.reals)
+        if args.start_scale >= num_scales:
+            raise SinGANError(f"--start_scale {args.start_scale}: must be between 0 and {num_scales - 1} "
+                              f"for this model ({num_scales} scales)")
     target = None if args.out_size == "train" else animation.check_upscaled_frames(
         planned, args.out_size, args.num_frames, args.upscaler, image, "--out_size")
     gifs = {(s, b): paths.sized(paths.animation_file(args.out, args.input_name, s, args.alpha_animation, b,
@@ -73,16 +77,6 @@ def main(args):
             print(f"{len(frames)} frames: {path}")
 
 
-def _check_scales(args, model) -> None:
-    """--start_scale against the scales of the model (trained, or planned: `singan.api.planned_model`)."""
-    if args.start_scale is None:
-        return
-    num_scales = model.num_trained or len(model.reals)
-    if args.start_scale >= num_scales:
-        raise SinGANError(f"--start_scale {args.start_scale}: must be between 0 and {num_scales - 1} "
-                          f"for this model ({num_scales} scales)")
-
-
 def get_parser() -> cli.ArgumentParser:
     p = cli.parser("Animate a single image with SinGAN. Without --beta or --start_scale, one GIF for each of "
                    "the original's betas (0.80, 0.85, 0.90, 0.95) and start scales (0, 1, 2).")
@@ -101,11 +95,3 @@ def get_parser() -> cli.ArgumentParser:
     flags.add_out_size_flags(p)
     flags.add_training_flags(p, min_size=20)  # what the original uses for animation (shown by --help)
     return p
-
-
-def run(argv: list[str] | None = None) -> None:
-    cli.run(main, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()

@@ -1,22 +1,13 @@
 """`python -m singan.batch` (singan-batch): train every image of a folder on Ray, then sample and score each."""
 
-
 import argparse
 import sys
 import time
 from pathlib import Path
 
 from ..api import SAVE_EVERY, device_of
+from ..batch import runner
 from ..batch.job import JobOptions, write_summary
-from ..batch.runner import (
-    check_address,
-    check_earlier_models,
-    check_resources,
-    find_images,
-    local_node,
-    run_batch,
-    start_ray,
-)
 from ..core.config import between, check_rules
 from ..eval.evaluate import NUM_SAMPLES
 from ..eval.fid_inception import load_inception, resolve_weights
@@ -54,11 +45,11 @@ def run_from_args(args: argparse.Namespace, images: list[Path]) -> list[dict]:
     cpus, gpus = args.cpus_per_image, args.gpus_per_image
     gpus = float(device.type == "cuda") if gpus is None else gpus
     if not args.overwrite:  # refused before the options' work (finding SIFID weights)
-        check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=False)
+        runner.check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=False)
     if args.address:  # something answers there, before the weights are looked for
-        check_address(args.address)
+        runner.check_address(args.address)
     else:  # what a local Ray would have, before it starts (and before the weights are looked for)
-        check_resources([local_node()], cpus, gpus)
+        runner.check_resources([runner.local_node()], cpus, gpus)
     weights, note = resolve_weights(args.inception_weights)
     if note:
         print(note, file=sys.stderr)
@@ -68,12 +59,12 @@ def run_from_args(args: argparse.Namespace, images: list[Path]) -> list[dict]:
                          save_every=args.save_every, num_samples=args.num_samples, save_samples=args.save_samples,
                          inception_weights=str(weights) if weights else None, sifid_dims=args.sifid_dims,
                          sifid_missing=note)
-    check_resources(start_ray(args.address).nodes(), cpus, gpus)
+    runner.check_resources(runner.start_ray(args.address).nodes(), cpus, gpus)
     if args.overwrite:  # removed only once every flag has passed
-        check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=True)
+        runner.check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=True)
     started = time.time()
-    rows = run_batch(images, config, args.out, options, cpus_per_image=cpus, gpus_per_image=gpus,
-                     models_dir=args.models_dir)
+    rows = runner.run_batch(images, config, args.out, options, cpus_per_image=cpus, gpus_per_image=gpus,
+                            models_dir=args.models_dir)
     for path in write_summary(rows, args.out):
         print(f"summary written to {path}")
     print(f"{len(images)} images in {time.time() - started:.0f} s")
@@ -81,7 +72,7 @@ def run_from_args(args: argparse.Namespace, images: list[Path]) -> list[dict]:
 
 
 def main(args: argparse.Namespace) -> None:
-    rows = run_from_args(args, find_images(args.input_dir))
+    rows = run_from_args(args, runner.find_images(args.input_dir))
     failed = [r for r in rows if r["status"] != "done"]
     if failed:
         print(f"{len(failed)} of {len(rows)} images failed", file=sys.stderr)
@@ -93,11 +84,3 @@ def get_parser() -> argparse.ArgumentParser:
                    input_dir=None, out="Batch", seed=0, models_dir=None)
     add_batch_args(p)
     return p
-
-
-def run(argv: list[str] | None = None) -> None:
-    cli.run(main, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()

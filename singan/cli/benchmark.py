@@ -1,6 +1,5 @@
 """`python -m singan.benchmark places50` (singan-benchmark): the paper's Places50 table through the batch runner."""
 
-
 import argparse
 from pathlib import Path
 
@@ -46,11 +45,3 @@ def get_parser() -> argparse.ArgumentParser:
     flags.note_rules(p, {"images": IMAGES})
     add_batch_args(p)
     return p
-
-
-def run(argv: list[str] | None = None) -> None:
-    cli.run(main, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()

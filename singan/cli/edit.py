@@ -7,23 +7,11 @@ The edit is injected at --editing_start_scale; writes the generated image and, a
 it pasted into the training image through the mask dilated by 20 pixels and blurred (`singan.cli.masked`).
 """
 
+from functools import partial
+
 from ..apps.injection import EDITING_RADIUS
 from . import masked
-from . import program as cli
 
-
-def main(args):
-    result = masked.main(args, "Editing", EDITING_RADIUS, keep_generated=True)
-    print(f"edited image: {result}")
-
-
-def get_parser() -> cli.ArgumentParser:
-    return masked.get_parser("Edit a trained image with SinGAN.", "editing", "input/Editing", "edited image")
-
-
-def run(argv: list[str] | None = None) -> None:
-    cli.run(main, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()
+main = partial(masked.main, folder="Editing", radius=EDITING_RADIUS, keep_generated=True, done="edited image")
+get_parser = partial(masked.get_parser, "Edit a trained image with SinGAN.", "editing", "input/Editing",
+                     "edited image")

@@ -7,7 +7,6 @@ Draws --num_samples samples of the model random_samples.py loads, at the trainin
 JSON (where: the parser's description). Sampling shows a progress bar on stderr.
 """
 
-
 import argparse
 import sys
 
@@ -20,7 +19,7 @@ from . import flags
 from . import program as cli
 
 
-def main(args) -> dict:
+def main(args) -> None:
     model_file, model = cli.trained_model(args)
     options = check_settings(model, args.num_samples, args.gen_start_scale, args.manualSeed, args.batch_size)
     inception, note = sifid_network(args.inception_weights, args.sifid_dims, model.device)  # after the check
@@ -28,13 +27,11 @@ def main(args) -> dict:
         print(note, file=sys.stderr)
     samples = draw(model, options, progress=True)
     result = score(model, samples, args.gen_start_scale, args.manualSeed, inception, args.sifid_dims, note, True)
-    name = f"evaluation_gen_start_scale={args.gen_start_scale}.json"
     folder = model_file.parent if args.out is None else paths.application_dir(args.out, "Evaluation", args.input_name,
                                                                                model_file=model_file)
-    out = write_json(result, folder / name)
+    out = write_json(result, folder / f"evaluation_gen_start_scale={args.gen_start_scale}.json")
     print(format_table(result))
     print(f"written to {out}")
-    return result
 
 
 def add_score_flags(p: argparse._ActionsContainer, num_samples: int) -> None:
@@ -60,11 +57,3 @@ def get_parser() -> cli.ArgumentParser:
                          "num_samples": NUM_SAMPLES})
     flags.add_model_folder_flags(p)
     return p
-
-
-def run(argv: list[str] | None = None) -> None:
-    cli.run(main, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()

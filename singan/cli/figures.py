@@ -9,7 +9,7 @@ Loads the model random_samples.py loads and writes to --out (default figures/) t
 
 from pathlib import Path
 
-from ..core.config import Rule, between, check_value
+from ..core.config import Rule, between, check_rules
 from ..errors import SinGANError
 from ..eval.figures import figure_applications, figure_arbitrary_sizes, figure_generation_from_scales
 from . import flags
@@ -20,15 +20,14 @@ RULES = {"num_samples": between(1, 100, integer=True),
          "scales": Rule(lambda x: x is None or all(map(SCALE, x)), f"{SCALE.text}, one or more")}
 
 
-def main(args) -> list[Path]:
+def main(args) -> None:
     if not args.input_name and not args.applications:
         raise SinGANError("nothing to draw: give --input_name (sample figures) and/or --applications DIR")
     if args.applications and not Path(args.applications).is_dir():  # checked before the first figure is drawn
         raise SinGANError(f"--applications {args.applications}: no such folder (the scripts' Output/ folder)")
     written = []
     if args.input_name:
-        for name, rule in RULES.items():
-            check_value(name, getattr(args, name), rule)
+        check_rules(args, RULES)
         _, model = cli.trained_model(args)
         written.append(figure_generation_from_scales(model, args.out, args.num_samples, args.scales,
                                                      args.manualSeed))
@@ -41,7 +40,6 @@ def main(args) -> list[Path]:
             written.append(path)
     for path in written:
         print(f"figure: {path}")
-    return written
 
 
 def get_parser():
@@ -58,11 +56,3 @@ def get_parser():
     flags.note_rules(p, RULES)
     flags.add_model_folder_flags(p)
     return p
-
-
-def run(argv: list[str] | None = None) -> None:
-    cli.run(main, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()

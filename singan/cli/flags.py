@@ -22,8 +22,7 @@ def note_rules(p: argparse.ArgumentParser, rules: dict[str, Rule]) -> None:
 
 def add_run_flags(p: argparse.ArgumentParser, *, input_dir: str | None = "input/images", out: str | None = "Output",
                   models_dir: str | None = "TrainedModels", seed: int | None = None, seed_flag: bool = True) -> None:
-    """--input_dir, --not_cuda, --device, --manualSeed (--seed), --out, --models_dir, with the command's defaults
-    (`seed_flag=False`: neither --manualSeed nor --out, as the studio)."""
+    """The runtime flags, with the command's defaults (`seed_flag=False`: no --manualSeed nor --out, as the studio)."""
     p.add_argument("--input_dir", type=str, default=input_dir, help="folder of the training image")
     p.add_argument("--not_cuda", action="store_true", help="disables cuda (same as --device cpu)")
     p.add_argument("--device", type=str, default="auto",

@@ -7,24 +7,12 @@ The naive paste is injected at --harmonization_start_scale and the result pasted
 through the mask dilated by 7 pixels and blurred (`singan.cli.masked`).
 """
 
+from functools import partial
+
 from ..apps.injection import HARMONIZATION_RADIUS
 from . import masked
-from . import program as cli
 
-
-def main(args):
-    result = masked.main(args, "Harmonization", HARMONIZATION_RADIUS, keep_generated=False)
-    print(f"harmonized image: {result}")
-
-
-def get_parser() -> cli.ArgumentParser:
-    return masked.get_parser("Harmonize a pasted object with a trained SinGAN.", "harmonization",
-                             "input/Harmonization", "reference (naive paste)")
-
-
-def run(argv: list[str] | None = None) -> None:
-    cli.run(main, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()
+main = partial(masked.main, folder="Harmonization", radius=HARMONIZATION_RADIUS, keep_generated=False,
+               done="harmonized image")
+get_parser = partial(masked.get_parser, "Harmonize a pasted object with a trained SinGAN.", "harmonization",
+                     "input/Harmonization", "reference (naive paste)")

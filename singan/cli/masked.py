@@ -5,7 +5,7 @@ The model is the one main_train.py wrote for --input_name (same --scale_factor/-
 <ref_dir>/<ref_name>, resized to the training image's size, and its mask <ref stem>_mask<ext> (without one:
 where the reference differs from the training image, said in one line); the dilated mask is written beside
 the result. The two commands differ only in their names, folders, the mask's dilation radius and whether
-the raw generated image is written too; each passes those to `get_parser` and `main` here. With --out_size
+the raw generated image is written too; each is `get_parser` and `main` here with those. With --out_size
 the generated image is upscaled and pasted into the reference at that size (the input file's pixels outside
 the dilated mask, exactly), the mask dilated and blurred with radius and sigma scaled by the size ratio.
 """
@@ -24,8 +24,7 @@ from . import program as cli
 
 
 def get_parser(description: str, mode: str, ref_dir: str, ref_help: str) -> cli.ArgumentParser:
-    """The command `mode`'s parser (harmonization, editing): --ref_dir, --ref_name, --<mode>_start_scale,
-    --overwrite, --out_size and the model's folder flags."""
+    """The parser of the command `mode` (harmonization, editing)."""
     p = cli.parser(description)
     p.add_argument("--input_name", type=str, required=True, help="training image name")
     p.add_argument("--ref_dir", type=str, default=ref_dir, help=f"folder of the {ref_help} and its mask")
@@ -40,9 +39,9 @@ def get_parser(description: str, mode: str, ref_dir: str, ref_help: str) -> cli.
     return p
 
 
-def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: bool) -> Path:
+def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: bool, done: str) -> None:
     """Inject the reference at `--<mode>_start_scale`, paste through the mask dilated by `radius`;
-    writes start_scale=<n>_masked.png (or start_scale=<n>.png without `keep_generated`); returns it."""
+    writes start_scale=<n>_masked.png (or start_scale=<n>.png without `keep_generated`), printed after `done`."""
     # Device, seed, trained model, start scale:
     model_file, model = cli.trained_model(args)
     scale_flag = f"{args.mode}_start_scale"
@@ -74,4 +73,4 @@ def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: boo
     save_image(blended_png, blended)
     for png in {generated_png, blended_png}:  # (one file without keep_generated)
         record_input(png, Path(args.ref_dir) / args.ref_name)
-    return blended_png
+    print(f"{done}: {blended_png}")

@@ -64,8 +64,8 @@ class ArgumentParser(argparse.ArgumentParser):
         sys.exit(2)
 
 
-def closest_flags(word: str, flags: list[str], n: int = 3) -> list[str]:
-    """The flags of `flags` closest to the mistyped `word` ('--max-size', '--maxsize', '--iters', '--scale'):
+def closest_flags(word: str, flags: list[str]) -> list[str]:
+    """Up to 3 flags of `flags` closest to the mistyped `word` ('--max-size', '--maxsize', '--iters', '--scale'):
     the same name with '-' for '_' or another case, those it begins (an abbreviation), then the most similar."""
     def key(flag: str) -> str:
         return flag.lstrip("-").lower().replace("-", "_")
@@ -74,13 +74,12 @@ def closest_flags(word: str, flags: list[str], n: int = 3) -> list[str]:
     if typed in names:
         return [names[typed]]
     starting = [f for k, f in names.items() if typed and k.startswith(typed)]
-    similar = [names[k] for k in difflib.get_close_matches(typed, list(names), n=n, cutoff=0.7)]
-    return list(dict.fromkeys([*starting, *similar]))[:n]
+    similar = [names[k] for k in difflib.get_close_matches(typed, list(names), n=3, cutoff=0.7)]
+    return list(dict.fromkeys([*starting, *similar]))[:3]
 
 
 def parser(description: str, **defaults) -> ArgumentParser:
-    """A parser with the runtime flags (`flags.add_run_flags`: --input_dir, --not_cuda, --device, --manualSeed,
-    --out, --models_dir); `defaults` are the command's own defaults of those, shown by --help."""
+    """A parser with the runtime flags (`flags.add_run_flags`) and the command's own `defaults` of those."""
     p = ArgumentParser(description=description)
     add_run_flags(p, **defaults)
     return p

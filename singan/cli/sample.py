@@ -77,11 +77,3 @@ def get_parser() -> cli.ArgumentParser:
     flags.add_out_size_flags(p)
     flags.add_model_folder_flags(p)
     return p
-
-
-def run(argv: list[str] | None = None) -> None:
-    cli.run(main, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()

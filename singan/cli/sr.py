@@ -83,11 +83,3 @@ def get_parser() -> cli.ArgumentParser:
     # SR computes --scale_factor from --sr_factor; --alpha and --min_size are what the original uses for SR:
     flags.add_training_flags(p, exclude=("scale_factor",), **SR_TRAINING)
     return p
-
-
-def run(argv: list[str] | None = None) -> None:
-    cli.run(main, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()

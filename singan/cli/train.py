@@ -80,11 +80,3 @@ def get_parser() -> cli.ArgumentParser:
     flags.note_rules(p, {"save_every": SAVE_EVERY, "num_samples": NUM_SAMPLES, "batch_size": BATCH_SIZE})
     flags.add_training_flags(p)
     return p
-
-
-def run(argv: list[str] | None = None) -> None:
-    cli.run(main, get_parser(), argv)
-
-
-if __name__ == "__main__":
-    run()
