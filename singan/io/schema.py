@@ -100,10 +100,8 @@ def check_reals(state: dict, cfg: TrainConfig) -> None:
 
 
 def check_scale(where: str, data: dict, n: int, cfg: TrainConfig, real: Tensor, optimisers: bool = False) -> tuple:
-    """What a finished scale and the one in training share: G_n and D_n's state dicts (D's may be None when
-    finished), each key a finite tensor of the shape of a fresh network's (built on the meta device: no
-    memory, no RNG), their optimisers' states (`optimisers`), a noise amplitude >= 0. Returns the padded
-    size of the level, that of its noise maps."""
+    """G_n's and D_n's weights shaped as a fresh network's (built on the meta device: no memory, no RNG), their
+    optimisers' states (`optimisers`), a noise amplitude >= 0; returns the padded size of the level's noise maps."""
     with torch.random.fork_rng(devices=[]), torch.device("meta"):
         nets = {"netG": build_generator(cfg, n), "netD": build_discriminator(cfg, n)}
     for key, net in nets.items():
@@ -170,8 +168,7 @@ def check_optimizer(where: str, opt: dict, param_shapes: list[tuple]) -> None:
 
 
 def check_in_progress(state: dict, progress: dict, cfg: TrainConfig) -> None:
-    """The scale being trained when the run stopped: the next one, with networks, optimisers, reconstruction
-    input, noise amplitude, losses and random state all of the shapes that scale trains with."""
+    """The scale being trained when the run stopped: the next one, with everything shaped as it trains."""
     where, done = "resume['in_progress']", len(state["scales"])
     check_keys(where, progress, IN_PROGRESS)
     n, iteration = progress["scale"], progress["iteration"]
