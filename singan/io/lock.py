@@ -42,7 +42,7 @@ def _write_pid(fd: int) -> None:
     os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
 
 
-def _busy_error(model_file: Path, activity: str = "trained") -> SinGANError:
+def _busy_error(model_file: str | Path, activity: str = "trained") -> SinGANError:
     path, pid = lock_path(model_file), locked_by(model_file)
     who = f"process {pid}" if pid is not None and pid > 0 else "another process"
     doing = "training it" if activity == "trained" else f"writing {model_file}"
@@ -69,7 +69,7 @@ def locked_by(model_file: str | Path) -> int | None:
 def check_free(model_file: str | Path) -> None:
     """Raise the one-line error when another process holds the lock of `model_file` (nothing is written)."""
     if locked_by(model_file) is not None:
-        raise _busy_error(Path(model_file))
+        raise _busy_error(model_file)
 
 
 @contextmanager
@@ -81,7 +81,7 @@ def model_lock(model_file: str | Path, activity: str = "trained") -> Iterator[Pa
     try:
         lock = FileLock(path, blocking=False, on_acquired=_write_pid).acquire()
     except Timeout:
-        raise _busy_error(Path(model_file), activity) from None
+        raise _busy_error(model_file, activity) from None
     except OSError as e:
         raise write_error(path, e) from None
     with lock:

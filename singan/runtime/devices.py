@@ -18,8 +18,8 @@ def resolve_device(spec: "str | torch.device | None" = "auto", flag: str = "--de
         raise SinGANError(f"{flag} must be a device name such as 'cpu' or 'cuda' (got {spec!r})")
     # what this machine can train and sample on: cpu, then cuda:0 .. cuda:N-1 (and mps, xpu)
     gpus = [f"cuda:{i}" for i in range(torch.cuda.device_count() if torch.cuda.is_available() else 0)]
-    backends = {"mps": getattr(torch.backends, "mps", None), "xpu": getattr(torch, "xpu", None)}
-    available = ["cpu", *gpus, *(kind for kind, backend in backends.items() if backend and backend.is_available())]
+    others = [kind for kind, backend in (("mps", torch.backends.mps), ("xpu", torch.xpu)) if backend.is_available()]
+    available = ["cpu", *gpus, *others]
     try:
         device = torch.device(spec)
     except (RuntimeError, ValueError):

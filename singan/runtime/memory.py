@@ -45,9 +45,9 @@ def _pass_per_pixel(model: SinGAN, n: int, maps: int = 3) -> int:
     return 4 * (maps * scale_widths(n, cfg.nfc, cfg.min_nfc)[0] + 4 * cfg.nc_im)
 
 
-def tile_side(model: SinGAN, n: int, budget: int = TILE_BYTES) -> int:
-    """The side of the square output tiles whose pass of G_n needs at most `budget` bytes."""
-    return max(16, math.isqrt(budget // _pass_per_pixel(model, n)) - 2 * model.config.pad)
+def tile_side(model: SinGAN, n: int) -> int:
+    """The side of the square output tiles whose pass of G_n needs at most TILE_BYTES."""
+    return max(16, math.isqrt(TILE_BYTES // _pass_per_pixel(model, n)) - 2 * model.config.pad)
 
 
 def untiled(model: SinGAN, n: int, hw: tuple[int, int]) -> bool:
