@@ -17,7 +17,6 @@ and the folders the claim created are removed again.
 import fcntl
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -124,14 +123,13 @@ def result_folder(folder: str | Path, overwrite: bool) -> Iterator[Path]:
             if has_files(folder) and not overwrite:
                 raise SinGANError(f"output folder {folder} already exists; pass --overwrite to replace its samples")
             try:
-                staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
+                staging = tempfile.TemporaryDirectory(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent,
+                                                      ignore_cleanup_errors=True)
             except OSError as e:
                 raise write_error(folder, e) from None
-            try:
-                yield staging
-                _replace(folder, staging)
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
+            with staging:
+                yield Path(staging.name)
+                _replace(folder, Path(staging.name))
     finally:
         if not folder.exists():  # nothing was written: remove the folders the claim made
             for path in created:
