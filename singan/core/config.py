@@ -53,16 +53,16 @@ def one_of(*values: object) -> Rule:
 BOOLEAN = Rule(lambda x: isinstance(x, bool), "True or False")
 
 
-def value_error(name: str, value: object, message: str, flag: str | None = None) -> SinGANError:
+def value_error(name: str, value: object, message: str) -> SinGANError:
     """A one-line SinGANError naming the setting and the value: `name=2.5: must be ...` for the Python
-    API, `--flag 2.5: must be ...` for the command line."""
-    return api_error(f"{name}={value!r:.60}: {message}", f"--{flag or name} {value}: {message}")
+    API, `--name 2.5: must be ...` for the command line."""
+    return api_error(f"{name}={value!r:.60}: {message}", f"--{name} {value}: {message}")
 
 
-def check_value(name: str, value: object, rule: Rule, flag: str | None = None) -> object:
+def check_value(name: str, value: object, rule: Rule) -> object:
     """`value` when it meets `rule`; else a one-line SinGANError naming the setting, the value and the rule."""
     if not rule.test(value):
-        raise value_error(name, value, f"must be {rule.text}", flag)
+        raise value_error(name, value, f"must be {rule.text}")
     return value
 
 

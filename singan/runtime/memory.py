@@ -164,11 +164,11 @@ def check_fits(what: str, device: torch.device, hints: list[Hint], otherwise: st
                       f"on {device}; {text}")
 
 
-def round_down(x: float, digits: int = 3) -> float:
-    """`x` rounded down to `digits` significant digits (a size shown as fitting must still fit)."""
+def round_down(x: float) -> float:
+    """`x` rounded down to 3 significant digits (a size shown as fitting must still fit)."""
     if x <= 0:
         return 0.0
-    step = 10 ** (math.floor(math.log10(x)) - digits + 1)
+    step = 10 ** (math.floor(math.log10(x)) - 2)  # the unit of the third digit
     return math.floor(x / step) * step
 
 
