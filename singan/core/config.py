@@ -25,9 +25,6 @@ class Rule:
     test: Callable[[object], bool]
     text: str
 
-    def __call__(self, value: object) -> bool:
-        return self.test(value)
-
 
 def is_int(x: object) -> bool:
     """An int, not a bool (2.0 is refused: a stored config is checked against what it declares)."""
@@ -56,16 +53,16 @@ def one_of(*values: object) -> Rule:
 BOOLEAN = Rule(lambda x: isinstance(x, bool), "True or False")
 
 
-def value_error(name: str, value: object, message: str, flag: str | None = None) -> SinGANError:
+def value_error(name: str, value: object, message: str) -> SinGANError:
     """A one-line SinGANError naming the setting and the value: `name=2.5: must be ...` for the Python
-    API, `--flag 2.5: must be ...` for the command line."""
-    return api_error(f"{name}={value!r:.60}: {message}", f"--{flag or name} {value}: {message}")
+    API, `--name 2.5: must be ...` for the command line."""
+    return api_error(f"{name}={value!r:.60}: {message}", f"--{name} {value}: {message}")
 
 
-def check_value(name: str, value: object, rule: Rule, flag: str | None = None) -> object:
+def check_value(name: str, value: object, rule: Rule) -> object:
     """`value` when it meets `rule`; else a one-line SinGANError naming the setting, the value and the rule."""
-    if not rule(value):
-        raise value_error(name, value, f"must be {rule.text}", flag)
+    if not rule.test(value):
+        raise value_error(name, value, f"must be {rule.text}")
     return value
 
 
@@ -126,7 +123,7 @@ class TrainConfig:
 
     RULES: ClassVar[dict[str, Rule]] = {
         "nc_im": one_of(1, 3),
-        "nc_z": Rule(lambda x: x is None or one_of(1, 3)(x), "1 or 3 (equal to --nc_im)"),
+        "nc_z": Rule(lambda x: x is None or one_of(1, 3).test(x), "1 or 3 (equal to --nc_im)"),
         "nfc": WIDTH, "min_nfc": WIDTH, "ker_size": one_of(1, 3, 5, 7, 9, 11),
         "num_layer": between(2, 20, integer=True),
         "stride": one_of(1), "padd_size": one_of(0), "scale_factor": between(0, 1, open_lo=True, open_hi=True),

@@ -17,12 +17,11 @@ from pathlib import Path
 from ..errors import SinGANError
 
 
-def write_error(path: str | Path, error: BaseException) -> SinGANError:
+def write_error(path: str | Path, error: OSError) -> SinGANError:
     """The one-line error for an OS error while writing `path` (marked `write_fault`: a command that was
     training adds how to continue once the cause, a full disk or a file size limit, is gone)."""
     text = str(error).strip()
-    reason = error.strerror if isinstance(error, OSError) and error.strerror else \
-        text.splitlines()[0][:160] if text else type(error).__name__
+    reason = error.strerror or (text.splitlines()[0][:160] if text else type(error).__name__)
     fault = SinGANError(f"cannot write {path}: {reason}")
     fault.write_fault = True
     return fault

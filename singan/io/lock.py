@@ -17,7 +17,6 @@ and the folders the claim created are removed again.
 import fcntl
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,7 +41,7 @@ def _write_pid(fd: int) -> None:
     os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
 
 
-def _busy_error(model_file: Path, activity: str = "trained") -> SinGANError:
+def _busy_error(model_file: str | Path, activity: str = "trained") -> SinGANError:
     path, pid = lock_path(model_file), locked_by(model_file)
     who = f"process {pid}" if pid is not None and pid > 0 else "another process"
     doing = "training it" if activity == "trained" else f"writing {model_file}"
@@ -69,7 +68,7 @@ def locked_by(model_file: str | Path) -> int | None:
 def check_free(model_file: str | Path) -> None:
     """Raise the one-line error when another process holds the lock of `model_file` (nothing is written)."""
     if locked_by(model_file) is not None:
-        raise _busy_error(Path(model_file))
+        raise _busy_error(model_file)
 
 
 @contextmanager
@@ -81,7 +80,7 @@ def model_lock(model_file: str | Path, activity: str = "trained") -> Iterator[Pa
     try:
         lock = FileLock(path, blocking=False, on_acquired=_write_pid).acquire()
     except Timeout:
-        raise _busy_error(Path(model_file), activity) from None
+        raise _busy_error(model_file, activity) from None
     except OSError as e:
         raise write_error(path, e) from None
     with lock:
@@ -124,14 +123,13 @@ def result_folder(folder: str | Path, overwrite: bool) -> Iterator[Path]:
             if has_files(folder) and not overwrite:
                 raise SinGANError(f"output folder {folder} already exists; pass --overwrite to replace its samples")
             try:
-                staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
+                staging = tempfile.TemporaryDirectory(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent,
+                                                      ignore_cleanup_errors=True)
             except OSError as e:
                 raise write_error(folder, e) from None
-            try:
-                yield staging
-                _replace(folder, staging)
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
+            with staging:
+                yield Path(staging.name)
+                _replace(folder, Path(staging.name))
     finally:
         if not folder.exists():  # nothing was written: remove the folders the claim made
             for path in created:

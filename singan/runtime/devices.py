@@ -10,20 +10,16 @@ import torch
 from ..errors import SinGANError
 
 
-def available_devices() -> list[str]:
-    """The devices this machine can train and sample on: cpu, then cuda:0 .. cuda:N-1 (and mps, xpu)."""
-    names = ["cpu"] + [f"cuda:{i}" for i in range(torch.cuda.device_count() if torch.cuda.is_available() else 0)]
-    backends = {"mps": getattr(torch.backends, "mps", None), "xpu": getattr(torch, "xpu", None)}
-    return names + [kind for kind, backend in backends.items() if backend is not None and backend.is_available()]
-
-
 def resolve_device(spec: "str | torch.device | None" = "auto", flag: str = "--device") -> torch.device:
     """`spec` as a torch.device this machine has ('auto': the first GPU when present, else the CPU)."""
     if spec is None or spec == "auto":
         return torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
     if not isinstance(spec, (str, torch.device)):
         raise SinGANError(f"{flag} must be a device name such as 'cpu' or 'cuda' (got {spec!r})")
-    available = available_devices()
+    # what this machine can train and sample on: cpu, then cuda:0 .. cuda:N-1 (and mps, xpu)
+    gpus = [f"cuda:{i}" for i in range(torch.cuda.device_count() if torch.cuda.is_available() else 0)]
+    others = [kind for kind, backend in (("mps", torch.backends.mps), ("xpu", torch.xpu)) if backend.is_available()]
+    available = ["cpu", *gpus, *others]
     try:
         device = torch.device(spec)
     except (RuntimeError, ValueError):

@@ -5,11 +5,9 @@ iteration, saves its state, and calls `stop()`, which delivers the signal again 
 before (Python's Ctrl-C raises KeyboardInterrupt). A second signal stops at once. Outside the main
 thread (where Python cannot install handlers) nothing is deferred.
 
-While a command starts (`import singan` loads torch: a second or more), a signal raised inside an import
-can be swallowed by the library importing or leave a half-imported module behind. So the launcher
-(`singan_launch`, run before `import singan`) blocks SIGINT and SIGTERM, as `defer_startup` does, and
-`end_startup` (`singan.cli.program.run`'s first call) takes a signal that came meanwhile and unblocks
-them: the command stops there with its one line.
+While a command imports torch, SIGINT and SIGTERM are held (`singan_launch.py` says why): `defer_startup`
+blocks them as the launcher does; `end_startup` (`singan.cli.program.run`'s first call) takes a signal that
+came meanwhile and unblocks them, and the command stops there with its one line.
 """
 
 import signal

@@ -45,9 +45,9 @@ def _pass_per_pixel(model: SinGAN, n: int, maps: int = 3) -> int:
     return 4 * (maps * scale_widths(n, cfg.nfc, cfg.min_nfc)[0] + 4 * cfg.nc_im)
 
 
-def tile_side(model: SinGAN, n: int, budget: int = TILE_BYTES) -> int:
-    """The side of the square output tiles whose pass of G_n needs at most `budget` bytes."""
-    return max(16, math.isqrt(budget // _pass_per_pixel(model, n)) - 2 * model.config.pad)
+def tile_side(model: SinGAN, n: int) -> int:
+    """The side of the square output tiles whose pass of G_n needs at most TILE_BYTES."""
+    return max(16, math.isqrt(TILE_BYTES // _pass_per_pixel(model, n)) - 2 * model.config.pad)
 
 
 def untiled(model: SinGAN, n: int, hw: tuple[int, int]) -> bool:
@@ -164,11 +164,11 @@ def check_fits(what: str, device: torch.device, hints: list[Hint], otherwise: st
                       f"on {device}; {text}")
 
 
-def round_down(x: float, digits: int = 3) -> float:
-    """`x` rounded down to `digits` significant digits (a size shown as fitting must still fit)."""
+def round_down(x: float) -> float:
+    """`x` rounded down to 3 significant digits (a size shown as fitting must still fit)."""
     if x <= 0:
         return 0.0
-    step = 10 ** (math.floor(math.log10(x)) - digits + 1)
+    step = 10 ** (math.floor(math.log10(x)) - 2)  # the unit of the third digit
     return math.floor(x / step) * step
 
 

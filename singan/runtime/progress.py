@@ -7,9 +7,8 @@ right from the first scale on. Weights fitted on measured iteration times (ballo
 on average, and the time per pixel grows as width^1.5 + 32 width, not width^2 (the narrow layers and
 the element-wise work weigh more than their multiply-adds). The whole-run estimate after the first
 scale was then 1.17x the measured time; with pixels x width^2 it was 4.3x (`bench/progress_estimate.py`).
-The time left comes from the rate since the end of the run's first iteration (which also pays for
-setting up). Scale numbers are 1-based ("scale 3/9"). Where the stream is not a terminal (a log file, a
-pipe) the bar is a line every few seconds.
+The rate leaves out the run's first iteration (it also pays for setting up). Where the stream is not a
+terminal (a log file, a pipe) the bar is a line every few seconds.
 """
 
 import sys
