@@ -49,8 +49,8 @@ from singan import SinGANError, TrainConfig, build_model  # noqa: E402
 from singan.api import generate  # noqa: E402
 from singan.cli import program as cli  # noqa: E402
 from singan.core.training import ScaleTrainer  # noqa: E402
+from singan.eval.evaluate import PATCH_SIZE, swd_levels  # noqa: E402
 from singan.eval.metrics import diversity, patch_swd_levels  # noqa: E402
-from singan.eval.registry import PATCH_SIZE, swd_levels  # noqa: E402
 from singan.io.images import read_image  # noqa: E402
 from singan.io.previews import ScalePreviews  # noqa: E402
 from singan.runtime.training_run import run_training  # noqa: E402
