@@ -81,13 +81,6 @@ def _diversity(samples: Tensor, real: Tensor, options: MetricOptions) -> dict:
     return {"diversity": diversity(samples, real)}
 
 
-def swd_levels(size: tuple[int, int], patch_size: int = PATCH_SIZE, levels: int = SWD_LEVELS) -> int:
-    """The most levels (at most `levels`, at least 1) whose coarsest pooled image still fits a patch."""
-    while levels > 1 and min(size) // 2 ** (levels - 1) < patch_size:
-        levels -= 1
-    return levels
-
-
 def _patch_swd_rows(result: dict) -> list[tuple[str, str]]:
     h, w = result["image_size"]
     return [("patch SWD", f"{result['patch_swd']:.4f}")] + [
@@ -97,7 +90,9 @@ def _patch_swd_rows(result: dict) -> list[tuple[str, str]]:
 
 @register("patch_swd", "patch SWD", rows=_patch_swd_rows)
 def _patch_swd(samples: Tensor, real: Tensor, options: MetricOptions) -> dict:
-    levels = swd_levels(tuple(real.shape[-2:]))
+    levels = SWD_LEVELS
+    while levels > 1 and min(real.shape[-2:]) // 2 ** (levels - 1) < PATCH_SIZE:  # the coarsest level fits a patch
+        levels -= 1
     options.say(f"patch SWD of {samples.shape[0]} samples at {levels} levels ...")
     swd = patch_swd_levels(samples, real, patch_size=PATCH_SIZE, levels=levels, seed=options.seed)
     return {"patch_swd": sum(swd) / len(swd), "patch_swd_levels": swd, "patch_size": PATCH_SIZE}
