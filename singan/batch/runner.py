@@ -60,13 +60,6 @@ def find_images(input_dir: str | Path | None) -> list[Path]:
     return images
 
 
-def local_node() -> dict:
-    """This machine as `ray.nodes()` describes a node: what a local Ray would have (checked before it starts)."""
-    import torch
-
-    return {"Alive": True, "Resources": {"CPU": float(os.cpu_count() or 1), "GPU": float(torch.cuda.device_count())}}
-
-
 def check_address(address: str, timeout: float = ADDRESS_TIMEOUT) -> None:
     """A one-line SinGANError, within `timeout` seconds, unless something answers at the cluster address
     `address` (HOST:PORT, or ray://HOST:PORT with the Ray Client installed; 'auto' is left to Ray)."""
