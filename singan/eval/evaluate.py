@@ -91,7 +91,7 @@ def _patch_swd_rows(result: dict) -> list[tuple[str, str]]:
 @register("patch_swd", "patch SWD", rows=_patch_swd_rows)
 def _patch_swd(samples: Tensor, real: Tensor, options: MetricOptions) -> dict:
     levels = SWD_LEVELS
-    while levels > 1 and min(real.shape[-2:]) // 2 ** (levels - 1) < PATCH_SIZE:  # the coarsest level fits a patch
+    while levels > 1 and min(real.shape[-2:]) // 2 ** (levels - 1) < PATCH_SIZE:  # coarsest level smaller than a patch
         levels -= 1
     options.say(f"patch SWD of {samples.shape[0]} samples at {levels} levels ...")
     swd = patch_swd_levels(samples, real, patch_size=PATCH_SIZE, levels=levels, seed=options.seed)
