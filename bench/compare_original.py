@@ -49,8 +49,7 @@ from singan import SinGANError, TrainConfig, build_model  # noqa: E402
 from singan.api import generate  # noqa: E402
 from singan.cli import program as cli  # noqa: E402
 from singan.core.training import ScaleTrainer  # noqa: E402
-from singan.eval.metrics import diversity, patch_swd_levels  # noqa: E402
-from singan.eval.registry import PATCH_SIZE, swd_levels  # noqa: E402
+from singan.eval.evaluate import METRICS, MetricOptions  # noqa: E402
 from singan.io.images import read_image  # noqa: E402
 from singan.io.previews import ScalePreviews  # noqa: E402
 from singan.runtime.training_run import run_training  # noqa: E402
@@ -126,10 +125,9 @@ def run_this(image: Path, seed: int, args: argparse.Namespace, work: Path) -> di
 
 def score(samples: torch.Tensor, real: torch.Tensor, seed: int) -> tuple[float, float]:
     """Diversity and patch SWD (mean over levels) of samples clamped to [-1, 1], as singan.evaluate scores."""
-    samples = samples.clamp(-1, 1)
-    swd = patch_swd_levels(samples, real, patch_size=PATCH_SIZE, levels=swd_levels(tuple(real.shape[-2:])),
-                           seed=seed)
-    return diversity(samples, real), sum(swd) / len(swd)
+    samples, options = samples.clamp(-1, 1), MetricOptions(seed)
+    return (METRICS["diversity"].compute(samples, real, options)["diversity"],
+            METRICS["patch_swd"].compute(samples, real, options)["patch_swd"])
 
 
 def compare_pair(image: Path, seed: int, args: argparse.Namespace, work: Path) -> dict:

@@ -424,7 +424,7 @@ def no_ray(monkeypatch):
     def start(*args, **kwargs):
         raise AssertionError("Ray started before the refusal")
 
-    monkeypatch.setattr("singan.batch.runner._init_ray", start)
+    monkeypatch.setattr("ray.init", start)
 
 
 @pytest.mark.parametrize("extra, words", BATCH_CASES, ids=[" ".join(e) for e, _ in BATCH_CASES])

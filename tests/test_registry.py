@@ -8,8 +8,7 @@ import torch
 from helpers import random_model
 from singan.batch import places50
 from singan.batch.job import columns, format_csv, metric_cells
-from singan.eval.evaluate import evaluate, format_table
-from singan.eval.registry import METRICS, MetricOptions, register
+from singan.eval.evaluate import METRICS, MetricOptions, evaluate, format_table, register
 
 JSON_KEYS = ["input_name", "gen_start_scale", "num_samples", "seed", "num_scales", "image_size",
              "diversity", "patch_swd", "patch_swd_levels", "patch_size",

@@ -22,9 +22,8 @@ import torch
 from ..api import generate, load, train_image
 from ..core.config import TrainConfig
 from ..errors import SinGANError
-from ..eval.evaluate import evaluate
+from ..eval.evaluate import METRICS, evaluate
 from ..eval.fid_inception import load_inception
-from ..eval.registry import METRICS
 from ..io import checkpoint
 from ..io.atomic import atomic_path, write_json
 from ..io.images import save_images
@@ -139,7 +138,7 @@ def run_job(image: str | Path, config: TrainConfig, model_file: str | Path, samp
 
 def columns() -> list[str]:
     """The summary's columns: image, status, scales, size, train_s (training time in the run that finished it),
-    eval_s, each registered metric (singan.eval.registry) per sampling setting, SIFID dims (the Inception layer
+    eval_s, each registered metric (singan.eval.evaluate) per sampling setting, SIFID dims (the Inception layer
     SIFID ran at), error."""
     return ["image", "status", "scales", "size", "train_s", "eval_s",
             *[f"{m.label} {s}" for s in SETTINGS for m in METRICS.values()], "SIFID dims", "error"]

@@ -16,8 +16,8 @@ from torch import Tensor
 from ..api import build_model
 from ..core.config import TrainConfig
 from ..errors import SinGANError
+from ..eval.evaluate import METRICS, NO_WEIGHTS, Metric, MetricOptions
 from ..eval.fid_inception import DIMS
-from ..eval.registry import METRICS, NO_WEIGHTS, Metric, MetricOptions
 from ..io.images import read_image
 from .job import SETTINGS
 

@@ -60,13 +60,6 @@ def find_images(input_dir: str | Path | None) -> list[Path]:
     return images
 
 
-def local_node() -> dict:
-    """This machine as `ray.nodes()` describes a node: what a local Ray would have (checked before it starts)."""
-    import torch
-
-    return {"Alive": True, "Resources": {"CPU": float(os.cpu_count() or 1), "GPU": float(torch.cuda.device_count())}}
-
-
 def check_address(address: str, timeout: float = ADDRESS_TIMEOUT) -> None:
     """A one-line SinGANError, within `timeout` seconds, unless something answers at the cluster address
     `address` (HOST:PORT, or ray://HOST:PORT with the Ray Client installed; 'auto' is left to Ray)."""
@@ -88,39 +81,34 @@ def check_address(address: str, timeout: float = ADDRESS_TIMEOUT) -> None:
 
 
 def start_ray(address: str | None = None, num_cpus: int | None = None):
-    """Connect to the cluster at `address` (checked first: `check_address`), or start a local Ray whose
-    workers import this singan. SIGTERM keeps this process's handler (Ray's own prints a stack)."""
+    """Connect to the cluster at `address` (checked first: `check_address`), or start a local Ray of `num_cpus`
+    CPUs (default: every CPU) whose workers import this singan. SIGTERM keeps this process's handler (Ray's own
+    prints a stack)."""
     import ray
 
     if ray.is_initialized():
         return ray
     if address:
         check_address(address)
-    handler = signal.getsignal(signal.SIGTERM)
-    try:
-        _init_ray(ray, address, num_cpus)
-    finally:
-        if handler is not None and threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, handler)
-    return ray
-
-
-def _init_ray(ray, address: str | None, num_cpus: int | None) -> None:
-    """ray.init: join `address`, or start a local Ray of `num_cpus` CPUs (default: every CPU)."""
     # Ray starts its workers at niceness 15; a batch should not lose the CPU to every other program.
     os.environ.setdefault("RAY_worker_niceness", "0")
     package_root = str(Path(__file__).resolve().parents[2])
     path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
     env = {"PYTHONPATH": path, "OMP_WAIT_POLICY": "PASSIVE"}
-    if address:
-        try:
-            ray.init(address=address, runtime_env={"env_vars": env}, log_to_driver=False)
-        except (ray.exceptions.AuthenticationError, ConnectionError) as e:
-            raise SinGANError(f"--address {address}: cannot join the Ray cluster ({str(e).split('. ')[0]}); with "
-                              "token authentication give this command the cluster's token: RAY_AUTH_MODE=token and "
-                              "RAY_AUTH_TOKEN=<the token> or ~/.ray/auth_token") from None
-    else:
-        ray.init(num_cpus=num_cpus, include_dashboard=False, runtime_env={"env_vars": env}, log_to_driver=False)
+    local = {} if address else {"num_cpus": num_cpus, "include_dashboard": False}
+    handler = signal.getsignal(signal.SIGTERM)
+    try:
+        ray.init(address=address, runtime_env={"env_vars": env}, log_to_driver=False, **local)
+    except (ray.exceptions.AuthenticationError, ConnectionError) as e:
+        if not address:
+            raise
+        raise SinGANError(f"--address {address}: cannot join the Ray cluster ({str(e).split('. ')[0]}); with "
+                          "token authentication give this command the cluster's token: RAY_AUTH_MODE=token and "
+                          "RAY_AUTH_TOKEN=<the token> or ~/.ray/auth_token") from None
+    finally:
+        if handler is not None and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, handler)
+    return ray
 
 
 def layout(out: str | Path, image: Path, config: TrainConfig,

@@ -12,7 +12,7 @@ import sys
 
 from ..api import SampleOptions
 from ..eval.evaluate import NUM_SAMPLES, SIFID_DIMS, check_settings, draw, format_table, score
-from ..eval.fid_inception import WEIGHTS_FILE, sifid_network
+from ..eval.fid_inception import WEIGHTS_FILE, load_inception, resolve_weights
 from ..io import paths
 from ..io.atomic import write_json
 from . import flags
@@ -22,7 +22,8 @@ from . import program as cli
 def main(args) -> None:
     model_file, model = cli.trained_model(args)
     options = check_settings(model, args.num_samples, args.gen_start_scale, args.manualSeed, args.batch_size)
-    inception, note = sifid_network(args.inception_weights, args.sifid_dims, model.device)  # after the check
+    weights, note = resolve_weights(args.inception_weights)  # after the check
+    inception = load_inception(weights, args.sifid_dims, model.device) if weights is not None else None
     if note:
         print(note, file=sys.stderr)
     samples = draw(model, options, progress=True)

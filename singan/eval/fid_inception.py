@@ -62,13 +62,6 @@ def resolve_weights(given: str | Path | None, url: str | None = None) -> tuple[P
     return cached, None
 
 
-def sifid_network(given: str | Path | None, dims: int = 64,
-                  device: torch.device | str = "cpu") -> tuple[nn.Module | None, str | None]:
-    """(network, None) as load_inception makes it from the weights resolve_weights finds, or (None, note)."""
-    path, note = resolve_weights(given)
-    return (load_inception(path, dims, device), None) if path is not None else (None, note)
-
-
 def pytorch_fid_inception():
     """The module pytorch_fid.inception, imported even where torchvision cannot load its compiled ops.
 
