@@ -8,6 +8,7 @@ need it; those that do skip, saying what is missing.
 import atexit
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -18,6 +19,11 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 torch.set_num_threads(1)  # the tests' tiny convolutions: as fast on one thread, far faster on a busy machine
+
+# A shell without job control starts `pytest ... &` with Ctrl-C ignored, and the commands and servers the tests
+# start would inherit that: the tests of Ctrl-C need Python's own handler, as a terminal gives it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # No test downloads the FID Inception weights or sees the user's copy: an empty torch hub cache, and a
 # download address where nothing listens (refused at once). Tests that need weights make them.
