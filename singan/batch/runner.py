@@ -44,6 +44,13 @@ def check_resources(nodes: list[dict], cpus: float, gpus: float) -> None:
                       f"task that much (its node{'s have' if len(alive) > 1 else ' has'}: {has})")
 
 
+def local_node() -> dict:
+    """This machine as `ray.nodes()` describes a node: what a local Ray would have (checked before it starts)."""
+    import torch
+
+    return {"Alive": True, "Resources": {"CPU": float(os.cpu_count() or 1), "GPU": float(torch.cuda.device_count())}}
+
+
 def find_images(input_dir: str | Path | None) -> list[Path]:
     """The image files of a folder, by name; a one-line error when there are none or two share a name."""
     if input_dir is None:

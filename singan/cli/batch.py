@@ -1,12 +1,9 @@
 """`python -m singan.batch` (singan-batch): train every image of a folder on Ray, then sample and score each."""
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
-
-import torch
 
 from ..api import SAVE_EVERY, device_of
 from ..batch import runner
@@ -51,9 +48,8 @@ def run_from_args(args: argparse.Namespace, images: list[Path]) -> list[dict]:
         runner.check_earlier_models(images, config, Path(args.out), args.models_dir, overwrite=False)
     if args.address:  # something answers there, before the weights are looked for
         runner.check_address(args.address)
-    else:  # this machine (as ray.nodes() describes a node), before a local Ray starts and the weights are looked for
-        node = {"CPU": float(os.cpu_count() or 1), "GPU": float(torch.cuda.device_count())}
-        runner.check_resources([{"Alive": True, "Resources": node}], cpus, gpus)
+    else:  # what a local Ray would have, before it starts (and before the weights are looked for)
+        runner.check_resources([runner.local_node()], cpus, gpus)
     weights, note = resolve_weights(args.inception_weights)
     if note:
         print(note, file=sys.stderr)
