@@ -7,7 +7,7 @@
 library importing or leave a half-imported module behind. This module lives beside the package so that
 it runs before `import singan`: it blocks SIGINT and SIGTERM (as `singan.runtime.interrupt.defer_startup`
 does), then imports `singan.cli.<command>` and runs its `main` and `get_parser()` through
-`singan.cli.program.run`, whose first step (`singan.runtime.interrupt.end_startup`) takes a signal that
+`singan.cli.program.run_command`, whose first step (`singan.runtime.interrupt.end_startup`) takes a signal that
 came meanwhile and stops with its one line.
 """
 
@@ -24,7 +24,7 @@ def launch(command: str, argv: list[str] | None = None) -> None:
             signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT, signal.SIGTERM))
     module = importlib.import_module(f"singan.cli.{command}")
-    importlib.import_module("singan.cli.program").run(module.main, module.get_parser(), argv)
+    importlib.import_module("singan.cli.program").run_command(module, argv)
 
 
 def main() -> None:

@@ -3,4 +3,4 @@
 from .cli import benchmark, program
 
 if __name__ == "__main__":
-    program.run(benchmark.main, benchmark.get_parser())
+    program.run_command(benchmark)

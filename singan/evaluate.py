@@ -3,4 +3,4 @@
 from .cli import evaluate, program
 
 if __name__ == "__main__":
-    program.run(evaluate.main, evaluate.get_parser())
+    program.run_command(evaluate)

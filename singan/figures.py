@@ -3,4 +3,4 @@
 from .cli import figures, program
 
 if __name__ == "__main__":
-    program.run(figures.main, figures.get_parser())
+    program.run_command(figures)

@@ -167,7 +167,7 @@ def run_command(command: str, argv: list[str], cwd: Path, monkeypatch, capsys) -
     module = importlib.import_module(f"singan.cli.{command}")
     capsys.readouterr()
     try:
-        program.run(module.main, module.get_parser(), [str(a) for a in argv])
+        program.run_command(module, [str(a) for a in argv])
         code = 0
     except SystemExit as e:
         code = e.code

@@ -438,8 +438,7 @@ def test_batch_bad_input_is_refused(tmp_path, capsys, no_work, no_ray, extra, wo
     torch.save({"conv.weight": torch.zeros(1)}, weights / "other_keys.pth")
     extra = [a.format(tmp=weights, closed=closed_port()) for a in extra]
     with pytest.raises(SystemExit) as info:
-        cli.run(batch_command.main, batch_command.get_parser(),
-                ["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), *extra])
+        cli.run_command(batch_command, ["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), *extra])
     err = capsys.readouterr().err
     assert info.value.code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
     assert all(word in err for word in words), err
@@ -462,8 +461,8 @@ def test_batch_without_a_gpu_is_one_line(tmp_path, capsys, no_work, no_ray):
     from singan.cli import program as cli
 
     with pytest.raises(SystemExit) as info:
-        cli.run(batch_command.main, batch_command.get_parser(),
-                ["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), "--gpus_per_image", "1"])
+        cli.run_command(batch_command,
+                        ["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), "--gpus_per_image", "1"])
     err = capsys.readouterr().err
     assert info.value.code == 2 and err.count("\n") == 1, err
     assert "--gpus_per_image 1" in err and "0 GPUs" in err and not (tmp_path / "out").exists()
@@ -511,8 +510,8 @@ def test_batch_checks_the_real_cluster_before_submitting(tmp_path, capsys):
             if extra[0] == "--gpus_per_image" and torch.cuda.is_available():
                 continue
             with pytest.raises(SystemExit) as info:
-                cli.run(batch_command.main, batch_command.get_parser(),
-                        ["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), "--device", "cpu", *extra])
+                cli.run_command(batch_command, ["--input_dir", str(IMAGES), "--out", str(tmp_path / "out"), "--device",
+                                                "cpu", *extra])
             err = capsys.readouterr().err  # Ray's own start-up lines come first: ours is the one error line
             errors = [line for line in err.splitlines() if line.startswith("error:")]
             assert info.value.code == 2 and len(errors) == 1 and "Traceback" not in err, err

@@ -112,7 +112,7 @@ def test_bad_input_is_one_line_exit_2(tmp_path, capsys, argv, message):
     folder = _folder(tmp_path)
     argv = [a.format(empty=tmp_path / "empty", images=folder) for a in argv]
     with pytest.raises(SystemExit) as exit_info:
-        cli.run(batch_command.main, batch_command.get_parser(), argv + ["--out", str(tmp_path / "out")])
+        cli.run_command(batch_command, argv + ["--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert exit_info.value.code == 2
     assert message in err and len(err.strip().splitlines()) == 1
@@ -151,8 +151,7 @@ def test_batch_trains_the_good_images_and_reports_the_bad_one(tmp_path, capsys, 
     fid_weights_file(tmp_path / "torch" / "hub" / "checkpoints")  # in the hub cache: SIFID without a flag
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
     with pytest.raises(SystemExit) as exit_info:
-        cli.run(batch_command.main, batch_command.get_parser(),
-                ["--input_dir", str(_folder(tmp_path)), "--out", str(out), *TINY_FLAGS])
+        cli.run_command(batch_command, ["--input_dir", str(_folder(tmp_path)), "--out", str(out), *TINY_FLAGS])
     captured = capsys.readouterr()
     assert exit_info.value.code == 1 and "1 of 3 images failed" in captured.err
     failures = [line for line in captured.out.splitlines() if "failed" in line]
@@ -213,8 +212,7 @@ def test_killed_batch_resumes_without_retraining_finished_images(tmp_path, ray_s
         time.sleep(0.1)
     assert not (second / "batch_result.json").exists()
     sha, mtime = _sha(first / "model.pt"), (first / "model.pt").stat().st_mtime_ns
-    cli.run(batch_command.main, batch_command.get_parser(),
-            ["--input_dir", str(folder), "--out", str(out), *TINY_FLAGS, "--niter=40"])
+    cli.run_command(batch_command, ["--input_dir", str(folder), "--out", str(out), *TINY_FLAGS, "--niter=40"])
     assert _sha(first / "model.pt") == sha and (first / "model.pt").stat().st_mtime_ns == mtime
     assert "resuming" in (second / "batch.log").read_text()
     rows = (out / "summary.csv").read_text().splitlines()[1:]

@@ -103,8 +103,7 @@ def test_evaluate_missing_model_is_one_line(workdir):
                                   ["--input_name", "balloons.png", "--inception_weights", "nowhere.pth"]])
 def test_evaluate_bad_input_is_one_line(workdir, capsys, args):
     with pytest.raises(SystemExit) as exit_info:
-        cli.run(evaluate_command.main, evaluate_command.get_parser(),
-                [*args, "--models_dir", str(workdir / "TrainedModels"), "--device", "cpu"])
+        cli.run_command(evaluate_command, [*args, "--models_dir", str(workdir / "TrainedModels"), "--device", "cpu"])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
@@ -127,7 +126,7 @@ def test_figures(workdir):
 
 def test_figures_without_anything_to_draw_is_one_line(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        cli.run(figures_command.main, figures_command.get_parser(), ["--device", "cpu"])
+        cli.run_command(figures_command, ["--device", "cpu"])
     assert exit_info.value.code == 2 and capsys.readouterr().err.startswith("error: nothing to draw")
 
 

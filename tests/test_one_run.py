@@ -227,7 +227,7 @@ def test_batch_rerun_with_other_flags_is_refused_or_overwritten(tmp_path, capsys
         if models_dir:
             argv += ["--models_dir", str(models_dir)]
         with pytest.raises(SystemExit) as info:  # refused before Ray starts
-            cli.run(batch_command.main, batch_command.get_parser(), argv)
+            cli.run_command(batch_command, argv)
         err = capsys.readouterr().err
         assert info.value.code == 2 and len(err.strip().splitlines()) == 1, err
         assert str(model_file) in err and "--niter 30 (asked: 50)" in err
@@ -250,15 +250,15 @@ def test_scale_h_in_random_samples_mode_is_refused(tmp_path, monkeypatch, capsys
 
 def test_benchmark_refuses_input_dir_and_uses_models_dir(tmp_path, capsys, shared):
     with pytest.raises(SystemExit) as info:
-        cli.run(benchmark_command.main, benchmark_command.get_parser(), ["places50", "--input_dir", str(tmp_path)])
+        cli.run_command(benchmark_command, ["places50", "--input_dir", str(tmp_path)])
     err = capsys.readouterr().err
     assert info.value.code == 2 and "--dataset_dir" in err and len(err.strip().splitlines()) == 1
     model_file = tmp_path / "Models" / "1" / MODEL / "model.pt"  # an earlier run's model of 1.jpg
     untrained_model_file(model_file, niter=30)
     with pytest.raises(SystemExit) as info:
-        cli.run(benchmark_command.main, benchmark_command.get_parser(),
-                ["places50", "--images", "1", *TINY, "--niter", "50", "--out", str(tmp_path / "B"),
-                 "--models_dir", str(tmp_path / "Models"), "--dataset_dir", str(shared / "datasets/places50")])
+        cli.run_command(benchmark_command, ["places50", "--images", "1", *TINY, "--niter", "50", "--out",
+                                            str(tmp_path / "B"), "--models_dir", str(tmp_path / "Models"),
+                                            "--dataset_dir", str(shared / "datasets/places50")])
     err = capsys.readouterr().err
     assert info.value.code == 2 and str(model_file) in err, err
 
@@ -266,8 +266,8 @@ def test_benchmark_refuses_input_dir_and_uses_models_dir(tmp_path, capsys, share
 def test_evaluate_uses_out_and_shows_progress(tmp_path, monkeypatch, capsys):
     _model(tmp_path)
     monkeypatch.chdir(tmp_path)
-    cli.run(evaluate_command.main, evaluate_command.get_parser(),
-            ["--input_name", "balloons.png", "--num_samples", "3", "--out", "Scores", "--not_cuda"])
+    cli.run_command(evaluate_command,
+                    ["--input_name", "balloons.png", "--num_samples", "3", "--out", "Scores", "--not_cuda"])
     err = capsys.readouterr().err
     assert "sampling 3 images: 100%" in err and "patch SWD of 3 samples" in err
     assert (tmp_path / "Scores" / "Evaluation" / "balloons" / MODEL / "evaluation_gen_start_scale=0.json").is_file()

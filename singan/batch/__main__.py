@@ -2,4 +2,4 @@
 
 from ..cli import batch, program
 
-program.run(batch.main, batch.get_parser())
+program.run_command(batch)

@@ -1,8 +1,9 @@
 """What every command shares: the parser, device and seed set-up, error reporting.
 
 A command is a module with `main(args)` and `get_parser()` (plain argparse; the shared flags in
-`singan.cli.flags`); `run(main, parser, argv)` parses the flags, checks the output folders and calls
-`main`, which hands the values to the Python API: the API checks them, once, before any work.
+`singan.cli.flags`); `run(main, parser, argv)` (`run_command(module, argv)` for such a module) parses the
+flags, checks the output folders and calls `main`, which hands the values to the Python API: the API checks
+them, once, before any work.
 Bad input (a `SinGANError`, a bad flag, an operating-system error such as a read-only folder) is
 one line on stderr and exit status 2. Ctrl-C (SIGINT) and SIGTERM stop the run with exit status 130
 and 143; training first saves its current iteration, and the line printed gives the exact command
@@ -18,6 +19,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import torch
@@ -228,6 +230,11 @@ def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser
     finally:
         signal.signal(signal.SIGTERM, previous)
 
+
+
+def run_command(command: ModuleType, argv: list[str] | None = None) -> None:
+    """`run` a command module of `singan.cli`: its `main` and `get_parser()`."""
+    run(command.main, command.get_parser(), argv)
 
 def refuse_existing(files: list[Path], overwrite: bool) -> None:
     """A one-line SinGANError if one of `files` exists and --overwrite was not given."""
