@@ -14,7 +14,7 @@ from tqdm import tqdm
 from ..core.config import between, check_value, value_error
 from ..core.imresize import denorm
 from ..core.model import SinGAN
-from ..core.noise import generate_noise, scale_noise
+from ..core.noise import generate_noise
 from ..core.sampling import upsample
 from ..io.atomic import atomic_path
 from ..runtime.memory import check_fits, pyramid_bytes, sample_sizes
@@ -126,8 +126,7 @@ def animate_model(model: SinGAN, alpha_animation: float, beta: float, start_scal
     (h, w), chain = target.size, {}
     if target.upscaler == "chain":
         plan = upscale.chain_plan(start, target.size, upscale.step_factor(model))
-        chain = {"plan": plan, "noise": [scale_noise(model, 0 if j == 0 else 1, *hw)  # grey at the first step
-                                         for j, hw in enumerate(plan.sizes)]}
+        chain = {"plan": plan, "noise": [upscale.step_noise(model, j, *hw) for j, hw in enumerate(plan.sizes)]}
     return np.concatenate([_frames_uint8(upscale.to_size(model, frames[i:i + 1], target.size, upscaler=target.upscaler,
                                                          photo=target.photo, progress=False, **chain))
                            for i in tqdm(range(num_frames), desc=f"upscaling frames to {h}x{w}", delay=3,

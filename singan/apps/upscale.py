@@ -286,9 +286,13 @@ def _run_tiles(model: SinGAN, x_in: Tensor, prev: Tensor, size: tuple[int, int],
     return x_in[:, :, :H, :W]
 
 
+def step_noise(model: SinGAN, j: int, h: int, w: int) -> Tensor:
+    """The padded noise of the chain's step j at (h, w): grey at the first step, as the original's SR chain draws it."""
+    return scale_noise(model, 0 if j == 0 else 1, h, w)
+
+
 def _upscale_one(model: SinGAN, x: Tensor, plan: Plan, noise: list[Tensor] | None, tile: int | None, bar) -> Tensor:
-    """One image (1, C, h, w) through the plan's steps; the noise of a step given, or drawn (grey at the first,
-    as the original's SR chain draws it)."""
+    """One image (1, C, h, w) through the plan's steps; the noise of a step given, or drawn (`step_noise`)."""
     pad, n = model.config.pad, finest_scale(model)
     for j, (h, w) in enumerate(plan.sizes):
         prev = torch.zeros(1, x.shape[1], h + 2 * pad, w + 2 * pad, device=x.device)
@@ -304,7 +308,7 @@ def _upscale_one(model: SinGAN, x: Tensor, plan: Plan, noise: list[Tensor] | Non
         if noise is None and not whole and not model.config.noise_padding:
             x = _run_tiles(model, prev, prev, (h, w), side, bar, 1 if j == 0 else model.config.nc_z)
         else:
-            z = scale_noise(model, 0 if j == 0 else 1, h, w) if noise is None else noise[j]
+            z = step_noise(model, j, h, w) if noise is None else noise[j]
             x = _run_tiles(model, (model.scales[-1].noise_amp * z).add_(prev), prev, (h, w), side, bar)
         del prev
     return x[:, :, :plan.crop[0], :plan.crop[1]]  # a view: no copy of the largest image
@@ -315,7 +319,7 @@ def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan 
     """`images` (N, C, h, w), made by `model` at its finest size, upscaled to `size` (H, W), which `out_size`
     (or `sr.check_super_resolution`) has checked, by the chain of `plan` (default `chain_plan`).
 
-    Noise from the global RNG (seed it for the same pixels), or `noise`, every step's (grey at the first), shared
+    Noise from the global RNG (seed it for the same pixels), or `noise`, every step's (`step_noise`), shared
     by every image (animation frames). tile: the generator's tile side (default: untiled when a pass fits)."""
     start = tuple(images.shape[-2:])
     if tuple(size) == start and plan is None:
