@@ -165,6 +165,13 @@ def test_train_image_refuses_bad_arguments_before_writing(tmp_path):
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("nc_im", [0, 2, 4])
+def test_read_image_refuses_channel_counts_other_than_1_or_3(nc_im):
+    """read_image is what the API's messages point users to for an image tensor: its own argument is checked."""
+    with pytest.raises(SinGANError, match=rf"^nc_im must be 1 or 3, not {nc_im}$"):
+        read_image(IMAGES / "balloons.png", nc_im)
+
+
 def test_a_masks_transparency_raises_no_warning():
     import warnings
 

@@ -81,6 +81,8 @@ def read_image(path: str | Path, nc_im: int = 3, *, warn_alpha: bool = True) -> 
     (16-bit RGB PNGs are decoded by Pillow at 8 bits: the high byte of each sample)."""
     path = Path(path)
     check_regular_file(path, "input image")
+    if nc_im not in (1, 3):
+        raise SinGANError(f"nc_im must be 1 or 3, not {nc_im}")
     arr = _pixels(path)
     if arr.shape[2] in (2, 4):
         if warn_alpha and arr[..., -1].min() < np.iinfo(arr.dtype).max:
