@@ -100,8 +100,10 @@ def check_reals(state: dict, cfg: TrainConfig) -> None:
 
 
 def check_scale(where: str, data: dict, n: int, cfg: TrainConfig, real: Tensor, optimisers: bool = False) -> tuple:
-    """G_n's and D_n's weights shaped as a fresh network's (built on the meta device: no memory, no RNG), their
-    optimisers' states (`optimisers`), a noise amplitude >= 0; returns the padded size of the level's noise maps."""
+    """What a finished scale and the one in training share: G_n and D_n's state dicts (D's may be None when
+    finished), each key a finite tensor of the shape of a fresh network's (built on the meta device: no
+    memory, no RNG), their optimisers' states (`optimisers`), a noise amplitude >= 0. Returns the padded
+    size of the level, that of its noise maps."""
     with torch.random.fork_rng(devices=[]), torch.device("meta"):
         nets = {"netG": build_generator(cfg, n), "netD": build_discriminator(cfg, n)}
     for key, net in nets.items():
@@ -167,6 +169,29 @@ def check_optimizer(where: str, opt: dict, param_shapes: list[tuple]) -> None:
             raise CheckpointInvalid(f"{here}['step'] is {step}, expected >= 0")
 
 
+def check_in_progress(state: dict, progress: dict, cfg: TrainConfig) -> None:
+    """The scale being trained when the run stopped: the next one, with networks, optimisers, reconstruction
+    input, noise amplitude, losses and random state all of the shapes that scale trains with."""
+    where, done = "resume['in_progress']", len(state["scales"])
+    check_keys(where, progress, IN_PROGRESS)
+    n, iteration = progress["scale"], progress["iteration"]
+    if state["complete"] or n != done or not 0 <= iteration <= cfg.niter:
+        raise CheckpointInvalid(f"the resume state is at scale {n}, iteration {iteration}, "
+                                f"but {done} of {state['num_levels']} scales are finished")
+    padded = check_scale(where, progress, n, cfg, state["reals"][n], optimisers=True)
+    check_tensor(f"{where}['prev_rec']", progress["prev_rec"], padded, torch.float32)
+    if progress["z_rec"] is not None or n > 0:
+        check_tensor(f"{where}['z_rec']", progress["z_rec"], padded, torch.float32)
+    for name in LOSS_NAMES:
+        values = progress["losses"].get(name)
+        if not isinstance(values, list) or len(values) != iteration:
+            raise CheckpointInvalid(f"{where}['losses'][{name!r}] is not a list of {iteration} values (one per "
+                                    "iteration done)")
+        for v in values:
+            check_type(f"{where}['losses'][{name!r}]", v, float)
+    check_rng(f"{where}['rng']", progress["rng"])
+
+
 def validate(state: dict) -> None:
     """Check a checkpoint dictionary against the schema; raise CheckpointInvalid on the first problem."""
     check_keys("the checkpoint", state, TOP)
@@ -191,27 +216,8 @@ def validate(state: dict) -> None:
             raise CheckpointInvalid(f"{where}['z_rec'] is a {scale['z_rec'].dtype} tensor, expected floating point")
         check_tensor(f"{where}['z_rec']", scale["z_rec"], padded, why=f" (the padded size of reals[{n}])")
     resume = state["resume"]
-    if resume is None:
-        return
-    check_keys("resume", resume, {"rng": dict, "in_progress": (dict, NONE)})
-    check_rng("resume['rng']", resume["rng"])
-    progress, where = resume["in_progress"], "resume['in_progress']"
-    if progress is None:
-        return
-    check_keys(where, progress, IN_PROGRESS)  # the scale in training: the next one, everything shaped as it trains
-    n, iteration = progress["scale"], progress["iteration"]
-    if state["complete"] or n != len(scales) or not 0 <= iteration <= cfg.niter:
-        raise CheckpointInvalid(f"the resume state is at scale {n}, iteration {iteration}, "
-                                f"but {len(scales)} of {state['num_levels']} scales are finished")
-    padded = check_scale(where, progress, n, cfg, state["reals"][n], optimisers=True)
-    check_tensor(f"{where}['prev_rec']", progress["prev_rec"], padded, torch.float32)
-    if progress["z_rec"] is not None or n > 0:
-        check_tensor(f"{where}['z_rec']", progress["z_rec"], padded, torch.float32)
-    for name in LOSS_NAMES:
-        values = progress["losses"].get(name)
-        if not isinstance(values, list) or len(values) != iteration:
-            raise CheckpointInvalid(f"{where}['losses'][{name!r}] is not a list of {iteration} values (one per "
-                                    "iteration done)")
-        for v in values:
-            check_type(f"{where}['losses'][{name!r}]", v, float)
-    check_rng(f"{where}['rng']", progress["rng"])
+    if resume is not None:
+        check_keys("resume", resume, {"rng": dict, "in_progress": (dict, NONE)})
+        check_rng("resume['rng']", resume["rng"])
+        if resume["in_progress"] is not None:
+            check_in_progress(state, resume["in_progress"], cfg)
