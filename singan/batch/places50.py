@@ -68,10 +68,10 @@ def _stats(values: list) -> str:
 
 def _heading(metric: Metric, done: list[dict]) -> str:
     """A metric's column heading: its label; SIFID's with the Inception layers the images ran it at (or why none)."""
-    if metric.label != "SIFID":
+    if metric is not METRICS["sifid"]:
         return metric.label
     ran = sorted({r["SIFID dims"] for r in done if r.get("SIFID dims")})
-    return f"SIFID ({', '.join(DIMS[dims] for dims in ran) if ran else NO_WEIGHTS})"
+    return f"{metric.label} ({', '.join(DIMS[dims] for dims in ran) if ran else NO_WEIGHTS})"
 
 
 def format_table(rows: list[dict], published: list[tuple[float, float]]) -> str:
