@@ -5,7 +5,7 @@ other processes, with their progress and previews.
 Such a process runs this module, `python -m singan.studio.models '<job as JSON>'` (`worker`): `api.train_image`
 on the job's image, model file, device, resume, overwrite, TrainConfig fields and sr_factor (SR.py's pyramid;
 null for another model), writing its state (starting, training, done, stopped, error), scale, number of
-scales, weighted work done and seconds elapsed to a JSON file (`PROGRESS_FILE`). SIGINT (the stop button)
+scales, weighted work done and seconds elapsed to a JSON file (`progress_path`). SIGINT (the stop button)
 saves the model, to be resumed as --resume does.
 """
 
@@ -44,7 +44,6 @@ MAX_UPLOAD_SIDE = 4096  # an uploaded image's longest side at most (pixels)
 SECONDS_PER_WORK = {"cpu": 1.05e-7, "cuda": 8e-10}
 SECONDS_PER_ITERATION = {"cpu": 0.01, "cuda": 0.007}
 REPORT_EVERY = 0.5  # seconds between two progress writes of a training during a scale
-PROGRESS_FILE = "studio_progress.json"  # a studio training's progress, beside its model file
 
 
 def check_upload(path: str | Path | None) -> np.ndarray:
@@ -127,7 +126,7 @@ class Training:
     def progress(self) -> dict:
         """The worker's last report (state, scale, scales, work, elapsed), "starting" before the first."""
         try:
-            report = json.loads(self.model_file.with_name(PROGRESS_FILE).read_text())
+            report = json.loads(progress_path(self.model_file).read_text())
         except (OSError, ValueError):
             report = {"state": "starting", "work": 0.0, "elapsed": 0.0}
         running = self.process.poll() is None
@@ -157,7 +156,7 @@ def start_training(upload: Path, input_dir: str | Path, config: TrainConfig, mod
     if resume and not model_file.exists():
         raise SinGANError(f"nothing to resume: {model_file} does not exist")
     image = store_photo(upload, input_dir)
-    model_file.with_name(PROGRESS_FILE).unlink(missing_ok=True)
+    progress_path(model_file).unlink(missing_ok=True)
     job = {"image": str(image), "model_file": str(model_file), "device": device, "resume": resume,
            "overwrite": overwrite, "config": asdict(config), "sr_factor": sr_factor}
     package_root = str(Path(__file__).resolve().parents[2])  # this singan, wherever the server was started
@@ -167,6 +166,11 @@ def start_training(upload: Path, input_dir: str | Path, config: TrainConfig, mod
         process = subprocess.Popen([sys.executable, "-m", "singan.studio.models", json.dumps(job)], env=env,
                                    stdout=log, stderr=subprocess.STDOUT)
     return Training(process, model_file)
+
+
+def progress_path(model_file: Path) -> Path:
+    """The progress file of the studio's training of `model_file` (beside it)."""
+    return model_file.with_name("studio_progress.json")
 
 
 def log_path(model_file: Path) -> Path:
@@ -188,7 +192,7 @@ def worker(job: dict) -> int:
 
     def report(**changes) -> None:
         state.update(changes, elapsed=time.monotonic() - start)
-        write_json(state, model_file.with_name(PROGRESS_FILE), indent=None)
+        write_json(state, progress_path(model_file), indent=None)
 
     def training(**fields) -> None:  # still "starting" when training starts: "training" (a stop saves) from then on
         report(state="starting" if "work_at_start" in fields else "training", **fields)
