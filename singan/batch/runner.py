@@ -222,6 +222,29 @@ def _unscheduled(pending: dict, board: dict, last_change: float, wait: float = S
     return [] if started or time.monotonic() - last_change < wait else list(pending)
 
 
+def _wait_for(pending: dict, rows: dict, board, progress: Progress, cpus: float, gpus: float) -> None:
+    """Collect the rows of the `pending` tasks as they finish (or are given up on), showing their progress."""
+    import ray
+
+    last_change = time.monotonic()
+    while pending:
+        ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
+        for ref in ready:
+            name = pending.pop(ref)
+            last_change = time.monotonic()
+            try:
+                rows[name] = ray.get(ref)
+            except Exception as e:  # the task itself died MAX_RETRIES + 1 times
+                rows[name] = {"image": name, "status": "failed", "error": f"worker lost: {type(e).__name__}"}
+        snapshot = ray.get(board.snapshot.remote())
+        for ref in _unscheduled(pending, snapshot, last_change):
+            ray.cancel(ref, force=True)
+            name = pending.pop(ref)
+            rows[name] = {"image": name, "status": "failed", "error": (
+                f"not scheduled within {SCHEDULE_WAIT:g} s: no node had {cpus:g} CPUs and {gpus:g} GPUs free")}
+        progress.show(snapshot)
+
+
 def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options: JobOptions, *,
               cpus_per_image: float = 1, gpus_per_image: float = 0, quiet: bool = False,
               models_dir: str | Path | None = None) -> list[dict]:
@@ -244,24 +267,8 @@ def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options:
         else:
             pending[task.remote(image, config, model_file, samples_dir, options, board)] = image.name
     progress = Progress([p.name for p in images], done={n: "done (earlier run)" for n in rows}, quiet=quiet)
-    last_change = time.monotonic()
-    try:  # collect the rows as the tasks finish (or are given up on), showing their progress
-        while pending:
-            ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
-            for ref in ready:
-                name = pending.pop(ref)
-                last_change = time.monotonic()
-                try:
-                    rows[name] = ray.get(ref)
-                except Exception as e:  # the task itself died MAX_RETRIES + 1 times
-                    rows[name] = {"image": name, "status": "failed", "error": f"worker lost: {type(e).__name__}"}
-            snapshot = ray.get(board.snapshot.remote())
-            for ref in _unscheduled(pending, snapshot, last_change):
-                ray.cancel(ref, force=True)
-                name = pending.pop(ref)
-                rows[name] = {"image": name, "status": "failed", "error": f"not scheduled within {SCHEDULE_WAIT:g} "
-                              f"s: no node had {cpus_per_image:g} CPUs and {gpus_per_image:g} GPUs free"}
-            progress.show(snapshot)
+    try:
+        _wait_for(pending, rows, board, progress, cpus_per_image, gpus_per_image)
     except BaseException:  # Ctrl-C: the bar's line ends, and the interruption is the one line after it
         progress.bar.close()
         raise
