@@ -157,7 +157,7 @@ def untrained_model_file(path: Path, image: str | Path = "balloons.png", **confi
 
 
 def run_command(command: str, argv: list[str], cwd: Path, monkeypatch, capsys) -> subprocess.CompletedProcess:
-    """The command `singan.cli.<command>` run on `argv` by `singan.cli.program.run` in `cwd`, in this process
+    """The command `singan.cli.<command>` run on `argv` by `singan.cli.program.run_command` in `cwd`, in this process
     (no interpreter start-up): the exit status and output as a subprocess run would give them."""
     import importlib
 

@@ -1,8 +1,8 @@
 """Every bad flag of every command is refused before any work: exit status 2, one line on stderr,
 no traceback, and no file changed, created or left behind.
 
-The table runs in-process (each command's `main` and `get_parser()` run by `singan.cli.program.run`, SystemExit caught),
-so it takes seconds; a few cases also run as real subprocesses. The trained model the sampling and
+The table runs in-process (each command run by `singan.cli.program.run_command`, SystemExit caught), so it
+takes seconds; a few cases also run as real subprocesses. The trained model the sampling and
 application commands load is a complete checkpoint of untrained networks (helpers.untrained_model_file),
 so nothing here trains.
 """
