@@ -1,9 +1,8 @@
 """What the studio's page does when a button is pressed: `Studio`'s methods, one per event, each a call of the
-functions the commands call, their checks included, or of `models` (the listing, uploads, trainings).
-A handler's first output is its tab's message line: a SinGANError becomes that line and the other outputs
-stay as they were (`guarded`; nothing is written then). A model is always one of the listing's, never a path
-typed into the page. Images come from the page as uint8 arrays and go back as PNG / GIF files written with
-`io.images` into a fresh temporary folder (the page's downloads).
+functions the commands call (their checks included) or of `models`. A handler's first output is its tab's
+message line: a SinGANError becomes that line and the other outputs stay as they were (`guarded`; nothing is
+written then). A model is always one of the listing's, never a path typed into the page. Images come from the
+page as uint8 arrays and go back as PNG / GIF files in a fresh temporary folder (`new_folder`: the downloads).
 
 Gradio runs handlers in threads at once, and torch's random generator is one for the process: loading a
 checkpoint draws from it, so a listing read beside a seeded sampling would change its pixels. The handlers
@@ -48,8 +47,7 @@ RADIUS = {"harmonization": HARMONIZATION_RADIUS, "editing": EDITING_RADIUS}
 
 
 def guarded(outputs: int):
-    """A handler returning (message, *outputs) (`outputs` 0: the message alone), run holding TORCH: a
-    SinGANError becomes the message, the outputs unchanged."""
+    """A handler returning (message, *outputs) (`outputs` 0: the message alone), run holding TORCH."""
     def wrap(fn):
         @wraps(fn)
         def handler(*args):
@@ -105,7 +103,6 @@ def to_uint8(x: Tensor) -> np.ndarray:
 
 
 def new_folder() -> Path:
-    """A fresh temporary folder for a result's files (the page's downloads)."""
     return Path(tempfile.mkdtemp(prefix="singan-studio-"))
 
 
@@ -175,13 +172,12 @@ class Studio:
         if model_file is None:
             return (gr.skip(),) * 4
         report = self.trainings[Path(model_file)].progress()
-        listing, following = gr.skip(), model_file
-        if report["state"] in ("done", "stopped", "error"):  # its process has ended
-            following = None
-            with TORCH:
-                label = str(Path(model_file).parent.relative_to(self.models_dir))
-                listing = gr.Dropdown(choices=self.choices(), value=label if report["state"] == "done" else None)
-        return bar(report), models.previews(Path(model_file)), listing, following
+        shown = bar(report), models.previews(Path(model_file))
+        if report["state"] not in ("done", "stopped", "error"):  # its process is running
+            return *shown, gr.skip(), model_file
+        with TORCH:
+            done = str(Path(model_file).parent.relative_to(self.models_dir)) if report["state"] == "done" else None
+            return *shown, gr.Dropdown(choices=self.choices(), value=done), None
 
     def halt(self, model_file):
         if model_file is None:
