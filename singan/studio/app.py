@@ -41,8 +41,7 @@ def model_tab(studio: Studio) -> gr.Dropdown:
                                        elem_id="purpose"),
                               gr.Slider(1.2, 8, 4, step=0.1, label="sr_factor (super-resolution)", elem_id="train_sr")]
                 with gr.Row():
-                    switches = [gr.Checkbox(label="resume", elem_id="resume"),
-                                gr.Checkbox(label="overwrite", elem_id="overwrite")]
+                    switches = [gr.Checkbox(label=name, elem_id=name) for name in ("resume", "overwrite")]
         plan = gr.Markdown(elem_id="plan")
         with gr.Row():
             train = gr.Button("Train", variant="primary", elem_id="train")
