@@ -191,8 +191,7 @@ class Studio:
 
     @guarded(2)
     def sample(self, label, gen_start, scale_h, scale_v, n, seed, size_mode, custom_size):
-        """`api.generate`'s samples at the training size, the photo's ("full", times scale_v / scale_h, with its
-        own detail: --upscaler patches, as random_samples.py) or HxW; the PNG files and a zip of them all."""
+        """`api.generate`'s samples at the size of `size_mode` (or `custom_size`); the PNG files and their zip."""
         model = self.model(label)
         images = generate(model, int(n), gen_start_scale=int(gen_start), scale_h=scale_h, scale_v=scale_v,
                           seed=int(seed), out_size=custom_size if size_mode == "custom" else size_mode,
@@ -232,8 +231,7 @@ class Studio:
 
     @guarded(3)
     def run_masked(self, label, value, mask_value, mode, n, seed):
-        """`masked_injection` of the picture (the photo with a paste or strokes) through the mask: the naive
-        input, the result at the training size and at the photo's full size."""
+        """`masked_injection` through the mask: the naive input, the result at the training and the full size."""
         missing = "load the photo, change it and make the mask first"
         reference, mask = picture(value, missing), picture(mask_value, missing)
         model, n, real = self.injection(label, n, f"{mode}_start_scale")
@@ -249,8 +247,7 @@ class Studio:
 
     @guarded(1)
     def canvas(self, label, n):
-        """The photo's palette at scale n as --quantization_flag computes it (`quantized_paint_input`) as the
-        brush's colours, and the quantised photo at the training size (the canvas)."""
+        """The brush's colours (`quantized_paint_input`'s palette at scale n) and the quantised photo (the canvas)."""
         model, n, real = self.injection(label, n, "paint_start_scale")
         _, centers, real_quant = quantized_paint_input(model, real, real, n)
         colours = ["#" + to_uint8(torch.tensor(c, dtype=torch.float32).view(1, -1, 1, 1)).tobytes().hex()
@@ -277,8 +274,7 @@ class Studio:
 
     @guarded(1)
     def super_resolution(self, label, factor, seed):
-        """The photo brought up to `factor` times its file's size with the finest generator (`super_resolve`,
-        as SR.py does with a model it trained)."""
+        """`super_resolve` to `factor` times the photo file's size (as SR.py does with a model it trained)."""
         model = self.model(label)
         h, w = image_size(self.photo(model))
         with seeded(model.device, int(seed)):
