@@ -281,8 +281,7 @@ def _run_tiles(model: SinGAN, x_in: Tensor, prev: Tensor, size: tuple[int, int],
                 tile_in = tile_in.clone()
                 tile_in[:, :, rows, cols] += amp * band[..., left:right]
             x_in[:, :, y0:y1, x0:x1] = netG(tile_in, prev[window], fused=fused)
-            if bar is not None:
-                bar.update((y1 - y0) * (x1 - x0))
+            bar.update((y1 - y0) * (x1 - x0))
     return x_in[:, :, :H, :W]
 
 
