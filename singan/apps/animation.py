@@ -65,26 +65,6 @@ def check_settings(**settings: object) -> None:
         check_value(name, value, RULES[name])
 
 
-def check_animation(model: SinGAN, start_scale: int, num_frames: int, batch_size: int | None) -> None:
-    """Refuse what this model cannot animate (the settings checked by `check_settings`): a start scale it has not
-    trained, and a run that would not fit in memory (naming a size that fits)."""
-    if start_scale >= model.num_trained:
-        raise value_error("start_scale", start_scale, f"this model has {model.num_trained} trained scales: 0 to "
-                                                      f"{model.num_trained - 1}")
-    batch, sizes = min(batch_size or num_frames, num_frames), sample_sizes(model, 1, 1)
-
-    def need(frames: float, batch: float) -> int:
-        """Every frame held 4 times at every scale (its noise walk and their concatenation, the upsampled
-        previous frame, the output), 5 times at the end (the uint8 conversion); G runs unfused."""
-        return pyramid_bytes(model, sizes, batch=int(batch), images=int(frames), copies=4, kept=5 * int(frames),
-                             fused=False)
-
-    check_fits(f"animating {num_frames} frames of {sizes[-1][0]}x{sizes[-1][1]}", model.device, [
-        (lambda b: need(num_frames, b), batch, lambda b: f"--batch_size {int(b)} would fit" if b >= 1 else None),
-        (lambda f: need(f, 1), num_frames, lambda f: f"--num_frames {int(f)} with --batch_size 1 would fit"
-         if f >= 1 else None)], "the model is too large")
-
-
 def animate(model: SinGAN, *, alpha_animation: float = 0.1, beta: float = 0.9, start_scale: int = 2,
             num_frames: int = 100, batch_size: int | None = None,
             out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
@@ -105,8 +85,23 @@ def animate_model(model: SinGAN, alpha_animation: float, beta: float, start_scal
                   batch_size: int | None, out_size=None, upscaler: str = "patches",
                   photo: Tensor | str | Path | None = None, progress: bool = True) -> np.ndarray:
     """`animate` with settings already checked (`check_settings`, e.g. by animation.py before the training);
-    what depends on the model (`check_animation`, the out_size) is checked here, before any work."""
-    check_animation(model, start_scale, num_frames, batch_size)
+    what depends on the model is checked here, before any work: a start scale it has not trained, a run that
+    would not fit in memory (naming a size that fits), the out_size."""
+    if start_scale >= model.num_trained:
+        raise value_error("start_scale", start_scale, f"this model has {model.num_trained} trained scales: 0 to "
+                                                      f"{model.num_trained - 1}")
+    batch, sizes = min(batch_size or num_frames, num_frames), sample_sizes(model, 1, 1)
+
+    def need(frames: float, batch: float) -> int:
+        """Every frame held 4 times at every scale (its noise walk and their concatenation, the upsampled
+        previous frame, the output), 5 times at the end (the uint8 conversion); G runs unfused."""
+        return pyramid_bytes(model, sizes, batch=int(batch), images=int(frames), copies=4, kept=5 * int(frames),
+                             fused=False)
+
+    check_fits(f"animating {num_frames} frames of {sizes[-1][0]}x{sizes[-1][1]}", model.device, [
+        (lambda b: need(num_frames, b), batch, lambda b: f"--batch_size {int(b)} would fit" if b >= 1 else None),
+        (lambda f: need(f, 1), num_frames, lambda f: f"--num_frames {int(f)} with --batch_size 1 would fit"
+         if f >= 1 else None)], "the model is too large")
     start = tuple(model.reals[model.num_trained - 1].shape[-2:])
     target = check_upscaled_frames(model, out_size, num_frames, upscaler, photo)
     pad, step, frames = model.config.pad, batch_size or num_frames, None
