@@ -252,10 +252,9 @@ def _strip_resize(x: Tensor, scales: tuple[float, float], shape: tuple[int, int]
 
 def _run_tiles(model: SinGAN, x_in: Tensor, prev: Tensor, size: tuple[int, int], tile: int, bar,
                noise_channels: int = 0) -> Tensor:
-    """The finest generator over padded x_in (its input) and prev, tile by tile in raster order; every tile's
-    result is written into x_in's top-left corner, where no later tile reads. Returns the (1, C, H, W) view.
-    With `noise_channels`, x_in is prev itself and each tile adds its window of noise, drawn by strips of
-    STRIP_ROWS rows in row order: no image-sized noisy copy of prev."""
+    """The finest generator over padded x_in (its input) and prev, tile by tile in raster order, each result written
+    into x_in's top-left corner (where no later tile reads); returns that (1, C, H, W) view. With `noise_channels`,
+    x_in is prev itself and each tile adds its window of noise (drawn by strips of STRIP_ROWS rows, in row order)."""
     netG, pad, (H, W) = model.scales[-1].netG, model.config.pad, size
     amp, fused = model.scales[-1].noise_amp, model.device.type == "cpu"
     strips: dict[int, Tensor] = {}  # first row -> (1, channels, rows, W), drawn in row order, dropped once passed
@@ -335,10 +334,9 @@ def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan 
 def to_size(model: SinGAN, images: Tensor, size: tuple[int, int], *, upscaler: str = "patches",
             photo: Tensor | None = None, keys: Tensor | None = None, progress: bool = True, **chain) -> Tensor:
     """`images` (N, C, h, w), made by `model` at its finest size (or scale_h / scale_v times it), brought to
-    `size` (H, W), which `out_size` has checked, by `upscaler`: patches (bicubic plus the detail of `photo`, the
-    input file or an edit's full-size reference, that nearest patches point to, `keys` being it at the training
-    size, by default the training image; without a photo, or above its size, the image's own detail one step
-    finer: `singan.apps.detail`), chain (`upscale`, given `chain`'s plan / noise / tile) or bicubic."""
+    `size` (H, W), which `out_size` has checked, by `upscaler`: patches (`singan.apps.detail`, with the detail of
+    `photo`, the input file or an edit's full-size reference, `keys` being it at the training size, by default the
+    training image), chain (`upscale`, given `chain`'s plan / noise / tile) or bicubic."""
     if upscaler == "chain":
         return upscale(model, images, size, progress=progress, **chain)
     if upscaler not in UPSCALERS:
