@@ -237,8 +237,8 @@ def check_sample_args(model: SinGAN, options: SampleOptions) -> None:
 
 def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
              scale_v: float = 1.0, batch_size: int | None = None, seed: int | None = None,
-             out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
-             photo: Tensor | str | Path | None = None, on_scale: Callable[[int, int], None] | None = None) -> Tensor:
+             out_size: upscale.OutSize = None, upscaler: str = "patches", photo: Tensor | str | Path | None = None,
+             on_scale: Callable[[int, int], None] | None = None) -> Tensor:
     """Draw `num_samples` random samples (N, C, H, W) from the trained scales of `model`, clamped to [-1, 1]
     (the generators' residuals can step slightly outside).
 
@@ -259,8 +259,7 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     return sample(model, options, out_size=out_size, upscaler=upscaler, photo=photo, on_scale=on_scale)
 
 
-def sample(model: SinGAN, options: SampleOptions, *,
-           out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
+def sample(model: SinGAN, options: SampleOptions, *, out_size: upscale.OutSize = None, upscaler: str = "patches",
            photo: Tensor | str | Path | None = None, on_scale: Callable[[int, int], None] | None = None) -> Tensor:
     """`generate`'s work, for settings checked once before it: their rules where they were made
     (`SampleOptions(...).validate()`, e.g. by a command before the training it samples after) and what depends

@@ -66,10 +66,8 @@ def check_settings(**settings: object) -> None:
 
 
 def animate(model: SinGAN, *, alpha_animation: float = 0.1, beta: float = 0.9, start_scale: int = 2,
-            num_frames: int = 100, batch_size: int | None = None,
-            out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
-            photo: Tensor | str | Path | None = None,
-            progress: bool = True) -> np.ndarray:
+            num_frames: int = 100, batch_size: int | None = None, out_size: upscale.OutSize = None,
+            upscaler: str = "patches", photo: Tensor | str | Path | None = None, progress: bool = True) -> np.ndarray:
     """Animation frames (num_frames, H, W, C) uint8: at every scale >= start_scale the noise follows a random
     walk around the reconstruction noise z_rec; scales below it use z_rec. out_size: what to bring every frame
     to (`check_upscaled_frames`; `upscale.to_size` by `upscaler`, with the detail of `photo`, the training image
@@ -82,7 +80,7 @@ def animate(model: SinGAN, *, alpha_animation: float = 0.1, beta: float = 0.9, s
 
 
 def animate_model(model: SinGAN, alpha_animation: float, beta: float, start_scale: int, num_frames: int,
-                  batch_size: int | None, out_size=None, upscaler: str = "patches",
+                  batch_size: int | None, out_size: upscale.OutSize = None, upscaler: str = "patches",
                   photo: Tensor | str | Path | None = None, progress: bool = True) -> np.ndarray:
     """`animate` with settings already checked (`check_settings`, e.g. by animation.py before the training);
     what depends on the model is checked here, before any work: a start scale it has not trained, a run that

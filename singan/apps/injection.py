@@ -58,8 +58,8 @@ def injection_input(model: SinGAN, ref: Tensor, n: int) -> Tensor:
 
 
 def inject(model: SinGAN, ref: Tensor, n: int, *, start_image: Tensor | None = None,
-           out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
-           photo: Tensor | str | Path | None = None) -> Tensor:
+           out_size: upscale.OutSize = None, upscaler: str = "patches", photo: Tensor | str | Path | None = None
+           ) -> Tensor:
     """Inject `ref` at scale n and run the pyramid upward (random noise at every scale >= n).
 
     start_image: an input already at scale n's size, used instead of `injection_input(model, ref, n)`.

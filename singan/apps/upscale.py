@@ -112,6 +112,9 @@ class Target:
     photo: Tensor | None = None
 
 
+OutSize = tuple[int, int] | int | str | Target | None  # what `out_size` takes (a Target as it is)
+
+
 def keep_model_aspect(what: str, size: tuple[int, int], start: tuple[int, int],
                       path: str | Path = "the input file") -> tuple[int, int]:
     """`size` (read from the input file's size) with the aspect ratio of the model's images `start` (h, w),
@@ -127,7 +130,7 @@ def keep_model_aspect(what: str, size: tuple[int, int], start: tuple[int, int],
     return kept
 
 
-def out_size(model: SinGAN, spec, start: tuple[int, int], *, photo: str | Path | Tensor | None = None,
+def out_size(model: SinGAN, spec: OutSize, start: tuple[int, int], *, photo: str | Path | Tensor | None = None,
              upscaler: str = "patches", num_images: int = 1, scale: tuple[float, float] = (1.0, 1.0),
              detail: bool = True, save: bool = False, extra: Callable[[tuple[int, int]], int] | None = None,
              what: str = "", flag: str = "out_size") -> Target | None:
