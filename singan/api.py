@@ -96,8 +96,7 @@ SAVE_EVERY = between(0, float("inf"), open_hi=True)  # seconds between mid-scale
 
 def _check_train_args(config: TrainConfig, model_file: Path, save_every: float, resume: bool, overwrite: bool,
                       **switches: object) -> None:
-    """Refuse arguments that cannot work, before anything is read or written (`switches`: more arguments
-    that must be True or False)."""
+    """Refuse arguments that cannot work, before anything is read or written (`switches`: more True/False ones)."""
     if not isinstance(config, TrainConfig):
         raise SinGANError(f"config must be a singan.TrainConfig, not {type(config).__name__}")
     for name, flag in {"resume": resume, "overwrite": overwrite, **switches}.items():

@@ -25,8 +25,7 @@ ANIMATION_START_SCALES = (0, 1, 2)
 
 
 def _noise_walk(z_rec: Tensor, channels: int, alpha: float, beta: float, num_frames: int) -> Tensor:
-    """Damped random walk around z_rec: per frame diff = beta * (z1 - z2) + (1 - beta) * noise,
-    z = alpha * z_rec + (1 - alpha) * (z1 + diff). Returns (num_frames, C, H, W)."""
+    """`num_frames` noise maps (num_frames, C, H, W) of a damped random walk around z_rec, as the original's."""
     _, c, h, w = z_rec.shape
 
     def draw() -> Tensor:
