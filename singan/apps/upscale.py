@@ -269,10 +269,9 @@ def _run_tiles(model: SinGAN, x_in: Tensor, prev: Tensor, size: tuple[int, int],
             for r0 in range(next_row, bottom, STRIP_ROWS):
                 strips[r0] = torch.randn(1, noise_channels, min(STRIP_ROWS, H - r0), W, device=prev.device)
                 next_row = r0 + STRIP_ROWS
-            for r0 in [r for r in strips if r + STRIP_ROWS <= top]:
-                del strips[r0]
+            strips = {r: s for r, s in strips.items() if r + STRIP_ROWS > top}  # those the band still reaches
             first = min(strips)
-            band = torch.cat([s for r, s in sorted(strips.items())], dim=2)[:, :, top - first:bottom - first]
+            band = torch.cat(list(strips.values()), dim=2)[:, :, top - first:bottom - first]
         for x0 in range(0, W, tile):
             x1 = min(W, x0 + tile)
             window = (slice(None), slice(None), slice(y0, y1 + 2 * pad), slice(x0, x1 + 2 * pad))
