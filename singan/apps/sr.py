@@ -66,9 +66,8 @@ def check_super_resolution(model: SinGAN, sr_factor: float, size: tuple[int, int
     return upscale.chain_plan((h, w), (H, W), upscale.step_factor(model))
 
 
-def super_resolve(model: SinGAN, sr_factor: float, size: tuple[int, int] | None = None, *,
-                  upscaler: str = "chain", photo: Tensor | None = None, progress: bool = True,
-                  plan: upscale.Plan | None = None) -> Tensor:
+def super_resolve(model: SinGAN, sr_factor: float, size: tuple[int, int] | None = None, *, upscaler: str = "chain",
+                  photo: Tensor | None = None, progress: bool = True, plan: upscale.Plan | None = None) -> Tensor:
     """Upsample the finest training level by `sr_factor` to `size` (H, W; default the original's chain's), by the
     plan `check_super_resolution` gives and checks first unless it is given. upscaler: "chain" (the paper's: the
     finest generator at every step), or "patches" / "bicubic" (`upscale.to_size`, with the detail of `photo`, the
