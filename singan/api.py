@@ -96,8 +96,7 @@ SAVE_EVERY = between(0, float("inf"), open_hi=True)  # seconds between mid-scale
 
 def _check_train_args(config: TrainConfig, model_file: Path, save_every: float, resume: bool, overwrite: bool,
                       **switches: object) -> None:
-    """Refuse arguments that cannot work, before anything is read or written (`switches`: more arguments
-    that must be True or False)."""
+    """Refuse arguments that cannot work, before anything is read or written (`switches`: more True/False ones)."""
     if not isinstance(config, TrainConfig):
         raise SinGANError(f"config must be a singan.TrainConfig, not {type(config).__name__}")
     for name, flag in {"resume": resume, "overwrite": overwrite, **switches}.items():
@@ -237,8 +236,8 @@ def check_sample_args(model: SinGAN, options: SampleOptions) -> None:
 
 def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, scale_h: float = 1.0,
              scale_v: float = 1.0, batch_size: int | None = None, seed: int | None = None,
-             out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
-             photo: Tensor | str | Path | None = None, on_scale: Callable[[int, int], None] | None = None) -> Tensor:
+             out_size: upscale.OutSize = None, upscaler: str = "patches", photo: Tensor | str | Path | None = None,
+             on_scale: Callable[[int, int], None] | None = None) -> Tensor:
     """Draw `num_samples` random samples (N, C, H, W) from the trained scales of `model`, clamped to [-1, 1]
     (the generators' residuals can step slightly outside).
 
@@ -259,8 +258,7 @@ def generate(model: SinGAN, num_samples: int = 1, *, gen_start_scale: int = 0, s
     return sample(model, options, out_size=out_size, upscaler=upscaler, photo=photo, on_scale=on_scale)
 
 
-def sample(model: SinGAN, options: SampleOptions, *,
-           out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
+def sample(model: SinGAN, options: SampleOptions, *, out_size: upscale.OutSize = None, upscaler: str = "patches",
            photo: Tensor | str | Path | None = None, on_scale: Callable[[int, int], None] | None = None) -> Tensor:
     """`generate`'s work, for settings checked once before it: their rules where they were made
     (`SampleOptions(...).validate()`, e.g. by a command before the training it samples after) and what depends

@@ -25,8 +25,7 @@ ANIMATION_START_SCALES = (0, 1, 2)
 
 
 def _noise_walk(z_rec: Tensor, channels: int, alpha: float, beta: float, num_frames: int) -> Tensor:
-    """Damped random walk around z_rec: per frame diff = beta * (z1 - z2) + (1 - beta) * noise,
-    z = alpha * z_rec + (1 - alpha) * (z1 + diff). Returns (num_frames, C, H, W)."""
+    """`num_frames` noise maps (num_frames, C, H, W) of a damped random walk around z_rec, as the original's."""
     _, c, h, w = z_rec.shape
 
     def draw() -> Tensor:
@@ -65,9 +64,26 @@ def check_settings(**settings: object) -> None:
         check_value(name, value, RULES[name])
 
 
-def check_animation(model: SinGAN, start_scale: int, num_frames: int, batch_size: int | None) -> None:
-    """Refuse what this model cannot animate (the settings checked by `check_settings`): a start scale it has not
-    trained, and a run that would not fit in memory (naming a size that fits)."""
+def animate(model: SinGAN, *, alpha_animation: float = 0.1, beta: float = 0.9, start_scale: int = 2,
+            num_frames: int = 100, batch_size: int | None = None, out_size: upscale.OutSize = None,
+            upscaler: str = "patches", photo: Tensor | str | Path | None = None, progress: bool = True) -> np.ndarray:
+    """Animation frames (num_frames, H, W, C) uint8: at every scale >= start_scale the noise follows a random
+    walk around the reconstruction noise z_rec; scales below it use z_rec. out_size: what to bring every frame
+    to (`check_upscaled_frames`; `upscale.to_size` by `upscaler`, with the detail of `photo`, the training image
+    at its own size; the chain draws its noise once for all frames, so that the added detail does not flicker).
+    The arguments (`check_settings`) and what depends on the model (`animate_model`) are checked first."""
+    check_settings(alpha_animation=alpha_animation, beta=beta, start_scale=start_scale, num_frames=num_frames,
+                   batch_size=batch_size)
+    return animate_model(model, alpha_animation, beta, start_scale, num_frames, batch_size, out_size, upscaler, photo,
+                         progress)
+
+
+def animate_model(model: SinGAN, alpha_animation: float, beta: float, start_scale: int, num_frames: int,
+                  batch_size: int | None, out_size: upscale.OutSize = None, upscaler: str = "patches",
+                  photo: Tensor | str | Path | None = None, progress: bool = True) -> np.ndarray:
+    """`animate` with settings already checked (`check_settings`, e.g. by animation.py before the training);
+    what depends on the model is checked here, before any work: a start scale it has not trained, a run that
+    would not fit in memory (naming a size that fits), the out_size."""
     if start_scale >= model.num_trained:
         raise value_error("start_scale", start_scale, f"this model has {model.num_trained} trained scales: 0 to "
                                                       f"{model.num_trained - 1}")
@@ -83,30 +99,6 @@ def check_animation(model: SinGAN, start_scale: int, num_frames: int, batch_size
         (lambda b: need(num_frames, b), batch, lambda b: f"--batch_size {int(b)} would fit" if b >= 1 else None),
         (lambda f: need(f, 1), num_frames, lambda f: f"--num_frames {int(f)} with --batch_size 1 would fit"
          if f >= 1 else None)], "the model is too large")
-
-
-def animate(model: SinGAN, *, alpha_animation: float = 0.1, beta: float = 0.9, start_scale: int = 2,
-            num_frames: int = 100, batch_size: int | None = None,
-            out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
-            photo: Tensor | str | Path | None = None,
-            progress: bool = True) -> np.ndarray:
-    """Animation frames (num_frames, H, W, C) uint8: at every scale >= start_scale the noise follows a random
-    walk around the reconstruction noise z_rec; scales below it use z_rec. out_size: what to bring every frame
-    to (`check_upscaled_frames`; `upscale.to_size` by `upscaler`, with the detail of `photo`, the training image
-    at its own size; the chain draws its noise once for all frames, so that the added detail does not flicker).
-    The arguments (`check_settings`) and what depends on the model (`animate_model`) are checked first."""
-    check_settings(alpha_animation=alpha_animation, beta=beta, start_scale=start_scale, num_frames=num_frames,
-                   batch_size=batch_size)
-    return animate_model(model, alpha_animation, beta, start_scale, num_frames, batch_size, out_size, upscaler, photo,
-                         progress)
-
-
-def animate_model(model: SinGAN, alpha_animation: float, beta: float, start_scale: int, num_frames: int,
-                  batch_size: int | None, out_size=None, upscaler: str = "patches",
-                  photo: Tensor | str | Path | None = None, progress: bool = True) -> np.ndarray:
-    """`animate` with settings already checked (`check_settings`, e.g. by animation.py before the training);
-    what depends on the model (`check_animation`, the out_size) is checked here, before any work."""
-    check_animation(model, start_scale, num_frames, batch_size)
     start = tuple(model.reals[model.num_trained - 1].shape[-2:])
     target = check_upscaled_frames(model, out_size, num_frames, upscaler, photo)
     pad, step, frames = model.config.pad, batch_size or num_frames, None

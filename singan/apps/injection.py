@@ -57,9 +57,8 @@ def injection_input(model: SinGAN, ref: Tensor, n: int) -> Tensor:
     return upsample(coarse, sf, tuple(model.reals[n].shape[-2:]))
 
 
-def inject(model: SinGAN, ref: Tensor, n: int, *, start_image: Tensor | None = None,
-           out_size: tuple[int, int] | int | str | upscale.Target | None = None, upscaler: str = "patches",
-           photo: Tensor | str | Path | None = None) -> Tensor:
+def inject(model: SinGAN, ref: Tensor, n: int, *, start_image: Tensor | None = None, out_size: upscale.OutSize = None,
+           upscaler: str = "patches", photo: Tensor | str | Path | None = None) -> Tensor:
     """Inject `ref` at scale n and run the pyramid upward (random noise at every scale >= n).
 
     start_image: an input already at scale n's size, used instead of `injection_input(model, ref, n)`.
@@ -91,7 +90,7 @@ def dilate_mask(mask: Tensor, radius: int, save_to: str | Path | None = None, si
     return torch.ones_like(soft) if hi == lo else (soft - lo) / (hi - lo)
 
 
-def check_full_size(model: SinGAN, spec, start: tuple[int, int], ref_hw: tuple[int, int],
+def check_full_size(model: SinGAN, spec: upscale.OutSize, start: tuple[int, int], ref_hw: tuple[int, int],
                     upscaler: str = "patches", photo: str | Path | Tensor | None = None, flag: str = "--out_size"
                     ) -> upscale.Target | None:
     """The size to paste at (`upscale.out_size` of `spec`: full and N from the size of `photo`, the input file),
@@ -105,9 +104,8 @@ def check_full_size(model: SinGAN, spec, start: tuple[int, int], ref_hw: tuple[i
 
 
 def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: int, radius: int,
-                     mask_png: str | Path | None = None, *,
-                     full: tuple[Tensor, Tensor] | None = None, upscaler: str = "patches",
-                     checked: upscale.Target | None = None) -> tuple[Tensor, Tensor]:
+                     mask_png: str | Path | None = None, *, full: tuple[Tensor, Tensor] | None = None,
+                     upscaler: str = "patches", checked: upscale.Target | None = None) -> tuple[Tensor, Tensor]:
     """Harmonization (radius 7) / editing (radius 20): inject `ref` at scale n and paste the result
     into the training image `real` through the dilated mask. Returns (generated, blended).
 

@@ -22,30 +22,20 @@ from ..runtime.training_run import retrain_scale
 PAINT_CLUSTERS = 5  # colours of the quantised paint
 
 
-def _kmeans(x: Tensor, **options) -> KMeans:
-    """KMeans(**options) fitted to the pixels of `x`."""
+def quantize(x: Tensor, centers: np.ndarray | None = None) -> tuple[Tensor, np.ndarray]:
+    """`x` with every pixel replaced by its k-means centre, and the centres (k, C): PAINT_CLUSTERS clusters of
+    its pixels (k-means++, 10 inits, random_state 0), or the given `centers` (k-means started at them, one run)."""
+    n, c, h, w = x.shape
+    if centers is None:
+        options = {"n_clusters": PAINT_CLUSTERS, "random_state": 0, "n_init": 10}
+    else:
+        options = {"n_clusters": len(centers), "init": centers.astype(np.float32), "n_init": 1}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # fewer distinct colours than clusters
-        return KMeans(**options).fit(x.detach().permute(0, 2, 3, 1).reshape(-1, x.shape[1]).cpu().numpy())
-
-
-def _from_pixels(values: np.ndarray, like: Tensor) -> Tensor:
-    n, c, h, w = like.shape
-    return torch.from_numpy(np.ascontiguousarray(values, dtype=np.float32)).to(like.device).reshape(
-        n, h, w, c).permute(0, 3, 1, 2).contiguous()
-
-
-def quantize(x: Tensor) -> tuple[Tensor, np.ndarray]:
-    """Colour-quantise `x`: k-means (PAINT_CLUSTERS clusters, k-means++, 10 inits, random_state 0) on its pixels.
-    Returns the image with every pixel replaced by its centre, and the centres (k, C)."""
-    km = _kmeans(x, n_clusters=PAINT_CLUSTERS, random_state=0, n_init=10)
-    return _from_pixels(km.cluster_centers_[km.labels_], x), km.cluster_centers_
-
-
-def quant2centers(x: Tensor, centers: np.ndarray) -> Tensor:
-    """Map every pixel of `x` to one of the given `centers` (k-means started at them, one run)."""
-    km = _kmeans(x, n_clusters=len(centers), init=centers.astype(np.float32), n_init=1)
-    return _from_pixels(centers[km.labels_], x)
+        km = KMeans(**options).fit(x.detach().permute(0, 2, 3, 1).reshape(-1, c).cpu().numpy())
+    centers = km.cluster_centers_ if centers is None else centers
+    pixels = torch.from_numpy(np.ascontiguousarray(centers[km.labels_], dtype=np.float32)).to(x.device)
+    return pixels.reshape(n, h, w, c).permute(0, 3, 1, 2).contiguous(), centers
 
 
 def quantized_paint_input(model: SinGAN, real: Tensor, ref: Tensor, n: int) -> tuple[Tensor, np.ndarray, Tensor]:
@@ -54,7 +44,7 @@ def quantized_paint_input(model: SinGAN, real: Tensor, ref: Tensor, n: int) -> t
     sf, top = model.geometry.scale_factor, len(model.reals) - 1
     h, w = model.reals[n].shape[-2:]
     real_quant, centers = quantize(imresize(real, sf ** (top - n))[:, :, :h, :w])
-    start_image = imresize(quant2centers(ref, centers), sf ** (top - n))[:, :, :h, :w]
+    start_image = imresize(quantize(ref, centers)[0], sf ** (top - n))[:, :, :h, :w]
     return start_image, centers, real_quant
 
 
@@ -70,7 +60,7 @@ def paint_model(model: SinGAN, n: int, centers: np.ndarray, model_file: str | Pa
     coarse = SinGAN(config=cfg, geometry=model.geometry, reals=model.reals, scales=model.scales[:n], name=model.name)
     netG, netD = build_networks(cfg, n, model.device)
     retrained = retrain_scale(coarse, n, netG, netD, ScalePreviews(model_file.parent), progress,
-                              quantize=lambda x: quant2centers(x, centers))
+                              quantize=lambda x: quantize(x, centers)[0])
     painted = dataclasses.replace(coarse, scales=[*model.scales[:n], retrained, *model.scales[n + 1:]])
     checkpoint.save(painted, model_file)
     return painted

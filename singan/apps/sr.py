@@ -66,16 +66,12 @@ def check_super_resolution(model: SinGAN, sr_factor: float, size: tuple[int, int
     return upscale.chain_plan((h, w), (H, W), upscale.step_factor(model))
 
 
-def super_resolve(model: SinGAN, sr_factor: float, size: tuple[int, int] | None = None, *,
-                  upscaler: str = "chain", photo: Tensor | None = None, progress: bool = True,
-                  plan: upscale.Plan | None = None) -> Tensor:
-    """Upsample the finest training level by `sr_factor` with the finest generator (`upscale.upscale`).
-
-    By default (and whenever `size` is what it makes) the original's chain (`upscale.sr_plan`); another `size`
-    (H, W) (sr_factor times an input file larger than the training image) by the exact chain of
-    `upscale.chain_plan`; checked first (`check_super_resolution`) unless its `plan` is given. upscaler:
-    "chain" (the paper's), or "patches" / "bicubic" (`upscale.to_size`, with the detail of `photo`, the input
-    file, up to its size)."""
+def super_resolve(model: SinGAN, sr_factor: float, size: tuple[int, int] | None = None, *, upscaler: str = "chain",
+                  photo: Tensor | None = None, progress: bool = True, plan: upscale.Plan | None = None) -> Tensor:
+    """Upsample the finest training level by `sr_factor` to `size` (H, W; default the original's chain's), by the
+    plan `check_super_resolution` gives and checks first unless it is given. upscaler: "chain" (the paper's: the
+    finest generator at every step), or "patches" / "bicubic" (`upscale.to_size`, with the detail of `photo`, the
+    input file, up to its size)."""
     if plan is None:
         sr_chain(sr_factor)
         plan = check_super_resolution(model, sr_factor, size, upscaler, None if photo is None else photo.shape[-2:])

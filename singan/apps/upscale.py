@@ -112,6 +112,9 @@ class Target:
     photo: Tensor | None = None
 
 
+OutSize = tuple[int, int] | int | str | Target | None  # what `out_size` takes (a Target as it is)
+
+
 def keep_model_aspect(what: str, size: tuple[int, int], start: tuple[int, int],
                       path: str | Path = "the input file") -> tuple[int, int]:
     """`size` (read from the input file's size) with the aspect ratio of the model's images `start` (h, w),
@@ -127,7 +130,7 @@ def keep_model_aspect(what: str, size: tuple[int, int], start: tuple[int, int],
     return kept
 
 
-def out_size(model: SinGAN, spec, start: tuple[int, int], *, photo: str | Path | Tensor | None = None,
+def out_size(model: SinGAN, spec: OutSize, start: tuple[int, int], *, photo: str | Path | Tensor | None = None,
              upscaler: str = "patches", num_images: int = 1, scale: tuple[float, float] = (1.0, 1.0),
              detail: bool = True, save: bool = False, extra: Callable[[tuple[int, int]], int] | None = None,
              what: str = "", flag: str = "out_size") -> Target | None:
@@ -252,10 +255,9 @@ def _strip_resize(x: Tensor, scales: tuple[float, float], shape: tuple[int, int]
 
 def _run_tiles(model: SinGAN, x_in: Tensor, prev: Tensor, size: tuple[int, int], tile: int, bar,
                noise_channels: int = 0) -> Tensor:
-    """The finest generator over padded x_in (its input) and prev, tile by tile in raster order; every tile's
-    result is written into x_in's top-left corner, where no later tile reads. Returns the (1, C, H, W) view.
-    With `noise_channels`, x_in is prev itself and each tile adds its window of noise, drawn by strips of
-    STRIP_ROWS rows in row order: no image-sized noisy copy of prev."""
+    """The finest generator over padded x_in (its input) and prev, tile by tile in raster order, each result written
+    into x_in's top-left corner (where no later tile reads); returns that (1, C, H, W) view. With `noise_channels`,
+    x_in is prev itself and each tile adds its window of noise (drawn by strips of STRIP_ROWS rows, in row order)."""
     netG, pad, (H, W) = model.scales[-1].netG, model.config.pad, size
     amp, fused = model.scales[-1].noise_amp, model.device.type == "cpu"
     strips: dict[int, Tensor] = {}  # first row -> (1, channels, rows, W), drawn in row order, dropped once passed
@@ -267,10 +269,9 @@ def _run_tiles(model: SinGAN, x_in: Tensor, prev: Tensor, size: tuple[int, int],
             for r0 in range(next_row, bottom, STRIP_ROWS):
                 strips[r0] = torch.randn(1, noise_channels, min(STRIP_ROWS, H - r0), W, device=prev.device)
                 next_row = r0 + STRIP_ROWS
-            for r0 in [r for r in strips if r + STRIP_ROWS <= top]:
-                del strips[r0]
+            strips = {r: s for r, s in strips.items() if r + STRIP_ROWS > top}  # those the band still reaches
             first = min(strips)
-            band = torch.cat([s for r, s in sorted(strips.items())], dim=2)[:, :, top - first:bottom - first]
+            band = torch.cat(list(strips.values()), dim=2)[:, :, top - first:bottom - first]
         for x0 in range(0, W, tile):
             x1 = min(W, x0 + tile)
             window = (slice(None), slice(None), slice(y0, y1 + 2 * pad), slice(x0, x1 + 2 * pad))
@@ -281,8 +282,7 @@ def _run_tiles(model: SinGAN, x_in: Tensor, prev: Tensor, size: tuple[int, int],
                 tile_in = tile_in.clone()
                 tile_in[:, :, rows, cols] += amp * band[..., left:right]
             x_in[:, :, y0:y1, x0:x1] = netG(tile_in, prev[window], fused=fused)
-            if bar is not None:
-                bar.update((y1 - y0) * (x1 - x0))
+            bar.update((y1 - y0) * (x1 - x0))
     return x_in[:, :, :H, :W]
 
 
@@ -336,10 +336,9 @@ def upscale(model: SinGAN, images: Tensor, size: tuple[int, int], *, plan: Plan 
 def to_size(model: SinGAN, images: Tensor, size: tuple[int, int], *, upscaler: str = "patches",
             photo: Tensor | None = None, keys: Tensor | None = None, progress: bool = True, **chain) -> Tensor:
     """`images` (N, C, h, w), made by `model` at its finest size (or scale_h / scale_v times it), brought to
-    `size` (H, W), which `out_size` has checked, by `upscaler`: patches (bicubic plus the detail of `photo`, the
-    input file or an edit's full-size reference, that nearest patches point to, `keys` being it at the training
-    size, by default the training image; without a photo, or above its size, the image's own detail one step
-    finer: `singan.apps.detail`), chain (`upscale`, given `chain`'s plan / noise / tile) or bicubic."""
+    `size` (H, W), which `out_size` has checked, by `upscaler`: patches (`singan.apps.detail`, with the detail of
+    `photo`, the input file or an edit's full-size reference, `keys` being it at the training size, by default the
+    training image), chain (`upscale`, given `chain`'s plan / noise / tile) or bicubic."""
     if upscaler == "chain":
         return upscale(model, images, size, progress=progress, **chain)
     if upscaler not in UPSCALERS:
