@@ -177,11 +177,6 @@ def check_memory(model: SinGAN, device: torch.device, available: int | None = No
     grow with the image's area, i.e. with max_size squared."""
     need, size = training_bytes(model), model.config.max_size
     h, w = model.reals[-1].shape[-2:]
-
-    def need_at(s: float) -> int:
-        return BASELINE_BYTES + (need - BASELINE_BYTES) * (int(s) / size) ** 2
-
-    def say(s: float) -> str | None:
-        return f"--max_size {int(s)} would fit" if s >= 1 else None
-
-    check_fits(f"training at {h}x{w}", device, [(need_at, size, say)], "not even the smallest size fits", available)
+    check_fits(f"training at {h}x{w}", device, [
+        (lambda s: BASELINE_BYTES + (need - BASELINE_BYTES) * (int(s) / size) ** 2, size,
+         lambda s: f"--max_size {int(s)} would fit" if s >= 1 else None)], "not even the smallest size fits", available)
