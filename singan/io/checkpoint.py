@@ -1,14 +1,10 @@
 """Checkpoints: one file per trained model, readable with torch.load(weights_only=True).
 
-The file holds only plain data and tensors: the config, the pyramid geometry,
-the real pyramid, and per finished scale the G and D state dicts, the
-reconstruction noise map and the noise amplitude; plus the state needed to
-resume an interrupted run. No modules or code are pickled. Writes are atomic
-(`singan.io.atomic`): a crash never leaves a half-written checkpoint.
-
-A command that trains a model only when it does not exist yet (SR.py, animation.py, singan.batch)
-must not silently reuse a model trained with other settings: `check_existing` compares the training
-flags stored in the checkpoint with those asked for.
+The file holds only plain data and tensors: the config, the pyramid geometry, the real pyramid, and per
+finished scale the G and D state dicts, the reconstruction noise map and the noise amplitude; plus the state
+needed to resume an interrupted run. No modules or code are pickled. Writes are atomic (`singan.io.atomic`):
+a crash never leaves a half-written checkpoint. `check_existing` keeps a command that trains a model only
+when it is missing (SR.py, animation.py, singan.batch) from reusing one trained with other settings.
 """
 
 import dataclasses
