@@ -95,11 +95,9 @@ class TrainingRun(Events):
 def run_training(model: SinGAN, previews=None, *, resume: dict | None = None,
                  save: Callable[[SinGAN, dict], None] | None = None, save_every: float = 300.0,
                  progress: bool = True, progress_fn: ProgressFn | None = None) -> SinGAN:
-    """`core.training.train` with a `TrainingRun`: the bar (`progress`), checkpoints, previews, Ctrl-C.
-
-    resume: the checkpoint's resume state {'rng': ..., 'in_progress': ... or None}.
-    progress_fn: also called once before the first iteration, with the resumed position.
-    """
+    """`core.training.train` with a `TrainingRun`: the bar (`progress`), checkpoints, previews, Ctrl-C. `resume`:
+    the checkpoint's resume state {'rng': ..., 'in_progress': ... or None}; `progress_fn` is also called once
+    before the first iteration, with the resumed position."""
     in_progress = (resume or {}).get("in_progress")
     start = (model.num_trained, in_progress["iteration"] if in_progress else 0)
     bar = run_progress(model, start, progress)
