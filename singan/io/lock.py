@@ -74,8 +74,7 @@ def check_free(model_file: str | Path) -> None:
 
 @contextmanager
 def model_lock(model_file: str | Path, activity: str = "trained") -> Iterator[Path]:
-    """Hold the lock of `model_file` for the block; SinGANError naming the holder's pid when it is taken
-    (`activity`: what the holder does, in that message; a result folder is locked as "written")."""
+    """Hold the lock of `model_file` for the block (see the module); `activity`: what the holder does, in its error."""
     path = lock_path(model_file)
     make_folder(path.parent)
     try:

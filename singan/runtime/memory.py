@@ -95,8 +95,7 @@ def sample_sizes(model: SinGAN, scale_h: float, scale_v: float) -> list[tuple[in
 
 
 def available_bytes(device: torch.device) -> int | None:
-    """Free memory of the GPU, or the RAM available on Linux (the smaller of the machine's and what this
-    process's memory cgroup, a container's limit, still allows); None where it cannot be told."""
+    """Free memory of the GPU, or the RAM available on Linux (within `cgroup_free`); None where it cannot be told."""
     if device.type == "cuda":
         return torch.cuda.mem_get_info(device)[0]
     meminfo = Path("/proc/meminfo")
