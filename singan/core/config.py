@@ -57,11 +57,10 @@ def value_error(name: str, value: object, message: str) -> SinGANError:
     return api_error(f"{name}={value!r:.60}: {message}", f"--{name} {value}: {message}")
 
 
-def check_value(name: str, value: object, rule: Rule) -> object:
-    """`value` when it meets `rule`; else a one-line SinGANError naming the setting, the value and the rule."""
+def check_value(name: str, value: object, rule: Rule) -> None:
+    """A one-line SinGANError naming the setting, the value and the rule, unless `value` meets `rule`."""
     if not rule.test(value):
         raise value_error(name, value, f"must be {rule.text}")
-    return value
 
 
 def check_rules(settings: object, rules: dict[str, Rule]) -> None:
