@@ -56,7 +56,8 @@ def trained_model_file(*args, **kwargs) -> Path:
 
 
 def model_name(model_file: str | Path) -> str:
-    """The model's folder name (plus `@<models_dir>_<hash>` outside ./TrainedModels), or the file's stem."""
+    """The name that tells two models of one image apart: the model's folder name (plus
+    `@<models_dir>_<hash>` outside ./TrainedModels), or the file's stem when it is not model.pt."""
     model_file = Path(model_file)
     if model_file.name != MODEL_FILENAME:
         return model_file.stem

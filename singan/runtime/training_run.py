@@ -45,7 +45,7 @@ class ProgressReport:
 
 
 class TrainingRun(Events):
-    """The run's `Events` (see the module); `first_scale`: the scale the bar calls its first (`retrain_scale`'s)."""
+    """The run's `Events` (see the module); `first_scale`: the scale the bar calls its first (`retrain_scale`)."""
 
     def __init__(self, model: SinGAN, bar: RunProgress, *, save: Callable[[SinGAN, dict], None] | None = None,
                  save_every: float = 300.0, previews=None, progress_fn: ProgressFn | None = None,
