@@ -15,7 +15,7 @@ from singan import SinGANError
 from singan.apps.animation import save_animation
 from singan.io.atomic import atomic_path, write_json
 from singan.io.images import save_image, save_images
-from singan.io.previews import plot_losses
+from singan.io.previews import ScalePreviews
 
 IMAGE = torch.zeros(1, 3, 6, 7)
 
@@ -87,8 +87,8 @@ def test_every_writer_is_whole_and_leaves_no_temporary(tmp_path):
     save_images(tmp_path / "samples", torch.zeros(2, 3, 6, 7))
     save_animation(tmp_path / "a.gif", np.zeros((3, 6, 7, 3), np.uint8), fps=5)
     write_json({"x": 1}, tmp_path / "e.json")
-    plot_losses({"errD": [1.0, 0.5], "errG": [1.0, 0.2], "rec": [0.3, 0.1]}, tmp_path / "losses.png")
+    ScalePreviews(tmp_path).losses(0, {"errD": [1.0, 0.5], "errG": [1.0, 0.2], "rec": [0.3, 0.1]})
     assert _files(tmp_path) == ["0.png", "1.png", "a.gif", "e.json", "losses.png"]
     assert json.loads((tmp_path / "e.json").read_text()) == {"x": 1}
     assert (tmp_path / "a.gif").read_bytes()[:3] == b"GIF"
-    assert (tmp_path / "losses.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "0" / "losses.png").read_bytes()[:4] == b"\x89PNG"

@@ -154,7 +154,7 @@ CASES = [  # (command, extra flags, words the one error line must contain)
     ("animate", ["--device", "xpu"], ["--device xpu", "this machine has"]),
     ("evaluate", ["--device", "mps"], ["--device mps", "this machine has"]),
     ("figures", ["--device", "meta"], ["--device meta", "this machine has"]),
-    # Resume states in a checkpoint (singan/io/schema.py checks them as strictly as the finished scales):
+    # Resume states in a checkpoint (singan/io/checkpoint.py checks them as strictly as the finished scales):
     ("train", ["--resume", "--models_dir", "resume/rng_empty"], ["resume['rng'] lacks the key cpu"]),
     ("train", ["--resume", "--models_dir", "resume/rng_garbage"], ["resume['rng']['cpu']", "random"]),
     ("train", ["--resume", "--models_dir", "resume/rng_float"], ["resume['rng']['cpu']", "uint8"]),

@@ -31,7 +31,6 @@ from singan.core.pyramid import (
     plan,
 )
 from singan.io import checkpoint
-from singan.io.schema import check_reals
 
 SHAPES = {  # name: (H, W); all but "huge" are also written as PNG files for the command runs
     "balloons": (186, 248), "cows": (141, 250), "portrait": (120, 80), "square25": (25, 25), "tiny5": (5, 5),
@@ -164,7 +163,7 @@ def test_accepted_pyramid_passes_the_schema(shape, flags, sr):
     model = build_model(_image(shape), config, geometry if sr else None, name=f"{shape}.png")
     state = {"geometry": checkpoint.geometry_state(geometry), "reals": list(model.reals),
              "num_levels": len(model.reals)}
-    check_reals(state, config)
+    checkpoint.check_reals(state, config)
 
 
 @pytest.fixture(scope="module")

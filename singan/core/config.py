@@ -2,11 +2,10 @@
 
 `TrainConfig` holds every hyperparameter of the 2019 code under the name of its command-line flag
 (`singan.cli.flags.add_training_flags`), and is stored verbatim in every checkpoint, so a trained model
-knows how it was made. `validate` checks each value against its `Rule` in `RULES` and the rules between
-values, with a one-line `SinGANError` naming the setting (the flag on the command line). A `Rule` is a
-test with the words that say what it allows (`between(1, 10, integer=True)`: "an integer in [1, 10]");
-the package's other settings keep theirs beside the function that checks them (docs/cli.md shows them).
-Numbers are finite and never bools (True is not 1). `PRESETS` are named sets of defaults (`--preset fast`).
+knows how it was made. `validate` checks each value against its `Rule` in `RULES` ("an integer in [1, 10]")
+and the rules between values, with a one-line `SinGANError` naming the setting (the flag on the command
+line); the package's other settings keep their rules beside the function that checks them (docs/cli.md
+shows them). Numbers are finite and never bools (True is not 1). `PRESETS`: named defaults (`--preset fast`).
 """
 
 import dataclasses
@@ -54,16 +53,14 @@ BOOLEAN = Rule(lambda x: isinstance(x, bool), "True or False")
 
 
 def value_error(name: str, value: object, message: str) -> SinGANError:
-    """A one-line SinGANError naming the setting and the value: `name=2.5: must be ...` for the Python
-    API, `--name 2.5: must be ...` for the command line."""
+    """A one-line SinGANError naming the setting: `name=2.5: ...` for the Python API, `--name 2.5: ...` on the CLI."""
     return api_error(f"{name}={value!r:.60}: {message}", f"--{name} {value}: {message}")
 
 
-def check_value(name: str, value: object, rule: Rule) -> object:
-    """`value` when it meets `rule`; else a one-line SinGANError naming the setting, the value and the rule."""
+def check_value(name: str, value: object, rule: Rule) -> None:
+    """A one-line SinGANError naming the setting, the value and the rule, unless `value` meets `rule`."""
     if not rule.test(value):
         raise value_error(name, value, f"must be {rule.text}")
-    return value
 
 
 def check_rules(settings: object, rules: dict[str, Rule]) -> None:

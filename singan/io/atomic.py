@@ -27,14 +27,12 @@ def write_error(path: str | Path, error: OSError) -> SinGANError:
     return fault
 
 
-def make_folder(folder: str | Path) -> Path:
+def make_folder(folder: Path) -> None:
     """Create `folder` (and its parents); a one-line error when the OS refuses."""
-    folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise write_error(folder, e) from None
-    return folder
 
 
 @contextmanager

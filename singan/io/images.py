@@ -24,8 +24,7 @@ EXIF_ORIENTATION = 0x0112  # the EXIF tag a camera sets when the picture was tak
 
 
 def upright(img: Image.Image) -> Image.Image:
-    """The image with its EXIF orientation applied (a phone photo taken sideways turned upright); itself
-    when it has no orientation tag, or the normal one."""
+    """The image with its EXIF orientation applied (a phone photo taken sideways turned upright)."""
     return img if img.getexif().get(EXIF_ORIENTATION, 1) == 1 else ImageOps.exif_transpose(img)
 
 

@@ -20,6 +20,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import takewhile
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -73,8 +74,7 @@ def check_free(model_file: str | Path) -> None:
 
 @contextmanager
 def model_lock(model_file: str | Path, activity: str = "trained") -> Iterator[Path]:
-    """Hold the lock of `model_file` for the block; SinGANError naming the holder's pid when it is taken
-    (`activity`: what the holder does, in that message; a result folder is locked as "written")."""
+    """Hold the lock of `model_file` for the block (see the module); `activity`: what the holder does, in its error."""
     path = lock_path(model_file)
     make_folder(path.parent)
     try:
@@ -113,11 +113,8 @@ def _replace(folder: Path, staging: Path) -> None:
 def result_folder(folder: str | Path, overwrite: bool) -> Iterator[Path]:
     """Claim `folder` for this run and yield the staging folder to write into (see the module's docstring)."""
     folder = Path(folder)
-    created = []  # the folders the claim makes: those above `folder` that do not exist yet, deepest first
-    for path in [folder.parent, *folder.parent.parents]:
-        if path.exists():
-            break
-        created.append(path)
+    # the folders the claim makes: those above `folder` that do not exist yet, deepest first
+    created = list(takewhile(lambda path: not path.exists(), [folder.parent, *folder.parent.parents]))
     try:
         with model_lock(folder, activity="written"):
             if has_files(folder) and not overwrite:

@@ -75,10 +75,10 @@ def random_samples_dir(out: str | Path, input_name: str, gen_start_scale: int = 
     Output/RandomSamples_ArbitrerySizes/<name>/<model>/scale_v=<v>_scale_h=<h> (plus `_gen_start_scale=<g>`
     when g is not 0); <model> is `model_name(model_file)`."""
     if arbitrary_sizes:
-        folder = Path(out) / "RandomSamples_ArbitrerySizes" / image_stem(input_name) / model_name(model_file)
+        folder = application_dir(out, "RandomSamples_ArbitrerySizes", input_name, model_file=model_file)
         start = f"_gen_start_scale={gen_start_scale}" if gen_start_scale else ""
         return folder / f"scale_v={number(scale_v)}_scale_h={number(scale_h)}{start}"
-    folder = Path(out) / "RandomSamples" / image_stem(input_name) / model_name(model_file)
+    folder = application_dir(out, "RandomSamples", input_name, model_file=model_file)
     return folder / f"gen_start_scale={gen_start_scale}"
 
 

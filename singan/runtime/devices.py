@@ -30,6 +30,6 @@ def resolve_device(spec: "str | torch.device | None" = "auto", flag: str = "--de
             return torch.device("cuda", index)
         what = "CUDA is not available on this machine" if not torch.cuda.is_available() else "no such GPU"
         raise SinGANError(f"{flag} {spec}: {what}; this machine has {', '.join(available)}")
-    if device.type == "cpu" or (device.type in ("mps", "xpu") and device.type in available):
+    if device.type in available:  # cpu, mps, xpu
         return device
     raise SinGANError(f"{flag} {spec}: not available on this machine; this machine has {', '.join(available)}")

@@ -95,8 +95,7 @@ def sample_sizes(model: SinGAN, scale_h: float, scale_v: float) -> list[tuple[in
 
 
 def available_bytes(device: torch.device) -> int | None:
-    """Free memory of the GPU, or the RAM available on Linux (the smaller of the machine's and what this
-    process's memory cgroup, a container's limit, still allows); None where it cannot be told."""
+    """Free memory of the GPU, or the RAM available on Linux (within `cgroup_free`); None where it cannot be told."""
     if device.type == "cuda":
         return torch.cuda.mem_get_info(device)[0]
     meminfo = Path("/proc/meminfo")
@@ -177,11 +176,6 @@ def check_memory(model: SinGAN, device: torch.device, available: int | None = No
     grow with the image's area, i.e. with max_size squared."""
     need, size = training_bytes(model), model.config.max_size
     h, w = model.reals[-1].shape[-2:]
-
-    def need_at(s: float) -> int:
-        return BASELINE_BYTES + (need - BASELINE_BYTES) * (int(s) / size) ** 2
-
-    def say(s: float) -> str | None:
-        return f"--max_size {int(s)} would fit" if s >= 1 else None
-
-    check_fits(f"training at {h}x{w}", device, [(need_at, size, say)], "not even the smallest size fits", available)
+    check_fits(f"training at {h}x{w}", device, [
+        (lambda s: BASELINE_BYTES + (need - BASELINE_BYTES) * (int(s) / size) ** 2, size,
+         lambda s: f"--max_size {int(s)} would fit" if s >= 1 else None)], "not even the smallest size fits", available)

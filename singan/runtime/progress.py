@@ -125,8 +125,7 @@ class RunProgress:
 
 
 def run_progress(model: SinGAN, start: tuple[int, int], enabled: bool = True) -> RunProgress:
-    """The whole run's progress bar, each scale weighted by the cost of its iterations; on the CPU it
-    announces the expected time after the first iterations."""
+    """The whole run's bar, each scale weighted by `scale_costs`; on the CPU it announces the expected time."""
     cfg = model.config
     sizes = [tuple(r.shape[-2:]) for r in model.reals]
     widths = [scale_widths(n, cfg.nfc, cfg.min_nfc)[0] for n in range(len(sizes))]

@@ -45,8 +45,7 @@ class ProgressReport:
 
 
 class TrainingRun(Events):
-    """Hears a run's events: the bar, `progress_fn`, the checkpoints (`save`), the previews, the stop.
-    `first_scale`: the scale the bar calls its first (a run that trains one scale of a larger model)."""
+    """The run's `Events` (see the module); `first_scale`: the scale the bar calls its first (`retrain_scale`)."""
 
     def __init__(self, model: SinGAN, bar: RunProgress, *, save: Callable[[SinGAN, dict], None] | None = None,
                  save_every: float = 300.0, previews=None, progress_fn: ProgressFn | None = None,
@@ -95,11 +94,8 @@ class TrainingRun(Events):
 def run_training(model: SinGAN, previews=None, *, resume: dict | None = None,
                  save: Callable[[SinGAN, dict], None] | None = None, save_every: float = 300.0,
                  progress: bool = True, progress_fn: ProgressFn | None = None) -> SinGAN:
-    """`core.training.train` with a `TrainingRun`: the bar (`progress`), checkpoints, previews, Ctrl-C.
-
-    resume: the checkpoint's resume state {'rng': ..., 'in_progress': ... or None}.
-    progress_fn: also called once before the first iteration, with the resumed position.
-    """
+    """`core.training.train` with a `TrainingRun` (`progress`: the bar); `resume`: the checkpoint's resume state
+    {'rng': ..., 'in_progress': ... or None}; `progress_fn` also hears the resumed position before iterating."""
     in_progress = (resume or {}).get("in_progress")
     start = (model.num_trained, in_progress["iteration"] if in_progress else 0)
     bar = run_progress(model, start, progress)
