@@ -67,8 +67,8 @@ def find_images(input_dir: str | Path | None) -> list[Path]:
     return images
 
 
-def check_address(address: str, timeout: float = ADDRESS_TIMEOUT) -> None:
-    """A one-line SinGANError, within `timeout` seconds, unless something answers at the cluster address
+def check_address(address: str) -> None:
+    """A one-line SinGANError, within ADDRESS_TIMEOUT seconds, unless something answers at the cluster address
     `address` (HOST:PORT, or ray://HOST:PORT with the Ray Client installed; 'auto' is left to Ray)."""
     if address == "auto":
         return
@@ -81,7 +81,7 @@ def check_address(address: str, timeout: float = ADDRESS_TIMEOUT) -> None:
     if not host or not port.isdigit():
         raise SinGANError(f"--address {address}: not HOST:PORT; {takes}")
     try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+        socket.create_connection((host.strip("[]"), int(port)), timeout=ADDRESS_TIMEOUT).close()
     except OSError as e:
         reason = e.strerror or str(e) or type(e).__name__
         raise SinGANError(f"--address {address}: no Ray cluster answers there ({reason}); {takes}") from None
@@ -202,11 +202,10 @@ class Progress:
             if key[0] in self.FINAL:
                 self.bar.update(1)
 
-    def close(self, rows: dict[str, dict]) -> None:
-        """Report the final state of images whose last report did not arrive yet; close the bar."""
+    def finish(self, rows: dict[str, dict]) -> None:
+        """Report the final state of images whose last report did not arrive yet."""
         self.show({name: {"state": row["status"], "scale": row.get("scales"), "scales": row.get("scales"),
                           "error": row.get("error", "")} for name, row in rows.items()})
-        self.bar.close()
 
 
 def _job(image, config, model_file, samples_dir, options, board):
@@ -267,10 +266,7 @@ def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options:
         else:
             pending[task.remote(image, config, model_file, samples_dir, options, board)] = image.name
     progress = Progress([p.name for p in images], done={n: "done (earlier run)" for n in rows}, quiet=quiet)
-    try:
+    with progress.bar:  # closed on Ctrl-C too: the bar's line ends, and the interruption is the one line after it
         _wait_for(pending, rows, board, progress, cpus_per_image, gpus_per_image)
-    except BaseException:  # Ctrl-C: the bar's line ends, and the interruption is the one line after it
-        progress.bar.close()
-        raise
-    progress.close(rows)
+        progress.finish(rows)
     return [rows[p.name] for p in images]
