@@ -183,7 +183,6 @@ def figure_applications(outputs: str | Path, out: str | Path, inputs: str | Path
             if image is None:
                 ax.text(0.5, 0.5, "input not found", ha="center", va="center", fontsize=FONT, color="grey",
                         transform=ax.transAxes)
-                ax.spines[:].set_visible(True)
-                ax.spines[:].set_color("lightgrey")
+                ax.spines[:].set(visible=True, color="lightgrey")
             x += w + gap
     return _save(fig, Path(out) / "applications.png", "SinGAN applications", FONT + 2)
