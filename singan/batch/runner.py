@@ -143,9 +143,8 @@ def check_earlier_models(images: list[Path], config: TrainConfig, out: Path, mod
 
 
 class Board:
-    """The latest report of every image, {name: {field: value}}: a Ray actor the workers send their image's
-    state ('training', 'trained', 'scoring', 'done', 'failed'), finished scales and share of the training work
-    done to (`work`, as training's progress_fn gives it: fine scales cost more; `work_at_start` for a resumed job)."""
+    """The latest report of every image, {name: {field: value}}: a Ray actor the workers send what `run_job`
+    reports (its state, finished scales and share of the training work, as training_run.ProgressReport gives it)."""
 
     def __init__(self) -> None:
         self.state: dict[str, dict] = {}
@@ -202,10 +201,6 @@ class Progress:
             if key[0] in self.FINAL:
                 self.bar.update(1)
 
-    def finish(self, rows: dict[str, dict]) -> None:
-        """Report the final state of images whose last report did not arrive yet."""
-        self.show({name: {"state": row["status"], "scale": row.get("scales"), "scales": row.get("scales"),
-                          "error": row.get("error", "")} for name, row in rows.items()})
 
 
 def _job(image, config, model_file, samples_dir, options, board):
@@ -268,5 +263,7 @@ def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options:
     progress = Progress([p.name for p in images], done={n: "done (earlier run)" for n in rows}, quiet=quiet)
     with progress.bar:  # closed on Ctrl-C too: the bar's line ends, and the interruption is the one line after it
         _wait_for(pending, rows, board, progress, cpus_per_image, gpus_per_image)
-        progress.finish(rows)
+        # the rows' own states: an image's last report may not have reached the board before its row came
+        progress.show({name: {"state": row["status"], "scale": row.get("scales"), "scales": row.get("scales"),
+                              "error": row.get("error", "")} for name, row in rows.items()})
     return [rows[p.name] for p in images]
