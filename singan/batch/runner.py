@@ -243,8 +243,7 @@ def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options:
               cpus_per_image: float = 1, gpus_per_image: float = 0, quiet: bool = False,
               models_dir: str | Path | None = None) -> list[dict]:
     """Train and score `images` on the Ray this process is connected to (see `layout`); one row per image, in
-    order. Tasks still queued after SCHEDULE_WAIT seconds in which nothing of this batch ran are reported as
-    failed (the cluster could not schedule them), not waited on forever."""
+    order. A task no node schedules fails after SCHEDULE_WAIT (see `_unscheduled`) instead of waiting forever."""
     import ray
 
     check_resources(ray.nodes(), cpus_per_image, gpus_per_image)
