@@ -129,8 +129,7 @@ def check_settings(model: SinGAN, num_samples: int, gen_start_scale: int = 0, se
 
 def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inception: nn.Module | None = None,
              sifid_dims: int = 64, seed: int = 0, sifid_missing: str | None = None) -> dict:
-    """`check_settings`, `draw` and `score`: a JSON-ready dict of the settings, then each registered metric's
-    entries (SIFID's are None without `inception`, and `sifid_missing` says why)."""
+    """`check_settings`, `draw` and `score`: a JSON-ready dict of the settings, then every metric's entries."""
     samples = draw(model, check_settings(model, num_samples, gen_start_scale, seed))
     return score(model, samples, gen_start_scale, seed, inception, sifid_dims, sifid_missing)
 
