@@ -80,7 +80,7 @@ def test_load_inception_bad_files(tmp_path):
 
 def test_given_file_then_hub_cache_and_nothing_downloaded(weights, tmp_path, monkeypatch):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
-    monkeypatch.setattr(fid_inception, "_download", lambda *a: pytest.fail("downloaded"))
+    monkeypatch.setattr(torch.hub, "download_url_to_file", lambda *a, **k: pytest.fail("downloaded"))
     assert resolve_weights(weights) == (weights, None)
     cached = fid_weights_file(tmp_path / "torch" / "hub" / "checkpoints")
     assert resolve_weights(None) == (cached, None)

@@ -16,7 +16,7 @@ from torch import Tensor
 from ..api import build_model
 from ..core.config import TrainConfig
 from ..errors import SinGANError
-from ..eval.evaluate import METRICS, NO_WEIGHTS, Metric, MetricOptions
+from ..eval.evaluate import METRICS, NO_WEIGHTS, MetricOptions
 from ..eval.fid_inception import DIMS
 from ..io.images import read_image
 from .job import SETTINGS
@@ -66,21 +66,16 @@ def _stats(values: list) -> str:
     return f"{statistics.mean(values):.4f} / {statistics.median(values):.4f}" if values else "-"
 
 
-def _heading(metric: Metric, done: list[dict]) -> str:
-    """A metric's column heading: its label; SIFID's with the Inception layers the images ran it at (or why none)."""
-    if metric is not METRICS["sifid"]:
-        return metric.label
-    ran = sorted({r["SIFID dims"] for r in done if r.get("SIFID dims")})
-    return f"{metric.label} ({', '.join(DIMS[dims] for dims in ran) if ran else NO_WEIGHTS})"
-
-
 def format_table(rows: list[dict], published: list[tuple[float, float]]) -> str:
     """The paper's table (mean / median over the images) as Markdown."""
     done = [r for r in rows if r["status"] == "done"]
     swd = METRICS["patch_swd"]  # first: the published samples have it too; then the others as registered
     metrics = [swd] + [m for m in METRICS.values() if m is not swd]
+    ran = sorted({r["SIFID dims"] for r in done if r.get("SIFID dims")})  # the Inception layers SIFID ran at
+    sifid = f"{METRICS['sifid'].label} ({', '.join(DIMS[dims] for dims in ran) if ran else NO_WEIGHTS})"
+    headings = [sifid if m is METRICS["sifid"] else m.label for m in metrics]
     lines = [f"Places50, {len(done)} of {len(rows)} images trained; mean / median over the images", "",
-             "| samples | " + " | ".join(_heading(m, done) for m in metrics) + " |", "|---|" + "---|" * len(metrics)]
+             "| samples | " + " | ".join(headings) + " |", "|---|" + "---|" * len(metrics)]
     for name, start in SETTINGS.items():
         cells = [_stats([r.get(f"{m.label} {name}") for r in done]) for m in metrics]
         lines.append(f"| this run, gen_start_scale {start} ({name}) | " + " | ".join(cells) + " |")

@@ -67,8 +67,8 @@ def find_images(input_dir: str | Path | None) -> list[Path]:
     return images
 
 
-def check_address(address: str, timeout: float = ADDRESS_TIMEOUT) -> None:
-    """A one-line SinGANError, within `timeout` seconds, unless something answers at the cluster address
+def check_address(address: str) -> None:
+    """A one-line SinGANError, within ADDRESS_TIMEOUT seconds, unless something answers at the cluster address
     `address` (HOST:PORT, or ray://HOST:PORT with the Ray Client installed; 'auto' is left to Ray)."""
     if address == "auto":
         return
@@ -81,7 +81,7 @@ def check_address(address: str, timeout: float = ADDRESS_TIMEOUT) -> None:
     if not host or not port.isdigit():
         raise SinGANError(f"--address {address}: not HOST:PORT; {takes}")
     try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+        socket.create_connection((host.strip("[]"), int(port)), timeout=ADDRESS_TIMEOUT).close()
     except OSError as e:
         reason = e.strerror or str(e) or type(e).__name__
         raise SinGANError(f"--address {address}: no Ray cluster answers there ({reason}); {takes}") from None
@@ -143,9 +143,8 @@ def check_earlier_models(images: list[Path], config: TrainConfig, out: Path, mod
 
 
 class Board:
-    """The latest report of every image, {name: {field: value}}: a Ray actor the workers send their image's
-    state ('training', 'trained', 'scoring', 'done', 'failed'), finished scales and share of the training work
-    done to (`work`, as training's progress_fn gives it: fine scales cost more; `work_at_start` for a resumed job)."""
+    """The latest report of every image, {name: {field: value}}: a Ray actor the workers send what `run_job`
+    reports (its state, finished scales and share of the training work, as training_run.ProgressReport gives it)."""
 
     def __init__(self) -> None:
         self.state: dict[str, dict] = {}
@@ -202,11 +201,6 @@ class Progress:
             if key[0] in self.FINAL:
                 self.bar.update(1)
 
-    def close(self, rows: dict[str, dict]) -> None:
-        """Report the final state of images whose last report did not arrive yet; close the bar."""
-        self.show({name: {"state": row["status"], "scale": row.get("scales"), "scales": row.get("scales"),
-                          "error": row.get("error", "")} for name, row in rows.items()})
-        self.bar.close()
 
 
 def _job(image, config, model_file, samples_dir, options, board):
@@ -249,8 +243,7 @@ def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options:
               cpus_per_image: float = 1, gpus_per_image: float = 0, quiet: bool = False,
               models_dir: str | Path | None = None) -> list[dict]:
     """Train and score `images` on the Ray this process is connected to (see `layout`); one row per image, in
-    order. Tasks still queued after SCHEDULE_WAIT seconds in which nothing of this batch ran are reported as
-    failed (the cluster could not schedule them), not waited on forever."""
+    order. A task no node schedules fails after SCHEDULE_WAIT (see `_unscheduled`) instead of waiting forever."""
     import ray
 
     check_resources(ray.nodes(), cpus_per_image, gpus_per_image)
@@ -267,10 +260,9 @@ def run_batch(images: list[Path], config: TrainConfig, out: str | Path, options:
         else:
             pending[task.remote(image, config, model_file, samples_dir, options, board)] = image.name
     progress = Progress([p.name for p in images], done={n: "done (earlier run)" for n in rows}, quiet=quiet)
-    try:
+    with progress.bar:  # closed on Ctrl-C too: the bar's line ends, and the interruption is the one line after it
         _wait_for(pending, rows, board, progress, cpus_per_image, gpus_per_image)
-    except BaseException:  # Ctrl-C: the bar's line ends, and the interruption is the one line after it
-        progress.bar.close()
-        raise
-    progress.close(rows)
+        # the rows' own states: an image's last report may not have reached the board before its row came
+        progress.show({name: {"state": row["status"], "scale": row.get("scales"), "scales": row.get("scales"),
+                              "error": row.get("error", "")} for name, row in rows.items()})
     return [rows[p.name] for p in images]

@@ -120,8 +120,7 @@ def _sifid(samples: Tensor, real: Tensor, options: MetricOptions) -> dict:
 
 def check_settings(model: SinGAN, num_samples: int, gen_start_scale: int = 0, seed: int = 0,
                    batch_size: int | None = None) -> SampleOptions:
-    """The sampling settings of `evaluate`, checked once before any work: the sample count (NUM_SAMPLES), the
-    sampling rules and what depends on the model (`singan.api.check_sample_args`)."""
+    """The sampling settings of `evaluate`, checked once before any work."""
     check_value("num_samples", num_samples, NUM_SAMPLES)
     options = SampleOptions(num_samples, gen_start_scale, seed=seed, batch_size=batch_size).validate()
     check_sample_args(model, options)
@@ -130,8 +129,7 @@ def check_settings(model: SinGAN, num_samples: int, gen_start_scale: int = 0, se
 
 def evaluate(model: SinGAN, num_samples: int, gen_start_scale: int = 0, inception: nn.Module | None = None,
              sifid_dims: int = 64, seed: int = 0, sifid_missing: str | None = None) -> dict:
-    """`check_settings`, `draw` and `score`: a JSON-ready dict of the settings, then each registered metric's
-    entries (SIFID's are None without `inception`, and `sifid_missing` says why)."""
+    """`check_settings`, `draw` and `score`: a JSON-ready dict of the settings, then every metric's entries."""
     samples = draw(model, check_settings(model, num_samples, gen_start_scale, seed))
     return score(model, samples, gen_start_scale, seed, inception, sifid_dims, sifid_missing)
 

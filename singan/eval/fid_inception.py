@@ -25,20 +25,9 @@ DIMS = {64: "64 channels, after the first max-pool (the released SIFID code)",
         192: "192 channels, after the second max-pool (pytorch-fid's 192 block; the paper's text: before that pool)"}
 
 
-def _download(url: str, dst: Path) -> None:
-    """torch.hub's download into the hub cache, with a time limit on stalls (urllib has none of its own)."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT)
-    try:
-        torch.hub.download_url_to_file(url, str(dst), progress=True)
-    finally:
-        socket.setdefaulttimeout(previous)
-
-
 def resolve_weights(given: str | Path | None, url: str | None = None) -> tuple[Path | None, str | None]:
-    """(weights file, None), or (None, a one-line note saying what is missing); a file given must exist.
-    Without one: the hub cache's copy, else downloaded from `url` (default $SINGAN_FID_WEIGHTS_URL, WEIGHTS_URL)."""
+    """(weights file, None), or (None, a one-line note saying what is missing), found as the module docstring
+    says (`url` defaults to $SINGAN_FID_WEIGHTS_URL, else WEIGHTS_URL); a file given must exist."""
     if importlib.util.find_spec("pytorch_fid") is None:
         return None, ("SIFID left out: pytorch-fid is not installed (pip install -r requirements.txt); "
                       "the other metrics were computed")
@@ -52,13 +41,18 @@ def resolve_weights(given: str | Path | None, url: str | None = None) -> tuple[P
     if cached.is_file():
         return cached, None
     url = url or os.environ.get("SINGAN_FID_WEIGHTS_URL") or WEIGHTS_URL
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT)  # urllib has no time limit of its own on a stalled download
     try:
-        _download(url, cached)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        torch.hub.download_url_to_file(url, str(cached), progress=True)
     except Exception as e:  # offline, refused, timed out, HTTP error, disk full: SIFID is left out
         reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         return None, (f"SIFID left out: no FID Inception weights ({type(e).__name__} downloading {url}: {reason}); "
                       f"put {WEIGHTS_FILE} in {cached.parent} or pass --inception_weights FILE; "
                       "the other metrics were computed")
+    finally:
+        socket.setdefaulttimeout(previous)
     return cached, None
 
 

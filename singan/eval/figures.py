@@ -76,11 +76,10 @@ def figure_generation_from_scales(model: SinGAN, out: str | Path, num_samples: i
 def figure_arbitrary_sizes(model: SinGAN, out: str | Path, gen_start_scale: int = 0, seed: int = 0) -> Path:
     """One row: the training image, then one sample per (scale_v, scale_h) in ARBITRARY_SIZES, all at the same
     display scale (so their relative sizes show), titled with the factors and pixel sizes."""
-    panels = [(to_numpy_image(model.reals[model.num_trained - 1]), "training image\n{}\u00d7{} px")]
+    panels = [(to_numpy_image(model.reals[model.num_trained - 1]), "training image")]
     for i, (scale_v, scale_h) in enumerate(ARBITRARY_SIZES):
         sample = generate(model, 1, gen_start_scale=gen_start_scale, scale_v=scale_v, scale_h=scale_h, seed=seed + i)
-        h, w = sample.shape[-2:]
-        panels.append((to_numpy_image(sample[0]), f"v \u00d7{scale_v:g}, h \u00d7{scale_h:g}\n{h}\u00d7{w} px"))
+        panels.append((to_numpy_image(sample[0]), f"v \u00d7{scale_v:g}, h \u00d7{scale_h:g}"))
     # Inches per pixel: native size at DPI, but the narrowest image at least 1.1 inch wide (for its title)
     # and the whole row at most 22 inches wide.
     heights, widths = zip(*(p.shape[:2] for p, _ in panels))
@@ -94,7 +93,7 @@ def figure_arbitrary_sizes(model: SinGAN, out: str | Path, gen_start_scale: int 
     for (image, label), w, h in zip(panels, widths, heights):
         ax = fig.add_axes([x / fig_w, (fig_h - top - h * scale) / fig_h, w * scale / fig_w, h * scale / fig_h])
         _show(ax, image)
-        ax.set_title(label.format(h, w), fontsize=FONT)
+        ax.set_title(f"{label}\n{h}\u00d7{w} px", fontsize=FONT)
         x += w * scale + gap
     return _save(fig, Path(out) / "arbitrary_sizes.png", f"{model.name or 'SinGAN'}: samples of arbitrary size "
                  f"(v, h: vertical and horizontal factors; gen_start_scale {gen_start_scale})")
@@ -183,7 +182,6 @@ def figure_applications(outputs: str | Path, out: str | Path, inputs: str | Path
             if image is None:
                 ax.text(0.5, 0.5, "input not found", ha="center", va="center", fontsize=FONT, color="grey",
                         transform=ax.transAxes)
-                ax.spines[:].set_visible(True)
-                ax.spines[:].set_color("lightgrey")
+                ax.spines[:].set(visible=True, color="lightgrey")
             x += w + gap
     return _save(fig, Path(out) / "applications.png", "SinGAN applications", FONT + 2)

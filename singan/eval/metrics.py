@@ -17,8 +17,7 @@ from ..errors import SinGANError
 SIFID_CHUNK = 16  # samples per Inception forward pass
 
 
-def _frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2: np.ndarray,
-                      eps: float = 1e-6) -> float:
+def _frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2: np.ndarray) -> float:
     """Fréchet distance of two Gaussians, computed as pytorch-fid's calculate_frechet_distance (not called:
     it passes sqrtm's `disp`, deprecated in SciPy 1.16 and gone in 1.18, and prints on singular products)."""
     diff = mu1 - mu2
@@ -26,7 +25,7 @@ def _frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigm
         warnings.simplefilter("ignore", linalg.LinAlgWarning)
         covmean = linalg.sqrtm(sigma1 @ sigma2)
         if not np.isfinite(covmean).all():  # singular product: offset the diagonals
-            offset = np.eye(sigma1.shape[0]) * eps
+            offset = np.eye(sigma1.shape[0]) * 1e-6
             covmean = linalg.sqrtm((sigma1 + offset) @ (sigma2 + offset))
     if np.iscomplexobj(covmean):
         if not np.allclose(np.diagonal(covmean).imag, 0, atol=1e-3):
@@ -47,9 +46,8 @@ def _location_statistics(feat: Tensor) -> tuple[np.ndarray, np.ndarray]:
 def sifid(real: Tensor, fake: Tensor, net: nn.Module) -> Tensor:
     """Single-image FID of each sample in `fake` (N, 3, H, W) against `real` (1, 3, H', W'), shape (N,).
 
-    As the SinGAN SIFID script: `net` is pytorch-fid's InceptionV3 returning one block (see
-    fid_inception.load_inception), fed [-1, 1] images without resizing; every spatial location is a
-    sample; Fréchet distance of the fitted Gaussians (float64).
+    As the SinGAN SIFID script: each spatial location of the features of `net` (fid_inception.load_inception's
+    network, fed [-1, 1] images without resizing) is a sample; Fréchet distance of the fitted Gaussians (float64).
     """
     device = next(net.parameters()).device
     mu_r, sigma_r = _location_statistics(net(real.to(device))[0][0])
