@@ -32,10 +32,6 @@ def commands() -> dict[str, str]:
 COMMANDS = commands()
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def command_table(name: str) -> str:
     """One command's section: its description and a row per flag (flag, default, allowed values, help)."""
     parser = importlib.import_module(f"{__package__}.{name}").get_parser()
@@ -51,7 +47,8 @@ def command_table(name: str) -> str:
         else:
             default = "" if action.default is None or action.required else f"`{action.default}`"
             allowed = "one of " + ", ".join(map(str, action.choices)) if action.choices else rules.get(action.dest, "")
-        lines.append(f"| {flags} | {default} | {_cell(allowed)} | {_cell(action.help or '')} |")
+        allowed, text = (cell.replace("|", "\\|") for cell in (allowed, action.help or ""))  # a table cell's pipes
+        lines.append(f"| {flags} | {default} | {allowed} | {text} |")
     return "\n".join(lines)
 
 
