@@ -40,8 +40,7 @@ def get_parser(description: str, mode: str, ref_dir: str, ref_help: str) -> cli.
 
 
 def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: bool, done: str) -> None:
-    """Inject the reference at `--<mode>_start_scale`, paste through the mask dilated by `radius`;
-    writes start_scale=<n>_masked.png (or start_scale=<n>.png without `keep_generated`), printed after `done`."""
+    """The command of the module's docstring: the mask dilated by `radius`, the line printed begins with `done`."""
     # Device, seed, trained model, start scale:
     model_file, model = cli.trained_model(args)
     scale_flag = f"{args.mode}_start_scale"

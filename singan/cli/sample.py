@@ -3,10 +3,9 @@
 
     python random_samples.py --input_name balloons.png --mode random_samples_arbitrary_sizes --scale_h 2
 
-The model is the one main_train.py wrote for the same --input_name, --scale_factor and --alpha. All samples
-of a scale run in one forward pass (--batch_size caps it). --out_size full (the input file's size, times
---scale_h / --scale_v), HxW or a longest side upscales every sample with the finest generator
-(`singan.apps.upscale`) into a folder of its own.
+The model is the one main_train.py wrote for the same --input_name, --scale_factor and --alpha. --out_size full
+(the input file's size, times --scale_h / --scale_v), HxW or a longest side upscales every sample with the finest
+generator (`singan.apps.upscale`) into a folder of its own.
 """
 
 from pathlib import Path
