@@ -1,13 +1,11 @@
 """What every command shares: the parser, device and seed set-up, error reporting.
 
-A command is a module with `main(args)` and `get_parser()` (plain argparse; the shared flags in
-`singan.cli.flags`); `run(main, parser, argv)` (`run_command(module, argv)` for such a module) parses the
-flags, checks the output folders and calls `main`, which hands the values to the Python API: the API checks
-them, once, before any work.
-Bad input (a `SinGANError`, a bad flag, an operating-system error such as a read-only folder) is
-one line on stderr and exit status 2. Ctrl-C (SIGINT) and SIGTERM stop the run with exit status 130
-and 143; training first saves its current iteration, and the line printed gives the exact command
-that resumes it.
+A command is a module with `main(args)` and `get_parser()` (plain argparse; the shared flags in `singan.cli.flags`);
+`run(main, parser, argv)` (`run_command(module, argv)` for such a module) parses the flags, checks the output
+folders and calls `main`, which hands the values to the Python API: the API checks them, once, before any work.
+Bad input (a `SinGANError`, a bad flag, an operating-system error such as a read-only folder) is one line on
+stderr and exit status 2. Ctrl-C (SIGINT) and SIGTERM stop the run with exit status 130 and 143; training first
+saves its current iteration, and the line printed gives the exact command that resumes it.
 """
 
 import argparse
