@@ -1,9 +1,9 @@
 """User-facing errors.
 
-Anything the user can fix (a missing file, a bad flag value, an unfinished model)
-is raised as a :class:`SinGANError`. Scripts print its message on one line and
-exit with status 2; everything else is a bug and keeps its traceback. An error can carry two wordings:
-the Python API's (`overwrite=True`) and the command line's (`--overwrite`), which the scripts print.
+Anything the user can fix (a missing file, a bad flag value, an unfinished model) is raised as a
+:class:`SinGANError`. Scripts print its message on one line and exit with status 2; everything else is a bug
+and keeps its traceback. An error can carry two wordings: the Python API's (`overwrite=True`) and the
+command line's (`--overwrite`), which the scripts print.
 """
 
 import re
@@ -14,9 +14,8 @@ class SinGANError(Exception):
 
 
 def api_error(message: str, cli: str, *, partial_hint: bool = False) -> SinGANError:
-    """A SinGANError whose message names the Python API's arguments (`overwrite=True`), carrying the
-    command line's words (`--overwrite`) for the scripts, which print `cli` instead. `partial_hint`: the
-    scripts that take --allow_partial add it to the hint."""
+    """A SinGANError in the API's words carrying the command line's (`cli`), which the scripts print instead.
+    `partial_hint`: the scripts that take --allow_partial add it to the hint."""
     error = SinGANError(message)
     error.cli, error.partial_hint = cli, partial_hint
     return error

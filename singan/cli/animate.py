@@ -1,14 +1,11 @@
-"""Animation: GIFs of a trained image coming to life (noise walking around the reconstruction)
-(`python animation.py` or `singan-animate`).
+"""Animation: GIFs of a trained image coming to life (`python animation.py` or `singan-animate`).
 
     python animation.py --input_name balloons.png --start_scale 1 --beta 0.9 --num_frames 60 --mp4
 
 Trains the animation model when it does not exist yet, as the original (noise padding, --min_size 20),
-then writes one GIF per start scale (default 0, 1, 2, those the model has) and beta (default 0.80, 0.85,
-0.90, 0.95). Scales below the start scale keep the reconstruction; above, the noise follows a damped
-random walk (weight --alpha_animation on the reconstruction noise, momentum beta). All frames of a scale
-run in one forward pass (--batch_size caps it). --out_size upscales every frame with the finest
-generator, the upscaling noise drawn once for all frames.
+then writes one GIF per start scale the model has and beta (the defaults: the parser's description) of the
+noise walk `singan.apps.animation` makes (weight --alpha_animation on the reconstruction noise, momentum
+beta). --out_size upscales every frame with the finest generator, the upscaling noise drawn once for all frames.
 """
 
 import argparse

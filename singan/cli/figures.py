@@ -25,21 +25,18 @@ def main(args) -> None:
         raise SinGANError("nothing to draw: give --input_name (sample figures) and/or --applications DIR")
     if args.applications and not Path(args.applications).is_dir():  # checked before the first figure is drawn
         raise SinGANError(f"--applications {args.applications}: no such folder (the scripts' Output/ folder)")
-    written = []
     if args.input_name:
         check_rules(args, RULES)
         _, model = cli.trained_model(args)
-        written.append(figure_generation_from_scales(model, args.out, args.num_samples, args.scales,
-                                                     args.manualSeed))
-        written.append(figure_arbitrary_sizes(model, args.out, seed=args.manualSeed))
+        path = figure_generation_from_scales(model, args.out, args.num_samples, args.scales, args.manualSeed)
+        print(f"figure: {path}")
+        print(f"figure: {figure_arbitrary_sizes(model, args.out, seed=args.manualSeed)}")
     if args.applications:
         path = figure_applications(args.applications, args.out, args.applications_inputs, image=args.input_name)
         if path is None:
             print(f"no application results under {args.applications}: applications.png skipped")
         else:
-            written.append(path)
-    for path in written:
-        print(f"figure: {path}")
+            print(f"figure: {path}")
 
 
 def get_parser():

@@ -1,13 +1,12 @@
 """What harmonization and editing share: a reference image with a mask, injected at one scale of a
 trained model, and the result pasted back into the training image through the mask, dilated and blurred.
 
-The model is the one main_train.py wrote for --input_name (same --scale_factor/--alpha); the reference is
-<ref_dir>/<ref_name>, resized to the training image's size, and its mask <ref stem>_mask<ext> (without one:
-where the reference differs from the training image, said in one line); the dilated mask is written beside
-the result. The two commands differ only in their names, folders, the mask's dilation radius and whether
-the raw generated image is written too; each is `get_parser` and `main` here with those. With --out_size
-the generated image is upscaled and pasted into the reference at that size (the input file's pixels outside
-the dilated mask, exactly), the mask dilated and blurred with radius and sigma scaled by the size ratio.
+The model is the one main_train.py wrote for --input_name (same --scale_factor/--alpha); the reference and
+its mask are read by `singan.apps.references.load_reference`; the dilated mask is written beside the result.
+The two commands differ only in their names, folders, the mask's dilation radius and whether the raw generated
+image is written too; each is `get_parser` and `main` here with those. With --out_size the generated image is
+upscaled and pasted into the reference at that size (the input file's pixels outside the dilated mask, exactly;
+`singan.apps.injection.masked_injection`).
 """
 
 import argparse
@@ -40,8 +39,7 @@ def get_parser(description: str, mode: str, ref_dir: str, ref_help: str) -> cli.
 
 
 def main(args: argparse.Namespace, folder: str, radius: int, keep_generated: bool, done: str) -> None:
-    """Inject the reference at `--<mode>_start_scale`, paste through the mask dilated by `radius`;
-    writes start_scale=<n>_masked.png (or start_scale=<n>.png without `keep_generated`), printed after `done`."""
+    """The command of the module's docstring: the mask dilated by `radius`, the line printed begins with `done`."""
     # Device, seed, trained model, start scale:
     model_file, model = cli.trained_model(args)
     scale_flag = f"{args.mode}_start_scale"

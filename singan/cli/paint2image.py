@@ -3,12 +3,11 @@
 
     python paint2image.py --input_name cows.png --ref_name cows.png --paint_start_scale 1 --quantization_flag
 
-Loads the model main_train.py wrote for --input_name (same --scale_factor/--alpha) and injects the
-painting <ref_dir>/<ref_name> at --paint_start_scale. With --quantization_flag the painting is mapped
-to the 5 main colours of the training image and scale n is retrained once (from fresh networks, --niter
-iterations) on colour-quantised inputs, saved in TrainedModels/<name>/scale_factor=<sf>_paint/
-start_scale=<n>/ and reused; the results, in <ref>_out_quantized, add real_quant.png, in_paint.png and
-in_paint_quant.png. `--quantization_flag False` means False (the original treated any value as True).
+Loads the model main_train.py wrote for --input_name (same --scale_factor/--alpha) and injects the painting
+<ref_dir>/<ref_name> at --paint_start_scale. With --quantization_flag the painting is mapped to the 5 main colours
+of the training image and scale n is retrained once (from fresh networks, --niter iterations) on colour-quantised
+inputs, saved in TrainedModels/<name>/scale_factor=<sf>_paint/start_scale=<n>/ and reused; the results add
+real_quant.png, in_paint.png and in_paint_quant.png (`--quantization_flag False`: see `program.str2bool`).
 """
 
 import argparse

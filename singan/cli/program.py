@@ -1,13 +1,11 @@
 """What every command shares: the parser, device and seed set-up, error reporting.
 
-A command is a module with `main(args)` and `get_parser()` (plain argparse; the shared flags in
-`singan.cli.flags`); `run(main, parser, argv)` (`run_command(module, argv)` for such a module) parses the
-flags, checks the output folders and calls `main`, which hands the values to the Python API: the API checks
-them, once, before any work.
-Bad input (a `SinGANError`, a bad flag, an operating-system error such as a read-only folder) is
-one line on stderr and exit status 2. Ctrl-C (SIGINT) and SIGTERM stop the run with exit status 130
-and 143; training first saves its current iteration, and the line printed gives the exact command
-that resumes it.
+A command is a module with `main(args)` and `get_parser()` (plain argparse; the shared flags in `singan.cli.flags`);
+`run(main, parser, argv)` (`run_command(module, argv)` for such a module) parses the flags, checks the output
+folders and calls `main`, which hands the values to the Python API: the API checks them, once, before any work.
+Bad input (a `SinGANError`, a bad flag, an operating-system error such as a read-only folder) is one line on
+stderr and exit status 2. Ctrl-C (SIGINT) and SIGTERM stop the run with exit status 130 and 143; training first
+saves its current iteration, and the line printed gives the exact command that resumes it.
 """
 
 import argparse
@@ -25,7 +23,7 @@ import numpy as np
 import torch
 
 from ..api import load
-from ..core.config import PRESETS, SEED, TrainConfig, check_value
+from ..core.config import PRESETS, SEED, TrainConfig, check_rules, check_value
 from ..core.model import SinGAN
 from ..errors import SinGANError
 from ..io import paths
@@ -127,8 +125,7 @@ def trained_model(args: argparse.Namespace, allow_partial: bool = False) -> tupl
     """The model file of --input_name, --scale_factor, --alpha under --models_dir and the model, loaded on --device
     after seeding with --manualSeed; when it is missing, one line saying where it looked and which flags point
     elsewhere (a command run from another folder)."""
-    for name in ("scale_factor", "alpha"):  # they name the model's folder: checked by training's rules
-        check_value(name, getattr(args, name), TrainConfig.RULES[name])
+    check_rules(args, {name: TrainConfig.RULES[name] for name in ("scale_factor", "alpha")})  # they name its folder
     model_file = paths.trained_model_file(args.input_name, args.scale_factor, args.alpha, root=args.models_dir)
     if not model_file.exists():
         raise SinGANError(f"no trained model at {model_file.absolute()}: train first with main_train.py --input_name "
@@ -198,9 +195,8 @@ def _interrupted(signum: int, hint: str) -> None:
 
 def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser,
         argv: list[str] | None = None) -> None:
-    """Parse and check the flags, call main; bad input exits 2 with one line, SIGINT/SIGTERM 130/143. The line
-    of a command that takes --resume says how to go on: the command that resumes, or when nothing was saved
-    yet the same command again."""
+    """See the module docstring. The line of a command that takes --resume says how to go on: the command that
+    resumes, or when nothing was saved yet the same command again."""
     argv = sys.argv[1:] if argv is None else list(argv)
     resumable = any("--resume" in a.option_strings for a in p._actions)
     again = f"to start again: {resume_command(argv, resume=False)}"
@@ -231,10 +227,10 @@ def run(main: Callable[[argparse.Namespace], object], p: argparse.ArgumentParser
         signal.signal(signal.SIGTERM, previous)
 
 
-
 def run_command(command: ModuleType, argv: list[str] | None = None) -> None:
     """`run` a command module of `singan.cli`: its `main` and `get_parser()`."""
     run(command.main, command.get_parser(), argv)
+
 
 def refuse_existing(files: list[Path], overwrite: bool) -> None:
     """A one-line SinGANError if one of `files` exists and --overwrite was not given."""

@@ -3,10 +3,9 @@
 
     python random_samples.py --input_name balloons.png --mode random_samples_arbitrary_sizes --scale_h 2
 
-The model is the one main_train.py wrote for the same --input_name, --scale_factor and --alpha. All samples
-of a scale run in one forward pass (--batch_size caps it). --out_size full (the input file's size, times
---scale_h / --scale_v), HxW or a longest side upscales every sample with the finest generator
-(`singan.apps.upscale`) into a folder of its own.
+The model is the one main_train.py wrote for the same --input_name, --scale_factor and --alpha. --out_size full
+(the input file's size, times --scale_h / --scale_v), HxW or a longest side upscales every sample with the finest
+generator (`singan.apps.upscale`) into a folder of its own.
 """
 
 from pathlib import Path
@@ -16,7 +15,7 @@ from ..apps import upscale
 from ..errors import SinGANError
 from ..io import paths
 from ..io.images import save_image, save_images
-from ..io.lock import has_files, result_folder
+from ..io.lock import result_folder
 from ..runtime.memory import sample_sizes
 from . import flags
 from . import program as cli
@@ -26,8 +25,7 @@ MODES = ("random_samples", "random_samples_arbitrary_sizes")
 
 
 def main(args):
-    # The sizes, the model, --out_size against it (once: parsed, the model's aspect, its memory), the output folder,
-    # all before any work:
+    # The sizes, the model, --out_size against it (once: parsed, the model's aspect, its memory), the output folder:
     arbitrary = args.mode == "random_samples_arbitrary_sizes"
     given = [f"--{flag} {getattr(args, flag)}" for flag in ("scale_h", "scale_v") if getattr(args, flag) is not None]
     if given and not arbitrary:
@@ -42,13 +40,11 @@ def main(args):
     size = None if target is None else target.size
     out = paths.sized(paths.random_samples_dir(args.out, args.input_name, args.gen_start_scale, scale_v, scale_h,
                                                arbitrary, model_file=model_file), size)
-    if has_files(out) and not args.overwrite:
-        raise SinGANError(f"output folder {out} already exists; pass --overwrite to replace its samples")
-    images = generate(model, args.num_samples, gen_start_scale=args.gen_start_scale, scale_h=scale_h,
-                      scale_v=scale_v, batch_size=args.batch_size)
 
-    # Claim the folder (one writer at a time; --overwrite replaces every earlier sample), upscale one by one, save:
+    # Claim the folder (one writer at a time; one with files only with --overwrite, which replaces them), generate:
     with result_folder(out, args.overwrite) as staging:
+        images = generate(model, args.num_samples, gen_start_scale=args.gen_start_scale, scale_h=scale_h,
+                          scale_v=scale_v, batch_size=args.batch_size)
         if size is None:
             save_images(staging, images)
         for i in range(args.num_samples if size is not None else 0):

@@ -40,8 +40,6 @@ def main(args):
     # input file's size) and its memory, once, before training:
     reuse = model_file.is_file() and not args.resume and check_existing(
         model_file, config, args.overwrite, seed_given=args.manualSeed is not None)
-    if reuse:  # seeded as the original (which seeds at start-up, trained or not): the same seed, the same image
-        cli.seed_everything(args.manualSeed)
     model, plan, size = load(model_file, device) if reuse else None, None, None
     if image.is_file():
         h, w = upscale.image_size(image)
@@ -50,12 +48,12 @@ def main(args):
                                          sr_geometry_fn(config, args.input_name), device)
         plan = check_super_resolution(planned, args.sr_factor, size, args.upscaler, (h, w))
 
-    # Step: train (or resume) the SR model on the low-resolution image, unless it was loaded:
+    # Step: seeded as the original, trained or not (a resumed run restores its own state); train unless loaded:
+    config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
     if not reuse:
         print(f"training the SR model {model_file} (pyramid scale factor 1/{1 / config.scale_factor:.6f}, "
               "from --sr_factor)")
         cli.watch_resumable(args, model_file)
-        config.manualSeed = cli.seed_everything(args.manualSeed, announce=not args.resume)
         model = train_image(image, config, model_file, device, resume=args.resume,
                             overwrite=model_file.is_file() and not args.resume,
                             geometry_fn=sr_geometry_fn(config, args.input_name), previews=True)
