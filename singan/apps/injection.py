@@ -98,9 +98,12 @@ def check_full_size(model: SinGAN, spec: upscale.OutSize, start: tuple[int, int]
     reference and its mask read at their size `ref_hw` and resized (float64 copies), both kept at the size,
     the mask's dilation (distance transform) and blur in float64, the blend, and the PNG written."""
     c = model.config.nc_im
+
+    def held(hw: tuple[int, int]) -> int:
+        return 2 * 4 * c * ref_hw[0] * ref_hw[1] + resize_bytes(ref_hw, hw, 1, c) + (24 * c + 96) * hw[0] * hw[1]
+
     return upscale.out_size(model, spec, start, photo=photo, upscaler=upscaler, detail=False, flag=flag, save=True,
-                            extra=lambda hw: 2 * 4 * c * ref_hw[0] * ref_hw[1] + resize_bytes(ref_hw, hw, 1, c)
-                            + (24 * c + 96) * hw[0] * hw[1], what=" and pasting it into the reference at that size")
+                            extra=held, what=" and pasting it into the reference at that size")
 
 
 def masked_injection(model: SinGAN, real: Tensor, ref: Tensor, mask: Tensor, n: int, radius: int,
