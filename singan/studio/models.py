@@ -187,21 +187,23 @@ def previews(model_file: Path) -> list[tuple[str, str]]:
 def worker(job: dict) -> int:
     """Run the job, reporting as it goes; the exit status (2: a SinGANError, 130: stopped)."""
     model_file, start = Path(job["model_file"]), time.monotonic()
-    status = {"scale": 0, "scales": 0, "work": 0.0}
+    status = {"state": "starting", "scale": 0, "scales": 0, "work": 0.0}
 
-    def report(state: str = "training", **fields) -> None:  # ProgressReport's: "training" (a stop saves), but
-        first = "work_at_start" in fields  # its first, as training starts, still "starting"
-        status.update(fields, state="starting" if first else state, elapsed=time.monotonic() - start)
+    def report(**changes) -> None:
+        status.update(changes, elapsed=time.monotonic() - start)
         write_json(status, progress_path(model_file), indent=None)
 
-    report("starting")
+    def training(**fields) -> None:  # still "starting" when training starts: "training" (a stop saves) from then on
+        report(state="starting" if "work_at_start" in fields else "training", **fields)
+
+    report()
     try:
         config = TrainConfig(**job["config"])
         config.manualSeed = seed_everything(config.manualSeed, announce=not job["resume"])
         geometry_fn = sr_geometry_fn(config, Path(job["image"]).name) if job["sr_factor"] else None
         train_image(job["image"], config, model_file, job["device"], resume=job["resume"],
                     overwrite=job["overwrite"], progress=False, geometry_fn=geometry_fn, previews=True,
-                    progress_fn=ProgressReport(report, REPORT_EVERY))
+                    progress_fn=ProgressReport(training, REPORT_EVERY))
     except SinGANError as e:
         report(state="error", message=str(e))
         return 2
