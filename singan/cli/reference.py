@@ -32,6 +32,11 @@ def commands() -> dict[str, str]:
 COMMANDS = commands()
 
 
+def _cell(text: str) -> str:
+    """`text` as a table cell: its pipes escaped."""
+    return text.replace("|", "\\|")
+
+
 def reference() -> str:
     """docs/cli.md: for each command its description and a row per flag (flag, default, allowed values, help)."""
     lines = ["# Command-line reference", "",
@@ -53,8 +58,7 @@ def reference() -> str:
                 default = "" if action.default is None or action.required else f"`{action.default}`"
                 allowed = ("one of " + ", ".join(map(str, action.choices)) if action.choices
                            else parser.rules.get(action.dest, ""))
-            allowed, text = (cell.replace("|", "\\|") for cell in (allowed, action.help or ""))  # a cell's pipes
-            lines.append(f"| {flags} | {default} | {allowed} | {text} |")
+            lines.append(f"| {flags} | {default} | {_cell(allowed)} | {_cell(action.help or '')} |")
         lines.append("")
     return "\n".join(lines)
 
